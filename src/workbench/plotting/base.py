@@ -1,0 +1,58 @@
+"""Font set-up and figure helpers shared by all plot modules."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+
+import matplotlib
+
+import matplotlib.pyplot as plt
+from matplotlib import font_manager
+
+__all__ = ["CJK_FONT_FAMILY", "new_figure", "use_cjk_font"]
+
+#: The family name of Noto Sans CJK SC as matplotlib reads it from the bundled file.
+CJK_FONT_FAMILY = "Noto Sans CJK SC"
+# Noto Sans CJK SC ships in the mplfonts wheel under the SIL Open Font License; SimHei
+# ships there too but its licence is unclear, so it is deliberately not used.
+_CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
+
+
+@cache
+def use_cjk_font() -> str:
+    """Register Noto Sans CJK SC with matplotlib and put it first in the sans-serif list.
+
+    Called by every plot helper, so Chinese labels render without tofu boxes. It
+    touches ``rcParams['font.sans-serif']`` and ``rcParams['axes.unicode_minus']``
+    only (the CJK font has no U+2212 minus sign), once per process.
+
+    Returns
+    -------
+    str
+        The registered family name.
+    """
+    path = files("mplfonts").joinpath("fonts", _CJK_FONT_FILE)
+    font_manager.fontManager.addfont(str(path))
+    family = font_manager.FontProperties(fname=str(path)).get_name()
+    sans = [f for f in matplotlib.rcParams["font.sans-serif"] if f != family]
+    matplotlib.rcParams["font.family"] = "sans-serif"
+    matplotlib.rcParams["font.sans-serif"] = [family, *sans]
+    matplotlib.rcParams["axes.unicode_minus"] = False
+    return family
+
+
+def new_figure(ax=None, figsize=(7.0, 4.5)):
+    """Return ``(fig, ax)``: the given Axes and its figure, or a new figure and Axes.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes, optional
+    figsize : tuple of float
+        Inches, used only when a new figure is made.
+    """
+    use_cjk_font()
+    if ax is not None:
+        return ax.figure, ax
+    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return fig, ax

@@ -44,6 +44,7 @@ LABELS: dict[str, dict[str, str]] = {
     "orders_per_customer": {"zh": "每客户订单数", "en": "Orders per customer"},
     "count": {"zh": "计数", "en": "Count"},
     "share": {"zh": "占比", "en": "Share"},
+    "mean": {"zh": "均值", "en": "Mean"},
 }
 
 

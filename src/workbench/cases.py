@@ -1,0 +1,418 @@
+"""Case studies: one YAML file per case maps the user's data onto the canonical tables.
+
+A case file says where the data are, how their columns map onto the canonical names,
+which window and period granularity apply, in which language the report speaks, and
+the analysis parameters. Example (``cases/cdnow.yaml``)::
+
+    name: cdnow
+    title: {en: CDNOW music CD buyers, zh: CDNOW 音乐 CD 客户}
+    language: en
+    currency: USD
+    granularity: M
+    start: 1997-01-01
+    end: 1998-06-30
+    default_period: 1998-06
+    sources:
+      transactions:
+        path: ../data/raw/cdnow/CDNOW_master.txt
+        sep: whitespace
+        columns: {amount: dollar_value, quantity: number_of_cds}
+    notebooks: [00_data_overview]
+    parameters: {}
+
+Relative paths are relative to the case file. A source may instead be produced by a
+bundled generator (``generator: ncompany`` with ``options``); its tables are written to
+``data/processed/<case>/`` and then read like any file, so they take the same path
+through :mod:`workbench.io` and :mod:`workbench.cleaning` and get checksums.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from workbench import cleaning, datasets, io
+from workbench.labels import LANGUAGES
+
+__all__ = [
+    "CASES_DIR",
+    "Case",
+    "CaseError",
+    "LoadedCase",
+    "list_cases",
+    "load_case",
+]
+
+#: Bundled case files, ``<repo>/cases``.
+CASES_DIR = Path(__file__).resolve().parents[2] / "cases"
+
+_TOP_KEYS = {
+    "name": "the case's short name (letters, digits, '-', '_'); equals the file name",
+    "title": "a mapping {zh: ..., en: ...} or a string",
+    "description": "free text",
+    "language": f"report language, one of {list(LANGUAGES)}",
+    "currency": "ISO code shown with amounts, e.g. CNY or USD",
+    "granularity": "period granularity: D, W, M, Q or Y",
+    "start": "first date of the data window (YYYY-MM-DD)",
+    "end": "last date of the data window (YYYY-MM-DD), optional",
+    "default_period": "the period rendered when none is given, e.g. 1998-06",
+    "sources": "mapping of table name -> source (path or generator)",
+    "notebooks": "list of notebook names in notebooks/ to render, in order",
+    "parameters": "mapping of analysis parameters, by topic",
+}
+_REQUIRED_KEYS = ("name", "language", "granularity", "start", "default_period", "sources",
+                  "notebooks")
+_SOURCE_KEYS = {"path", "sheet", "sep", "encoding", "header", "columns", "date_format",
+                "duplicates", "table", "generator", "options"}
+_GRANULARITIES = ("D", "W", "M", "Q", "Y")
+_CANONICAL = tuple(io.CANONICAL_COLUMNS)
+_GENERATORS = {"ncompany": "make_ncompany"}
+#: The token that asks for respondent ids made from row numbers (R0001...).
+ROW_NUMBER = "@row"
+
+
+class CaseError(ValueError):
+    """A case file is invalid; the message names the file, the key and what is allowed."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """A validated case file. Build it with :func:`load_case`."""
+
+    name: str
+    path: Path
+    language: str
+    granularity: str
+    start: pd.Timestamp
+    default_period: str
+    sources: Mapping[str, Mapping[str, Any]]
+    notebooks: tuple[str, ...]
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    title: str = ""
+    description: str = ""
+    currency: str = ""
+    end: pd.Timestamp | None = None
+
+    @property
+    def root(self) -> Path:
+        """The folder relative paths in the case file are resolved against."""
+        return self.path.parent
+
+    def period(self, period: str | None = None) -> pd.Period:
+        """The report period as a :class:`pandas.Period` of the case's granularity."""
+        text = str(period or self.default_period)
+        try:
+            return pd.Period(text, freq=_period_freq(self.granularity))
+        except (ValueError, TypeError) as exc:
+            examples = {"D": "2024-01-31", "W": "2024-01-31", "M": "2024-01",
+                        "Q": "2024Q1", "Y": "2024"}
+            raise CaseError(
+                f"{self.path}: period {text!r} is not a {self.granularity} period; "
+                f"write it like {examples[self.granularity]!r}"
+            ) from exc
+
+    def analysis_date(self, period: str | None = None) -> pd.Timestamp:
+        """The last day of ``period``: the date as of which the report analyses."""
+        return self.period(period).end_time.normalize()
+
+    def param(self, topic: str, key: str | None = None, default: Any = None) -> Any:
+        """A parameter from the ``parameters`` section: ``param("value", "abc_cuts")``."""
+        section = self.parameters.get(topic, {})
+        if key is None:
+            return section if section else default
+        return section.get(key, default) if isinstance(section, Mapping) else default
+
+    def source_files(self) -> dict[str, Path]:
+        """Table name -> file, generating generator sources into data/processed first."""
+        files = {}
+        for name, spec in self.sources.items():
+            if "generator" in spec:
+                files[name] = _materialise(self, spec) / f"{name}.csv"
+            else:
+                files[name] = (self.root / spec["path"]).resolve()
+        return files
+
+    def load(self, period: str | None = None) -> LoadedCase:
+        """Read, map and clean every source; keep transactions up to the period's end.
+
+        Parameters
+        ----------
+        period : str, optional
+            Default: the case's ``default_period``.
+
+        Returns
+        -------
+        LoadedCase
+        """
+        analysis_date = self.analysis_date(period)
+        files = self.source_files()
+        tables: dict[str, pd.DataFrame] = {}
+        quarantine: dict[str, pd.DataFrame] = {}
+        logs = []
+        for name, spec in self.sources.items():
+            kind = spec.get("table", name if name in _CANONICAL else None)
+            path = files[name]
+            if kind is None:  # auxiliary table: read with pandas' own typing, no mapping
+                tables[name] = pd.read_csv(path) if path.suffix == ".csv" else io.read_table(path)
+                continue
+            raw = io.read_table(path, sheet=spec.get("sheet"), sep=spec.get("sep"),
+                                encoding=spec.get("encoding"), header=spec.get("header", 0))
+            mapping = dict(spec.get("columns") or {})
+            if kind == "survey" and mapping.get("respondent_id") == ROW_NUMBER:
+                width = len(str(len(raw)))
+                raw.insert(0, "respondent_id", [f"R{i:0{width}d}" for i in range(1, len(raw) + 1)])
+                mapping.pop("respondent_id")
+            mapped = io.apply_mapping(raw, mapping, kind, source=str(path))
+            if kind == "transactions":
+                result = cleaning.clean_transactions(
+                    mapped, start=self.start, end=self.end, date_format=spec.get("date_format"),
+                    duplicates=spec.get("duplicates", "quarantine"))
+            elif kind == "customers":
+                result = cleaning.clean_customers(mapped, date_format=spec.get("date_format"))
+            else:  # survey answers are checked against the model spec by `satisfaction`
+                tables[name] = mapped
+                logs.append(pd.DataFrame({"table": name, "reason": ["kept"],
+                                          "rows": [len(mapped)], "share": [1.0]}))
+                continue
+            tables[name] = result.clean
+            quarantine[name] = result.quarantine
+            logs.append(result.log.assign(table=name)[["table", "reason", "rows", "share"]])
+        transactions = tables.get("transactions")
+        after = 0
+        if transactions is not None:
+            later = transactions["date"] >= analysis_date + pd.Timedelta(days=1)
+            after = int(later.sum())
+            tables["transactions"] = transactions[~later].reset_index(drop=True)
+        log = pd.concat(logs, ignore_index=True) if logs else pd.DataFrame(
+            columns=["table", "reason", "rows", "share"])
+        return LoadedCase(
+            case=self,
+            period=str(self.period(period)),
+            analysis_date=analysis_date,
+            tables=tables,
+            quarantine=quarantine,
+            cleaning_log=log,
+            rows_after_period=after,
+            files=files,
+        )
+
+
+@dataclass(frozen=True)
+class LoadedCase:
+    """A case's data for one period, cleaned.
+
+    Attributes
+    ----------
+    tables : dict of str to DataFrame
+        Clean canonical tables by source name; ``transactions`` holds rows up to the
+        analysis date only (later rows are counted in ``rows_after_period``).
+    quarantine : dict of str to DataFrame
+        Rejected rows with reasons, per table.
+    cleaning_log : DataFrame
+        ``table``, ``reason``, ``rows``, ``share`` (``kept`` first).
+    files : dict of str to Path
+        The files read, for checksums in the manifest.
+    """
+
+    case: Case
+    period: str
+    analysis_date: pd.Timestamp
+    tables: dict[str, pd.DataFrame]
+    quarantine: dict[str, pd.DataFrame]
+    cleaning_log: pd.DataFrame
+    rows_after_period: int
+    files: dict[str, Path]
+
+    @property
+    def lang(self) -> str:
+        return self.case.language
+
+    @property
+    def transactions(self) -> pd.DataFrame:
+        return self._table("transactions")
+
+    @property
+    def customers(self) -> pd.DataFrame | None:
+        return self.tables.get("customers")
+
+    @property
+    def survey(self) -> pd.DataFrame | None:
+        return self.tables.get("survey")
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        return self.case.parameters
+
+    def sources_table(self) -> pd.DataFrame:
+        """One row per source: ``table``, ``file``, ``rows_in``, ``kept``, ``quarantined``."""
+        rows = []
+        for name, path in self.files.items():
+            log = self.cleaning_log[self.cleaning_log["table"] == name]
+            rows_in = int(log["rows"].sum()) if len(log) else len(self.tables.get(name, ()))
+            kept = int(log.loc[log["reason"] == "kept", "rows"].sum()) if len(log) else rows_in
+            rows.append({"table": name, "file": path.name, "rows_in": rows_in, "kept": kept,
+                         "quarantined": rows_in - kept})
+        return pd.DataFrame(rows, columns=["table", "file", "rows_in", "kept", "quarantined"])
+
+    def _table(self, name: str) -> pd.DataFrame:
+        if name not in self.tables:
+            raise KeyError(
+                f"case '{self.case.name}' has no '{name}' source; it has {sorted(self.tables)}"
+            )
+        return self.tables[name]
+
+
+def _period_freq(granularity: str) -> str:
+    return {"D": "D", "W": "W", "M": "M", "Q": "Q", "Y": "Y"}[granularity]
+
+
+def _materialise(case: Case, spec: Mapping[str, Any]) -> Path:
+    """Write a generator's tables to ``data/processed/<case>/``; regenerate on new options.
+
+    Returns the folder; each table is ``<folder>/<table>.csv``.
+    """
+    options = dict(spec.get("options") or {})
+    target = (case.root.parent / "data" / "processed" / case.name).resolve()
+    stamp = target / "options.yaml"
+    wanted = yaml.safe_dump({"generator": spec["generator"], "options": options}, sort_keys=True)
+    if not (stamp.is_file() and stamp.read_text(encoding="utf-8") == wanted):
+        data = getattr(datasets, _GENERATORS[spec["generator"]])(**options)
+        target.mkdir(parents=True, exist_ok=True)
+        for table, frame in data.tables().items():
+            frame.to_csv(target / f"{table}.csv", index=False, encoding="utf-8")
+        stamp.write_text(wanted, encoding="utf-8")
+    return target
+
+
+def _fail(path: Path, message: str) -> CaseError:
+    return CaseError(f"{path}: {message}")
+
+
+def _as_date(path: Path, key: str, value: Any) -> pd.Timestamp:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return pd.Timestamp(value)
+    try:
+        return pd.Timestamp(str(value))
+    except ValueError as exc:
+        raise _fail(path, f"key '{key}': {value!r} is not a date; write YYYY-MM-DD") from exc
+
+
+def _check_source(path: Path, name: str, spec: Any) -> dict[str, Any]:
+    where = f"sources.{name}"
+    if not isinstance(spec, Mapping):
+        raise _fail(path, f"'{where}' must be a mapping with 'path' or 'generator'")
+    unknown = sorted(set(spec) - _SOURCE_KEYS)
+    if unknown:
+        raise _fail(path, f"'{where}' has unknown key(s) {unknown}; allowed: {sorted(_SOURCE_KEYS)}")
+    if ("path" in spec) == ("generator" in spec):
+        raise _fail(path, f"'{where}' needs exactly one of 'path' or 'generator'")
+    if "generator" in spec and spec["generator"] not in _GENERATORS:
+        raise _fail(path, f"'{where}.generator' is {spec['generator']!r}; allowed: "
+                          f"{sorted(_GENERATORS)}")
+    if "path" in spec and not (path.parent / spec["path"]).is_file():
+        raise _fail(path, f"'{where}.path': file {(path.parent / spec['path']).resolve()} "
+                          "does not exist (paths are relative to the case file)")
+    kind = spec.get("table", name if name in _CANONICAL else None)
+    if kind is not None and kind not in _CANONICAL:
+        raise _fail(path, f"'{where}.table' is {kind!r}; allowed: {list(_CANONICAL)}")
+    columns = spec.get("columns") or {}
+    if not isinstance(columns, Mapping):
+        raise _fail(path, f"'{where}.columns' must map canonical names to your column names")
+    if kind in ("transactions", "customers"):
+        known = set(io.CANONICAL_COLUMNS[kind]["required"]) | set(io.CANONICAL_COLUMNS[kind]["optional"])
+        bad = sorted(set(columns) - known)
+        if bad:
+            raise _fail(path, f"'{where}.columns' maps unknown canonical column(s) {bad}; "
+                              f"allowed: {sorted(known)}")
+    return dict(spec)
+
+
+def load_case(name_or_path: str | Path) -> Case:
+    """Read and validate a case file.
+
+    Parameters
+    ----------
+    name_or_path : str or path-like
+        A bundled case's name (``"cdnow"``, looked up in ``cases/``) or a YAML path.
+
+    Returns
+    -------
+    Case
+
+    Raises
+    ------
+    CaseError
+        Naming the file, the offending key and what is allowed.
+    """
+    path = Path(name_or_path)
+    if path.suffix not in {".yaml", ".yml"}:
+        path = CASES_DIR / f"{name_or_path}.yaml"
+        if not path.is_file():
+            raise CaseError(f"no case named {str(name_or_path)!r}; bundled cases: {list_cases()}")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise _fail(path, f"not valid YAML: {exc}") from exc
+    if not isinstance(raw, Mapping):
+        raise _fail(path, "a case file is a mapping of keys; see cases/cdnow.yaml")
+    unknown = sorted(set(raw) - set(_TOP_KEYS))
+    if unknown:
+        allowed = "; ".join(f"{k}: {v}" for k, v in _TOP_KEYS.items())
+        raise _fail(path, f"unknown key(s) {unknown}. Allowed keys - {allowed}")
+    missing = [k for k in _REQUIRED_KEYS if k not in raw]
+    if missing:
+        raise _fail(path, f"missing required key(s) {missing} ({_TOP_KEYS[missing[0]]})")
+    if raw["name"] != path.stem:
+        raise _fail(path, f"key 'name' is {raw['name']!r} but the file is {path.name}; make them equal")
+    if raw["language"] not in LANGUAGES:
+        raise _fail(path, f"key 'language' is {raw['language']!r}; allowed: {list(LANGUAGES)}")
+    if raw["granularity"] not in _GRANULARITIES:
+        raise _fail(path, f"key 'granularity' is {raw['granularity']!r}; allowed: "
+                          f"{list(_GRANULARITIES)}")
+    if not isinstance(raw["sources"], Mapping) or not raw["sources"]:
+        raise _fail(path, "key 'sources' must map table names (transactions, customers, "
+                          "survey, ...) to sources")
+    sources = {name: _check_source(path, name, spec) for name, spec in raw["sources"].items()}
+    notebooks = raw["notebooks"]
+    if not isinstance(notebooks, list) or not all(isinstance(n, str) for n in notebooks):
+        raise _fail(path, "key 'notebooks' must be a list of notebook names")
+    nb_dir = path.resolve().parent.parent / "notebooks"
+    absent = [n for n in notebooks if not (nb_dir / f"{n}.ipynb").is_file()]
+    if absent and nb_dir.is_dir():
+        have = sorted(p.stem for p in nb_dir.glob("*.ipynb"))
+        raise _fail(path, f"key 'notebooks' names {absent}, which are not in {nb_dir}; "
+                          f"available: {have}")
+    parameters = raw.get("parameters") or {}
+    if not isinstance(parameters, Mapping):
+        raise _fail(path, "key 'parameters' must be a mapping of topic -> settings")
+    title = raw.get("title", "")
+    if isinstance(title, Mapping):
+        title = title.get(raw["language"], next(iter(title.values()), ""))
+    case = Case(
+        name=raw["name"],
+        path=path.resolve(),
+        language=raw["language"],
+        granularity=raw["granularity"],
+        start=_as_date(path, "start", raw["start"]),
+        end=_as_date(path, "end", raw["end"]) if raw.get("end") is not None else None,
+        default_period=str(raw["default_period"]),
+        sources=sources,
+        notebooks=tuple(notebooks),
+        parameters=parameters,
+        title=str(title),
+        description=str(raw.get("description", "")),
+        currency=str(raw.get("currency", "")),
+    )
+    case.period()  # validates default_period against the granularity
+    return case
+
+
+def list_cases(directory: str | Path = CASES_DIR) -> list[str]:
+    """Names of the case files in ``directory``, sorted."""
+    return sorted(p.stem for p in Path(directory).glob("*.yaml"))

@@ -1,0 +1,92 @@
+"""The ``workbench`` command: render reports, list and validate cases."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from workbench import __version__
+
+__all__ = ["main"]
+
+
+def _report(args: argparse.Namespace) -> int:
+    from workbench.cases import list_cases, load_case
+    from workbench.reports import ReportError, ReportExistsError, render_report
+
+    names = list_cases() if args.all else [args.case]
+    if not names or names == [None]:
+        print("workbench report: give --case NAME or --all", file=sys.stderr)
+        return 2
+    status = 0
+    for name in names:
+        try:
+            case = load_case(name)
+            render_report(case, args.period if not args.all else None, force=args.force,
+                          notebooks=args.notebooks.split(",") if args.notebooks else None,
+                          progress=not args.quiet)
+        except ReportExistsError as exc:
+            print(f"workbench report: {exc}", file=sys.stderr)
+            status = status or 3
+        except (ReportError, ValueError, FileNotFoundError, KeyError) as exc:
+            print(f"workbench report: {exc}", file=sys.stderr)
+            status = 1
+    return status
+
+
+def _cases(args: argparse.Namespace) -> int:
+    from workbench.cases import list_cases, load_case
+
+    for name in list_cases():
+        case = load_case(name)
+        print(f"{name:12s} {case.default_period:10s} {case.language}  {case.title}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from workbench.cases import CaseError, load_case
+
+    try:
+        case = load_case(args.case)
+        loaded = case.load(args.period)
+    except (CaseError, ValueError, FileNotFoundError, KeyError) as exc:
+        print(f"workbench validate: {exc}", file=sys.stderr)
+        return 1
+    print(f"case {case.name}, period {loaded.period}, analysis date {loaded.analysis_date.date()}")
+    print(loaded.cleaning_log.to_string(index=False))
+    if loaded.rows_after_period:
+        print(f"{loaded.rows_after_period} transaction rows fall after the period and are "
+              "left for later periods")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``workbench`` console script; returns the exit status."""
+    parser = argparse.ArgumentParser(prog="workbench", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"workbench {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    report = sub.add_parser("report", help="render a case study into reports/<case>/<period>/")
+    report.add_argument("--case", help="bundled case name or path to a case YAML file")
+    report.add_argument("--all", action="store_true", help="render every bundled case")
+    report.add_argument("--period", help="e.g. 1998-06 (default: the case's default_period)")
+    report.add_argument("--force", action="store_true", help="overwrite a rendered period")
+    report.add_argument("--notebooks", help="comma-separated subset, e.g. 00_data_overview")
+    report.add_argument("--quiet", action="store_true", help="no per-cell progress bar")
+    report.set_defaults(func=_report)
+
+    cases = sub.add_parser("cases", help="list the bundled cases")
+    cases.set_defaults(func=_cases)
+
+    validate = sub.add_parser("validate", help="load a case, clean its data, print the log")
+    validate.add_argument("--case", required=True)
+    validate.add_argument("--period")
+    validate.set_defaults(func=_validate)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""Figures of the data overview notebook."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from workbench.labels import label
+from workbench.plotting.base import new_figure
+
+__all__ = ["plot_distribution", "plot_period_activity"]
+
+
+def plot_period_activity(summary: pd.DataFrame, *, lang: str = "en", ax=None):
+    """Revenue bars with active customers on a second axis, per period.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        From :func:`workbench.overview.period_summary`.
+    lang : {"zh", "en"}
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    fig, ax = new_figure(ax, figsize=(9, 4))
+    x = np.arange(len(summary))
+    ax.bar(x, summary["revenue"], color="#4C72B0", label=label("revenue", lang))
+    ax.set_ylabel(label("revenue", lang))
+    step = max(1, len(x) // 12)
+    ax.set_xticks(x[::step], summary["period"].iloc[::step], rotation=45, ha="right")
+    ax.set_xlabel(label("period", lang))
+    twin = ax.twinx()
+    twin.plot(x, summary["customers"], color="#DD8452", marker="o", ms=3,
+              label=label("customers", lang))
+    twin.set_ylabel(label("customers", lang))
+    handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
+    ax.legend(handles, [h.get_label() for h in handles], loc="upper right", frameon=False)
+    return ax
+
+
+def plot_distribution(values: pd.Series, *, key: str, lang: str = "en", log: bool = True, ax=None):
+    """Histogram of a positive, skewed quantity (log-spaced bins by default).
+
+    Parameters
+    ----------
+    values : pandas.Series
+    key : str
+        Label key of the quantity (e.g. ``"order_value"``).
+    lang : {"zh", "en"}
+    log : bool
+        Log-spaced bins and a log x axis; non-positive values are counted in the title.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    fig, ax = new_figure(ax, figsize=(6, 4))
+    values = pd.Series(values, dtype=float).dropna()
+    title = label(key, lang)
+    if log:
+        positive = values[values > 0]
+        dropped = len(values) - len(positive)
+        if len(positive):
+            bins = np.geomspace(positive.min(), positive.max() * 1.0001, 40)
+            ax.hist(positive, bins=bins, color="#55A868")
+            ax.set_xscale("log")
+        if dropped:
+            title += f" (≤ 0: {dropped})"
+    else:
+        ax.hist(values, bins=40, color="#55A868")
+    ax.set_title(title)
+    ax.set_ylabel(label("count", lang))
+    return ax

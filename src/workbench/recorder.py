@@ -1,0 +1,108 @@
+"""What a report notebook keeps: tables, figures and key metrics, written as it runs.
+
+A notebook makes one :class:`Recorder` and hands it every table, figure and key figure
+it wants in the report. Files go under the report folder (``tables/<name>.csv``,
+``figures/<name>.png``, ``metrics/<notebook>.json``); :mod:`workbench.reports` later
+merges the metrics into ``metrics.json`` and the tables into one XLSX workbook.
+Writing is deterministic: the same results give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.labels import translate_columns
+
+__all__ = ["Recorder"]
+
+_NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready version of numpy/pandas scalars; NaN and inf become None."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        value = float(value)
+        return None if math.isnan(value) or math.isinf(value) else round(value, 10)
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if isinstance(value, (pd.Timestamp, pd.Period)):
+        return str(value.date() if isinstance(value, pd.Timestamp) else value)
+    return value
+
+
+class Recorder:
+    """Collect a notebook's outputs into a report folder.
+
+    Parameters
+    ----------
+    output_dir : path-like
+        The report folder, ``reports/<case>/<period>/``; created if needed.
+    notebook : str
+        The notebook's name, used as the namespace of its metrics and table names.
+    lang : {"zh", "en"}
+        Language of displayed column names (files keep the stable English names).
+
+    Examples
+    --------
+    >>> rec = Recorder("out", notebook="00_data_overview", lang="zh")  # doctest: +SKIP
+    >>> rec.table("revenue_by_period", frame)  # doctest: +SKIP
+    >>> rec.metric("customers", 23570)  # doctest: +SKIP
+    """
+
+    def __init__(self, output_dir: str | Path = ".", *, notebook: str, lang: str = "en"):
+        self.output_dir = Path(output_dir)
+        self.notebook = notebook
+        self.lang = lang
+        self._metrics: dict[str, Any] = {}
+        for sub in ("tables", "figures", "metrics"):
+            (self.output_dir / sub).mkdir(parents=True, exist_ok=True)
+
+    @staticmethod
+    def _check(name: str) -> None:
+        if not _NAME.match(name):
+            raise ValueError(f"output name {name!r} may use only letters, digits, '_' and '-'")
+
+    def table(self, name: str, frame: pd.DataFrame, *, index: bool = False) -> pd.DataFrame:
+        """Write ``tables/<name>.csv`` (UTF-8 with BOM, so Excel shows Chinese) and
+        return the frame with translated column names for display."""
+        self._check(name)
+        if not isinstance(frame, pd.DataFrame):
+            raise TypeError(f"table {name!r}: expected a DataFrame, got {type(frame).__name__}")
+        frame.to_csv(self.output_dir / "tables" / f"{name}.csv", index=index,
+                     encoding="utf-8-sig", lineterminator="\n")
+        return translate_columns(frame, self.lang)
+
+    def figure(self, name: str, figure: Any) -> Any:
+        """Save a Figure (or an Axes' figure) to ``figures/<name>.png`` and return it."""
+        self._check(name)
+        fig = getattr(figure, "figure", figure) if not hasattr(figure, "savefig") else figure
+        fig.savefig(self.output_dir / "figures" / f"{name}.png", dpi=110,
+                    metadata={"Software": None})
+        return fig
+
+    def metric(self, name: str, value: Any) -> Any:
+        """Record a key figure (number, string, or a small dict/list of them)."""
+        self._check(name)
+        self._metrics[name] = _plain(value)
+        path = self.output_dir / "metrics" / f"{self.notebook}.json"
+        path.write_text(json.dumps(self._metrics, ensure_ascii=False, indent=2, sort_keys=True)
+                        + "\n", encoding="utf-8")
+        return value
+
+    def metrics(self, values: dict[str, Any]) -> None:
+        """Record several key figures at once."""
+        for key, value in values.items():
+            self.metric(key, value)

@@ -1,0 +1,81 @@
+"""Reading users' files: encodings, Excel with Chinese headers, Parquet, column mapping."""
+
+import pandas as pd
+import pytest
+
+from workbench.cleaning import clean_transactions
+from workbench.io import ColumnMappingError, apply_mapping, detect_encoding, read_table
+
+ROWS = "客户编号,日期,销售额\nC001,2024年1月5日,\"￥1,234.50\"\nC002,2024/1/6,1.2万\n"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "expected"),
+    [("utf-8", "utf-8-sig"), ("utf-8-sig", "utf-8-sig"), ("gbk", "gb18030"), ("gb18030", "gb18030")],
+)
+def test_csv_encodings_are_detected(tmp_path, encoding, expected):
+    path = tmp_path / "orders.csv"
+    path.write_bytes(ROWS.encode(encoding))
+    assert detect_encoding(path) == expected
+    frame = read_table(path)
+    assert list(frame.columns) == ["客户编号", "日期", "销售额"]  # no BOM left in the name
+    assert frame.loc[1, "销售额"] == "1.2万"
+
+
+def test_gbk_file_maps_and_cleans_end_to_end(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_bytes(ROWS.encode("gbk"))
+    mapped = apply_mapping(read_table(path), {"customer_id": "客户编号", "date": "日期",
+                                              "amount": "销售额"}, "transactions")
+    clean = clean_transactions(mapped).clean
+    assert clean["amount"].tolist() == [1234.5, 12000.0]
+    assert clean["date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-05", "2024-01-06"]
+
+
+def test_xlsx_with_chinese_headers_and_excel_serial_dates(tmp_path):
+    path = tmp_path / "订单.xlsx"
+    # 45296 is 2024-01-05 in Excel's 1900 date system
+    pd.DataFrame({"客户": ["C1", "C2"], "下单日期": [45296, 45297], "金额": [100, "2,000"]}).to_excel(
+        path, sheet_name="明细", index=False)
+    raw = read_table(path, sheet="明细")
+    mapped = apply_mapping(raw, {"customer_id": "客户", "date": "下单日期", "amount": "金额"},
+                           "transactions", source=path.name)
+    clean = clean_transactions(mapped).clean
+    assert clean["date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-05", "2024-01-06"]
+    assert clean["amount"].tolist() == [100.0, 2000.0]
+
+
+def test_parquet_is_read(tmp_path):
+    path = tmp_path / "t.parquet"
+    pd.DataFrame({"customer_id": ["a"], "date": ["2024-01-01"], "amount": [1.0]}).to_parquet(path)
+    assert read_table(path).shape == (1, 3)
+
+
+def test_missing_column_error_names_file_column_mapping_and_what_exists(tmp_path):
+    frame = pd.DataFrame({"客户编号": ["C1"], "日期": ["2024-01-01"]})
+    with pytest.raises(ColumnMappingError) as err:
+        apply_mapping(frame, {"customer_id": "客户编号", "date": "日期", "amount": "销售金额"},
+                      "transactions", source="orders.csv")
+    message = str(err.value)
+    for part in ("orders.csv", "'amount'", "'销售金额'", "客户编号", "日期"):
+        assert part in message
+
+
+def test_unknown_canonical_name_in_mapping_is_rejected():
+    frame = pd.DataFrame({"a": [1]})
+    with pytest.raises(ValueError, match="unknown canonical column.*revenue"):
+        apply_mapping(frame, {"customer_id": "a", "revenue": "a"}, "transactions")
+
+
+def test_unsupported_suffix_and_missing_file(tmp_path):
+    (tmp_path / "x.json").write_text("{}")
+    with pytest.raises(ValueError, match="unsupported file type"):
+        read_table(tmp_path / "x.json")
+    with pytest.raises(FileNotFoundError):
+        read_table(tmp_path / "nope.csv")
+
+
+def test_survey_items_can_be_renamed_and_are_all_kept():
+    frame = pd.DataFrame({"编号": ["1"], "满意1": ["5"], "其他": ["x"]})
+    out = apply_mapping(frame, {"respondent_id": "编号", "CUSA1": "满意1"}, "survey")
+    assert list(out.columns) == ["respondent_id", "CUSA1", "其他"]

@@ -107,15 +107,20 @@ class Case:
     def period(self, period: str | None = None) -> pd.Period:
         """The report period as a :class:`pandas.Period` of the case's granularity."""
         text = str(period or self.default_period)
+        examples = {"D": "2024-01-31", "W": "2024-01-31", "M": "2024-01",
+                    "Q": "2024Q1", "Y": "2024"}
+        problem = CaseError(
+            f"{self.path}: period {text!r} is not a {self.granularity} period; "
+            f"write it like {examples[self.granularity]!r}"
+        )
         try:
-            return pd.Period(text, freq=_period_freq(self.granularity))
+            parsed = pd.Period(text, freq=_period_freq(self.granularity))
         except (ValueError, TypeError) as exc:
-            examples = {"D": "2024-01-31", "W": "2024-01-31", "M": "2024-01",
-                        "Q": "2024Q1", "Y": "2024"}
-            raise CaseError(
-                f"{self.path}: period {text!r} is not a {self.granularity} period; "
-                f"write it like {examples[self.granularity]!r}"
-            ) from exc
+            raise problem from exc
+        # pandas accepts '2024Q1' as a month; a period must be written at its own grain
+        if self.granularity != "W" and str(parsed) != text:
+            raise problem
+        return parsed
 
     def analysis_date(self, period: str | None = None) -> pd.Timestamp:
         """The last day of ``period``: the date as of which the report analyses."""

@@ -25,7 +25,8 @@ def _report(args: argparse.Namespace) -> int:
             case = load_case(name)
             render_report(case, args.period if not args.all else None, force=args.force,
                           notebooks=args.notebooks.split(",") if args.notebooks else None,
-                          progress=not args.quiet)
+                          progress=not args.quiet,
+                          **({"reports_dir": args.reports_dir} if args.reports_dir else {}))
         except ReportExistsError as exc:
             print(f"workbench report: {exc}", file=sys.stderr)
             status = status or 3
@@ -74,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report.add_argument("--force", action="store_true", help="overwrite a rendered period")
     report.add_argument("--notebooks", help="comma-separated subset, e.g. 00_data_overview")
     report.add_argument("--quiet", action="store_true", help="no per-cell progress bar")
+    report.add_argument("--reports-dir", help="where reports go (default: reports/ in the repo)")
     report.set_defaults(func=_report)
 
     cases = sub.add_parser("cases", help="list the bundled cases")

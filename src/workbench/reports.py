@@ -154,9 +154,12 @@ def render_report(
               for name, path in sorted(case.source_files().items())}
     timings = {}
     for i, name in enumerate(names, 1):
-        source = Path(notebooks_dir) / f"{name}.ipynb"
-        if not source.is_file():
-            raise ReportError(f"notebook {source} does not exist")
+        # a case kept beside its own notebooks/ folder uses those; otherwise the bundled ones
+        candidates = [case.root.parent / "notebooks" / f"{name}.ipynb",
+                      Path(notebooks_dir) / f"{name}.ipynb"]
+        source = next((c for c in candidates if c.is_file()), None)
+        if source is None:
+            raise ReportError(f"notebook {name}.ipynb not found in {[str(c.parent) for c in candidates]}")
         target = folder / f"{name}.ipynb"
         log(f"[{i}/{len(names)}] {case.name} {period_label}: {name}")
         t0 = time.perf_counter()

@@ -8,7 +8,7 @@ import pandas as pd
 from workbench.labels import label
 from workbench.plotting.base import new_figure
 
-__all__ = ["plot_distribution", "plot_period_activity"]
+__all__ = ["plot_distribution", "plot_item_means", "plot_period_activity"]
 
 
 def plot_period_activity(summary: pd.DataFrame, *, lang: str = "en", ax=None):
@@ -74,4 +74,27 @@ def plot_distribution(values: pd.Series, *, key: str, lang: str = "en", log: boo
         ax.hist(values, bins=40, color="#55A868")
     ax.set_title(title)
     ax.set_ylabel(label("count", lang))
+    return ax
+
+
+def plot_item_means(items: pd.DataFrame, *, lang: str = "en", ax=None):
+    """Horizontal bars of item means with ±1 SD, in questionnaire order.
+
+    Parameters
+    ----------
+    items : pandas.DataFrame
+        From :func:`workbench.overview.survey_overview` (``item``, ``mean``, ``sd``).
+    lang : {"zh", "en"}
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    fig, ax = new_figure(ax, figsize=(6, max(3.0, 0.28 * len(items))))
+    y = np.arange(len(items))
+    ax.barh(y, items["mean"], xerr=items["sd"], color="#8172B3", ecolor="#555555", capsize=2)
+    ax.set_yticks(y, items["item"])
+    ax.invert_yaxis()
+    ax.set_xlabel(label("mean", lang))
     return ax

@@ -1,0 +1,44 @@
+"""pyproject.toml is the source of truth; environment.yml must list the same packages."""
+
+import json
+import re
+import subprocess
+import tomllib
+
+import yaml
+
+
+def _spec(requirement: str) -> tuple[str, str]:
+    match = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*?)\s*(#.*)?$", requirement)
+    name, spec = match.group(1), match.group(2).replace(" ", "")
+    return re.sub(r"[-_.]+", "-", name).lower(), spec
+
+
+def test_environment_yml_mirrors_pyproject(root):
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    wanted = dict(_spec(r) for r in project["dependencies"] + project["optional-dependencies"]["test"])
+    env = yaml.safe_load((root / "environment.yml").read_text())
+    listed = {}
+    for dep in env["dependencies"]:
+        if isinstance(dep, dict):
+            listed.update(_spec(r) for r in dep["pip"] if not r.startswith("-e"))
+        else:
+            listed.update([_spec(dep)])
+    listed.pop("python"), listed.pop("pip")
+    assert listed == wanted
+
+
+def test_notebooks_are_stored_without_outputs(root):
+    for path in sorted((root / "notebooks").glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        dirty = [i for i, c in enumerate(nb["cells"])
+                 if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))]
+        assert not dirty, f"{path.name}: cells {dirty} carry outputs; run nbstripout on it"
+        tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+        assert len(tagged) == 1, f"{path.name}: needs exactly one cell tagged 'parameters'"
+
+
+def test_ci_runs_the_readme_test_command(root):
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "make test" in readme and "make report" in readme
+    assert subprocess.run(["grep", "-qx", "make test", str(root / ".ci" / "run")]).returncode == 0

@@ -105,13 +105,28 @@ def parse_dates(values: pd.Series, *, date_format: str | None = None) -> pd.Seri
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     if values.empty:
         return out
-    is_dt = values.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year"))
+    if pd.api.types.is_datetime64_any_dtype(values):
+        if getattr(values.dt, "tz", None) is not None:
+            values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+        return values.astype("datetime64[ns]")
+    if values.dtype == object:  # Excel mixes datetime cells with text and numbers
+        is_dt = values.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year"))
+    else:
+        is_dt = pd.Series(False, index=values.index)
     if is_dt.any():
         out[is_dt] = pd.to_datetime(values[is_dt], errors="coerce", utc=True).dt.tz_localize(None)
     text = values[~is_dt].astype("string").str.normalize("NFKC").str.strip()
     if date_format is not None:
         out[~is_dt] = pd.to_datetime(text, format=date_format, errors="coerce")
         return out
+    # the common case first, on pandas' C parser; the rules below see only the rest
+    plain = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    done = plain.notna()
+    if done.any():
+        out[text.index[done]] = plain[done].astype("datetime64[ns]")
+        if done.all():
+            return out
+        text = text[~done]
     numeric = pd.to_numeric(text, errors="coerce")
     digits = text.str.fullmatch(r"\d+(\.\d+)?").fillna(False)
     serial = digits & numeric.between(*_EXCEL_SERIAL_RANGE)
@@ -173,6 +188,9 @@ def parse_amounts(values: pd.Series) -> pd.Series:
     """
     if pd.api.types.is_numeric_dtype(values):
         return values.astype(float)
+    plain = pd.to_numeric(values, errors="coerce").astype(float)
+    if plain.notna().all():  # plain numbers: skip the text rules (the common, large case)
+        return plain
     text = values.astype("string").str.normalize("NFKC").str.strip()
     negative = text.str.fullmatch(r"\(.*\)").fillna(False)
     text = text.str.replace(r"^\((.*)\)$", r"\1", regex=True)

@@ -225,6 +225,16 @@ class _Quarantine:
     def ok(self) -> pd.Series:
         return self.reason.isna()
 
+    def result(self, frame: pd.DataFrame, clean: pd.DataFrame) -> CleaningResult:
+        """Pair the clean rows with the rejected input rows, their reasons and details."""
+        bad = ~self.ok.to_numpy()
+        quarantine = frame[bad].copy()
+        quarantine.insert(0, "source_row", frame.index[bad])
+        quarantine["reason"] = self.reason[bad].astype(str)
+        quarantine["detail"] = self.detail[bad]
+        return CleaningResult(clean=clean, quarantine=quarantine.reset_index(drop=True),
+                              rows_in=len(frame))
+
 
 def clean_transactions(
     raw: pd.DataFrame,
@@ -327,15 +337,7 @@ def clean_transactions(
     else:
         clean["is_outlier"] = False
     clean = clean.sort_values(["customer_id", "date"], kind="stable").reset_index(drop=True)
-    quarantine = frame[~keep].copy()
-    quarantine.insert(0, "source_row", frame.index[~keep])
-    quarantine["reason"] = q.reason[~keep].astype(str)
-    quarantine["detail"] = q.detail[~keep]
-    return CleaningResult(
-        clean=validate_transactions(clean),
-        quarantine=quarantine.reset_index(drop=True),
-        rows_in=len(frame),
-    )
+    return q.result(frame, validate_transactions(clean))
 
 
 def clean_customers(raw: pd.DataFrame, *, date_format: str | None = None) -> CleaningResult:
@@ -382,12 +384,4 @@ def clean_customers(raw: pd.DataFrame, *, date_format: str | None = None) -> Cle
         if clean[col].dtype == object:
             clean[col] = clean[col].astype("string").astype(str)
     clean = clean.sort_values("customer_id", kind="stable").reset_index(drop=True)
-    quarantine = frame[~keep].copy()
-    quarantine.insert(0, "source_row", frame.index[~keep])
-    quarantine["reason"] = q.reason[~keep].astype(str)
-    quarantine["detail"] = q.detail[~keep]
-    return CleaningResult(
-        clean=validate_customers(clean),
-        quarantine=quarantine.reset_index(drop=True),
-        rows_in=len(frame),
-    )
+    return q.result(frame, validate_customers(clean))

@@ -7,12 +7,28 @@ be passed straight to the analysis modules.
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["RAW_DIR", "load_cdnow", "load_mobi", "raw_path"]
+__all__ = [
+    "RAW_DIR",
+    "load_cdnow",
+    "load_mobi",
+    "raw_path",
+    # N-company generator
+    "CHURN_REASON_GROUPS",
+    "CHURN_REASON_SHARES",
+    "NCOMPANY_CONSTRUCTS",
+    "NCOMPANY_INDUSTRIES",
+    "NCOMPANY_SEGMENTS",
+    "NCompanyData",
+    "NCompanyTruth",
+    "make_ncompany",
+]
 
 #: Folder of the bundled raw data: ``<repo>/data/raw`` for a source checkout.
 RAW_DIR = Path(__file__).resolve().parents[2] / "data" / "raw"
@@ -111,3 +127,891 @@ def load_mobi() -> pd.DataFrame:
     items = pd.read_csv(raw_path("mobi", "mobi.csv")).astype(float)
     ids = pd.Series([f"R{i:03d}" for i in range(1, len(items) + 1)], name="respondent_id")
     return pd.concat([ids, items], axis=1)
+
+
+# ======================================================================================
+# The N-company generator: a B2B low-voltage electrical equipment maker with known truth
+# ======================================================================================
+
+#: Latent behavioural segments, in the order of their integer codes in the truth.
+NCOMPANY_SEGMENTS = ("key_account", "growing", "stable_small", "declining", "churned")
+
+#: Industry segments of the thesis company (codes; zh/en labels in :mod:`workbench.labels`).
+NCOMPANY_INDUSTRIES = ("power", "construction", "oem", "distributor")
+
+#: Churn reasons and their shares in the lecture's table, grouped as the lecture does.
+CHURN_REASON_SHARES = {
+    "moved": 0.01,
+    "lost_contact": 0.03,
+    "price": 0.09,
+    "complaint_unresolved": 0.10,
+    "poor_communication": 0.68,
+    "competitor": 0.04,
+    "peer_influence": 0.05,
+}
+CHURN_REASON_GROUPS = {
+    "moved": "customer_side",
+    "lost_contact": "customer_side",
+    "price": "firm_side",
+    "complaint_unresolved": "firm_side",
+    "poor_communication": "firm_side",
+    "competitor": "third_party",
+    "peer_influence": "third_party",
+}
+
+# Segment profiles under separation="clear". Money in CNY (yuan) per customer-year at the
+# reference sales expense; rates are orders per year; trajectory is the yearly factor of
+# gross profit (and, to the power 0.6, of the order rate) after the first active year.
+_SEGMENT_PROFILE = pd.DataFrame(
+    {
+        "share": [0.10, 0.20, 0.35, 0.20, 0.15],
+        "size_median": [3000.0, 600.0, 80.0, 400.0, 200.0],
+        "order_rate": [24.0, 8.0, 4.0, 12.0, 6.0],
+        "gp_level": [900_000.0, 60_000.0, 12_000.0, 150_000.0, 30_000.0],
+        "trajectory": [1.03, 2.0, 1.0, 0.45, 0.85],
+        "satisfaction_effect": [0.0, 0.5, 0.2, -0.8, -1.0],
+        "strategic_fit_mean": [4.5, 3.8, 2.2, 3.0, 2.0],
+        "share_of_wallet_mean": [0.65, 0.25, 0.45, 0.30, 0.20],
+    },
+    index=pd.Index(NCOMPANY_SEGMENTS, name="segment"),
+)
+
+# Per-industry concave response gp = a * k * m * f * E**b (see make_ncompany's Notes);
+# `expense_base` is the typical yearly sales expense per customer in CNY.
+_INDUSTRY_PROFILE = pd.DataFrame(
+    {
+        "share": [0.25, 0.30, 0.25, 0.20],
+        "b": [0.45, 0.30, 0.38, 0.22],
+        "expense_base": [30_000.0, 18_000.0, 22_000.0, 12_000.0],
+        "level": [1.2, 0.9, 1.0, 0.8],
+        "growth": [0.08, -0.02, 0.05, 0.03],
+    },
+    index=pd.Index(NCOMPANY_INDUSTRIES, name="industry"),
+)
+_EXPENSE_REF = 20_000.0  # CNY; gp_level is the segment's yearly gross profit at this spend
+_EXPENSE_SD = 0.7  # SD of log expense given industry, size and year: spend ignores value
+_RESPONSE_SD = 0.1  # SD of the log-normal noise of the gross-profit response
+
+_REGIONS = ("east", "north", "south", "central", "southwest", "northeast", "northwest")
+_REGION_P = (0.32, 0.18, 0.17, 0.12, 0.10, 0.06, 0.05)
+
+# Products: code -> (gross margin, list price in CNY, product-mix weight per industry in
+# the order of NCOMPANY_INDUSTRIES).
+_PRODUCTS = pd.DataFrame(
+    {
+        "margin": [0.32, 0.28, 0.24, 0.30, 0.35, 0.18, 0.22],
+        "list_price": [60.0, 900.0, 25_000.0, 400.0, 150.0, 80_000.0, 6_000.0],
+        "power": [0.10, 0.15, 0.25, 0.05, 0.05, 0.35, 0.05],
+        "construction": [0.40, 0.25, 0.05, 0.10, 0.05, 0.10, 0.05],
+        "oem": [0.10, 0.10, 0.02, 0.35, 0.20, 0.01, 0.22],
+        "distributor": [0.40, 0.20, 0.02, 0.20, 0.15, 0.01, 0.02],
+    },
+    index=pd.Index(["MCB", "MCCB", "ACB", "CONTACTOR", "RELAY", "SWITCHGEAR", "VFD"],
+                   name="product_id"),
+)
+_CHANNELS = ("direct", "distribution", "online")
+_CHANNEL_P = {  # per industry
+    "power": (0.90, 0.10, 0.00),
+    "construction": (0.55, 0.40, 0.05),
+    "oem": (0.80, 0.15, 0.05),
+    "distributor": (0.20, 0.60, 0.20),
+}
+_CUSTOMER_TYPES = {
+    "power": ("end_user",),
+    "construction": ("contractor",),
+    "oem": ("machine_builder",),
+    "distributor": ("wholesaler", "retailer"),
+}
+
+# --- survey: the ECSI-style structural model (Tenenhaus et al. 2005, without CUSCO) -------
+NCOMPANY_CONSTRUCTS = ("IMAG", "CUEX", "PERQ", "PERV", "CUSA", "CUSL")
+_PATHS = (  # source, target, standardised coefficient
+    ("IMAG", "CUEX", 0.50),
+    ("IMAG", "CUSA", 0.20),
+    ("IMAG", "CUSL", 0.20),
+    ("CUEX", "PERQ", 0.55),
+    ("CUEX", "PERV", 0.20),
+    ("CUEX", "CUSA", 0.10),
+    ("PERQ", "PERV", 0.55),
+    ("PERQ", "CUSA", 0.35),
+    ("PERV", "CUSA", 0.25),
+    ("CUSA", "CUSL", 0.55),
+)
+_LOADINGS = {
+    "IMAG": (0.80, 0.75, 0.85, 0.75),
+    "CUEX": (0.80, 0.85, 0.75),
+    "PERQ": (0.85, 0.80, 0.75, 0.80),
+    "PERV": (0.90, 0.85, 0.80),
+    "CUSA": (0.90, 0.85, 0.85),
+    "CUSL": (0.85, 0.80, 0.80),
+}
+_REVERSE_ITEMS = ("CUSL3",)  # "I would consider switching supplier": stored as 8 - answer
+_SCALE = (1, 7)
+_ITEM_CENTRE, _ITEM_SPREAD = 4.6, 1.3  # answer = clip(round(centre + spread * x*), 1, 7)
+# CUSA -> CUSL when nonlinear_loyalty=True: a hinge at `threshold` (latent SD units),
+# steep below (loyalty collapses), flat above.
+_LOYALTY_HINGE = {"threshold": -0.5, "slope_below": 1.20, "slope_above": 0.35}
+_SATISFACTION_SEGMENT_WEIGHT = 0.6  # share of CUSA's disturbance SD carried by the segment
+_AUX_RESPONDENTS = 200_000
+_AUX_SEED = 19_930_101
+
+_SEPARATION = {  # shrinkage of segment profiles towards the pooled profile, customer noise
+    "clear": {"contrast": 1.0, "noise": 0.2, "churn_gap_days": 300, "stable_acquired_share": 0.0},
+    "weak": {"contrast": 0.35, "noise": 0.65, "churn_gap_days": 45, "stable_acquired_share": 0.5},
+}
+
+
+@dataclass(frozen=True)
+class NCompanyTruth:
+    """What :func:`make_ncompany` put into the data, for checking that methods recover it.
+
+    Attributes
+    ----------
+    segments : DataFrame
+        One row per customer (sorted by ``customer_id``): ``segment`` (one of
+        :data:`NCOMPANY_SEGMENTS`), ``segment_code`` (0-4), ``industry``, ``churned``
+        (bool), ``churn_date`` (NaT unless churned; no order or return on or after it),
+        ``churn_reason`` (code or missing), ``response_scale`` (k_c below),
+        ``order_rate`` (orders per year at trajectory 1), ``satisfaction_effect``.
+    segment_definitions : DataFrame
+        One row per segment: the generating profile (shares, median size, order rate,
+        gross-profit level in CNY/year at 20,000 CNY expense, yearly trajectory factor,
+        satisfaction effect, ...), after the ``separation`` shrinkage.
+    response : DataFrame
+        One row per industry: ``a``, ``b`` of gp = a * k * m * f * E**b, ``sigma`` of the
+        log-normal noise, ``expense_base`` (CNY), ``level``, ``growth``.
+    customer_years : DataFrame
+        One row per active customer-year: ``active_fraction`` f, ``trajectory`` m,
+        ``sales_expense`` E, ``expected_gross_profit`` (the response without noise).
+    path_coefficients : DataFrame
+        ``source``, ``target``, ``coefficient``: the paths PLS-PM (mode A, path
+        weighting, standardised items, reverse item re-reversed) recovers from the 1-7
+        answers on a very large sample (200,000 simulated respondents, fixed seed, Monte
+        Carlo error about 0.003). This is what a PLS estimate on a large survey should
+        approach; PLS under-estimates the latent paths (finite items, discrete answers).
+    structural_path_coefficients : DataFrame
+        The same paths among the latent variables themselves: the standardised
+        structural coefficients; with a non-linear CUSA -> CUSL link the two CUSL paths
+        are its best linear projection on the large sample. Consistent PLS (PLSc) or
+        covariance-based SEM on continuous indicators would approach these.
+    loadings : DataFrame
+        ``construct``, ``item``, ``loading`` (of the continuous answer on its latent
+        variable, before discretisation), ``reverse_coded``.
+    loyalty_link : dict
+        ``kind`` ("hinge" or "linear"), ``threshold``, ``slope_below``, ``slope_above``
+        (latent SD units, before CUSL is rescaled to unit variance), ``scale``.
+    latent_scores : DataFrame
+        ``respondent_id``, ``customer_id`` and the six standardised latent scores.
+    churn_reason_shares, churn_reason_groups : dict
+        The lecture's shares and groups the reasons were drawn from.
+    parameters : dict
+        The arguments of the call.
+    """
+
+    segments: pd.DataFrame
+    segment_definitions: pd.DataFrame
+    response: pd.DataFrame
+    customer_years: pd.DataFrame
+    path_coefficients: pd.DataFrame
+    structural_path_coefficients: pd.DataFrame
+    loadings: pd.DataFrame
+    loyalty_link: dict
+    latent_scores: pd.DataFrame
+    churn_reason_shares: dict
+    churn_reason_groups: dict
+    parameters: dict
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The truth as tables, named ``truth_<part>``, for writing to disk."""
+        return {
+            "truth_segments": self.segments,
+            "truth_segment_definitions": self.segment_definitions.reset_index(),
+            "truth_response": self.response.reset_index(),
+            "truth_customer_years": self.customer_years,
+            "truth_paths": self.path_coefficients.merge(
+                self.structural_path_coefficients.rename(
+                    columns={"coefficient": "structural_coefficient"}),
+                on=["source", "target"],
+            ),
+            "truth_loadings": self.loadings,
+            "truth_latent_scores": self.latent_scores,
+        }
+
+
+@dataclass(frozen=True)
+class NCompanyData:
+    """The generated N-company case; see :func:`make_ncompany` for every column."""
+
+    transactions: pd.DataFrame
+    customers: pd.DataFrame
+    sales_expense: pd.DataFrame
+    survey: pd.DataFrame
+    truth: NCompanyTruth
+
+    def tables(self, truth: bool = False) -> dict[str, pd.DataFrame]:
+        """Table name -> frame for writing to disk (``truth=True`` adds ``truth_*``)."""
+        out = {
+            "transactions": self.transactions,
+            "customers": self.customers,
+            "sales_expense": self.sales_expense,
+            "survey": self.survey,
+        }
+        if truth:
+            out.update(self.truth.tables())
+        return out
+
+
+def make_ncompany(
+    n_customers: int = 600,
+    *,
+    years: tuple[int, ...] = (2021, 2022, 2023, 2024),
+    seed: int = 20240101,
+    separation: str = "clear",
+    nonlinear_loyalty: bool = True,
+    n_respondents: int | None = None,
+    return_rate: float = 0.015,
+) -> NCompanyData:
+    """A deterministic B2B case like the thesis' "N company", with the truth that made it.
+
+    N company makes low-voltage electrical equipment (circuit breakers, contactors,
+    relays, switchgear, drives) and sells to four industry segments: power utilities
+    (电力), construction (建筑), OEM machinery makers (机械OEM) and distributors (分销商).
+    Its sales grow while the return on sales expense falls, because spend is not matched
+    to customer value: the expense drawn here ignores the latent value segment.
+
+    Parameters
+    ----------
+    n_customers : int, default 600
+        Number of customers (at least 10; 50,000 generate in a few seconds).
+    years : tuple of int, default (2021, 2022, 2023, 2024)
+        Consecutive calendar years of orders (at least 3).
+    seed : int, default 20240101
+        Seed of :func:`numpy.random.default_rng`; the same arguments give byte-identical
+        frames. Customers, orders and survey draw from independent child streams, so
+        ``n_respondents`` does not change the transactions.
+    separation : {"clear", "weak"}, default "clear"
+        ``"clear"``: the five behavioural segments have distinct recency, frequency,
+        monetary and trend profiles (k-means on log1p-standardised RFM plus trend
+        recovers them). ``"weak"``: profiles shrunk to 35 % of their log-distance from
+        the pooled profile, customer noise 0.65 instead of 0.25 and churn as late as 45
+        days before the end, so segments overlap.
+    nonlinear_loyalty : bool, default True
+        Whether CUSA -> CUSL is a hinge (loyalty collapses below a satisfaction
+        threshold) or linear.
+    n_respondents : int, optional
+        Survey size; default half the customers. Larger than ``n_customers`` means
+        several contacts per customer (customers drawn with replacement).
+    return_rate : float, default 0.015
+        Probability that an order is partly returned.
+
+    Returns
+    -------
+    NCompanyData
+        Frozen dataclass with the four frames below, ``truth``
+        (:class:`NCompanyTruth`) and ``tables()``. Money is in CNY (yuan), dates are
+        ``datetime64[ns]`` at day resolution, codes are English (zh/en labels in
+        :mod:`workbench.labels`).
+
+        ``transactions`` (one row per order line, sorted by customer_id, date):
+        ``customer_id`` (str, "C0001"...), ``order_id`` (str, "SO0000001"...; a return
+        carries its order's id plus "-R"), ``date``, ``amount`` (revenue, CNY, 2
+        decimals; negative for returns), ``cost`` and ``gross_profit`` (CNY, amount =
+        cost + gross_profit), ``product_id`` (MCB, MCCB, ACB, CONTACTOR, RELAY,
+        SWITCHGEAR, VFD), ``channel`` (direct, distribution, online), ``quantity``
+        (units, float, negative for returns), ``is_return`` (bool).
+
+        ``customers`` (one row per customer): ``customer_id``, ``name`` (fake,
+        "客户0001"), ``industry`` (power, construction, oem, distributor), ``region``
+        (east, north, south, central, southwest, northeast, northwest), ``size``
+        (employees, log-normal, float), ``customer_type`` (end_user, contractor,
+        machine_builder, wholesaler, retailer), ``first_contact`` (may precede the first year: established
+        customers), ``account_manager`` ("AM01"...), ``strategic_fit`` (int 1-5),
+        ``industry_growth`` (yearly growth rate of the customer's industry, fraction),
+        ``share_of_wallet`` (fraction, missing for about 40 % where unknown),
+        ``churn_reason`` (code of :data:`CHURN_REASON_SHARES` for churned customers,
+        missing otherwise).
+
+        ``sales_expense`` (one row per customer and active year): ``customer_id``,
+        ``year`` (int), ``sales_expense`` (CNY), ``visits`` (sales visits),
+        ``revenue`` and ``gross_profit`` (CNY, exactly the sums of that customer's
+        transactions in that year, returns included), ``industry``.
+
+        ``survey`` (one row per respondent): ``respondent_id`` ("S00001"...),
+        ``customer_id``, items IMAG1-4, CUEX1-3, PERQ1-4, PERV1-3, CUSA1-3, CUSL1-3
+        (int, 1-7; CUSL3 is reverse-coded: 8 minus the answer consistent with the
+        others) and ``recommend`` (int, 0-10, for NPS).
+
+    Notes
+    -----
+    Segments. Each customer gets one latent segment s (key_account 10 %, growing 20 %,
+    stable_small 35 %, declining 20 %, churned 15 %), independent of industry. Key
+    accounts and declining and churned customers are established before the first
+    year; growing customers are acquired in years 2..Y-1, stable small ones half before,
+    half spread over the years. Churned customers stop at a churn date between one
+    year after the start and 300 days (weak: 45) before the end; nothing is dated on or
+    after it. Churn reasons are drawn with the lecture's shares.
+
+    Orders. In year y a customer is active for the fraction f_cy of the year. With
+    t = years since its first active year and trajectory m_cy = r_s ** t (r: key 1.03,
+    growing 2.0, stable 1.0, declining 0.45, churned 0.85), the number of orders is
+    max(1, Poisson(lambda_s * u_c * m_cy**0.6 * f_cy)), u_c ~ logN(0, noise**2), dated
+    uniformly over the active days.
+
+    Sales expense and gross profit. Yearly expense
+    E_cy = e0_ind * (size_c / 500)**0.25 * 1.10**j * exp(N(0, 0.7**2)) (j = year
+    index), independent of the segment. Gross profit responds concavely:
+
+        gp_cy = a_ind * k_c * m_cy * f_cy * E_cy ** b_ind * exp(eps),  eps ~ N(0, 0.1**2)
+
+    with a_ind = level_ind / 20000**b_ind, b = 0.45 (power), 0.30 (construction), 0.38
+    (oem), 0.22 (distributor), and customer scale k_c = gp_level_s *
+    (size_c / size_median_s)**0.5 * v_c, v_c ~ logN(0, noise**2) (``truth.response``,
+    ``truth.segments.response_scale``). Given size and year, log E is independent of
+    every other factor, so log-log OLS with log size and year effects (or customer
+    and year effects) recovers b. The customer-year's gross profit is split over its
+    orders with Gamma(2) weights; each order's margin is its product's margin times a
+    customer factor, and revenue is gp over the weighted margin, so sums reconcile
+    exactly (before a few partial returns, 5-50 % of an order, dated within the year).
+
+    Survey. Standardised latent variables follow the recursive ECSI-style model
+    (Tenenhaus et al. 2005, without complaints): eta_j = sum_i beta_ij eta_i + zeta_j
+    with Var(zeta_j) = 1 - Var(systematic part), so Var(eta_j) = 1. CUSA's
+    disturbance carries the customer's segment effect (60 % of its SD; growing and
+    stable customers more satisfied, declining and churned less, key accounts neutral,
+    so valuable-but-dissatisfied key accounts exist); the segment is independent of
+    the predictors, so the paths are unchanged. With ``nonlinear_loyalty``, CUSL =
+    (0.2 IMAG + h(CUSA) + zeta) / scale, h a hinge at -0.5 SD with slopes 1.2 below and
+    0.35 above, zeta sized to keep the linear model's R^2. Answers are
+    clip(round(4.6 + 1.3 x), 1, 7), x = lambda eta + sqrt(1 - lambda^2) e, loadings
+    0.75-0.90. ``truth.path_coefficients`` holds what PLS-PM recovers from the
+    discrete answers on a very large sample (compare PLS estimates with these);
+    ``truth.structural_path_coefficients`` the latent values (the hinge's best linear
+    projection for CUSL).
+
+    References
+    ----------
+    Tenenhaus, M., Esposito Vinzi, V., Chatelin, Y.-M., & Lauro, C. (2005). PLS path
+    modeling. Computational Statistics & Data Analysis, 48(1), 159-205.
+    Jones, T. O., & Sasser, W. E. (1995). Why satisfied customers defect. Harvard
+    Business Review, 73(6), 88-99.
+    The N-company setting follows the MBA thesis on sales-resource allocation at a
+    low-voltage electrical equipment maker described in the project's DOMAIN.md.
+
+    Examples
+    --------
+    >>> data = make_ncompany(200, seed=1)
+    >>> sorted(data.tables())
+    ['customers', 'sales_expense', 'survey', 'transactions']
+    """
+    n = _check_ncompany_args(n_customers, years, separation, n_respondents, return_rate)
+    years = tuple(int(y) for y in years)
+    rng_customers, rng_orders, rng_survey, rng_returns = (
+        np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(4)
+    )
+    setting = _SEPARATION[separation]
+    profile = _shrink_profile(_SEGMENT_PROFILE, setting["contrast"])
+    customers, latent = _draw_customers(rng_customers, n, years, profile, setting)
+    orders, customer_years = _draw_orders(rng_orders, latent, years, profile)
+    transactions = _add_returns(rng_returns, orders, return_rate)
+    sales_expense = _sales_expense_table(transactions, customer_years, latent)
+    n_resp = max(1, round(n / 2)) if n_respondents is None else int(n_respondents)
+    survey, latent_scores = _draw_survey(rng_survey, latent, n_resp, nonlinear_loyalty)
+
+    calibration = _survey_calibration(bool(nonlinear_loyalty))
+    response = _INDUSTRY_PROFILE.assign(
+        a=_INDUSTRY_PROFILE["level"] / _EXPENSE_REF ** _INDUSTRY_PROFILE["b"], sigma=_RESPONSE_SD
+    )[["a", "b", "sigma", "expense_base", "level", "growth", "share"]]
+    truth = NCompanyTruth(
+        segments=latent[
+            ["customer_id", "segment", "segment_code", "industry", "churned", "churn_date",
+             "churn_reason", "response_scale", "order_rate", "satisfaction_effect"]
+        ].reset_index(drop=True),
+        segment_definitions=profile,
+        response=response,
+        customer_years=customer_years[
+            ["customer_id", "year", "active_fraction", "trajectory", "sales_expense",
+             "expected_gross_profit"]
+        ],
+        path_coefficients=calibration["pls_paths"],
+        structural_path_coefficients=calibration["paths"],
+        loadings=_loadings_table(),
+        loyalty_link=dict(calibration["loyalty_link"]),
+        latent_scores=latent_scores,
+        churn_reason_shares=dict(CHURN_REASON_SHARES),
+        churn_reason_groups=dict(CHURN_REASON_GROUPS),
+        parameters={"n_customers": n, "years": years, "seed": seed,
+                    "separation": separation, "nonlinear_loyalty": bool(nonlinear_loyalty),
+                    "n_respondents": n_resp, "return_rate": float(return_rate)},
+    )
+    return NCompanyData(transactions=transactions, customers=customers,
+                        sales_expense=sales_expense, survey=survey, truth=truth)
+
+
+def _check_ncompany_args(n_customers, years, separation, n_respondents, return_rate) -> int:
+    if isinstance(n_customers, bool) or not isinstance(n_customers, (int, np.integer)):
+        raise TypeError(f"n_customers must be an int, got {type(n_customers).__name__}")
+    if n_customers < 10:
+        raise ValueError(f"n_customers={n_customers}: need at least 10 customers "
+                         "(two per latent segment)")
+    years = tuple(years)
+    if len(years) < 3 or any(int(b) - int(a) != 1 for a, b in zip(years, years[1:])):
+        raise ValueError(f"years={years!r}: need at least 3 consecutive years, "
+                         "e.g. (2021, 2022, 2023, 2024)")
+    if separation not in _SEPARATION:
+        raise ValueError(f"separation={separation!r}; use one of {sorted(_SEPARATION)}")
+    if n_respondents is not None and int(n_respondents) < 1:
+        raise ValueError(f"n_respondents={n_respondents}: need at least 1 respondent")
+    if not 0 <= return_rate < 1:
+        raise ValueError(f"return_rate={return_rate}: must be in [0, 1)")
+    return int(n_customers)
+
+
+def _shrink_profile(profile: pd.DataFrame, contrast: float) -> pd.DataFrame:
+    """Pull each segment's profile towards the share-weighted pooled one (log scale)."""
+    out = profile.copy()
+    w = profile["share"].to_numpy()
+    for col in ["size_median", "order_rate", "gp_level", "trajectory"]:
+        logs = np.log(profile[col].to_numpy())
+        pooled = float(w @ logs)
+        out[col] = np.exp(pooled + contrast * (logs - pooled))
+    for col in ["strategic_fit_mean", "share_of_wallet_mean"]:
+        x = profile[col].to_numpy()
+        out[col] = float(w @ x) + contrast * (x - float(w @ x))
+    return out
+
+
+def _largest_remainder(n: int, shares: np.ndarray) -> np.ndarray:
+    raw = n * shares / shares.sum()
+    counts = np.floor(raw).astype(np.int64)
+    order = np.argsort(-(raw - counts), kind="stable")
+    counts[order[: n - counts.sum()]] += 1
+    return counts
+
+
+def _categorical(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
+    """One draw per row of ``probs`` (rows sum to 1), vectorised."""
+    cum = np.cumsum(probs, axis=1)
+    cum[:, -1] = 1.0
+    u = rng.random(len(probs))
+    return (u[:, None] > cum).sum(axis=1)
+
+
+def _draw_customers(rng, n, years, profile, setting):
+    """The customers frame and a per-customer frame of latent quantities."""
+    noise = setting["noise"]
+    start = np.datetime64(f"{years[0]}-01-01", "D")
+    end = np.datetime64(f"{years[-1]}-12-31", "D")
+    n_years = len(years)
+
+    seg = rng.permutation(np.repeat(np.arange(5), _largest_remainder(n, profile["share"].to_numpy())))
+    ind = rng.choice(4, size=n, p=_INDUSTRY_PROFILE["share"].to_numpy())
+    size = np.maximum(5.0, np.round(profile["size_median"].to_numpy()[seg]
+                                    * np.exp(rng.normal(0.0, 0.5, n))))
+    u = np.exp(rng.normal(0.0, noise, n))  # order-rate heterogeneity
+    v = np.exp(rng.normal(0.0, noise, n))  # gross-profit heterogeneity
+    scale = profile["gp_level"].to_numpy()[seg] * (size / profile["size_median"].to_numpy()[seg]) ** 0.5 * v
+
+    # acquisition year index: -1 = established before the first year
+    acq = np.full(n, -1)
+    growing = seg == 1
+    last_growing_year = 1 if setting["contrast"] == 1.0 else n_years - 2
+    acq[growing] = rng.integers(1, last_growing_year, growing.sum(), endpoint=True)
+    late = (seg == 2) & (rng.random(n) < setting["stable_acquired_share"])
+    acq[late] = rng.integers(0, n_years, late.sum())
+    year_start = np.array([np.datetime64(f"{y}-01-01", "D") for y in years])
+    day_in_year = rng.integers(0, 365, n)
+    before = start - rng.integers(30, 8 * 365, n)
+    first_contact = np.where(acq < 0, before, year_start[np.maximum(acq, 0)] + day_in_year)
+    active_start = np.maximum(first_contact, start)
+
+    churned = seg == 4
+    lo = np.maximum(start + 365, active_start + 90)
+    hi = end - setting["churn_gap_days"]
+    churn_day = lo + (rng.random(n) * ((hi - lo).astype(np.int64) + 1)).astype(np.int64)
+    churn_date = np.where(churned, churn_day, np.datetime64("NaT"))
+    active_end = np.where(churned, churn_day - 1, end)
+
+    reasons = np.array(list(CHURN_REASON_SHARES))
+    reason_p = np.array(list(CHURN_REASON_SHARES.values()))
+    reason = np.where(churned, reasons[rng.choice(len(reasons), n, p=reason_p / reason_p.sum())], None)
+
+    width = max(4, len(str(n)))
+    ids = np.array([f"C{i:0{width}d}" for i in range(1, n + 1)], dtype=object)
+    industry = np.array(NCOMPANY_INDUSTRIES, dtype=object)[ind]
+    region = np.array(_REGIONS, dtype=object)[rng.choice(len(_REGIONS), n, p=_REGION_P)]
+    ctype = np.array([_CUSTOMER_TYPES[i][0] for i in NCOMPANY_INDUSTRIES], dtype=object)[ind]
+    retail = (ind == 3) & (rng.random(n) < 0.4)
+    ctype[retail] = "retailer"
+    n_managers = max(2, -(-n // 40))
+    managers = np.array([f"AM{i:02d}" for i in range(1, n_managers + 1)], dtype=object)
+    fit = np.clip(np.rint(profile["strategic_fit_mean"].to_numpy()[seg] + rng.normal(0, 0.7, n)), 1, 5)
+    sow_mean = profile["share_of_wallet_mean"].to_numpy()[seg]
+    sow = rng.beta(8 * sow_mean, 8 * (1 - sow_mean))
+    sow_known = rng.random(n) < 0.6
+
+    customers = pd.DataFrame(
+        {
+            "customer_id": pd.array(ids, dtype="str"),
+            "name": pd.array([f"客户{i:0{width}d}" for i in range(1, n + 1)], dtype="str"),
+            "industry": pd.array(industry, dtype="str"),
+            "region": pd.array(region, dtype="str"),
+            "size": size,
+            "customer_type": pd.array(ctype, dtype="str"),
+            "first_contact": first_contact.astype("datetime64[ns]"),
+            "account_manager": pd.array(managers[rng.integers(0, n_managers, n)], dtype="str"),
+            "strategic_fit": fit.astype(np.int64),
+            "industry_growth": _INDUSTRY_PROFILE["growth"].to_numpy()[ind],
+            "share_of_wallet": np.where(sow_known, np.round(sow, 3), np.nan),
+            "churn_reason": pd.array(reason, dtype="str"),
+        }
+    )
+    effect = profile["satisfaction_effect"].to_numpy()
+    latent = pd.DataFrame(
+        {
+            "customer_id": customers["customer_id"],
+            "segment": pd.array(np.array(NCOMPANY_SEGMENTS, dtype=object)[seg], dtype="str"),
+            "segment_code": seg.astype(np.int64),
+            "industry": customers["industry"],
+            "industry_code": ind,
+            "size": size,
+            "churned": churned,
+            "churn_date": churn_date.astype("datetime64[ns]"),
+            "churn_reason": customers["churn_reason"],
+            "response_scale": scale,
+            "order_rate": profile["order_rate"].to_numpy()[seg] * u,
+            "satisfaction_effect": effect[seg],
+            "active_start": active_start,
+            "active_end": active_end,
+            "first_year": np.maximum(acq, 0),
+            "margin_factor": np.exp(rng.normal(0.0, 0.05, n)),
+        }
+    )
+    return customers, latent
+
+
+def _draw_orders(rng, latent, years, profile):
+    """Order lines (before returns) and the per customer-year truth; one loop per year."""
+    n = len(latent)
+    ind = latent["industry_code"].to_numpy()
+    seg = latent["segment_code"].to_numpy()
+    size = latent["size"].to_numpy()
+    active_start = latent["active_start"].to_numpy().astype("datetime64[D]")
+    active_end = latent["active_end"].to_numpy().astype("datetime64[D]")
+    b = _INDUSTRY_PROFILE["b"].to_numpy()[ind]
+    a = (_INDUSTRY_PROFILE["level"].to_numpy() / _EXPENSE_REF ** _INDUSTRY_PROFILE["b"].to_numpy())[ind]
+    expense_base = _INDUSTRY_PROFILE["expense_base"].to_numpy()[ind]
+    trajectory_rate = profile["trajectory"].to_numpy()[seg]
+    mix = _PRODUCTS[list(NCOMPANY_INDUSTRIES)].to_numpy().T  # industry x product
+    mix = mix / mix.sum(axis=1, keepdims=True)
+    channel_p = np.array([_CHANNEL_P[i] for i in NCOMPANY_INDUSTRIES])
+    product_margin = _PRODUCTS["margin"].to_numpy()
+    list_price = _PRODUCTS["list_price"].to_numpy()
+
+    lines, cys = [], []
+    for j, year in enumerate(years):
+        y0 = np.datetime64(f"{year}-01-01", "D")
+        y1 = np.datetime64(f"{year}-12-31", "D")
+        days_in_year = int((y1 - y0).astype(np.int64)) + 1
+        lo = np.maximum(active_start, y0)
+        hi = np.minimum(active_end, y1)
+        active = lo <= hi
+        frac = np.where(active, ((hi - lo).astype(np.int64) + 1) / days_in_year, 0.0)
+        t = np.maximum(j - latent["first_year"].to_numpy(), 0)
+        m = trajectory_rate ** t
+        expense = np.round(expense_base * (size / 500.0) ** 0.25 * 1.10 ** j
+                           * np.exp(rng.normal(0.0, _EXPENSE_SD, n)))
+        expected_gp = a * latent["response_scale"].to_numpy() * m * frac * expense ** b
+        gp = expected_gp * np.exp(rng.normal(0.0, _RESPONSE_SD, n))
+        rate = latent["order_rate"].to_numpy() * m ** 0.6 * frac
+        count = np.where(active, np.maximum(1, rng.poisson(rate)), 0)
+        visits = rng.poisson(expense / 1500.0)
+
+        idx = np.flatnonzero(active)
+        cys.append(pd.DataFrame({
+            "customer": idx, "year": year, "active_fraction": frac[idx], "trajectory": m[idx],
+            "sales_expense": expense[idx], "visits": visits[idx],
+            "expected_gross_profit": expected_gp[idx], "target_gross_profit": gp[idx],
+        }))
+        # order lines of the year, vectorised
+        cust = np.repeat(idx, count[idx])
+        group = np.repeat(np.arange(len(idx)), count[idx])
+        span = (hi[cust] - lo[cust]).astype(np.int64) + 1
+        date = lo[cust] + (rng.random(len(cust)) * span).astype(np.int64)
+        weight = rng.gamma(2.0, 1.0, len(cust))
+        product = _categorical(rng, mix[ind[cust]])
+        channel = _categorical(rng, channel_p[ind[cust]])
+        margin = (product_margin[product] * latent["margin_factor"].to_numpy()[cust]
+                  * np.exp(rng.normal(0.0, 0.03, len(cust))))
+        w_sum = np.bincount(group, weight, minlength=len(idx))
+        wm_sum = np.bincount(group, weight * margin, minlength=len(idx))
+        revenue = gp[idx] / (wm_sum / w_sum)
+        amount = revenue[group] * weight / w_sum[group]
+        line_gp = np.round(amount * margin, 2)
+        amount = np.round(amount, 2)
+        quantity = np.maximum(1.0, np.round(amount / list_price[product]
+                                            * np.exp(rng.normal(0.0, 0.1, len(cust)))))
+        lines.append(pd.DataFrame({
+            "customer": cust, "date": date.astype(np.int64), "amount": amount, "gross_profit": line_gp,
+            "product": product, "channel": channel, "quantity": quantity,
+            "last_day": hi[cust].astype(np.int64),
+        }))
+    orders = pd.concat(lines, ignore_index=True)
+    customer_years = pd.concat(cys, ignore_index=True)
+    # order ids follow the calendar, as an ERP would number them
+    orders = orders.sort_values(["date", "customer"], kind="stable").reset_index(drop=True)
+    orders["order_id"] = _numbered("SO", len(orders), 7)
+    orders["customer_id"] = latent["customer_id"].to_numpy()[orders["customer"].to_numpy()]
+    customer_years.insert(0, "customer_id", latent["customer_id"].to_numpy()[customer_years["customer"]])
+    customer_years = customer_years.sort_values(["customer_id", "year"], kind="stable")
+    return orders, customer_years.reset_index(drop=True)
+
+
+def _numbered(prefix: str, count: int, width: int) -> np.ndarray:
+    """``prefix`` + zero-padded 1..count, as an object array (fast for millions)."""
+    digits = pd.Series(np.arange(1, count + 1)).astype(str).str.zfill(width)
+    return (prefix + digits).to_numpy(dtype=object)
+
+
+def _add_returns(rng, orders, return_rate):
+    """Partial returns of a few orders, in the canonical transactions layout."""
+    n = len(orders)
+    chosen = np.flatnonzero(rng.random(n) < return_rate)
+    frac = rng.uniform(0.05, 0.5, len(chosen))
+    delay = rng.integers(3, 46, len(chosen))
+    src = orders.iloc[chosen]
+    ret_amount = -np.round(src["amount"].to_numpy() * frac, 2)
+    ret_gp = -np.round(src["gross_profit"].to_numpy() * frac, 2)
+    returns = pd.DataFrame({
+        "customer": src["customer"].to_numpy(),
+        "customer_id": src["customer_id"].to_numpy(),
+        "order_id": src["order_id"].to_numpy() + "-R",
+        "date": np.minimum(src["date"].to_numpy() + delay, src["last_day"].to_numpy()),
+        "amount": ret_amount,
+        "gross_profit": ret_gp,
+        "product": src["product"].to_numpy(),
+        "channel": src["channel"].to_numpy(),
+        "quantity": -np.maximum(1.0, np.round(src["quantity"].to_numpy() * frac)),
+    })
+    both = pd.concat([orders.drop(columns="last_day").assign(is_return=False),
+                      returns.assign(is_return=True)], ignore_index=True)
+    both = both.sort_values(["customer", "date", "is_return", "order_id"], kind="stable")
+    products = np.array(_PRODUCTS.index, dtype=object)
+    channels = np.array(_CHANNELS, dtype=object)
+    return pd.DataFrame({
+        "customer_id": pd.array(both["customer_id"].to_numpy(), dtype="str"),
+        "order_id": pd.array(both["order_id"].to_numpy(), dtype="str"),
+        "date": both["date"].to_numpy().astype("datetime64[D]").astype("datetime64[ns]"),
+        "amount": both["amount"].to_numpy(),
+        "cost": np.round(both["amount"].to_numpy() - both["gross_profit"].to_numpy(), 2),
+        "gross_profit": both["gross_profit"].to_numpy(),
+        "product_id": pd.array(products[both["product"].to_numpy()], dtype="str"),
+        "channel": pd.array(channels[both["channel"].to_numpy()], dtype="str"),
+        "quantity": both["quantity"].to_numpy(),
+        "is_return": both["is_return"].to_numpy(),
+    })
+
+
+def _sales_expense_table(transactions, customer_years, latent):
+    """Yearly expense per customer with revenue and gross profit summed from orders."""
+    year = transactions["date"].dt.year.to_numpy()
+    sums = (
+        pd.DataFrame({"customer_id": transactions["customer_id"], "year": year,
+                      "revenue": transactions["amount"], "gross_profit": transactions["gross_profit"]})
+        .groupby(["customer_id", "year"], sort=True).sum()
+        .round(2)
+    )
+    table = customer_years[["customer_id", "year", "sales_expense", "visits"]].join(
+        sums, on=["customer_id", "year"], how="left")
+    industry = latent.set_index("customer_id")["industry"]
+    table["industry"] = pd.array(industry.reindex(table["customer_id"]).to_numpy(), dtype="str")
+    table["year"] = table["year"].astype(np.int64)
+    table["visits"] = table["visits"].astype(np.int64)
+    return table.reset_index(drop=True)
+
+
+def _loadings_table() -> pd.DataFrame:
+    rows = [(c, f"{c}{i}", lam, f"{c}{i}" in _REVERSE_ITEMS)
+            for c, lams in _LOADINGS.items() for i, lam in enumerate(lams, start=1)]
+    return pd.DataFrame(rows, columns=["construct", "item", "loading", "reverse_coded"])
+
+
+def _implied_disturbance_variances() -> dict[str, float]:
+    """Var(zeta_j) = 1 - b' Sigma b for each endogenous construct, in causal order."""
+    k = {c: i for i, c in enumerate(NCOMPANY_CONSTRUCTS)}
+    beta = np.zeros((6, 6))  # beta[target, source]
+    for s, t, coef in _PATHS:
+        beta[k[t], k[s]] = coef
+    sigma = np.zeros((6, 6))
+    psi = {}
+    for j, c in enumerate(NCOMPANY_CONSTRUCTS):  # constructs are listed in causal order
+        bj = beta[j, :j]
+        psi[c] = 1.0 - float(bj @ sigma[:j, :j] @ bj) if j else 1.0
+        sigma[j, :j] = sigma[:j, :j] @ bj
+        sigma[:j, j] = sigma[j, :j]
+        sigma[j, j] = 1.0
+    return psi
+
+
+def _standardised_segment_effect(effects: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    mean = float(shares @ effects)
+    sd = float(np.sqrt(shares @ (effects - mean) ** 2))
+    return (effects - mean) / sd
+
+
+def _hinge(x: np.ndarray) -> np.ndarray:
+    h = _LOYALTY_HINGE
+    d = x - h["threshold"]
+    return np.where(d < 0, h["slope_below"] * d, h["slope_above"] * d)
+
+
+def _latent_scores(rng, seg_effect, nonlinear, cusl=None):
+    """Standardised latent scores (n x 6) from the structural model.
+
+    ``cusl`` = (mean, scale, disturbance SD) of the hinge version; None for linear.
+    """
+    n = len(seg_effect)
+    psi = _implied_disturbance_variances()
+    eta = {}
+    w = _SATISFACTION_SEGMENT_WEIGHT
+    for c in NCOMPANY_CONSTRUCTS:
+        z = rng.standard_normal(n)
+        if c == "CUSA":
+            z = w * seg_effect + np.sqrt(1 - w**2) * z
+        systematic = sum(coef * eta[s] for s, t, coef in _PATHS if t == c)
+        if c == "CUSL" and nonlinear:
+            mean, scale, zsd = cusl
+            others = sum(coef * eta[s] for s, t, coef in _PATHS if t == c and s != "CUSA")
+            eta[c] = (others + _hinge(eta["CUSA"]) - mean + zsd * z) / scale
+        else:
+            eta[c] = systematic + np.sqrt(psi[c]) * z
+    return np.column_stack([eta[c] for c in NCOMPANY_CONSTRUCTS])
+
+
+def _answers(rng, eta) -> dict[str, np.ndarray]:
+    """1-7 answers of every item; reverse-coded items stored reversed."""
+    lo, hi = _SCALE
+    out = {}
+    for j, (c, lams) in enumerate(_LOADINGS.items()):
+        for i, lam in enumerate(lams, start=1):
+            x = lam * eta[:, j] + np.sqrt(1 - lam**2) * rng.standard_normal(len(eta))
+            answer = np.clip(np.rint(_ITEM_CENTRE + _ITEM_SPREAD * x), lo, hi).astype(np.int64)
+            name = f"{c}{i}"
+            out[name] = lo + hi - answer if name in _REVERSE_ITEMS else answer
+    return out
+
+
+@functools.lru_cache(maxsize=2)
+def _survey_calibration(nonlinear: bool) -> dict:
+    """Scale of the hinge link and the paths a linear model recovers, on a huge sample.
+
+    Uses a fixed seed of its own, so the truth does not depend on the caller's seed.
+    """
+    rng = np.random.default_rng(_AUX_SEED)
+    shares = _SEGMENT_PROFILE["share"].to_numpy()
+    effects = _standardised_segment_effect(_SEGMENT_PROFILE["satisfaction_effect"].to_numpy(), shares)
+    seg = rng.choice(len(shares), _AUX_RESPONDENTS, p=shares)
+    psi = _implied_disturbance_variances()
+    link = {"kind": "linear", "threshold": None, "slope_below": None, "slope_above": None,
+            "scale": 1.0}
+    cusl = None
+    if nonlinear:
+        # systematic part on the sample, then a disturbance keeping the linear R^2
+        eta = _latent_scores(rng, effects[seg], False)
+        k = {c: i for i, c in enumerate(NCOMPANY_CONSTRUCTS)}
+        others = sum(coef * eta[:, k[s]] for s, t, coef in _PATHS if t == "CUSL" and s != "CUSA")
+        systematic = others + _hinge(eta[:, k["CUSA"]])
+        var_sys = float(systematic.var())
+        r2 = 1.0 - psi["CUSL"]
+        zsd = float(np.sqrt(var_sys * (1 - r2) / r2))
+        cusl = (float(systematic.mean()), float(np.sqrt(var_sys + zsd**2)), zsd)
+        link = {"kind": "hinge", **_LOYALTY_HINGE, "scale": cusl[1]}
+    eta = _latent_scores(rng, effects[seg], nonlinear, cusl)
+    answers = _answers(rng, eta)
+    for item in _REVERSE_ITEMS:
+        answers[item] = _SCALE[0] + _SCALE[1] - answers[item]
+    blocks = {c: np.column_stack([answers[f"{c}{i}"] for i in range(1, len(lams) + 1)])
+              for c, lams in _LOADINGS.items()}
+    edges = [(s, t) for s, t, _ in _PATHS]
+    latent_paths = _standardised_paths({c: eta[:, i] for i, c in enumerate(NCOMPANY_CONSTRUCTS)}, edges)
+    structural = {(s, t): coef for s, t, coef in _PATHS}
+    if nonlinear:  # the hinge's best linear projection replaces the CUSL paths
+        structural.update({e: latent_paths[e] for e in edges if e[1] == "CUSL"})
+    pls = _standardised_paths(_pls_scores(blocks, edges), edges)
+    frame = lambda d: pd.DataFrame(  # noqa: E731
+        [(s, t, round(float(d[(s, t)]), 4)) for s, t in edges],
+        columns=["source", "target", "coefficient"])
+    return {"paths": frame(structural), "pls_paths": frame(pls), "loyalty_link": link,
+            "cusl": cusl}
+
+
+def _standardised_paths(scores: dict[str, np.ndarray], edges) -> dict:
+    """OLS of each target on its sources, all standardised."""
+    z = {c: (x - x.mean()) / x.std() for c, x in scores.items()}
+    out = {}
+    for target in dict.fromkeys(t for _, t in edges):
+        sources = [s for s, t in edges if t == target]
+        coef = np.linalg.lstsq(np.column_stack([z[s] for s in sources]), z[target], rcond=None)[0]
+        out.update({(s, target): c for s, c in zip(sources, coef)})
+    return out
+
+
+def _pls_scores(blocks: dict[str, np.ndarray], edges, tol=1e-10, max_iter=500):
+    """Latent scores of PLS-PM, mode A, path weighting scheme (Lohmoller 1989).
+
+    Inner weights: regression coefficients on a construct's predecessors and
+    correlations with its successors, as in R plspm's ``get_path_scheme``.
+    """
+    x = {c: (b - b.mean(0)) / b.std(0) for c, b in blocks.items()}
+    n = len(next(iter(x.values())))
+    w = {c: np.ones(b.shape[1]) for c, b in x.items()}
+    pred = {c: [s for s, t in edges if t == c] for c in x}
+    succ = {c: [t for s, t in edges if s == c] for c in x}
+
+    def scores(weights):
+        out = {}
+        for c in x:
+            y = x[c] @ weights[c]
+            out[c] = (y - y.mean()) / y.std()
+        return out
+
+    for _ in range(max_iter):
+        y = scores(w)
+        new = {}
+        for c in x:
+            inner = np.zeros(n)
+            if pred[c]:
+                p = np.column_stack([y[s] for s in pred[c]])
+                inner += p @ np.linalg.lstsq(p, y[c], rcond=None)[0]
+            for t in succ[c]:
+                inner += (y[c] @ y[t] / n) * y[t]
+            wc = x[c].T @ inner / n
+            new[c] = wc / (x[c] @ wc).std()
+        change = max(float(np.abs(new[c] - w[c]).max()) for c in x)
+        w = new
+        if change < tol:
+            break
+    return scores(w)
+
+
+def _draw_survey(rng, latent, n_resp, nonlinear):
+    n = len(latent)
+    chosen = np.sort(rng.choice(n, n_resp, replace=n_resp > n))
+    shares = _SEGMENT_PROFILE["share"].to_numpy()
+    effects = _standardised_segment_effect(_SEGMENT_PROFILE["satisfaction_effect"].to_numpy(), shares)
+    seg = latent["segment_code"].to_numpy()[chosen]
+    cusl = _survey_calibration(True)["cusl"] if nonlinear else None
+    eta = _latent_scores(rng, effects[seg], nonlinear, cusl)
+    answers = _answers(rng, eta)
+    k = NCOMPANY_CONSTRUCTS.index("CUSL")
+    recommend = np.clip(np.rint(7.0 + 2.2 * (0.85 * eta[:, k]
+                                             + np.sqrt(1 - 0.85**2) * rng.standard_normal(n_resp))),
+                        0, 10).astype(np.int64)
+    width = max(5, len(str(n_resp)))
+    respondent = pd.array(_numbered("S", n_resp, width), dtype="str")
+    customer = pd.array(latent["customer_id"].to_numpy()[chosen], dtype="str")
+    survey = pd.DataFrame({"respondent_id": respondent, "customer_id": customer, **answers,
+                           "recommend": recommend})
+    scores = pd.DataFrame(eta, columns=list(NCOMPANY_CONSTRUCTS))
+    scores.insert(0, "customer_id", customer)
+    scores.insert(0, "respondent_id", respondent)
+    return survey, scores

@@ -166,9 +166,9 @@ _SEGMENT_PROFILE = pd.DataFrame(
     {
         "share": [0.10, 0.20, 0.35, 0.20, 0.15],
         "size_median": [3000.0, 600.0, 80.0, 400.0, 200.0],
-        "order_rate": [24.0, 8.0, 4.0, 12.0, 6.0],
-        "gp_level": [900_000.0, 60_000.0, 12_000.0, 150_000.0, 30_000.0],
-        "trajectory": [1.03, 2.0, 1.0, 0.45, 0.85],
+        "order_rate": [24.0, 8.0, 4.0, 14.0, 5.0],
+        "gp_level": [900_000.0, 60_000.0, 12_000.0, 150_000.0, 25_000.0],
+        "trajectory": [1.03, 2.0, 1.0, 0.5, 0.85],
         "satisfaction_effect": [0.0, 0.5, 0.2, -0.8, -1.0],
         "strategic_fit_mean": [4.5, 3.8, 2.2, 3.0, 2.0],
         "share_of_wallet_mean": [0.65, 0.25, 0.45, 0.30, 0.20],
@@ -256,8 +256,10 @@ _AUX_RESPONDENTS = 200_000
 _AUX_SEED = 19_930_101
 
 _SEPARATION = {  # shrinkage of segment profiles towards the pooled profile, customer noise
-    "clear": {"contrast": 1.0, "noise": 0.2, "churn_gap_days": 300, "stable_acquired_share": 0.0},
-    "weak": {"contrast": 0.35, "noise": 0.65, "churn_gap_days": 45, "stable_acquired_share": 0.5},
+    "clear": {"contrast": 1.0, "noise": 0.2, "churn_gap_days": 420,
+              "growing_acquired_spread": False, "stable_acquired_share": 0.0},
+    "weak": {"contrast": 0.35, "noise": 0.65, "churn_gap_days": 45,
+             "growing_acquired_spread": True, "stable_acquired_share": 0.5},
 }
 
 
@@ -393,7 +395,7 @@ def make_ncompany(
         ``"clear"``: the five behavioural segments have distinct recency, frequency,
         monetary and trend profiles (k-means on log1p-standardised RFM plus trend
         recovers them). ``"weak"``: profiles shrunk to 35 % of their log-distance from
-        the pooled profile, customer noise 0.65 instead of 0.25 and churn as late as 45
+        the pooled profile, customer noise 0.65 instead of 0.2 and churn as late as 45
         days before the end, so segments overlap.
     nonlinear_loyalty : bool, default True
         Whether CUSA -> CUSL is a hinge (loyalty collapses below a satisfaction
@@ -445,15 +447,16 @@ def make_ncompany(
     -----
     Segments. Each customer gets one latent segment s (key_account 10 %, growing 20 %,
     stable_small 35 %, declining 20 %, churned 15 %), independent of industry. Key
-    accounts and declining and churned customers are established before the first
-    year; growing customers are acquired in years 2..Y-1, stable small ones half before,
-    half spread over the years. Churned customers stop at a churn date between one
-    year after the start and 300 days (weak: 45) before the end; nothing is dated on or
+    accounts, declining and churned customers are established before the first year
+    (first_contact up to 8 years earlier); growing customers are acquired during the
+    second year (weak: years 2..Y-1); stable small ones are established (weak: half of
+    them acquired over the years). Churned customers stop at a churn date between one
+    year after the start and 420 days (weak: 45) before the end; nothing is dated on or
     after it. Churn reasons are drawn with the lecture's shares.
 
     Orders. In year y a customer is active for the fraction f_cy of the year. With
     t = years since its first active year and trajectory m_cy = r_s ** t (r: key 1.03,
-    growing 2.0, stable 1.0, declining 0.45, churned 0.85), the number of orders is
+    growing 2.0, stable 1.0, declining 0.5, churned 0.85), the number of orders is
     max(1, Poisson(lambda_s * u_c * m_cy**0.6 * f_cy)), u_c ~ logN(0, noise**2), dated
     uniformly over the active days.
 
@@ -512,8 +515,11 @@ def make_ncompany(
     profile = _shrink_profile(_SEGMENT_PROFILE, setting["contrast"])
     customers, latent = _draw_customers(rng_customers, n, years, profile, setting)
     orders, customer_years = _draw_orders(rng_orders, latent, years, profile)
-    transactions = _add_returns(rng_returns, orders, return_rate)
-    sales_expense = _sales_expense_table(transactions, customer_years, latent)
+    transactions, line_customer_year = _add_returns(rng_returns, orders, return_rate,
+                                                    latent["customer_id"].array)
+    sales_expense = _sales_expense_table(transactions, line_customer_year, customer_years, latent)
+    customer_years = customer_years.iloc[np.lexsort((customer_years["year"].to_numpy(),
+                                                     customer_years["customer"].to_numpy()))]
     n_resp = max(1, round(n / 2)) if n_respondents is None else int(n_respondents)
     survey, latent_scores = _draw_survey(rng_survey, latent, n_resp, nonlinear_loyalty)
 
@@ -531,7 +537,7 @@ def make_ncompany(
         customer_years=customer_years[
             ["customer_id", "year", "active_fraction", "trajectory", "sales_expense",
              "expected_gross_profit"]
-        ],
+        ].reset_index(drop=True),
         path_coefficients=calibration["pls_paths"],
         structural_path_coefficients=calibration["paths"],
         loadings=_loadings_table(),
@@ -614,7 +620,8 @@ def _draw_customers(rng, n, years, profile, setting):
     # acquisition year index: -1 = established before the first year
     acq = np.full(n, -1)
     growing = seg == 1
-    last_growing_year = 1 if setting["contrast"] == 1.0 else n_years - 2
+    # clear: all growing customers start in the second year, so tenure does not blur them
+    last_growing_year = n_years - 2 if setting["growing_acquired_spread"] else 1
     acq[growing] = rng.integers(1, last_growing_year, growing.sum(), endpoint=True)
     late = (seg == 2) & (rng.random(n) < setting["stable_acquired_share"])
     acq[late] = rng.integers(0, n_years, late.sum())
@@ -750,83 +757,86 @@ def _draw_orders(rng, latent, years, profile):
         amount = np.round(amount, 2)
         quantity = np.maximum(1.0, np.round(amount / list_price[product]
                                             * np.exp(rng.normal(0.0, 0.1, len(cust)))))
-        lines.append(pd.DataFrame({
-            "customer": cust, "date": date.astype(np.int64), "amount": amount, "gross_profit": line_gp,
-            "product": product, "channel": channel, "quantity": quantity,
-            "last_day": hi[cust].astype(np.int64),
-        }))
-    orders = pd.concat(lines, ignore_index=True)
+        lines.append({
+            "customer": cust, "day": date.astype(np.int64), "amount": amount,
+            "gross_profit": line_gp, "product": product, "channel": channel,
+            "quantity": quantity, "last_day": hi[cust].astype(np.int64),
+            "customer_year": group + sum(len(c) for c in cys[:-1]),
+        })
+    orders = {key: np.concatenate([part[key] for part in lines]) for key in lines[0]}
     customer_years = pd.concat(cys, ignore_index=True)
-    # order ids follow the calendar, as an ERP would number them
-    orders = orders.sort_values(["date", "customer"], kind="stable").reset_index(drop=True)
-    orders["order_id"] = _numbered("SO", len(orders), 7)
-    orders["customer_id"] = latent["customer_id"].to_numpy()[orders["customer"].to_numpy()]
-    customer_years.insert(0, "customer_id", latent["customer_id"].to_numpy()[customer_years["customer"]])
-    customer_years = customer_years.sort_values(["customer_id", "year"], kind="stable")
-    return orders, customer_years.reset_index(drop=True)
+    customer_years.insert(0, "customer_id", latent["customer_id"].array.take(customer_years["customer"]))
+    return orders, customer_years
 
 
-def _numbered(prefix: str, count: int, width: int) -> np.ndarray:
-    """``prefix`` + zero-padded 1..count, as an object array (fast for millions)."""
-    digits = pd.Series(np.arange(1, count + 1)).astype(str).str.zfill(width)
-    return (prefix + digits).to_numpy(dtype=object)
+def _numbered(prefix: str, numbers: np.ndarray, width: int, suffix: str = "") -> pd.Series:
+    """``prefix`` + zero-padded ``numbers`` + ``suffix`` as strings (fast for millions)."""
+    digits = pd.Series(numbers).astype(str).str.zfill(width)
+    return prefix + digits + suffix
 
 
-def _add_returns(rng, orders, return_rate):
-    """Partial returns of a few orders, in the canonical transactions layout."""
-    n = len(orders)
+def _add_returns(rng, orders, return_rate, customer_ids):
+    """Order numbers, a few partial returns and the canonical transactions frame.
+
+    Order numbers follow the calendar, as an ERP would number them; a return is dated
+    3-45 days after its order but within the same customer-year.
+    """
+    n = len(orders["day"])
+    calendar = np.lexsort((orders["customer"], orders["day"]))
+    number = np.empty(n, dtype=np.int64)
+    number[calendar] = np.arange(1, n + 1)
+
     chosen = np.flatnonzero(rng.random(n) < return_rate)
     frac = rng.uniform(0.05, 0.5, len(chosen))
     delay = rng.integers(3, 46, len(chosen))
-    src = orders.iloc[chosen]
-    ret_amount = -np.round(src["amount"].to_numpy() * frac, 2)
-    ret_gp = -np.round(src["gross_profit"].to_numpy() * frac, 2)
-    returns = pd.DataFrame({
-        "customer": src["customer"].to_numpy(),
-        "customer_id": src["customer_id"].to_numpy(),
-        "order_id": src["order_id"].to_numpy() + "-R",
-        "date": np.minimum(src["date"].to_numpy() + delay, src["last_day"].to_numpy()),
-        "amount": ret_amount,
-        "gross_profit": ret_gp,
-        "product": src["product"].to_numpy(),
-        "channel": src["channel"].to_numpy(),
-        "quantity": -np.maximum(1.0, np.round(src["quantity"].to_numpy() * frac)),
+    returns = {
+        "customer": orders["customer"][chosen],
+        "day": np.minimum(orders["day"][chosen] + delay, orders["last_day"][chosen]),
+        "amount": -np.round(orders["amount"][chosen] * frac, 2),
+        "gross_profit": -np.round(orders["gross_profit"][chosen] * frac, 2),
+        "product": orders["product"][chosen],
+        "channel": orders["channel"][chosen],
+        "quantity": -np.maximum(1.0, np.round(orders["quantity"][chosen] * frac)),
+        "customer_year": orders["customer_year"][chosen],
+    }
+    both = {key: np.concatenate([orders[key], returns[key]]) for key in returns}
+    number = np.concatenate([number, number[chosen]])
+    is_return = np.repeat([False, True], [n, len(chosen)])
+    order = np.lexsort((number, is_return, both["day"], both["customer"]))
+    both = {key: value[order] for key, value in both.items()}
+    number, is_return = number[order], is_return[order]
+    order_id = _numbered("SO", number, 7)
+    order_id = order_id.where(~is_return, order_id + "-R")
+    products = pd.array(list(_PRODUCTS.index), dtype="str")
+    channels = pd.array(list(_CHANNELS), dtype="str")
+    transactions = pd.DataFrame({
+        "customer_id": customer_ids.take(both["customer"]),
+        "order_id": order_id.array,
+        "date": both["day"].astype("datetime64[D]").astype("datetime64[ns]"),
+        "amount": both["amount"],
+        "cost": np.round(both["amount"] - both["gross_profit"], 2),
+        "gross_profit": both["gross_profit"],
+        "product_id": products.take(both["product"]),
+        "channel": channels.take(both["channel"]),
+        "quantity": both["quantity"],
+        "is_return": is_return,
     })
-    both = pd.concat([orders.drop(columns="last_day").assign(is_return=False),
-                      returns.assign(is_return=True)], ignore_index=True)
-    both = both.sort_values(["customer", "date", "is_return", "order_id"], kind="stable")
-    products = np.array(_PRODUCTS.index, dtype=object)
-    channels = np.array(_CHANNELS, dtype=object)
-    return pd.DataFrame({
-        "customer_id": pd.array(both["customer_id"].to_numpy(), dtype="str"),
-        "order_id": pd.array(both["order_id"].to_numpy(), dtype="str"),
-        "date": both["date"].to_numpy().astype("datetime64[D]").astype("datetime64[ns]"),
-        "amount": both["amount"].to_numpy(),
-        "cost": np.round(both["amount"].to_numpy() - both["gross_profit"].to_numpy(), 2),
-        "gross_profit": both["gross_profit"].to_numpy(),
-        "product_id": pd.array(products[both["product"].to_numpy()], dtype="str"),
-        "channel": pd.array(channels[both["channel"].to_numpy()], dtype="str"),
-        "quantity": both["quantity"].to_numpy(),
-        "is_return": both["is_return"].to_numpy(),
-    })
+    return transactions, both["customer_year"]
 
 
-def _sales_expense_table(transactions, customer_years, latent):
-    """Yearly expense per customer with revenue and gross profit summed from orders."""
-    year = transactions["date"].dt.year.to_numpy()
-    sums = (
-        pd.DataFrame({"customer_id": transactions["customer_id"], "year": year,
-                      "revenue": transactions["amount"], "gross_profit": transactions["gross_profit"]})
-        .groupby(["customer_id", "year"], sort=True).sum()
-        .round(2)
-    )
-    table = customer_years[["customer_id", "year", "sales_expense", "visits"]].join(
-        sums, on=["customer_id", "year"], how="left")
-    industry = latent.set_index("customer_id")["industry"]
-    table["industry"] = pd.array(industry.reindex(table["customer_id"]).to_numpy(), dtype="str")
+def _sales_expense_table(transactions, line_customer_year, customer_years, latent):
+    """Yearly expense per customer with revenue and gross profit summed from its lines."""
+    rows = len(customer_years)
+    table = customer_years[["customer_id", "year", "sales_expense", "visits"]].copy()
+    table["revenue"] = np.round(np.bincount(line_customer_year, transactions["amount"].to_numpy(),
+                                            minlength=rows), 2)
+    table["gross_profit"] = np.round(np.bincount(
+        line_customer_year, transactions["gross_profit"].to_numpy(), minlength=rows), 2)
+    table["industry"] = latent["industry"].array.take(customer_years["customer"].to_numpy())
     table["year"] = table["year"].astype(np.int64)
     table["visits"] = table["visits"].astype(np.int64)
-    return table.reset_index(drop=True)
+    order = np.lexsort((table["year"].to_numpy(), customer_years["customer"].to_numpy()))
+    return table.iloc[order].reset_index(drop=True)
 
 
 def _loadings_table() -> pd.DataFrame:
@@ -1007,7 +1017,7 @@ def _draw_survey(rng, latent, n_resp, nonlinear):
                                              + np.sqrt(1 - 0.85**2) * rng.standard_normal(n_resp))),
                         0, 10).astype(np.int64)
     width = max(5, len(str(n_resp)))
-    respondent = pd.array(_numbered("S", n_resp, width), dtype="str")
+    respondent = _numbered("S", np.arange(1, n_resp + 1), width).array
     customer = pd.array(latent["customer_id"].to_numpy()[chosen], dtype="str")
     survey = pd.DataFrame({"respondent_id": respondent, "customer_id": customer, **answers,
                            "recommend": recommend})

@@ -436,3 +436,37 @@ def test_tables_survive_csv_and_the_cleaning_pipeline(data, tmp_path):
     assert result.clean["is_return"].sum() == data.transactions["is_return"].sum()
     customers = cleaning.clean_customers(io.read_table(tmp_path / "customers.csv"))
     assert len(customers.clean) == len(data.customers) and len(customers.quarantine) == 0
+
+
+# plspm 0.5.7 (pandas 2.3, throwaway venv), ECSI model on mobi, CUSCO renamed CUSCO1,
+# items z-scored per column, Config(path_matrix, scaled=False), Mode.A, Scheme.PATH;
+# Plspm(...).path_coefficients(); they agree with the estimates Tenenhaus et al. (2005) print.
+PLSPM_MOBI_PATHS = [
+    ("IMAG", "CUEX", 0.5049138931),
+    ("CUEX", "PERQ", 0.5567489745),
+    ("CUEX", "PERV", 0.0499884248),
+    ("PERQ", "PERV", 0.5583043831),
+    ("IMAG", "CUSA", 0.1787394554),
+    ("CUEX", "CUSA", 0.0625228473),
+    ("PERQ", "CUSA", 0.5120239945),
+    ("PERV", "CUSA", 0.1947650946),
+    ("CUSA", "CUSCO", 0.5280662525),
+    ("IMAG", "CUSL", 0.1957554222),
+    ("CUSA", "CUSL", 0.4854775198),
+    ("CUSCO", "CUSL", 0.0669260554),
+]
+
+
+def test_the_pls_behind_the_stored_paths_matches_plspm_on_mobi():
+    """The compact PLS-PM that computes ``truth.path_coefficients`` reproduces R/Python
+    plspm on the ECSI mobi survey (Tenenhaus et al. 2005) to plspm's tolerance."""
+    from workbench.datasets import _pls_scores, _standardised_paths, load_mobi
+
+    mobi = load_mobi().drop(columns="respondent_id")
+    constructs = ["IMAG", "CUEX", "PERQ", "PERV", "CUSA", "CUSCO", "CUSL"]
+    blocks = {c: mobi[[i for i in mobi.columns if i.startswith(c)]].to_numpy(float)
+              for c in constructs}
+    edges = [(s, t) for s, t, _ in PLSPM_MOBI_PATHS]
+    paths = _standardised_paths(_pls_scores(blocks, edges), edges)
+    for source, target, reference in PLSPM_MOBI_PATHS:
+        assert paths[(source, target)] == pytest.approx(reference, abs=1e-6)

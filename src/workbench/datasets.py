@@ -251,7 +251,7 @@ _ITEM_CENTRE, _ITEM_SPREAD = 4.6, 1.3  # answer = clip(round(centre + spread * x
 # CUSA -> CUSL when nonlinear_loyalty=True: a hinge at `threshold` (latent SD units),
 # steep below (loyalty collapses), flat above.
 _LOYALTY_HINGE = {"threshold": -0.5, "slope_below": 1.20, "slope_above": 0.35}
-_SATISFACTION_SEGMENT_WEIGHT = 0.6  # share of CUSA's disturbance SD carried by the segment
+_SATISFACTION_SEGMENT_WEIGHT = 0.6  # the segment explains 0.6**2 = 36 % of Var(zeta_CUSA)
 _AUX_RESPONDENTS = 200_000
 _AUX_SEED = 19_930_101
 
@@ -470,8 +470,10 @@ def make_ncompany(
     (oem), 0.22 (distributor), and customer scale k_c = gp_level_s *
     (size_c / size_median_s)**0.5 * v_c, v_c ~ logN(0, noise**2) (``truth.response``,
     ``truth.segments.response_scale``). Given size and year, log E is independent of
-    every other factor, so log-log OLS with log size and year effects (or customer
-    and year effects) recovers b. The customer-year's gross profit is split over its
+    every other factor, so log-log OLS of gp on E with log size and year effects is
+    consistent for b, but noisy (segment levels and trajectories stay in the error);
+    within-customer first differences over full years remove k_c and m_cy and recover
+    b to about 0.02 with 1,000 customers. The customer-year's gross profit is split over its
     orders with Gamma(2) weights; each order's margin is its product's margin times a
     customer factor, and revenue is gp over the weighted margin, so sums reconcile
     exactly (before a few partial returns, 5-50 % of an order, dated within the year).
@@ -479,14 +481,15 @@ def make_ncompany(
     Survey. Standardised latent variables follow the recursive ECSI-style model
     (Tenenhaus et al. 2005, without complaints): eta_j = sum_i beta_ij eta_i + zeta_j
     with Var(zeta_j) = 1 - Var(systematic part), so Var(eta_j) = 1. CUSA's
-    disturbance carries the customer's segment effect (60 % of its SD; growing and
+    disturbance is 0.6 * (standardised segment effect) + 0.8 * noise (growing and
     stable customers more satisfied, declining and churned less, key accounts neutral,
     so valuable-but-dissatisfied key accounts exist); the segment is independent of
     the predictors, so the paths are unchanged. With ``nonlinear_loyalty``, CUSL =
     (0.2 IMAG + h(CUSA) + zeta) / scale, h a hinge at -0.5 SD with slopes 1.2 below and
     0.35 above, zeta sized to keep the linear model's R^2. Answers are
     clip(round(4.6 + 1.3 x), 1, 7), x = lambda eta + sqrt(1 - lambda^2) e, loadings
-    0.75-0.90. ``truth.path_coefficients`` holds what PLS-PM recovers from the
+    0.75-0.90; recommend = clip(round(7 + 2.2 (0.85 CUSL + 0.53 e)), 0, 10).
+    ``truth.path_coefficients`` holds what PLS-PM recovers from the
     discrete answers on a very large sample (compare PLS estimates with these);
     ``truth.structural_path_coefficients`` the latent values (the hinge's best linear
     projection for CUSL).

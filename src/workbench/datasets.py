@@ -167,8 +167,8 @@ _SEGMENT_PROFILE = pd.DataFrame(
         "share": [0.10, 0.20, 0.35, 0.20, 0.15],
         "size_median": [3000.0, 600.0, 80.0, 400.0, 200.0],
         "order_rate": [24.0, 8.0, 4.0, 14.0, 5.0],
-        "gp_level": [900_000.0, 60_000.0, 12_000.0, 150_000.0, 25_000.0],
-        "trajectory": [1.03, 2.0, 1.0, 0.5, 0.85],
+        "gp_level": [900_000.0, 100_000.0, 12_000.0, 150_000.0, 25_000.0],
+        "trajectory": [1.05, 1.6, 1.0, 0.5, 0.85],
         "satisfaction_effect": [0.0, 0.5, 0.2, -0.8, -1.0],
         "strategic_fit_mean": [4.5, 3.8, 2.2, 3.0, 2.0],
         "share_of_wallet_mean": [0.65, 0.25, 0.45, 0.30, 0.20],
@@ -189,6 +189,7 @@ _INDUSTRY_PROFILE = pd.DataFrame(
     index=pd.Index(NCOMPANY_INDUSTRIES, name="industry"),
 )
 _EXPENSE_REF = 20_000.0  # CNY; gp_level is the segment's yearly gross profit at this spend
+_EXPENSE_DRIFT = 1.30  # yearly growth of sales expense: input grows faster than output
 _EXPENSE_SD = 0.7  # SD of log expense given industry, size and year: spend ignores value
 _RESPONSE_SD = 0.1  # SD of the log-normal noise of the gross-profit response
 
@@ -455,13 +456,13 @@ def make_ncompany(
     after it. Churn reasons are drawn with the lecture's shares.
 
     Orders. In year y a customer is active for the fraction f_cy of the year. With
-    t = years since its first active year and trajectory m_cy = r_s ** t (r: key 1.03,
-    growing 2.0, stable 1.0, declining 0.5, churned 0.85), the number of orders is
+    t = years since its first active year and trajectory m_cy = r_s ** t (r: key 1.05,
+    growing 1.6, stable 1.0, declining 0.5, churned 0.85), the number of orders is
     max(1, Poisson(lambda_s * u_c * m_cy**0.6 * f_cy)), u_c ~ logN(0, noise**2), dated
     uniformly over the active days.
 
     Sales expense and gross profit. Yearly expense
-    E_cy = e0_ind * (size_c / 500)**0.25 * 1.10**j * exp(N(0, 0.7**2)) (j = year
+    E_cy = e0_ind * (size_c / 500)**0.25 * 1.30**j * exp(N(0, 0.7**2)) (j = year
     index), independent of the segment. Gross profit responds concavely:
 
         gp_cy = a_ind * k_c * m_cy * f_cy * E_cy ** b_ind * exp(eps),  eps ~ N(0, 0.1**2)
@@ -728,7 +729,7 @@ def _draw_orders(rng, latent, years, profile):
         frac = np.where(active, ((hi - lo).astype(np.int64) + 1) / days_in_year, 0.0)
         t = np.maximum(j - latent["first_year"].to_numpy(), 0)
         m = trajectory_rate ** t
-        expense = np.round(expense_base * (size / 500.0) ** 0.25 * 1.10 ** j
+        expense = np.round(expense_base * (size / 500.0) ** 0.25 * _EXPENSE_DRIFT ** j
                            * np.exp(rng.normal(0.0, _EXPENSE_SD, n)))
         expected_gp = a * latent["response_scale"].to_numpy() * m * frac * expense ** b
         gp = expected_gp * np.exp(rng.normal(0.0, _RESPONSE_SD, n))

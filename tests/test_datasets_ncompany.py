@@ -62,7 +62,7 @@ def test_another_seed_gives_other_data_and_survey_size_leaves_orders_alone(data)
 
 
 def test_schema_columns_and_dtypes(data):
-    tx, cu, se, sv = data.transactions, data.customers, data.sales_expense, data.survey
+    tx, cu, se = data.transactions, data.customers, data.sales_expense
     assert list(tx.columns) == TRANSACTION_COLUMNS
     assert list(cu.columns) == CUSTOMER_COLUMNS
     assert list(se.columns) == EXPENSE_COLUMNS

@@ -427,8 +427,9 @@ def make_ncompany(
         "客户0001"), ``industry`` (power, construction, oem, distributor), ``region``
         (east, north, south, central, southwest, northeast, northwest), ``size``
         (employees, log-normal, float), ``customer_type`` (end_user, contractor,
-        machine_builder, wholesaler, retailer), ``first_contact`` (may precede the first year: established
-        customers), ``account_manager`` ("AM01"...), ``strategic_fit`` (int 1-5),
+        machine_builder, wholesaler, retailer), ``first_contact`` (may precede the
+        first year: established customers), ``account_manager`` ("AM01"...),
+        ``strategic_fit`` (int 1-5),
         ``industry_growth`` (yearly growth rate of the customer's industry, fraction),
         ``share_of_wallet`` (fraction, missing for about 40 % where unknown),
         ``churn_reason`` (code of :data:`CHURN_REASON_SHARES` for churned customers,
@@ -613,13 +614,15 @@ def _draw_customers(rng, n, years, profile, setting):
     end = np.datetime64(f"{years[-1]}-12-31", "D")
     n_years = len(years)
 
-    seg = rng.permutation(np.repeat(np.arange(5), _largest_remainder(n, profile["share"].to_numpy())))
+    counts = _largest_remainder(n, profile["share"].to_numpy())
+    seg = rng.permutation(np.repeat(np.arange(len(counts)), counts))
     ind = rng.choice(4, size=n, p=_INDUSTRY_PROFILE["share"].to_numpy())
     size = np.maximum(5.0, np.round(profile["size_median"].to_numpy()[seg]
                                     * np.exp(rng.normal(0.0, 0.5, n))))
     u = np.exp(rng.normal(0.0, noise, n))  # order-rate heterogeneity
     v = np.exp(rng.normal(0.0, noise, n))  # gross-profit heterogeneity
-    scale = profile["gp_level"].to_numpy()[seg] * (size / profile["size_median"].to_numpy()[seg]) ** 0.5 * v
+    relative_size = size / profile["size_median"].to_numpy()[seg]
+    scale = profile["gp_level"].to_numpy()[seg] * relative_size**0.5 * v
 
     # acquisition year index: -1 = established before the first year
     acq = np.full(n, -1)
@@ -644,7 +647,8 @@ def _draw_customers(rng, n, years, profile, setting):
 
     reasons = np.array(list(CHURN_REASON_SHARES))
     reason_p = np.array(list(CHURN_REASON_SHARES.values()))
-    reason = np.where(churned, reasons[rng.choice(len(reasons), n, p=reason_p / reason_p.sum())], None)
+    drawn = reasons[rng.choice(len(reasons), n, p=reason_p / reason_p.sum())]
+    reason = np.where(churned, drawn, None)
 
     width = max(4, len(str(n)))
     ids = np.array([f"C{i:0{width}d}" for i in range(1, n + 1)], dtype=object)
@@ -655,7 +659,8 @@ def _draw_customers(rng, n, years, profile, setting):
     ctype[retail] = "retailer"
     n_managers = max(2, -(-n // 40))
     managers = np.array([f"AM{i:02d}" for i in range(1, n_managers + 1)], dtype=object)
-    fit = np.clip(np.rint(profile["strategic_fit_mean"].to_numpy()[seg] + rng.normal(0, 0.7, n)), 1, 5)
+    fit_mean = profile["strategic_fit_mean"].to_numpy()[seg]
+    fit = np.clip(np.rint(fit_mean + rng.normal(0, 0.7, n)), 1, 5)
     sow_mean = profile["share_of_wallet_mean"].to_numpy()[seg]
     sow = rng.beta(8 * sow_mean, 8 * (1 - sow_mean))
     sow_known = rng.random(n) < 0.6
@@ -709,7 +714,7 @@ def _draw_orders(rng, latent, years, profile):
     active_start = latent["active_start"].to_numpy().astype("datetime64[D]")
     active_end = latent["active_end"].to_numpy().astype("datetime64[D]")
     b = _INDUSTRY_PROFILE["b"].to_numpy()[ind]
-    a = (_INDUSTRY_PROFILE["level"].to_numpy() / _EXPENSE_REF ** _INDUSTRY_PROFILE["b"].to_numpy())[ind]
+    a = _INDUSTRY_PROFILE["level"].to_numpy()[ind] / _EXPENSE_REF**b
     expense_base = _INDUSTRY_PROFILE["expense_base"].to_numpy()[ind]
     trajectory_rate = profile["trajectory"].to_numpy()[seg]
     mix = _PRODUCTS[list(NCOMPANY_INDUSTRIES)].to_numpy().T  # industry x product
@@ -769,7 +774,8 @@ def _draw_orders(rng, latent, years, profile):
         })
     orders = {key: np.concatenate([part[key] for part in lines]) for key in lines[0]}
     customer_years = pd.concat(cys, ignore_index=True)
-    customer_years.insert(0, "customer_id", latent["customer_id"].array.take(customer_years["customer"]))
+    customer_years.insert(
+        0, "customer_id", latent["customer_id"].array.take(customer_years["customer"]))
     return orders, customer_years
 
 
@@ -922,7 +928,8 @@ def _survey_calibration(nonlinear: bool) -> dict:
     """
     rng = np.random.default_rng(_AUX_SEED)
     shares = _SEGMENT_PROFILE["share"].to_numpy()
-    effects = _standardised_segment_effect(_SEGMENT_PROFILE["satisfaction_effect"].to_numpy(), shares)
+    effects = _standardised_segment_effect(
+        _SEGMENT_PROFILE["satisfaction_effect"].to_numpy(), shares)
     seg = rng.choice(len(shares), _AUX_RESPONDENTS, p=shares)
     psi = _implied_disturbance_variances()
     link = {"kind": "linear", "threshold": None, "slope_below": None, "slope_above": None,
@@ -946,7 +953,8 @@ def _survey_calibration(nonlinear: bool) -> dict:
     blocks = {c: np.column_stack([answers[f"{c}{i}"] for i in range(1, len(lams) + 1)])
               for c, lams in _LOADINGS.items()}
     edges = [(s, t) for s, t, _ in _PATHS]
-    latent_paths = _standardised_paths({c: eta[:, i] for i, c in enumerate(NCOMPANY_CONSTRUCTS)}, edges)
+    latent = {c: eta[:, i] for i, c in enumerate(NCOMPANY_CONSTRUCTS)}
+    latent_paths = _standardised_paths(latent, edges)
     structural = {(s, t): coef for s, t, coef in _PATHS}
     if nonlinear:  # the hinge's best linear projection replaces the CUSL paths
         structural.update({e: latent_paths[e] for e in edges if e[1] == "CUSL"})
@@ -1011,7 +1019,8 @@ def _draw_survey(rng, latent, n_resp, nonlinear):
     n = len(latent)
     chosen = np.sort(rng.choice(n, n_resp, replace=n_resp > n))
     shares = _SEGMENT_PROFILE["share"].to_numpy()
-    effects = _standardised_segment_effect(_SEGMENT_PROFILE["satisfaction_effect"].to_numpy(), shares)
+    effects = _standardised_segment_effect(
+        _SEGMENT_PROFILE["satisfaction_effect"].to_numpy(), shares)
     seg = latent["segment_code"].to_numpy()[chosen]
     cusl = _survey_calibration(True)["cusl"] if nonlinear else None
     eta = _latent_scores(rng, effects[seg], nonlinear, cusl)

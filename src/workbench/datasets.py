@@ -279,7 +279,8 @@ class NCompanyTruth:
     segment_definitions : DataFrame
         One row per segment: the generating profile (shares, median size, order rate,
         gross-profit level in CNY/year at 20,000 CNY expense, yearly trajectory factor,
-        satisfaction effect, ...), after the ``separation`` shrinkage.
+        satisfaction effect, ...), after the ``separation`` shrinkage, with
+        ``acquired`` (when its customers are acquired) and ``churns`` (bool).
     response : DataFrame
         One row per industry: ``a``, ``b`` of gp = a * k * m * f * E**b, ``sigma`` of the
         log-normal noise, ``expense_base`` (CNY), ``level``, ``growth``.
@@ -518,6 +519,14 @@ def make_ncompany(
     )
     setting = _SEPARATION[separation]
     profile = _shrink_profile(_SEGMENT_PROFILE, setting["contrast"])
+    profile["acquired"] = pd.array([
+        "before_start",
+        "years_2_to_last_but_one" if setting["growing_acquired_spread"] else "second_year",
+        "half_over_the_years" if setting["stable_acquired_share"] else "before_start",
+        "before_start",
+        "before_start",
+    ], dtype="str")
+    profile["churns"] = profile.index == "churned"
     customers, latent = _draw_customers(rng_customers, n, years, profile, setting)
     orders, customer_years = _draw_orders(rng_orders, latent, years, profile)
     transactions, line_customer_year = _add_returns(rng_returns, orders, return_rate,

@@ -1,0 +1,297 @@
+"""Tests for workbench.clv: textbook CLV by hand, BG/NBD and Gamma-Gamma on CDNOW.
+
+Published numbers: Fader, Hardie & Lee (2005a), Marketing Science 24(2) 275-284, CDNOW
+sample (2,357 customers, 39-week calibration from 1997-01-01): r = 0.243,
+alpha = 4.414, a = 0.793, b = 2.426, LL = -9582.4. Fader, Hardie & Lee (2005b), JMR
+42(4) 415-430 and Fader & Hardie (2013) note 025: p = 6.25, q = 3.74, gamma = 15.44.
+Predictions: lifetimes 0.11.3, printed by benchmarks/lifetimes_reference.py.
+"""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import optimize
+
+from workbench.clv import (
+    BetaGeoModel,
+    GammaGammaModel,
+    _bgnbd_neg_ll_and_grad,
+    _gg_neg_ll_and_grad,
+    customer_lifetime_value,
+    holdout_validation,
+    repeat_purchase_tracking,
+    retention_sensitivity,
+    textbook_clv,
+)
+from workbench.datasets import load_cdnow
+from workbench.features import bgnbd_summary
+
+# lifetimes 0.11.3 on the same summary (benchmarks/lifetimes_reference.py)
+LIFETIMES = {
+    "ids": ["1", "10", "100", "1000", "18", "1516"],
+    "bg": [0.2425945434210672, 4.413602716077373, 0.7929218333478786, 2.4259057287217636],
+    "bg_se": [0.012557, 0.378224, 0.185734, 0.705414],
+    "gg": [6.249572277633809, 3.7442246747586414, 15.443521018369282],
+    "gg_se": [1.190055, 0.290133, 4.159423],
+    "expected_39": [1.2259944296717171, 0.1947936422126466, 0.6268530191592037,
+                    2.352579133557165, 0.2977240188889255, 20.748903903930053],
+    "p_alive": [0.726620297788255, 1.0, 0.6469924176400712, 0.680267704051665,
+                0.3108557358708424, 0.9688544473027224],
+    "population": [0.0531842876928268, 0.4317586685918229, 1.195009974479027, 1.8579583170093243],
+    "spend": [24.653918713236024, 35.170371330453975, 28.950974468658693,
+              18.130569769398075, 17.673139467167466, 39.89028680019739],
+    "clv_12m_1pct": [36.27397745116166, 8.344480971584218, 21.887743694202154,
+                     50.69278638080142, 6.34819222149555, 972.045413838157],
+    "holdout_predicted_total": 1653.4087241799066,
+}
+
+
+@pytest.fixture(scope="module")
+def cdnow():
+    tx = load_cdnow("sample")
+    summary = bgnbd_summary(tx, "1997-09-30", "1998-06-30")
+    return tx, summary
+
+
+@pytest.fixture(scope="module")
+def fitted(cdnow):
+    _, summary = cdnow
+    return BetaGeoModel().fit(summary), GammaGammaModel().fit(summary)
+
+
+@pytest.fixture(scope="module")
+def six(cdnow):
+    _, summary = cdnow
+    return summary.set_index("customer_id").loc[LIFETIMES["ids"]].reset_index()
+
+
+# ----------------------------------------------------------------------------------
+# textbook CLV
+# ----------------------------------------------------------------------------------
+
+
+def test_textbook_clv_by_hand():
+    # 100/1.1 + 80/1.1^2 + 64/1.1^3 = 90.909 + 66.116 + 48.084
+    assert textbook_clv(100, 0.8, 0.1, 3) == pytest.approx(205.10894064613, rel=1e-12)
+    assert textbook_clv(100, 0.8, 0.1, 3, acquisition_cost=50) == pytest.approx(155.10894064613)
+    assert textbook_clv(100, 1.0, 0.0, 5) == pytest.approx(500.0)  # q = 1: T undiscounted margins
+    assert textbook_clv(100, 0.8, 0.1, np.inf) == pytest.approx(100 / (1.1 - 0.8))  # perpetuity
+    assert textbook_clv(100, 0.0, 0.1, 10) == pytest.approx(100 / 1.1)  # only the first period
+
+
+def test_textbook_clv_vectorised_over_customers():
+    margins = np.array([100.0, 50.0, 0.0])
+    out = textbook_clv(margins, np.array([0.8, 0.9, 0.5]), 0.1, np.array([3, 2, 4]))
+    assert out.shape == (3,)
+    np.testing.assert_allclose(out, [205.10894064613, 50 / 1.1 + 45 / 1.21, 0.0])
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.floats(-1e4, 1e4), st.floats(0, 1), st.floats(0, 0.5), st.integers(1, 60), st.floats(0, 1e3)
+)
+def test_textbook_clv_equals_explicit_sum(m, r, d, T, ac):
+    explicit = sum(m * r ** (t - 1) / (1 + d) ** t for t in range(1, T + 1)) - ac
+    assert textbook_clv(m, r, d, T, ac) == pytest.approx(explicit, rel=1e-9, abs=1e-7)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((100, 1.2, 0.1, 3), "retention must lie in"),
+        ((100, 0.8, -0.1, 3), "discount must be >= 0"),
+        ((100, 0.8, 0.1, 0), "periods must be whole numbers"),
+        ((100, 0.8, 0.1, 2.5), "periods must be whole numbers"),
+        ((100, 1.0, 0.0, np.inf), "diverges"),
+        ((np.nan, 0.8, 0.1, 3), "margin: 1 value"),
+    ],
+)
+def test_textbook_clv_bad_input(args, message):
+    with pytest.raises(ValueError, match=message):
+        textbook_clv(*args)
+
+
+def test_retention_sensitivity_table():
+    table = retention_sensitivity(100, 0.1, 10, base_retention=0.8)
+    assert table["retention"].tolist() == pytest.approx(np.arange(0.5, 0.951, 0.05))
+    assert table["clv"].is_monotonic_increasing
+    assert np.all(np.diff(table["clv"], 2) > 0)  # convex in r: the retention-economics argument
+    assert table.loc[np.isclose(table["retention"], 0.8), "change_pct"].item() == pytest.approx(0.0)
+    assert "change_pct" not in retention_sensitivity(100, 0.1, 10).columns
+
+
+# ----------------------------------------------------------------------------------
+# BG/NBD
+# ----------------------------------------------------------------------------------
+
+
+def test_bgnbd_reproduces_fader_hardie_lee_2005(fitted):
+    bg, _ = fitted
+    assert round(bg.r_, 3) == 0.243
+    assert round(bg.alpha_, 3) == 4.414
+    assert round(bg.a_, 3) == 0.793
+    assert round(bg.b_, 3) == 2.426
+    assert round(bg.log_likelihood_, 1) == -9582.4
+    assert bg.n_customers_ == 2357 and bg.converged_
+    np.testing.assert_allclose(bg.params_, LIFETIMES["bg"], rtol=1e-5)
+    np.testing.assert_allclose(bg.standard_errors_, LIFETIMES["bg_se"], rtol=1e-4)
+    assert list(bg.summary().index) == ["r", "alpha", "a", "b"]
+
+
+def test_bgnbd_predictions_equal_lifetimes(fitted, six):
+    bg, _ = fitted
+    np.testing.assert_allclose(bg.expected_purchases(39, six), LIFETIMES["expected_39"], rtol=1e-5)
+    np.testing.assert_allclose(bg.probability_alive(six), LIFETIMES["p_alive"], rtol=1e-5)
+    np.testing.assert_allclose(bg.expected_purchases_population([1.0, 10, 39, 78]),
+                               LIFETIMES["population"], rtol=1e-5)
+    assert bg.expected_purchases(0.0, six) == pytest.approx(np.zeros(6), abs=1e-12)
+    ll = bg.log_likelihood(six["frequency"], six["recency"], six["T"])
+    assert ll.shape == (6,) and np.all(ll < 0)
+
+
+@pytest.mark.parametrize("params", [[0.24, 4.4, 0.79, 2.4], [2.0, 0.5, 3.0, 0.7], [0.05, 30.0, 1.5, 9.0]])
+def test_bgnbd_gradient_is_the_derivative_of_the_likelihood(cdnow, params):
+    _, s = cdnow
+    x, tx, T = (s[c].to_numpy() for c in ("frequency", "recency", "T"))
+    w = np.ones_like(x)
+
+    def f(p):
+        return _bgnbd_neg_ll_and_grad(p, x, tx, T, w)[0]
+
+    def g(p):
+        return _bgnbd_neg_ll_and_grad(p, x, tx, T, w)[1]
+
+    numeric = optimize.approx_fprime(np.array(params), f, 1e-7)
+    np.testing.assert_allclose(g(np.array(params)), numeric, rtol=1e-4, atol=1e-3)
+
+
+def test_gamma_gamma_gradient_is_the_derivative_of_the_likelihood(cdnow):
+    _, s = cdnow
+    r = s[s["frequency"] > 0]
+    x, m, w = r["frequency"].to_numpy(), r["monetary_value"].to_numpy(), np.ones(len(r))
+    p0 = np.array([5.0, 3.0, 12.0])
+    numeric = optimize.approx_fprime(p0, lambda p: _gg_neg_ll_and_grad(p, x, m, w)[0], 1e-7)
+    np.testing.assert_allclose(_gg_neg_ll_and_grad(p0, x, m, w)[1], numeric, rtol=1e-4, atol=1e-3)
+
+
+def test_bgnbd_one_purchase_customer_is_alive_and_defined(fitted):
+    bg, _ = fitted
+    # a customer with no repeat purchase: P(alive) = 1 by the model's assumption
+    assert bg.probability_alive([0.0], [0.0], [30.0]) == pytest.approx([1.0])
+    e = bg.expected_purchases([10.0, 20.0], [0.0, 0.0], [0.0, 0.0], [30.0, 30.0])
+    assert 0 < e[0] < e[1]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 30), st.floats(0, 1), st.floats(0.5, 80), st.floats(0.1, 100))
+def test_bgnbd_prediction_properties(x, frac, T, t):
+    bg = BetaGeoModel()
+    bg.params_ = pd.Series(LIFETIMES["bg"], index=["r", "alpha", "a", "b"])
+    tx = 0.0 if x == 0 else frac * T
+    p = bg.probability_alive([x], [tx], [T])[0]
+    assert 0 < p <= 1
+    e1, e2 = bg.expected_purchases(np.array([t, 2 * t]), [x, x], [tx, tx], [T, T])
+    assert 0 <= e1 <= e2
+
+
+def test_bgnbd_bad_input():
+    with pytest.raises(ValueError, match="none of the 3 customers made a repeat purchase"):
+        BetaGeoModel().fit([0, 0, 0], [0, 0, 0], [5, 6, 7])
+    with pytest.raises(ValueError, match="all 4 customers have the same"):
+        BetaGeoModel().fit([2] * 4, [3.0] * 4, [9.0] * 4)
+    with pytest.raises(ValueError, match="recency must not exceed T: 1 customer"):
+        BetaGeoModel().fit([1, 2], [3.0, 9.0], [5.0, 6.0])
+    with pytest.raises(ValueError, match="T must be > 0"):
+        BetaGeoModel().fit([1, 0], [0.5, 0.0], [1.0, 0.0])
+    with pytest.raises(ValueError, match="column 'recency' is missing"):
+        BetaGeoModel().fit(pd.DataFrame({"frequency": [1.0], "T": [2.0]}))
+    with pytest.raises(RuntimeError, match="not fitted"):
+        BetaGeoModel().probability_alive([1], [1], [2])
+
+
+# ----------------------------------------------------------------------------------
+# Gamma-Gamma
+# ----------------------------------------------------------------------------------
+
+
+def test_gamma_gamma_reproduces_fader_hardie_lee_2005(fitted, six):
+    _, gg = fitted
+    assert (round(gg.p_, 2), round(gg.q_, 2), round(gg.gamma_, 2)) == (6.25, 3.74, 15.44)
+    assert gg.n_customers_ == 946
+    assert gg.n_excluded_ == {"no_repeat_purchase": 1411, "non_positive_spend": 0}
+    np.testing.assert_allclose(gg.params_, LIFETIMES["gg"], rtol=1e-5)
+    np.testing.assert_allclose(gg.standard_errors_, LIFETIMES["gg_se"], rtol=1e-4)
+    # the density of the 946 mean spends at the estimate (no published LL to compare)
+    assert gg.log_likelihood_ == pytest.approx(-4055.92, abs=0.01)
+    np.testing.assert_allclose(gg.expected_spend(six), LIFETIMES["spend"], rtol=1e-5)
+
+
+def test_gamma_gamma_excludes_non_positive_spend_with_a_count():
+    x = np.array([1, 2, 3, 1, 4, 2, 0], dtype=float)
+    m = np.array([10.0, 12.0, 30.0, -5.0, 22.0, 0.0, 0.0])
+    with pytest.warns(UserWarning, match="2 customer\\(s\\) with repeat purchases have a mean spend <= 0"):
+        gg = GammaGammaModel().fit(x, m)
+    assert gg.n_excluded_ == {"no_repeat_purchase": 1, "non_positive_spend": 2}
+    assert gg.n_customers_ == 4
+
+
+def test_gamma_gamma_bad_input():
+    with pytest.raises(ValueError, match="at least 2 customers"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        GammaGammaModel().fit([1, 2, 0], [-3.0, 0.0, 5.0])
+    with pytest.raises(ValueError, match="all customers have the same"):
+        GammaGammaModel().fit([2, 2, 2], [10.0, 10.0, 10.0])
+    with pytest.raises(ValueError, match="differ in length"):
+        GammaGammaModel().fit([1, 2], [3.0])
+
+
+# ----------------------------------------------------------------------------------
+# CLV, holdout validation, tracking
+# ----------------------------------------------------------------------------------
+
+
+def test_customer_lifetime_value_equals_lifetimes(fitted, six):
+    bg, gg = fitted
+    clv = customer_lifetime_value(bg, gg, six, horizon=12, discount=0.01, time_unit="W")
+    assert clv["customer_id"].tolist() == LIFETIMES["ids"]
+    np.testing.assert_allclose(clv["clv"], LIFETIMES["clv_12m_1pct"], rtol=1e-5)
+    half = customer_lifetime_value(bg, gg, six, horizon=12, discount=0.01, margin=0.5)
+    np.testing.assert_allclose(half["clv"], 0.5 * clv["clv"])
+    longer = customer_lifetime_value(bg, gg, six, horizon=24, discount=0.01)
+    assert np.all(longer["clv"] > clv["clv"])
+    with pytest.raises(ValueError, match="time_unit='M'"):
+        customer_lifetime_value(bg, gg, six, time_unit="M")
+    with pytest.raises(ValueError, match="horizon must be"):
+        customer_lifetime_value(bg, gg, six, horizon=0)
+
+
+def test_holdout_validation_on_cdnow(fitted, cdnow):
+    bg, _ = fitted
+    _, summary = cdnow
+    v = holdout_validation(bg, summary)
+    assert v.metrics["actual_total"] == 1882.0
+    assert v.metrics["predicted_total"] == pytest.approx(LIFETIMES["holdout_predicted_total"], rel=1e-6)
+    assert v.metrics["total_error_pct"] == pytest.approx(100 * (1653.4087 / 1882 - 1), abs=1e-3)
+    assert v.by_frequency["frequency"].tolist() == ["0", "1", "2", "3", "4", "5", "6", "7+"]
+    assert v.by_frequency["customers"].tolist() == [1411, 439, 214, 100, 62, 38, 29, 64]
+    # bin means weighted by bin sizes give back the totals
+    weighted = (v.by_frequency["customers"] * v.by_frequency["actual"]).sum()
+    assert weighted == pytest.approx(1882.0)
+    assert v.metrics["bias"] == pytest.approx((1653.4087241799066 - 1882) / 2357, rel=1e-6)
+    assert set(v.tables()) == {"holdout_customers", "holdout_by_frequency", "holdout_metrics"}
+
+
+def test_repeat_purchase_tracking_on_cdnow(fitted, cdnow):
+    bg, _ = fitted
+    tx, _ = cdnow
+    tr = repeat_purchase_tracking(bg, tx, "1997-09-30", "1998-06-30")
+    assert len(tr) == 78 and tr["calibration"].sum() == 39
+    assert tr.loc[38, "end"] == pd.Timestamp("1997-09-30")
+    assert tr.loc[38, "actual"] == 2457 and tr.loc[77, "actual"] == 2457 + 1882
+    assert tr["actual"].is_monotonic_increasing and tr["predicted"].is_monotonic_increasing
+    # the model tracks the calibration period closely (FHL 2005a, Figure 2)
+    assert abs(tr.loc[38, "predicted"] / 2457 - 1) < 0.03

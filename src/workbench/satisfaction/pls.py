@@ -184,6 +184,9 @@ class PLSPathModel:
     scores_ : DataFrame
         Standardised latent scores (mean 0, SD 1 with ddof=1), survey index.
     construct_correlations_ : DataFrame
+    item_correlations_ : DataFrame
+    item_sd_ : Series
+        SD (ddof=1) of each item (after reverse coding) in the fitted survey.
     n_iter_ : int
 
     Notes
@@ -239,6 +242,7 @@ class PLSPathModel:
             raise ValueError(f"items without variance {sd.index[sd == 0].tolist()} or fewer "
                              f"than 3 respondents ({len(x)}); PLS needs varying answers")
         self.spec_, self.design_ = spec, _design(spec)
+        self.item_sd_ = sd
         xv = x.to_numpy()
         self._xc = xv - xv.mean(axis=0)
         s = _weighted_corr(self._xc, np.ones((1, len(x))))

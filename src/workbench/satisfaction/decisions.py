@@ -1,0 +1,474 @@
+"""From the path model to decisions: 0-100 index, IPMA, Jones & Sasser matrix,
+non-linearity of loyalty, NPS, and the valuable-but-dissatisfied customers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from workbench.satisfaction.pls import PLSPathModel
+from workbench.satisfaction.spec import item_matrix
+
+__all__ = [
+    "SatisfactionIndex",
+    "satisfaction_index",
+    "ipma",
+    "jones_sasser",
+    "NonlinearityResult",
+    "loyalty_nonlinearity",
+    "net_promoter_score",
+    "satisfaction_by_segment",
+    "valuable_dissatisfied",
+]
+
+JONES_SASSER_CLASSES = ("loyalist", "mercenary", "hostage", "defector")
+IPMA_QUADRANTS = ("concentrate_here", "keep_up_the_good_work", "low_priority",
+                  "possible_overkill")
+
+
+@dataclass(frozen=True)
+class SatisfactionIndex:
+    """0-100 construct indices (see :func:`satisfaction_index`).
+
+    Attributes
+    ----------
+    scores : DataFrame
+        One row per respondent (survey index), one 0-100 column per construct, plus
+        ``respondent_id`` / ``customer_id`` when the survey has them.
+    summary : DataFrame
+        ``construct``, ``index`` (mean), ``sd``, ``ci_lower``, ``ci_upper`` (95 %
+        t interval of the mean), ``n``.
+    item_weights : DataFrame
+        ``construct``, ``item``, ``rescaled_weight`` (sums to 1 per construct).
+    """
+
+    scores: pd.DataFrame
+    summary: pd.DataFrame
+    item_weights: pd.DataFrame
+
+
+def satisfaction_index(survey: pd.DataFrame, model: PLSPathModel) -> SatisfactionIndex:
+    """ACSI-style 0-100 index of every construct, per respondent and overall.
+
+    Parameters
+    ----------
+    survey : pandas.DataFrame
+        The survey the model was fitted on (or another one with the same items).
+    model : PLSPathModel
+        Fitted.
+
+    Returns
+    -------
+    SatisfactionIndex
+
+    Notes
+    -----
+    Items (reverse-coded ones recoded) are rescaled to 0-100,
+    r = (x - min) / (max - min) * 100. The PLS outer weights w (on standardised items)
+    become weights on the original scale, w / sd(x), normalised to sum to 1 within a
+    block (SDs of the survey the model was fitted on), so index = sum_p w~_p r_p lies on 0-100 whenever the weights are positive
+    (mode A blocks with positive loadings). Fornell et al. (1996) compute the ACSI
+    this way.
+
+    References
+    ----------
+    Fornell, C., Johnson, M. D., Anderson, E. W., Cha, J., & Bryant, B. E. (1996). The
+    American Customer Satisfaction Index. Journal of Marketing, 60(4), 7-18.
+    """
+    spec = model.spec_
+    x = item_matrix(survey, spec)
+    lo, hi = spec.scale
+    rescaled = (x - lo) / (hi - lo) * 100
+    w = model.weights_.set_index("item")["weight"] / model.item_sd_
+    w = w.loc[spec.items]
+    weights, cols = [], {}
+    for c, items in spec.constructs.items():
+        wc = w.loc[list(items)]
+        wc = wc / wc.sum()
+        weights.append(pd.DataFrame({"construct": c, "item": list(items),
+                                     "rescaled_weight": wc.to_numpy()}))
+        cols[c] = rescaled[list(items)].to_numpy() @ wc.to_numpy()
+    scores = pd.DataFrame(cols, index=survey.index)
+    for key in ("customer_id", "respondent_id"):
+        if key in survey:
+            scores.insert(0, key, survey[key])
+    summary = _mean_table(scores[spec.construct_names], "construct", "index")
+    return SatisfactionIndex(scores=scores, summary=summary,
+                             item_weights=pd.concat(weights, ignore_index=True))
+
+
+def _mean_table(frame: pd.DataFrame, key: str, value: str) -> pd.DataFrame:
+    n = frame.count()
+    mean, sd = frame.mean(), frame.std()
+    half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
+    return pd.DataFrame({key: frame.columns, value: mean.to_numpy(), "sd": sd.to_numpy(),
+                         "ci_lower": (mean - half).to_numpy(), "ci_upper": (mean + half).to_numpy(),
+                         "n": n.to_numpy()})
+
+
+def ipma(model: PLSPathModel, index: SatisfactionIndex, target: str | None = None) -> pd.DataFrame:
+    """Importance-performance map analysis of the drivers of ``target``.
+
+    Parameters
+    ----------
+    model : PLSPathModel
+        Fitted.
+    index : SatisfactionIndex
+        From :func:`satisfaction_index` on the same model.
+    target : str, optional
+        Target construct; default the spec's ``roles.target``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per construct with a total effect on the target: ``construct``,
+        ``importance`` (standardised total effect), ``performance`` (mean 0-100
+        index), ``quadrant`` (one of :data:`IPMA_QUADRANTS`), ``priority`` (1 = act
+        first), sorted by priority.
+
+    Notes
+    -----
+    Quadrants split at the mean importance and the mean performance of the drivers
+    shown: high importance and low performance is ``concentrate_here``; then
+    ``keep_up_the_good_work`` (high, high), ``low_priority`` (low, low),
+    ``possible_overkill`` (low importance, high performance). Priority orders the
+    quadrants in that sequence and, within one, by importance x (100 - performance),
+    the gain in the target of raising performance to 100.
+
+    References
+    ----------
+    Ringle, C. M., & Sarstedt, M. (2016). Gain more insight from your PLS-SEM results:
+    The importance-performance map analysis. Industrial Management & Data Systems,
+    116(9), 1865-1886. Martilla, J. A., & James, J. C. (1977). Importance-performance
+    analysis. Journal of Marketing, 41(1), 77-79.
+    """
+    target = target or model.spec_.role("target")
+    if target not in model.spec_.constructs:
+        raise ValueError(f"target {target!r} is not a construct; use one of "
+                         f"{model.spec_.construct_names}")
+    eff = model.effects_[model.effects_["target"] == target]
+    perf = index.summary.set_index("construct")["index"]
+    out = pd.DataFrame({"construct": eff["source"].to_numpy(),
+                        "importance": eff["total"].to_numpy(),
+                        "performance": perf.loc[eff["source"]].to_numpy()})
+    if out.empty:
+        raise ValueError(f"no construct has an effect on {target!r}")
+    hi_imp = out["importance"] >= out["importance"].mean()
+    hi_perf = out["performance"] >= out["performance"].mean()
+    out["quadrant"] = np.select(
+        [hi_imp & ~hi_perf, hi_imp & hi_perf, ~hi_imp & ~hi_perf],
+        list(IPMA_QUADRANTS[:3]), IPMA_QUADRANTS[3])
+    out["gain_if_100"] = out["importance"] * (100 - out["performance"])
+    rank = out["quadrant"].map({q: i for i, q in enumerate(IPMA_QUADRANTS)})
+    out = out.assign(_q=rank).sort_values(["_q", "gain_if_100"], ascending=[True, False],
+                                          kind="stable").drop(columns="_q")
+    out["priority"] = np.arange(1, len(out) + 1)
+    return out.reset_index(drop=True)
+
+
+def jones_sasser(scores: pd.DataFrame, *, satisfaction: str, loyalty: str,
+                 cut="mean") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Jones & Sasser satisfaction-loyalty matrix per respondent, with shares.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        Respondent scores, e.g. ``SatisfactionIndex.scores`` (0-100).
+    satisfaction, loyalty : str
+        Column names.
+    cut : {"mean", "median"}, float or (float, float), default "mean"
+        Where "high" starts on each axis: the sample mean or median of each column, or
+        fixed values (e.g. 75 on a 0-100 index).
+
+    Returns
+    -------
+    (classes, shares) : tuple of DataFrame
+        ``classes``: ``scores`` with ``satisfaction``, ``loyalty`` and ``class``;
+        ``shares``: ``class``, ``count``, ``share``, ``satisfaction_cut``,
+        ``loyalty_cut`` for all four classes (zero counts included).
+
+    Notes
+    -----
+    loyalist (apostle at the extreme): satisfaction and loyalty high; mercenary: high
+    satisfaction, low loyalty; hostage: low satisfaction, high loyalty; defector: both
+    low. "High" means >= the cut.
+
+    References
+    ----------
+    Jones, T. O., & Sasser, W. E. (1995). Why satisfied customers defect. Harvard
+    Business Review, 73(6), 88-99.
+    """
+    for col in (satisfaction, loyalty):
+        if col not in scores:
+            raise ValueError(f"column {col!r} not in scores; columns are {list(scores.columns)}")
+    s, lo = scores[satisfaction].astype(float), scores[loyalty].astype(float)
+    if isinstance(cut, str):
+        if cut not in ("mean", "median"):
+            raise ValueError(f"cut={cut!r}; use 'mean', 'median', a number or a pair")
+        cs, cl = getattr(s, cut)(), getattr(lo, cut)()
+    elif np.ndim(cut) == 0:
+        cs = cl = float(cut)
+    else:
+        cs, cl = map(float, cut)
+    hs, hl = s >= cs, lo >= cl
+    cls = np.select([hs & hl, hs & ~hl, ~hs & hl], list(JONES_SASSER_CLASSES[:3]),
+                    JONES_SASSER_CLASSES[3])
+    classes = scores.assign(**{"class": cls})
+    counts = pd.Series(cls).value_counts().reindex(list(JONES_SASSER_CLASSES), fill_value=0)
+    shares = pd.DataFrame({"class": list(JONES_SASSER_CLASSES), "count": counts.to_numpy(),
+                           "share": counts.to_numpy() / len(scores),
+                           "satisfaction_cut": cs, "loyalty_cut": cl})
+    return classes, shares
+
+
+@dataclass(frozen=True)
+class NonlinearityResult:
+    """Linear, quadratic and piecewise-linear fits of loyalty on satisfaction.
+
+    Attributes
+    ----------
+    models : DataFrame
+        ``model`` (linear, quadratic, piecewise), ``n_params``, ``r2``, ``adj_r2``,
+        ``aic``, ``bic``, ``rss``.
+    tests : DataFrame
+        ``test``, ``statistic``, ``df1``, ``df2``, ``p_value``.
+    threshold : float
+        Breakpoint of the piecewise fit (x units).
+    slope_below, slope_above : float
+        Piecewise slopes below and above the threshold.
+    nonlinear : bool
+        Whether the non-linear link is detected (see :func:`loyalty_nonlinearity`).
+    curve : DataFrame
+        ``x`` grid with the fitted ``linear``, ``quadratic``, ``piecewise`` values.
+    data : DataFrame
+        ``x``, ``y`` used.
+    """
+
+    models: pd.DataFrame
+    tests: pd.DataFrame
+    threshold: float
+    slope_below: float
+    slope_above: float
+    nonlinear: bool
+    curve: pd.DataFrame
+    data: pd.DataFrame
+
+    @property
+    def collapses(self) -> bool:
+        """Loyalty falls faster below the threshold than it rises above it."""
+        return bool(self.nonlinear and self.slope_below > self.slope_above)
+
+
+def _ols(design: np.ndarray, y: np.ndarray):
+    beta, *_ = np.linalg.lstsq(design, y, rcond=None)
+    rss = float(((y - design @ beta) ** 2).sum())
+    return beta, rss
+
+
+def loyalty_nonlinearity(x, y, *, alpha: float = 0.05, grid=np.linspace(0.1, 0.9, 81)
+                         ) -> NonlinearityResult:
+    """Test whether loyalty responds to satisfaction non-linearly, and where it collapses.
+
+    Parameters
+    ----------
+    x, y : array-like
+        Satisfaction and loyalty per respondent (e.g. 0-100 indices or PLS scores).
+    alpha : float, default 0.05
+    grid : array-like
+        Quantiles of ``x`` searched for the piecewise threshold.
+
+    Returns
+    -------
+    NonlinearityResult
+
+    Notes
+    -----
+    Models (OLS): linear y = a + b x; quadratic y = a + b x + c x^2; piecewise
+    (segmented, continuous) y = a + b x + d min(x - tau, 0), slope b + d below tau and
+    b above, tau chosen on the quantile grid by least squares.
+    Tests: F test of c = 0 (quadratic vs linear, 1 and n - 3 df) and F test of d = 0
+    at the chosen tau (piecewise vs linear). Because tau is searched, the second
+    p-value is nominal (too small; the Davies problem), so the decision uses the
+    quadratic F test and information criteria: ``nonlinear`` is True when the quadratic
+    term is significant at ``alpha`` and the piecewise model (tau counted as a
+    parameter) has a lower BIC than the linear one. AIC = n ln(RSS/n) + 2k, BIC = n
+    ln(RSS/n) + k ln n, k counting the coefficients (and tau).
+
+    References
+    ----------
+    Anderson, E. W., & Mittal, V. (2000). Strengthening the satisfaction-profit chain.
+    Journal of Service Research, 3(2), 107-120. Hartley & Starkey (1996); Jones &
+    Sasser (1995). Muggeo, V. M. R. (2003). Estimating regression models with unknown
+    break-points. Statistics in Medicine, 22, 3055-3071.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x.shape != y.shape or x.ndim != 1:
+        raise ValueError(f"x and y must be 1-d of equal length, got {x.shape} and {y.shape}")
+    ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.all():
+        raise ValueError(f"{int((~ok).sum())} of {len(x)} pairs are missing or infinite; "
+                         "drop or impute them first")
+    n = len(x)
+    if n < 10:
+        raise ValueError(f"need at least 10 respondents, got {n}")
+    one = np.ones(n)
+    lin, rss_l = _ols(np.column_stack([one, x]), y)
+    quad, rss_q = _ols(np.column_stack([one, x, x**2]), y)
+    taus = np.unique(np.quantile(x, grid))
+    fits = [(_ols(np.column_stack([one, x, np.minimum(x - t, 0)]), y), t) for t in taus]
+    (pw, rss_p), tau = min(fits, key=lambda f: f[0][1])
+    tss = float(((y - y.mean()) ** 2).sum())
+
+    def row(name, k, rss, extra=0):
+        kk = k + extra
+        return (name, kk, 1 - rss / tss, 1 - (rss / (n - k)) / (tss / (n - 1)),
+                n * np.log(rss / n) + 2 * kk, n * np.log(rss / n) + kk * np.log(n), rss)
+
+    models = pd.DataFrame([row("linear", 2, rss_l), row("quadratic", 3, rss_q),
+                           row("piecewise", 3, rss_p, extra=1)],
+                          columns=["model", "n_params", "r2", "adj_r2", "aic", "bic", "rss"])
+    f_q = (rss_l - rss_q) / (rss_q / (n - 3))
+    f_p = (rss_l - rss_p) / (rss_p / (n - 3))
+    tests = pd.DataFrame([
+        ("quadratic_term", f_q, 1, n - 3, stats.f.sf(f_q, 1, n - 3)),
+        ("piecewise_slope_change_nominal", f_p, 1, n - 3, stats.f.sf(f_p, 1, n - 3)),
+    ], columns=["test", "statistic", "df1", "df2", "p_value"])
+    bic = models.set_index("model")["bic"]
+    nonlinear = bool(tests["p_value"].iloc[0] < alpha and bic["piecewise"] < bic["linear"])
+    g = np.linspace(x.min(), x.max(), 101)
+    curve = pd.DataFrame({"x": g, "linear": lin[0] + lin[1] * g,
+                          "quadratic": quad[0] + quad[1] * g + quad[2] * g**2,
+                          "piecewise": pw[0] + pw[1] * g + pw[2] * np.minimum(g - tau, 0)})
+    return NonlinearityResult(models=models, tests=tests, threshold=float(tau),
+                              slope_below=float(pw[1] + pw[2]), slope_above=float(pw[1]),
+                              nonlinear=nonlinear, curve=curve,
+                              data=pd.DataFrame({"x": x, "y": y}))
+
+
+def net_promoter_score(values, *, scale=(0, 10)) -> pd.DataFrame:
+    """Net Promoter Score from a recommend item.
+
+    Parameters
+    ----------
+    values : array-like
+        Answers to "how likely are you to recommend ...", missing values dropped
+        (and counted in ``n_missing``).
+    scale : (float, float), default (0, 10)
+        Answer scale. Other scales are mapped linearly onto 0-10 first:
+        r = (x - min) / (max - min) * 10. On mobi's 1-10 item CUSL3 this gives
+        10 -> 10 (promoter), 9 -> 8.9 and 7 -> 6.7 (passive), 6 -> 5.6 (detractor).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``n``, ``n_missing``, ``promoters``, ``passives``, ``detractors``
+        (shares), ``nps`` (percentage points, promoters - detractors, -100..100).
+
+    Notes
+    -----
+    Promoters answer 9-10, passives 7-8, detractors 0-6 on the 0-10 scale
+    (Reichheld 2003, "The one number you need to grow", HBR 81(12), 46-54).
+    """
+    v = pd.to_numeric(pd.Series(values), errors="coerce").astype(float)
+    lo, hi = map(float, scale)
+    miss = int(v.isna().sum())
+    v = v.dropna()
+    bad = (v < lo) | (v > hi)
+    if bad.any():
+        raise ValueError(f"{int(bad.sum())} of {len(v)} recommend answers lie outside the "
+                         f"scale {lo:g}-{hi:g}, e.g. {v[bad].iloc[0]:g}; clean the survey first")
+    r = (v - lo) / (hi - lo) * 10
+    n = len(r)
+    pro, det = float((r >= 9).mean()), float((r <= 6).mean())
+    return pd.DataFrame([{"n": n, "n_missing": miss, "promoters": pro,
+                          "passives": 1 - pro - det, "detractors": det,
+                          "nps": 100 * (pro - det)}])
+
+
+def satisfaction_by_segment(scores: pd.DataFrame, customers: pd.DataFrame, *,
+                            segment: str, columns) -> pd.DataFrame:
+    """Mean 0-100 indices per customer segment (survey linked by ``customer_id``).
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        Respondent scores with ``customer_id`` (e.g. ``SatisfactionIndex.scores``).
+    customers : pandas.DataFrame
+        ``customer_id`` and the ``segment`` column.
+    segment : str
+    columns : list of str
+        Score columns to summarise.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``segment`` value, ``n`` respondents, and the mean of each column; respondents
+        whose customer is not in ``customers`` form the group "unmatched".
+    """
+    linked = _link(scores, customers, segment)
+    linked[segment] = linked[segment].astype("object").where(linked[segment].notna(), "unmatched")
+    out = linked.groupby(segment, sort=True)[list(columns)].mean()
+    out.insert(0, "n", linked.groupby(segment, sort=True).size())
+    return out.reset_index()
+
+
+def _link(scores, customers, column):
+    for frame, name, cols in ((scores, "scores", ["customer_id"]),
+                              (customers, "customers", ["customer_id", column])):
+        missing = [c for c in cols if c not in frame]
+        if missing:
+            raise ValueError(f"{name} lacks column(s) {missing}; it has {list(frame.columns)}")
+    dup = customers["customer_id"].duplicated()
+    if dup.any():
+        raise ValueError(f"customers: {int(dup.sum())} duplicated customer_id values, e.g. "
+                         f"{customers.loc[dup, 'customer_id'].iloc[0]!r}; one row per customer")
+    return scores.merge(customers[["customer_id", column]], on="customer_id", how="left",
+                        validate="many_to_one")
+
+
+def valuable_dissatisfied(scores: pd.DataFrame, customers: pd.DataFrame, *, value_class: str,
+                          valuable, satisfaction: str, threshold=None) -> pd.DataFrame:
+    """Customers in a valuable class whose satisfaction is low: the ones to act on first.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        Respondent scores with ``customer_id`` and the ``satisfaction`` column.
+    customers : pandas.DataFrame
+        ``customer_id`` and the ``value_class`` column (e.g. ABC class, value matrix
+        cell).
+    value_class : str
+        Column of ``customers`` holding the class.
+    valuable : iterable
+        Class values counted as valuable (e.g. ``["A"]``).
+    satisfaction : str
+        Score column.
+    threshold : float, optional
+        Satisfaction below this is "dissatisfied"; default the mean over all
+        respondents.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per such customer: ``customer_id``, the class, ``n_respondents``,
+        ``satisfaction`` (mean over the customer's respondents), ``gap`` (threshold -
+        satisfaction), sorted by satisfaction ascending (worst first).
+    """
+    valuable = list(valuable)
+    linked = _link(scores, customers, value_class)
+    known = set(customers[value_class].dropna().unique())
+    unknown = [v for v in valuable if v not in known]
+    if unknown:
+        raise ValueError(f"valuable classes {unknown} do not occur in customers[{value_class!r}]; "
+                         f"it holds {sorted(map(str, known))}")
+    thr = float(linked[satisfaction].mean()) if threshold is None else float(threshold)
+    per = linked.groupby("customer_id", sort=True).agg(
+        **{value_class: (value_class, "first"), "n_respondents": (satisfaction, "size"),
+           "satisfaction": (satisfaction, "mean")}).reset_index()
+    out = per[per[value_class].isin(valuable) & (per["satisfaction"] < thr)]
+    out = out.assign(gap=thr - out["satisfaction"])
+    return out.sort_values(["satisfaction", "customer_id"], kind="stable").reset_index(drop=True)

@@ -514,51 +514,106 @@ def bgnbd_summary(
     if start_day is not None and start_day > cal_day:
         raise ValueError(f"{where}: start={start!r} is after calibration_end={calibration_end!r}")
 
-    day = _day_numbers(transactions["date"])
-    end_day = cal_day if obs_day is None else obs_day
-    window = day <= end_day
-    if start_day is not None:
-        window &= day >= start_day
-    buy_all = ~_is_return(transactions)
-    if not (window & buy_all & (day <= cal_day)).any():
+    result = _summary_sql(transactions, cal_day, obs_day, start_day, unit)
+    if result.empty:
         raise ValueError(
             f"{where}: no purchases between start={start!r} and calibration_end={calibration_end!r} "
             f"({len(transactions):,} rows in total); choose a calibration window inside the data"
         )
-    if not window.all():
-        transactions = transactions.loc[window]
-        day, buy_all = day[window], buy_all[window]
+    if obs_day is None:
+        result = result.drop(columns=["frequency_holdout", "duration_holdout"])
+    return result
 
-    codes, ids = _factorize_customers(transactions["customer_id"])
-    n = len(ids)
-    amount = transactions["amount"].to_numpy(dtype=np.float64)
-    d0 = int(day.min())
-    rel = day - d0
 
-    big = np.iinfo(np.int64).max
-    first = _group_min(codes[buy_all], rel[buy_all], n, big)
-    cohort = first <= cal_day - d0  # first purchase in the calibration window
+def _summary_sql(tx: pd.DataFrame, cal_day: int, obs_day, start_day, unit: float) -> pd.DataFrame:
+    """The BG/NBD summary as two hash aggregations in DuckDB.
 
-    in_cal = rel <= cal_day - d0
-    cal_buy = in_cal & buy_all
-    bc, br = codes[cal_buy], rel[cal_buy]
-    n_days = _count_distinct(bc, br, n)
-    last = _group_max(bc, br, n, -1)
-    after_first = in_cal & (rel > first[codes])
-    repeat_spend = np.bincount(codes[after_first], weights=amount[after_first], minlength=n)
+    DuckDB is the engine because hashing ten million string keys dominates the work and
+    its multi-threaded hash aggregation beats pandas/numpy factorisation several times
+    (benchmarks/bench_features.py). First (customer, day) totals, then per customer:
+    purchase days, first and last day, and the first day's total via ``arg_min``. When
+    return rows exist, a return-only day is not a purchase day, so the first purchase
+    day is found first and joined back (slower, exact).
+    """
+    import duckdb  # imported here: a 6-row call should not pay for it at import time
 
-    freq = (n_days - 1)[cohort].astype(np.float64)
-    out = {
-        "customer_id": pd.array(ids[cohort].astype(str), dtype="str"),
-        "frequency": freq,
-        "recency": (last - first)[cohort] / unit,
-        "T": (cal_day - d0 - first)[cohort] / unit,
-        "monetary_value": np.divide(
-            repeat_spend[cohort], freq, out=np.zeros(int(cohort.sum())), where=freq > 0
+    if getattr(tx["date"].dtype, "tz", None) is not None:
+        tx = tx.assign(date=tx["date"].dt.tz_convert("UTC").dt.tz_localize(None))
+    amount_neg = bool((tx["amount"].to_numpy(dtype=np.float64) < 0).any())
+    flagged = "is_return" in tx.columns and bool(tx["is_return"].to_numpy(dtype=bool).any())
+    ret = "(amount < 0 OR is_return)" if "is_return" in tx.columns else "(amount < 0)"
+    end_day = cal_day if obs_day is None else obs_day
+
+    def lit(day: int) -> str:
+        return f"DATE '{_iso(day)}'"
+
+    where = [f"date < CAST({lit(end_day + 1)} AS TIMESTAMP)"]
+    if start_day is not None:
+        where.append(f"date >= CAST({lit(start_day)} AS TIMESTAMP)")
+    cal = lit(cal_day)
+    # without a holdout every row is in the calibration window: no FILTER clauses needed
+    in_cal = "" if obs_day is None else f" AND d <= {cal}"
+    if not (amount_neg or flagged) and obs_day is None:
+        per = """
+        per AS (
+            SELECT customer_id, MIN(d) AS f, MAX(d) AS l, COUNT(*) - 1 AS x,
+                   SUM(s) - arg_min(s, d) AS rs, 0 AS xh
+            FROM days GROUP BY customer_id
+        )"""
+        days = "SELECT customer_id, CAST(date AS DATE) AS d, SUM(amount) AS s FROM tx"
+        group = "GROUP BY customer_id, d"
+    elif not (amount_neg or flagged):
+        per = f"""
+        per AS (
+            SELECT customer_id,
+                   MIN(d) AS f,
+                   MAX(d) FILTER (WHERE d <= {cal}) AS l,
+                   COUNT(*) FILTER (WHERE d <= {cal}) - 1 AS x,
+                   SUM(s) FILTER (WHERE d <= {cal}) - arg_min(s, d) AS rs,
+                   COUNT(*) FILTER (WHERE d > {cal}) AS xh
+            FROM days GROUP BY customer_id
+        )"""
+        days = "SELECT customer_id, CAST(date AS DATE) AS d, SUM(amount) AS s FROM tx"
+        group = "GROUP BY customer_id, d"
+    else:
+        per = f"""
+        firsts AS (
+            SELECT customer_id, MIN(d) AS f FROM days WHERE buy GROUP BY customer_id
+            HAVING MIN(d) <= {cal}
         ),
-    }
-    if obs_day is not None:
-        hold = ~in_cal & buy_all
-        out["frequency_holdout"] = _count_distinct(codes[hold], rel[hold], n)[cohort].astype(np.float64)
-        out["duration_holdout"] = np.full(int(cohort.sum()), (obs_day - cal_day) / unit)
-    return pd.DataFrame(out)
+        per AS (
+            SELECT customer_id, any_value(f) AS f,
+                   MAX(d) FILTER (WHERE buy{in_cal}) AS l,
+                   COUNT(*) FILTER (WHERE buy{in_cal}) - 1 AS x,
+                   COALESCE(SUM(s) FILTER (WHERE d > f{in_cal}), 0) AS rs,
+                   COUNT(*) FILTER (WHERE buy AND d > {cal}) AS xh
+            FROM days JOIN firsts USING (customer_id) GROUP BY customer_id
+        )"""
+        days = (f"SELECT customer_id, CAST(date AS DATE) AS d, SUM(amount) AS s, "
+                f"bool_or(NOT {ret}) AS buy FROM tx")
+        group = "GROUP BY customer_id, d"
+    query = f"""
+        WITH days AS ({days} WHERE {" AND ".join(where)} {group}),
+        {per}
+        SELECT CAST(customer_id AS VARCHAR) AS customer_id,
+               CAST(x AS DOUBLE) AS frequency,
+               (l - f) / {unit} AS recency,
+               ({cal} - f) / {unit} AS T,
+               CASE WHEN x > 0 THEN rs / x ELSE 0.0 END AS monetary_value,
+               CAST(xh AS DOUBLE) AS frequency_holdout,
+               {(0 if obs_day is None else obs_day - cal_day) / unit} AS duration_holdout
+        FROM per WHERE f <= {cal}
+        ORDER BY customer_id
+    """
+    # the final ORDER BY fixes the row order, so DuckDB need not preserve it on the way
+    con = duckdb.connect(config={"preserve_insertion_order": False})
+    try:
+        con.execute("SET enable_progress_bar = false")
+        con.register("tx", tx[[c for c in ("customer_id", "date", "amount", "is_return") if c in tx.columns]])
+        out = con.execute(query).df()
+    finally:
+        con.close()
+    out["customer_id"] = out["customer_id"].astype("str")
+    for col in out.columns[1:]:
+        out[col] = out[col].astype(np.float64)
+    return out

@@ -421,3 +421,32 @@ def test_cfa_cross_check_on_mobi(mobi, mobi_model):
     pls = mobi_model.loadings_.set_index("item")["loading"]
     cfa = res.loadings.set_index("item")["std_loading"]
     assert ((pls.loc[cfa.index] - cfa) > -0.05).all()
+
+
+def test_plots_draw_in_both_languages(mobi, mobi_model, mobi_boot):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from workbench.plotting.satisfaction import (
+        plot_ipma,
+        plot_jones_sasser,
+        plot_nonlinearity,
+        plot_path_model,
+    )
+
+    ix = satisfaction_index(mobi, mobi_model)
+    classes, shares = jones_sasser(ix.scores, satisfaction="CUSA", loyalty="CUSL")
+    result = loyalty_nonlinearity(ix.scores["CUSA"], ix.scores["CUSL"])
+    for lang in ("zh", "en"):
+        axes = [plot_path_model(mobi_model, bootstrap=mobi_boot, lang=lang),
+                plot_ipma(ipma(mobi_model, ix), lang=lang),
+                plot_jones_sasser(classes, shares, satisfaction="CUSA", loyalty="CUSL", lang=lang),
+                plot_nonlinearity(result, lang=lang)]
+        for ax in axes:
+            ax.figure.canvas.draw()  # a missing CJK glyph fails here (pytest filterwarnings)
+        texts = " ".join(t.get_text() for t in axes[0].texts)
+        assert ("顾客满意度" in texts) == (lang == "zh")
+        assert "0.49***" in texts  # CUSA -> CUSL
+        plt.close("all")

@@ -143,6 +143,34 @@ LABELS: dict[str, dict[str, str]] = {
     "passives": {"zh": "被动者", "en": "Passives"},
     "detractors": {"zh": "贬损者", "en": "Detractors"},
     # --- end satisfaction -----------------------------------------------------------
+    # --- features and clv (issue 4: customer features, CLV) ------------------------
+    "first_purchase": {"zh": "首次购买日期", "en": "First purchase"},
+    "last_purchase": {"zh": "最近购买日期", "en": "Last purchase"},
+    "recency_days": {"zh": "最近购买间隔（天）", "en": "Recency (days)"},
+    "tenure_days": {"zh": "客户关系时长（天）", "en": "Tenure (days)"},
+    "monetary_total": {"zh": "消费总额", "en": "Total spend"},
+    "monetary_mean": {"zh": "平均每次消费额", "en": "Mean spend per purchase"},
+    "margin_rate": {"zh": "毛利率", "en": "Gross margin rate"},
+    "active_periods": {"zh": "活跃期数", "en": "Active periods"},
+    "spend_trend": {"zh": "消费趋势（斜率）", "en": "Spend trend (slope)"},
+    "n_returns": {"zh": "退货次数", "en": "Returns"},
+    "repeat_frequency": {"zh": "重复购买次数", "en": "Repeat purchases"},
+    "monetary_value": {"zh": "平均重复购买金额", "en": "Mean repeat spend"},
+    "frequency_holdout": {"zh": "验证期购买次数", "en": "Holdout purchases"},
+    "retention": {"zh": "客户保持率", "en": "Retention rate"},
+    "clv": {"zh": "客户终生价值 CLV", "en": "Customer lifetime value"},
+    "change_pct": {"zh": "变化（%）", "en": "Change (%)"},
+    "p_alive": {"zh": "存活概率 P(alive)", "en": "P(alive)"},
+    "expected_purchases": {"zh": "预期购买次数", "en": "Expected purchases"},
+    "expected_spend": {"zh": "预期每次消费额", "en": "Expected spend per purchase"},
+    "actual": {"zh": "实际", "en": "Actual"},
+    "predicted": {"zh": "模型预测", "en": "Predicted"},
+    "week": {"zh": "周", "en": "Week"},
+    "cumulative_repeat_purchases": {"zh": "累计重复购买次数", "en": "Cumulative repeat purchases"},
+    "calibration_end": {"zh": "校准期结束", "en": "End of calibration"},
+    "calibration_frequency": {"zh": "校准期重复购买次数", "en": "Repeat purchases in calibration"},
+    "holdout_mean_purchases": {"zh": "验证期平均购买次数", "en": "Mean purchases in holdout"},
+    # --- end features and clv ---------------------------------------------------------
 }
 
 

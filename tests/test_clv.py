@@ -295,3 +295,42 @@ def test_repeat_purchase_tracking_on_cdnow(fitted, cdnow):
     assert tr["actual"].is_monotonic_increasing and tr["predicted"].is_monotonic_increasing
     # the model tracks the calibration period closely (FHL 2005a, Figure 2)
     assert abs(tr.loc[38, "predicted"] / 2457 - 1) < 0.03
+
+
+# ----------------------------------------------------------------------------------
+# figures
+# ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_clv_figures_draw_results(fitted, cdnow, six, lang):
+    import matplotlib.pyplot as plt
+
+    from workbench.labels import label
+    from workbench.plotting.clv import (
+        plot_conditional_expectations,
+        plot_probability_alive,
+        plot_repeat_purchase_tracking,
+        plot_retention_sensitivity,
+    )
+
+    bg, gg = fitted
+    tx, summary = cdnow
+    fig, axes = plt.subplots(2, 2)
+    try:
+        ax = plot_retention_sensitivity(retention_sensitivity(100, 0.1, 10), lang=lang, ax=axes[0, 0])
+        assert ax is axes[0, 0] and ax.get_ylabel() == label("clv", lang)
+        tr = repeat_purchase_tracking(bg, tx, "1997-09-30", "1998-06-30")
+        ax = plot_repeat_purchase_tracking(tr, lang=lang, ax=axes[0, 1])
+        assert len(ax.get_lines()) == 3  # actual, predicted, calibration end
+        np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), tr["actual"])
+        ax = plot_conditional_expectations(holdout_validation(bg, summary), lang=lang, ax=axes[1, 0])
+        assert [t.get_text() for t in ax.get_xticklabels()][-1] == "7+"
+        clv = customer_lifetime_value(bg, gg, six)
+        ax = plot_probability_alive(clv, lang=lang, ax=axes[1, 1])
+        assert sum(p.get_height() for p in ax.patches) == len(six)
+        with pytest.raises(ValueError, match="needs column"):
+            plot_retention_sensitivity(pd.DataFrame({"r": [0.5]}))
+        fig.canvas.draw()  # a missing CJK glyph would fail here (pyproject filterwarnings)
+    finally:
+        plt.close("all")

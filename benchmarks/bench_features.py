@@ -1,0 +1,232 @@
+"""BG/NBD summary at scale: workbench vs lifetimes, pandas and hand-written DuckDB SQL.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_features.py                # 1M and 10M rows
+    .venv/bin/python benchmarks/bench_features.py --rows 100000  # quick look
+
+Synthetic CDNOW-like transactions (rows/10 customers with string ids, a first purchase
+in the first 12 weeks of 1997, exponential gaps, lognormal amounts, rows in date order
+as a transaction log is) are written once to Parquet under /tmp/workbench-bench. Each
+tool then runs in its own subprocess (so peak memory, ``ru_maxrss``, is its own and
+includes Python, the libraries and the input frame): it loads the frame, computes the
+summary (frequency, recency, T in fractional weeks, mean repeat spend) ``--repeats``
+times and reports the median. Results are compared with lifetimes'
+``summary_data_from_transaction_data(freq="D", freq_multiplier=7)``.
+
+lifetimes pins pandas<3, so it runs from a separate venv (``--lifetimes-python``,
+default /tmp/bench-venv/bin/python; see benchmarks/lifetimes_reference.py for how to
+make it). Timings vary with the load of a shared machine: compare tools within one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+CACHE = Path("/tmp/workbench-bench")
+END = "1998-06-30"  # observation end: every generated row is used
+TOOLS = ("workbench", "lifetimes", "pandas", "duckdb_window", "duckdb_argmin")
+COLUMNS = ("frequency", "recency", "T", "monetary_value")
+
+
+def make_data(n_rows: int, seed: int = 1) -> Path:
+    """Write (once) and return the Parquet file of ``n_rows`` synthetic transactions."""
+    path = CACHE / f"cdnow_like_{n_rows}_{seed}.parquet"
+    if path.exists():
+        return path
+    CACHE.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    n_customers = max(n_rows // 10, 1)
+    customer = rng.integers(0, n_customers, n_rows)
+    first = rng.integers(0, 84, n_customers)
+    day = np.minimum(first[customer] + rng.exponential(120, n_rows).astype(np.int64), 545)
+    tx = pd.DataFrame({
+        "customer_id": pd.Series(customer).map("{:07d}".format).astype(str),
+        "date": (np.datetime64("1997-01-01") + day.astype("timedelta64[D]")).astype("datetime64[ns]"),
+        "amount": np.round(rng.lognormal(3.0, 0.8, n_rows), 2),
+    }).sort_values("date", kind="stable", ignore_index=True)
+    tx.to_parquet(path)
+    return path
+
+
+# ----------------------------------------------------------------------------------
+# the tools (run inside the worker subprocess)
+# ----------------------------------------------------------------------------------
+
+
+def run_workbench(tx):
+    from workbench.features import bgnbd_summary
+
+    return bgnbd_summary(tx, END, time_unit="W").set_index("customer_id")
+
+
+def run_lifetimes(tx):
+    from lifetimes.utils import summary_data_from_transaction_data
+
+    return summary_data_from_transaction_data(
+        tx, "customer_id", "date", monetary_value_col="amount", observation_period_end=END,
+        freq="D", freq_multiplier=7,
+    )
+
+
+def run_pandas(tx):
+    """Written the obvious way: day totals, then per-customer aggregates."""
+    tx = tx[tx["date"] <= END]
+    days = (tx.assign(day=tx["date"].dt.normalize())
+              .groupby(["customer_id", "day"], sort=True)["amount"].sum().reset_index())
+    g = days.groupby("customer_id", sort=True)
+    first, last = g["day"].min(), g["day"].max()
+    x = g.size() - 1
+    repeat = g["amount"].sum() - g["amount"].first()
+    week = pd.Timedelta(days=7)
+    return pd.DataFrame({
+        "frequency": x.astype(float),
+        "recency": (last - first) / week,
+        "T": (pd.Timestamp(END) - first) / week,
+        "monetary_value": (repeat / x.where(x > 0)).fillna(0.0),
+    })
+
+
+_SQL_WINDOW = f"""
+WITH days AS (
+    SELECT customer_id, CAST(date AS DATE) AS d, SUM(amount) AS s
+    FROM tx WHERE date <= TIMESTAMP '{END}' GROUP BY ALL
+), ranked AS (
+    SELECT *, row_number() OVER (PARTITION BY customer_id ORDER BY d) AS k FROM days
+)
+SELECT customer_id, (COUNT(*) - 1)::DOUBLE AS frequency,
+       (MAX(d) - MIN(d)) / 7.0 AS recency, (DATE '{END}' - MIN(d)) / 7.0 AS T,
+       COALESCE(SUM(s) FILTER (WHERE k > 1) / NULLIF(COUNT(*) - 1, 0), 0) AS monetary_value
+FROM ranked GROUP BY customer_id ORDER BY customer_id
+"""
+
+_SQL_ARGMIN = f"""
+WITH days AS (
+    SELECT customer_id, CAST(date AS DATE) AS d, SUM(amount) AS s
+    FROM tx WHERE date <= TIMESTAMP '{END}' GROUP BY ALL
+), per AS (
+    SELECT customer_id, COUNT(*) - 1 AS x, MIN(d) AS f, MAX(d) AS l,
+           SUM(s) - arg_min(s, d) AS repeat_spend
+    FROM days GROUP BY customer_id
+)
+SELECT customer_id, x::DOUBLE AS frequency, (l - f) / 7.0 AS recency,
+       (DATE '{END}' - f) / 7.0 AS T,
+       CASE WHEN x > 0 THEN repeat_spend / x ELSE 0 END AS monetary_value
+FROM per ORDER BY customer_id
+"""
+
+
+def _duckdb(sql):
+    def run(tx):
+        import duckdb
+
+        con = duckdb.connect()
+        con.execute("SET threads = 2")
+        con.execute("SET enable_progress_bar = false")
+        con.register("tx", tx)
+        return con.execute(sql).df().set_index("customer_id")
+
+    return run
+
+
+RUNNERS = {
+    "workbench": run_workbench,
+    "lifetimes": run_lifetimes,
+    "pandas": run_pandas,
+    "duckdb_window": _duckdb(_SQL_WINDOW),
+    "duckdb_argmin": _duckdb(_SQL_ARGMIN),
+}
+
+
+def worker(tool: str, data: Path, repeats: int, out: Path) -> None:
+    tx = pd.read_parquet(data)
+    times, result = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = RUNNERS[tool](tx)
+        times.append(time.perf_counter() - start)
+    result = result.sort_index()[list(COLUMNS)]
+    result.index = result.index.astype(str)
+    result.to_parquet(out.with_suffix(".parquet"))
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    out.write_text(json.dumps({"times": times, "peak_mb": peak_mb}))
+
+
+# ----------------------------------------------------------------------------------
+# driver
+# ----------------------------------------------------------------------------------
+
+
+def run_tool(tool, data, repeats, python) -> dict | None:
+    out = CACHE / f"result_{tool}_{data.stem}.json"
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
+    cmd = [python, __file__, "--worker", tool, "--data", str(data), "--repeats", str(repeats),
+           "--out", str(out)]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        print(f"  {tool}: failed\n{proc.stderr[-2000:]}", file=sys.stderr)
+        return None
+    info = json.loads(out.read_text())
+    info["result"] = pd.read_parquet(out.with_suffix(".parquet"))
+    return info
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--tools", nargs="+", default=list(TOOLS), choices=TOOLS)
+    parser.add_argument("--lifetimes-python", default="/tmp/bench-venv/bin/python")
+    parser.add_argument("--worker", choices=TOOLS)
+    parser.add_argument("--data", type=Path)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker, args.data, args.repeats, args.out)
+        return
+
+    lines = ["| rows | tool | median s | peak MB | time / DuckDB arg_min | max abs diff vs lifetimes |",
+             "|---|---|---|---|---|---|"]
+    for n in args.rows:
+        data = make_data(n)
+        print(f"{n:,} rows: {data}", file=sys.stderr)
+        infos = {}
+        for tool in args.tools:
+            python = args.lifetimes_python if tool == "lifetimes" else sys.executable
+            if tool == "lifetimes" and not Path(python).exists():
+                print(f"  lifetimes skipped: {python} not found", file=sys.stderr)
+                continue
+            infos[tool] = run_tool(tool, data, args.repeats, python)
+            if infos[tool]:
+                print(f"  {tool}: {statistics.median(infos[tool]['times']):.2f} s", file=sys.stderr)
+        ref = infos.get("lifetimes")
+        base = infos.get("duckdb_argmin")
+        for tool, info in infos.items():
+            if info is None:
+                continue
+            med = statistics.median(info["times"])
+            ratio = f"{med / statistics.median(base['times']):.2f}" if base else "-"
+            if ref is not None:
+                a, b = info["result"], ref["result"]
+                same = a.index.equals(b.index)
+                diff = float(np.max(np.abs(a.to_numpy() - b.to_numpy()))) if same else float("nan")
+                diff_text = f"{diff:.1e}" if same else "customers differ"
+            else:
+                diff_text = "-"
+            lines.append(f"| {n:,} | {tool} | {med:.2f} | {info['peak_mb']:.0f} | {ratio} | {diff_text} |")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

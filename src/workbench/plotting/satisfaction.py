@@ -40,8 +40,10 @@ def plot_path_model(model, *, bootstrap=None, lang: str = "en", ax=None):
     pos = {}
     for lv in sorted(set(layer.values())):
         members = [c for c in spec.construct_names if layer[c] == lv]
+        # a long causal chain zigzags, so arrows that skip a layer do not overlap
+        zig = 0.6 * (1 if lv % 2 else -1) if len(members) == 1 else 0.0
         for k, c in enumerate(members):
-            pos[c] = (lv, (len(members) - 1) / 2 - k)
+            pos[c] = (lv, (len(members) - 1) / 2 - k + zig)
     r2 = model.r2_.set_index("construct")["r2"]
     stars = {}
     if bootstrap is not None:
@@ -49,11 +51,15 @@ def plot_path_model(model, *, bootstrap=None, lang: str = "en", ax=None):
             stars[(s, t)] = "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else ""
     for s, t, coef in model.paths_[["source", "target", "coefficient"]].itertuples(index=False):
         (x0, y0), (x1, y1) = pos[s], pos[t]
-        ax.annotate("", xy=(x1 - 0.22, y1), xytext=(x0 + 0.22, y0),
-                    arrowprops={"arrowstyle": "->", "color": "#555555",
+        rad = 0.25 if x1 - x0 > 1 else 0.0
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
+                    arrowprops={"arrowstyle": "->", "color": "#555555", "shrinkA": 22,
+                                "shrinkB": 22, "connectionstyle": f"arc3,rad={rad}",
                                 "lw": 0.6 + 3 * abs(coef)})
-        ax.text((x0 + x1) / 2, (y0 + y1) / 2 + 0.08, f"{coef:.2f}{stars.get((s, t), '')}",
-                ha="center", fontsize=8, color="#333333")
+        # label at the middle of the (possibly curved) arrow
+        mx, my = (x0 + x1) / 2 + rad * (y1 - y0) / 2, (y0 + y1) / 2 - rad * (x1 - x0) / 2
+        ax.text(mx, my, f"{coef:.2f}{stars.get((s, t), '')}", ha="center", va="center",
+                fontsize=8, color="#333333", bbox={"fc": "white", "ec": "none", "pad": 0.5})
     for c, (x, y) in pos.items():
         text = label(c, lang) + (f"\nR²={r2[c]:.2f}" if c in r2 else "")
         ax.text(x, y, text, ha="center", va="center", fontsize=9,

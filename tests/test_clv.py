@@ -180,6 +180,8 @@ def test_gamma_gamma_gradient_is_the_derivative_of_the_likelihood(cdnow):
 
 def test_bgnbd_one_purchase_customer_is_alive_and_defined(fitted):
     bg, _ = fitted
+    # first seen on the last calibration day: T = 0 is a valid observation (L = 1)
+    assert bg.log_likelihood([0.0], [0.0], [0.0]) == pytest.approx([0.0], abs=1e-12)
     # a customer with no repeat purchase: P(alive) = 1 by the model's assumption
     assert bg.probability_alive([0.0], [0.0], [30.0]) == pytest.approx([1.0])
     e = bg.expected_purchases([10.0, 20.0], [0.0, 0.0], [0.0, 0.0], [30.0, 30.0])
@@ -205,8 +207,8 @@ def test_bgnbd_bad_input():
         BetaGeoModel().fit([2] * 4, [3.0] * 4, [9.0] * 4)
     with pytest.raises(ValueError, match="recency must not exceed T: 1 customer"):
         BetaGeoModel().fit([1, 2], [3.0, 9.0], [5.0, 6.0])
-    with pytest.raises(ValueError, match="T must be > 0"):
-        BetaGeoModel().fit([1, 0], [0.5, 0.0], [1.0, 0.0])
+    with pytest.raises(ValueError, match="T must be >= 0"):
+        BetaGeoModel().fit([1, 0], [0.5, 0.0], [1.0, -1.0])
     with pytest.raises(ValueError, match="column 'recency' is missing"):
         BetaGeoModel().fit(pd.DataFrame({"frequency": [1.0], "T": [2.0]}))
     with pytest.raises(RuntimeError, match="not fitted"):

@@ -317,7 +317,8 @@ class BetaGeoModel(_FittedModel):
             Repeat purchases *x*, or a :func:`~workbench.features.bgnbd_summary` frame
             (then ``recency`` and ``T`` are taken from it).
         recency, T : array-like
-            :math:`t_x` and *T* in one time unit, :math:`0 \\le t_x \\le T`, *T* > 0.
+            :math:`t_x` and *T* in one time unit, :math:`0 \\le t_x \\le T` (*T* = 0 for a
+            customer first seen on the last calibration day).
 
         Returns
         -------
@@ -440,9 +441,9 @@ def _bgnbd_data(frequency, recency, T):
         _check_finite(v, name)
     checks = [
         ((x < 0) | (x != np.round(x)), "frequency must be whole numbers >= 0"),
+        (T < 0, "T must be >= 0"),
         (tx < 0, "recency must be >= 0"),
         (tx > T + 1e-9, "recency must not exceed T"),
-        (T <= 0, "T must be > 0 (a customer first seen on the calibration end day has T = 0)"),
         ((x == 0) & (tx != 0), "recency must be 0 when frequency is 0"),
     ]
     for bad, message in checks:

@@ -250,7 +250,8 @@ def test_bootstrap_intervals_make_sense(mobi_boot):
     assert p.loc[("CUEX", "PERV"), "p_value"] > 0.05
     # SE of IMAG -> CUEX about 0.06 (seminr bootstrap on mobi gives 0.05-0.06)
     assert 0.03 < p.loc[("IMAG", "CUEX"), "std_error"] < 0.09
-    assert (mobi_boot.paths["t"] == mobi_boot.paths["original"] / mobi_boot.paths["std_error"]).all()
+    paths = mobi_boot.paths
+    assert (paths["t"] == paths["original"] / paths["std_error"]).all()
     assert set(mobi_boot.tables()) == {"bootstrap_paths", "bootstrap_loadings", "bootstrap_weights",
                                        "bootstrap_r2", "bootstrap_total_effects", "bootstrap_htmt"}
 

@@ -69,7 +69,8 @@ def satisfaction_index(survey: pd.DataFrame, model: PLSPathModel) -> Satisfactio
     Items (reverse-coded ones recoded) are rescaled to 0-100,
     r = (x - min) / (max - min) * 100. The PLS outer weights w (on standardised items)
     become weights on the original scale, w / sd(x), normalised to sum to 1 within a
-    block (SDs of the survey the model was fitted on), so index = sum_p w~_p r_p lies on 0-100 whenever the weights are positive
+    block (SDs of the survey the model was fitted on), so index = sum_p w~_p r_p lies
+    on 0-100 whenever the weights are positive
     (mode A blocks with positive loadings). Fornell et al. (1996) compute the ACSI
     this way.
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.satisfaction.pls import PLSPathModel, htmt_matrix
-from workbench.satisfaction.spec import ModelSpec, item_matrix, load_spec
+from workbench.satisfaction.spec import item_matrix, load_spec
 
 __all__ = [
     "CFAResult",
@@ -109,7 +109,8 @@ def clean_survey(survey: pd.DataFrame, spec, *, missing: str = "listwise",
     quarantine = survey[bad].assign(reason=reason[bad], detail=detail[bad])
     data = survey[~bad].copy()
     data[items] = num[~bad]
-    log = [("rows_in", len(survey), ""), ("non_numeric_answer", int((reason == "non_numeric_answer").sum()), ""),
+    log = [("rows_in", len(survey), ""),
+           ("non_numeric_answer", int((reason == "non_numeric_answer").sum()), ""),
            ("out_of_scale", int((reason == "out_of_scale").sum()), f"scale {lo:g}-{hi:g}"),
            ("straight_lining", int((reason == "straight_lining").sum()),
             "same answer to all items" if straightlining else "not checked"),

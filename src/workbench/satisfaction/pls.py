@@ -289,7 +289,8 @@ class PLSPathModel:
         eff = [(a, b, e["paths"][i, j], e["total"][i, j] - e["paths"][i, j], e["total"][i, j])
                for i, a in enumerate(names) for j, b in enumerate(names)
                if abs(e["total"][i, j]) > 0]
-        self.effects_ = pd.DataFrame(eff, columns=["source", "target", "direct", "indirect", "total"])
+        self.effects_ = pd.DataFrame(eff, columns=["source", "target", "direct", "indirect",
+                                                   "total"])
         self.item_correlations_ = pd.DataFrame(s, index=list(items), columns=list(items))
 
     def bootstrap(self, n_resamples: int = 5000, *, random_state=0, confidence: float = 0.95,

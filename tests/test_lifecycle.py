@@ -510,3 +510,19 @@ def test_cdnow_stages_cohorts_and_survival(cdnow):
     before = lifecycle_stages(cdnow, "1997-12-31", churn_horizon=horizon)
     m = migration_matrix(before, stages)
     assert int(m.counts.drop(index=NEW).to_numpy().sum()) == len(before)
+
+
+def test_p_alive_rule_adds_churners_but_not_one_time_buyers(cdnow):
+    """BG/NBD P(alive) on CDNOW as of 1998-06-30: low P(alive) customers join the churned."""
+    base = lifecycle_stages(cdnow, "1998-06-30")
+    with_p = lifecycle_stages(cdnow, "1998-06-30", p_alive_threshold=0.3)
+    assert "p_alive" not in base and with_p["p_alive"].between(0, 1).all()
+    churned_base = base["stage"] == "churned"
+    churned_p = with_p["stage"] == "churned"
+    assert (churned_p >= churned_base).all()  # the P(alive) rule only adds churners
+    added = churned_p & ~churned_base
+    assert added.any() and (with_p.loc[added, "p_alive"] < 0.3).all()
+    one_timers = with_p["frequency"] == 1
+    assert (with_p.loc[one_timers, "p_alive"] == 1).all()
+    with pytest.raises(ValueError, match="p_alive_threshold"):
+        lifecycle_stages(cdnow, "1998-06-30", p_alive_threshold=1.5)

@@ -166,6 +166,7 @@ def lifecycle_stages(
     min_r2: float = 0.30,
     max_p_value: float | None = None,
     recent_periods: int = 2,
+    p_alive_threshold: float | None = None,
 ) -> pd.DataFrame:
     """The lifecycle stage of every customer as of an analysis date, with the evidence.
 
@@ -199,6 +200,10 @@ def lifecycle_stages(
         have no trend.
     recent_periods : int, default 2
         Periods (the last ones up to ``as_of``) averaged for ``recent_spend``.
+    p_alive_threshold : float, optional
+        When given, a BG/NBD model (:class:`workbench.clv.BetaGeoModel`, weekly time
+        unit) is fitted to the purchases up to ``as_of``, a ``p_alive`` column is added,
+        and customers with P(alive) below this also count as churned.
 
     Returns
     -------
@@ -225,6 +230,7 @@ def lifecycle_stages(
         trend_r2              float, R^2 of the linear trend (NaN if spend is constant)
         trend_p_value         float, two-sided p of the slope (NaN with < 3 periods)
         churn_horizon_days    float, the horizon used (the same on every row)
+        p_alive               float, BG/NBD P(alive) (only with ``p_alive_threshold``)
         ====================  ============================================================
 
         Customers whose rows up to ``as_of`` are all returns have no purchase and no
@@ -252,13 +258,17 @@ def lifecycle_stages(
 
     Rules, first match wins (:func:`stage_rules` prints them with the numbers):
 
-    1. churned: ``recency_days > churn_horizon``;
+    1. churned: ``recency_days > churn_horizon`` (or ``p_alive < p_alive_threshold``);
     2. exploration: fewer than 2 active periods (one purchase period: still trying);
     3. decline: falling trend (``slope_normalised <= -trend_threshold`` and
        ``trend_r2 >= min_r2`` [and ``p <= max_p_value``]);
     4. formation: rising trend, or ``n_periods < min_periods_stable`` (a young
        relationship with repeat purchases);
     5. stability: the rest (established, no clear trend).
+
+    BG/NBD gives P(alive) = 1 to customers without a repeat purchase (drop-out happens
+    only after a purchase in that model), so the horizon rule still decides for
+    one-time buyers when the P(alive) rule is on.
 
     This operationalises the stage model of Dwyer, Schurr & Oh (1987) as the Chinese
     CRM textbooks teach it (考察期, 形成期, 稳定期, 退化期): value rises in formation, is
@@ -313,20 +323,26 @@ def lifecycle_stages(
         t = np.where(se > 0, slope / se, np.sign(slope) * np.inf)
         p = np.where(has_slope & (dof > 0), 2.0 * stats.t.sf(np.abs(t), np.where(dof > 0, dof, 1.0)), np.nan)
 
+    gone = features["recency_days"].to_numpy() > horizon
+    p_alive = None
+    if p_alive_threshold is not None:
+        if not 0 < p_alive_threshold < 1:
+            raise ValueError(f"{where}: p_alive_threshold={p_alive_threshold!r} must lie in (0, 1), e.g. 0.3")
+        p_alive = _bgnbd_p_alive(transactions, as_of, features["customer_id"])
+        gone |= p_alive < p_alive_threshold
     strong = (r2 >= min_r2) & np.isfinite(slope_norm)
     if max_p_value is not None:
         strong &= p <= max_p_value
-    recency = features["recency_days"].to_numpy()
     active = features["active_periods"].to_numpy()
     code = np.select(
-        [recency > horizon,
+        [gone,
          active < 2,
          strong & (slope_norm <= -trend_threshold),
          (strong & (slope_norm >= trend_threshold)) | (n < min_periods_stable)],
         [4, 0, 3, 1],
         default=2,
     )
-    return pd.DataFrame(
+    result = pd.DataFrame(
         {
             "customer_id": features["customer_id"],
             "stage": pd.Categorical.from_codes(code, categories=list(STAGES), ordered=True),
@@ -348,6 +364,20 @@ def lifecycle_stages(
             "churn_horizon_days": horizon,
         }
     )
+    if p_alive is not None:
+        result["p_alive"] = p_alive
+    return result
+
+
+def _bgnbd_p_alive(transactions, as_of, customer_ids) -> np.ndarray:
+    """BG/NBD P(alive) as of ``as_of`` for ``customer_ids`` (weeks, fitted on all of them)."""
+    from workbench.clv import BetaGeoModel
+    from workbench.features import bgnbd_summary
+
+    summary = bgnbd_summary(transactions, as_of, time_unit="W")
+    model = BetaGeoModel().fit(summary)
+    p = pd.Series(model.probability_alive(summary), index=summary["customer_id"].astype(str))
+    return p.reindex(pd.Index(customer_ids).astype(str)).to_numpy(dtype=float)
 
 
 def _check_thresholds(*, min_periods_stable, trend_threshold, min_r2, max_p_value, recent_periods):

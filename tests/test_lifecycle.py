@@ -119,8 +119,12 @@ def test_horizon_is_a_quantile_of_inter_purchase_days():
                                 "2024-01-05", "2024-03-05", "2024-02-01"]),
         "amount": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
     })
-    # gaps: a 10, 20 (same-day rows are one purchase day); b 60; c none
+    # gaps: a 10, 20 (same-day rows are one purchase day); b 60; c none.
+    # Per customer the weights are 1/2, 1/2, 1: cumulative shares 0.25, 0.5, 1
     assert inter_purchase_horizon(tx, "2024-12-31", quantile=0.5) == 20.0
+    assert inter_purchase_horizon(tx, "2024-12-31", quantile=0.3) == 20.0
+    assert inter_purchase_horizon(tx, "2024-12-31", quantile=0.3, weighting="gap") == 16.0  # 10 + 0.6 * 10
+    assert inter_purchase_horizon(tx, "2024-12-31", quantile=0.2) == 10.0
     assert inter_purchase_horizon(tx, "2024-12-31", quantile=1.0) == 60.0
     assert inter_purchase_horizon(tx, "2024-02-29", quantile=1.0) == 20.0  # b's gap is later
     s = lifecycle_stages(tx, "2024-12-31", horizon_quantile=1.0, period="M")
@@ -215,6 +219,7 @@ def test_stage_rules_show_the_numbers():
                         trend_threshold=0.1, min_r2=0.3)
     assert rules["stage"].tolist() == ["churned", "exploration", "decline", "formation", "stability"]
     assert "200 days" in rules.loc[0, "rule"] and "90% quantile" in rules.loc[0, "rule"]
+    assert "customers weighted equally" in rules.loc[0, "rule"]
     assert "-0.1 per quarter" in rules.loc[2, "rule"]
     zh = stage_rules(365, horizon_quantile=None, lang="zh", max_p_value=0.05)
     assert "365 天" in zh.loc[0, "rule"] and "由案例设定" in zh.loc[0, "rule"] and "p <= 0.05" in zh.loc[2, "rule"]
@@ -488,9 +493,12 @@ def test_cdnow_stages_cohorts_and_survival(cdnow):
     assert len(stages) == 23_570
     last = cdnow.groupby("customer_id")["date"].max()
     days = cdnow.drop_duplicates(["customer_id", "date"]).sort_values(["customer_id", "date"])
-    gaps = days.groupby("customer_id")["date"].diff().dt.days.dropna()
-    horizon = float(np.quantile(gaps, 0.9))
-    assert stages["churn_horizon_days"].iloc[0] == horizon
+    gaps = days.assign(gap=days.groupby("customer_id")["date"].diff().dt.days).dropna(subset="gap")
+    weight = 1 / gaps.groupby("customer_id")["gap"].transform("size")
+    ordered = gaps.assign(w=weight).sort_values("gap", kind="stable")
+    horizon = float(ordered["gap"][(ordered["w"].cumsum() / ordered["w"].sum()) >= 0.9].iloc[0])
+    assert stages["churn_horizon_days"].iloc[0] == horizon == 311.0
+    assert inter_purchase_horizon(cdnow, "1998-06-30", weighting="gap") == np.quantile(gaps["gap"], 0.9) == 200.0
     silent = ((pd.Timestamp("1998-06-30") - last).dt.days > horizon).sum()
     assert (stages["stage"] == "churned").sum() == silent
     assert (stages["stage"] == "exploration").sum() == 0  # nobody is new 15 months on
@@ -526,3 +534,40 @@ def test_p_alive_rule_adds_churners_but_not_one_time_buyers(cdnow):
     assert (with_p.loc[one_timers, "p_alive"] == 1).all()
     with pytest.raises(ValueError, match="p_alive_threshold"):
         lifecycle_stages(cdnow, "1998-06-30", p_alive_threshold=1.5)
+
+
+# --------------------------------------------------------------------------------------
+# figures: every plot draws its result in both languages (a missing CJK glyph fails)
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_figure_draws(lang):
+    import matplotlib.pyplot as plt
+
+    from workbench.clv import retention_sensitivity
+    from workbench.plotting import lifecycle as plots
+
+    data = make_ncompany(150, seed=3)
+    tx = data.transactions
+    stages = lifecycle_stages(tx, "2024-12-31")
+    earlier = lifecycle_stages(tx, "2023-12-31", churn_horizon=stages["churn_horizon_days"].iloc[0])
+    by_industry = stages.merge(data.customers[["customer_id", "industry"]], on="customer_id")
+    ri = retention_inputs(tx, period="Y")
+    economics = retention_economics(ri["margin"], ri["retention"], customers=ri["customers"])
+    axes = [
+        plots.plot_stage_value_curve(stage_value_curve(stages), lang=lang),
+        plots.plot_migration(migration_matrix(earlier, stages), lang=lang),
+        plots.plot_cohort_heatmap(cohort_table(tx, period="Q"), lang=lang),
+        plots.plot_cohort_heatmap(cohort_table(tx, period="Q", metric="revenue"), lang=lang),
+        plots.plot_churn_rates(churn_rates(tx, period="Q"), lang=lang),
+        plots.plot_survival(survival_curves(by_industry, by="industry"), lang=lang),
+        plots.plot_churn_reasons(churn_reasons(data.customers), lang=lang),
+        plots.plot_retention_economics(
+            economics, sensitivity=retention_sensitivity(ri["margin"], 0.1, 10), lang=lang),
+    ]
+    for ax in axes:
+        ax.figure.canvas.draw()  # renders every label
+        assert ax.get_xlabel() or ax.get_ylabel()
+    assert axes[0].get_xticklabels()[1].get_text() == ("形成期" if lang == "zh" else "Formation")
+    plt.close("all")

@@ -209,6 +209,7 @@ LABELS: dict[str, dict[str, str]] = {
     "reactivated": {"zh": "回流客户数", "en": "Reactivated customers"},
     "churn_rate": {"zh": "流失率", "en": "Churn rate"},
     "segment": {"zh": "客户群", "en": "Segment"},
+    "all": {"zh": "全部客户", "en": "All customers"},
     "days": {"zh": "天数", "en": "Days"},
     "survival": {"zh": "存活率", "en": "Survival"},
     "at_risk": {"zh": "风险集人数", "en": "At risk"},

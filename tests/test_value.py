@@ -575,3 +575,37 @@ def test_account_analysis(features, customers):
     assert table.iloc[-1]["sales"] == 10000.0
     with pytest.raises(ValueError, match="pass customers"):
         wv.account_analysis(features)
+
+
+# ----------------------------------------------------------------------------------
+# figures
+# ----------------------------------------------------------------------------------
+
+
+def test_value_figures_draw_the_results(features, customers):
+    import matplotlib.pyplot as plt
+
+    from workbench.plotting import value as pv
+
+    abc = wv.abc_classes(features)
+    ax = pv.plot_lorenz(abc, gini=wv.gini(features), lang="zh")
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [0, 0.5, 0.75, 0.87, 0.95, 0.99, 1.0])
+    assert "基尼系数" in ax.get_legend().get_texts()[0].get_text()
+    ax = pv.plot_abc_summary(wv.abc_summary(abc))
+    assert len(ax.patches) == 6
+    ax = pv.plot_rfm_segments(wv.rfm_segment_summary(wv.rfm_scores(features)), lang="zh")
+    assert [t.get_text() for t in ax.get_yticklabels()][0] == "冠军客户"
+    ax = pv.plot_eight_classes(wv.rfm_segment_summary(wv.rfm_eight_classes(features)))
+    assert len(ax.get_yticklabels()) == 8
+    vm = wv.value_matrix(features, potential="spend_trend")
+    ax = pv.plot_value_matrix(vm)
+    assert sum(len(c.get_offsets()) for c in ax.collections) == 6
+    assert len(ax.lines) == 2  # the two quadrant lines
+    crit = wv.key_account_criteria(features, customers)
+    ka = wv.key_account_scores(crit, {"frequency": "benefit", "size": "benefit"}, {"frequency": 1, "size": 1})
+    ax = pv.plot_key_accounts(ka, top_n=3)
+    widths = np.array([p.get_width() for p in ax.patches]).reshape(2, 3).sum(axis=0)
+    np.testing.assert_allclose(widths, ka["score"].head(3))
+    with pytest.raises(ValueError, match="missing column"):
+        pv.plot_lorenz(features)
+    plt.close("all")

@@ -20,6 +20,7 @@ from workbench.lifecycle import (
     migration_matrix,
     retention_economics,
     retention_inputs,
+    retention_scenarios,
     stage_rules,
     stage_value_curve,
     survival_curves,
@@ -221,8 +222,12 @@ def test_stage_rules_show_the_numbers():
     assert "200 days" in rules.loc[0, "rule"] and "90% quantile" in rules.loc[0, "rule"]
     assert "customers weighted equally" in rules.loc[0, "rule"]
     assert "-0.1 per quarter" in rules.loc[2, "rule"]
-    zh = stage_rules(365, horizon_quantile=None, lang="zh", max_p_value=0.05)
+    zh = stage_rules(365, churn_horizon=365, lang="zh", max_p_value=0.05, p_alive_threshold=0.3)
     assert "365 天" in zh.loc[0, "rule"] and "由案例设定" in zh.loc[0, "rule"] and "p <= 0.05" in zh.loc[2, "rule"]
+    assert "P(alive) < 0.3" in zh.loc[0, "rule"]
+    # the options of lifecycle_stages pass through unchanged
+    options = {"period": "M", "min_periods_stable": 6, "trend_threshold": 0.2, "min_r2": 0.5, "recent_periods": 3}
+    assert "fewer than 6 months" in stage_rules(100, **options).loc[3, "rule"]
     with pytest.raises(ValueError, match="lang"):
         stage_rules(1.0, lang="fr")
 
@@ -382,6 +387,7 @@ def test_kaplan_meier_by_hand():
     assert curve.loc[10.0, "survival"] == pytest.approx(0.8)
     assert curve.loc[20.0, "survival"] == pytest.approx(0.8 / 3)
     assert curve.loc[20.0, "at_risk"] == 3 and curve.loc[20.0, "events"] == 2
+    assert curve.index[-1] == 30.0 and curve["survival"].iloc[-1] == pytest.approx(0.8 / 3)  # runs on
     assert ((curve["ci_lower"] <= curve["survival"]) & (curve["survival"] <= curve["ci_upper"])).all()
     assert sv.summary.loc[0, ["customers", "churned", "median_days"]].tolist() == [5, 3, 20.0]
     late = survival_curves(stages, event_at="horizon_end", by="segment").curves
@@ -571,3 +577,12 @@ def test_every_figure_draws(lang):
         assert ax.get_xlabel() or ax.get_ylabel()
     assert axes[0].get_xticklabels()[1].get_text() == ("形成期" if lang == "zh" else "Formation")
     plt.close("all")
+
+
+def test_retention_scenarios_wire_inputs_into_the_formula(tiny):
+    sc = retention_scenarios(tiny, "2024-04-30", years=1, yearly_discount=0.1, period="M", value="amount")
+    d = 1.1 ** (1 / 12) - 1
+    assert sc.inputs["discount"] == pytest.approx(d) and sc.inputs["periods"] == 12
+    np.testing.assert_allclose(sc.table["clv"], textbook_clv(110 / 6, [0.35, 0.4, 0.45], d, 12))
+    assert {0.35, 0.4, 0.45} <= set(np.round(sc.sensitivity["retention"], 6))
+    assert retention_scenarios(tiny, "2024-04-30").inputs["period"] == "Q"  # short data: quarters

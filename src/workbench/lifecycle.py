@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from workbench.clv import textbook_clv
+from workbench.clv import retention_sensitivity, textbook_clv
 from workbench.datasets import CHURN_REASON_GROUPS, CHURN_REASON_SHARES
 from workbench.features import (
     _check_transactions,
@@ -47,6 +47,7 @@ __all__ = [
     "ChurnReasons",
     "CohortTable",
     "Migration",
+    "RetentionScenarios",
     "SurvivalCurves",
     "churn_rates",
     "churn_reasons",
@@ -56,6 +57,7 @@ __all__ = [
     "migration_matrix",
     "retention_economics",
     "retention_inputs",
+    "retention_scenarios",
     "stage_rules",
     "stage_value_curve",
     "survival_curves",
@@ -473,29 +475,30 @@ _PERIOD_WORDS = {"en": {"W": "week", "M": "month", "Q": "quarter", "Y": "year"},
 
 
 def stage_rules(
-    churn_horizon: float,
+    horizon_days: float,
     *,
     period: str = "Q",
-    horizon_quantile: float | None = 0.9,
+    churn_horizon: float | None = None,
+    horizon_quantile: float = 0.9,
+    horizon_weighting: str = "customer",
     min_periods_stable: int = 4,
     trend_threshold: float = 0.10,
     min_r2: float = 0.30,
     max_p_value: float | None = None,
-    horizon_weighting: str = "customer",
+    recent_periods: int = 2,
+    p_alive_threshold: float | None = None,
     lang: str = "en",
 ) -> pd.DataFrame:
     """The stage rules of :func:`lifecycle_stages` with their numbers, for a report.
 
     Parameters
     ----------
-    churn_horizon : float
-        The horizon in days (the ``churn_horizon_days`` column of the stages frame).
-    period, min_periods_stable, trend_threshold, min_r2, max_p_value
-        As passed to :func:`lifecycle_stages`.
-    horizon_quantile : float or None
-        The quantile the horizon came from, or None when the case set it.
-    horizon_weighting : {"customer", "gap"}
-        As passed to :func:`lifecycle_stages`.
+    horizon_days : float
+        The horizon used, in days (the ``churn_horizon_days`` column of the stages frame).
+    period, churn_horizon, horizon_quantile, horizon_weighting, min_periods_stable, \
+trend_threshold, min_r2, max_p_value, recent_periods, p_alive_threshold
+        The keywords passed to :func:`lifecycle_stages` (so the same options dict can be
+        passed to both); ``churn_horizon`` given means the case set the horizon.
     lang : {"en", "zh"}
 
     Returns
@@ -506,15 +509,19 @@ def stage_rules(
     if lang not in _RULES:
         raise ValueError(f"lang={lang!r} is not supported; use one of {list(_RULES)}")
     _check_period(period)
-    if horizon_quantile is None:
-        hsrc = ", set by the case" if lang == "en" else "，由案例设定"
+    en = lang == "en"
+    if churn_horizon is not None:
+        hsrc = ", set by the case" if en else "，由案例设定"
     else:
         per_customer = horizon_weighting == "customer"
         hsrc = (f": {horizon_quantile:.0%} quantile of inter-purchase times"
-                + (", customers weighted equally" if per_customer else "") if lang == "en"
+                + (", customers weighted equally" if per_customer else "") if en
                 else ("：各客户等权的" if per_customer else "：") + f"购买间隔 {horizon_quantile:.0%} 分位数")
+    if p_alive_threshold is not None:
+        hsrc += (f"; or BG/NBD P(alive) < {p_alive_threshold:g}" if en
+                 else f"；或 BG/NBD 存活概率 P(alive) < {p_alive_threshold:g}")
     pv = "" if max_p_value is None else f", p <= {max_p_value:g}"
-    fields = {"h": round(float(churn_horizon), 1), "hsrc": hsrc, "per": _PERIOD_WORDS[lang][period],
+    fields = {"h": round(float(horizon_days), 1), "hsrc": hsrc, "per": _PERIOD_WORDS[lang][period],
               "tt": trend_threshold, "r2": min_r2, "pv": pv, "mps": min_periods_stable}
     rows = [(i + 1, stage, text.format(**fields)) for i, (stage, text) in enumerate(_RULES[lang])]
     return pd.DataFrame(rows, columns=["order", "stage", "rule"])
@@ -914,7 +921,8 @@ class SurvivalCurves:
     ----------
     curves : DataFrame
         ``segment``, ``days``, ``at_risk``, ``events``, ``survival``, ``ci_lower``,
-        ``ci_upper`` (one row per event time, plus day 0 with survival 1).
+        ``ci_upper`` (one row per event time, plus day 0 with survival 1 and the
+        longest observed lifetime, so the step curve runs to the end of the data).
     summary : DataFrame
         ``segment``, ``customers``, ``churned``, ``median_days`` (NaN when the curve
         never falls to 0.5), ``median_ci_lower``, ``median_ci_upper``.
@@ -1018,6 +1026,10 @@ def survival_curves(
             frame = pd.concat([pd.DataFrame({"segment": [seg], "days": [0.0], "at_risk": [int(mask.sum())],
                                              "events": [0], "survival": [1.0], "ci_lower": [1.0],
                                              "ci_upper": [1.0]}), frame], ignore_index=True)
+        if d.max() > frame["days"].iloc[-1]:  # flat to the longest censored relationship
+            frame = pd.concat([frame, frame.iloc[[-1]].assign(days=float(d.max()), events=0,
+                                                              at_risk=int((d >= d.max()).sum()))],
+                              ignore_index=True)
         curves.append(frame)
         if sf.surv_prob.min() <= 0.5:
             row["median_days"] = float(sf.quantile(0.5))
@@ -1260,3 +1272,85 @@ def retention_economics(
     profit = customers * clv
     return pd.DataFrame({"scenario": ["minus", "base", "plus"], "retention": rates, "clv": clv,
                          "clv_change_pct": pct, "profit": profit, "profit_change": profit - profit[1]})
+
+
+@dataclass(frozen=True)
+class RetentionScenarios:
+    """Observed retention inputs and the CLV scenarios; see :func:`retention_scenarios`.
+
+    Attributes
+    ----------
+    inputs : dict
+        From :func:`retention_inputs`, plus ``discount`` (per period) and ``periods``.
+    table : DataFrame
+        From :func:`retention_economics`.
+    sensitivity : DataFrame
+        From :func:`workbench.clv.retention_sensitivity` on a grid of retention rates
+        that includes the scenarios.
+    """
+
+    inputs: dict
+    table: pd.DataFrame
+    sensitivity: pd.DataFrame
+
+
+_PER_YEAR = {"Y": 1, "Q": 4, "M": 12}
+
+
+def retention_scenarios(
+    transactions: pd.DataFrame,
+    as_of=None,
+    *,
+    years: float = 5,
+    yearly_discount: float = 0.10,
+    change: float = 0.05,
+    period: str | None = None,
+    value: str = "gross_profit",
+) -> RetentionScenarios:
+    """What a change in retention is worth for this customer base, from its own data.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Canonical transactions.
+    as_of : date-like, optional
+        Analysis date; default the last date in the data.
+    years : float, default 5
+        CLV horizon in years.
+    yearly_discount : float, default 0.10
+        Discount rate per year; per period it is :math:`(1 + d)^{1/k} - 1` for *k*
+        periods a year.
+    change : float, default 0.05
+        Retention change in absolute terms (five percentage points).
+    period : {"Y", "Q", "M"}, optional
+        Period of the retention rate; default "Y" when the data cover three years or
+        more before ``as_of`` (two complete year-to-year transitions), else "Q".
+    value : {"gross_profit", "amount"}
+        As in :func:`retention_inputs`.
+
+    Returns
+    -------
+    RetentionScenarios
+
+    Notes
+    -----
+    :func:`retention_inputs` gives *r* and *m* per period; :func:`retention_economics`
+    evaluates :math:`CLV = \\sum_{t=1}^{T} m r^{t-1}/(1+d)^t` at *r* and *r* +/- change
+    with :math:`T = k \\cdot` ``years``.
+    """
+    tx, *_ = _purchase_periods(transactions, as_of, "Y", "retention_scenarios")
+    end = tx["date"].max() if as_of is None else pd.Timestamp(as_of)
+    if period is None:
+        period = "Y" if end - tx["date"].min() >= pd.Timedelta(days=3 * 365) else "Q"
+    if period not in _PER_YEAR:
+        raise ValueError(f"period={period!r} is not supported; use one of {list(_PER_YEAR)}")
+    k = _PER_YEAR[period]
+    inputs = retention_inputs(transactions, period=period, as_of=as_of, value=value)
+    discount = (1.0 + yearly_discount) ** (1.0 / k) - 1.0
+    n_periods = int(round(years * k))
+    table = retention_economics(inputs["margin"], inputs["retention"], discount=discount, periods=n_periods,
+                                change=change, customers=inputs["customers"])
+    grid = sorted({round(x / 100, 2) for x in range(30, 100, 5)} | set(np.round(table["retention"], 6)))
+    sensitivity = retention_sensitivity(inputs["margin"], discount, n_periods, retentions=grid)
+    return RetentionScenarios(inputs={**inputs, "discount": discount, "periods": n_periods},
+                              table=table, sensitivity=sensitivity)

@@ -123,9 +123,11 @@ def plot_cohort_heatmap(cohorts, *, lang: str = "en", ax=None, max_cohorts: int 
     rates = rates.loc[:, rates.notna().any(axis=0)]
     _, ax = new_figure(ax, figsize=(max(6, 0.45 * rates.shape[1] + 2), max(3, 0.3 * len(rates) + 1.5)))
     small = rates.size <= 150
-    sns.heatmap(rates, annot=small, fmt=".0%", cmap="YlGnBu", vmin=0,
-                vmax=1 if cohorts.metric == "customers" else None, ax=ax, cbar=True,
-                annot_kws={"fontsize": 7})
+    # period 0 is 100 % by construction: scale the colours to the later periods
+    later = rates.iloc[:, 1:].to_numpy(dtype=float)
+    vmax = float(np.nanmax(later)) if later.size and np.isfinite(later).any() else 1.0
+    sns.heatmap(rates, annot=small, fmt=".0%", cmap="YlGnBu", vmin=0, vmax=max(vmax, 1e-9), ax=ax,
+                cbar=True, annot_kws={"fontsize": 7})
     ax.set_xlabel(label("periods_since", lang))
     ax.set_ylabel(label("cohort", lang))
     ax.set_title(label("customer_retention" if cohorts.metric == "customers" else "revenue_retention", lang))

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from workbench.features import customer_features
+
 __all__ = [
     "ABC_CLASSES",
     "EIGHT_CLASSES",
@@ -36,6 +38,7 @@ __all__ = [
     "abc_summary",
     "account_analysis",
     "ahp_weights",
+    "clv_windows",
     "customer_ratios",
     "entropy_weights",
     "gini",
@@ -43,11 +46,13 @@ __all__ = [
     "key_account_scores",
     "lorenz_curve",
     "minmax_normalise",
+    "pareto_metrics",
     "product_ratios",
     "rfm_eight_classes",
     "rfm_scores",
     "rfm_segment_summary",
     "top_share",
+    "value_indicators",
     "value_matrix",
 ]
 
@@ -507,6 +512,34 @@ def top_share(data, value: str = "monetary_total", top: float = 0.2) -> float:
     return float(1.0 - np.interp(1.0 - top, curve["customer_share"], curve["value_share"]))
 
 
+def pareto_metrics(abc: pd.DataFrame) -> dict[str, float]:
+    """Key figures of an ABC table, for a report's metrics.
+
+    Parameters
+    ----------
+    abc : pandas.DataFrame
+        The result of :func:`abc_classes`.
+
+    Returns
+    -------
+    dict
+        ``customers``, ``gini`` and ``top20_share`` (of the positive values, see
+        :func:`gini` and :func:`top_share`), ``class_a_customer_share``,
+        ``class_a_value_share`` and ``nonpositive_customers``.
+    """
+    _check_frame(abc, ["value", "value_share", "abc_class", "nonpositive"], "pareto_metrics")
+    positive = np.clip(abc["value"].to_numpy(dtype=np.float64), 0.0, None)
+    is_a = (abc["abc_class"] == "A").to_numpy()
+    return {
+        "customers": int(len(abc)),
+        "gini": gini(positive),
+        "top20_share": top_share(positive),
+        "class_a_customer_share": float(is_a.mean()),
+        "class_a_value_share": float(abc.loc[is_a, "value_share"].sum()),
+        "nonpositive_customers": int(abc["nonpositive"].sum()),
+    }
+
+
 # ----------------------------------------------------------------------------------
 # RFM
 # ----------------------------------------------------------------------------------
@@ -742,6 +775,116 @@ def rfm_segment_summary(scores: pd.DataFrame, by: str | None = None, *, lang: st
 # ----------------------------------------------------------------------------------
 # value matrix
 # ----------------------------------------------------------------------------------
+
+
+def value_indicators(
+    transactions: pd.DataFrame,
+    as_of,
+    customers: pd.DataFrame | None = None,
+    *,
+    recent_months: int = 12,
+    start=None,
+) -> pd.DataFrame:
+    """Customer features plus recent revenue and gross profit: the value-matrix inputs.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Canonical transactions.
+    as_of : date-like
+        Analysis date (included).
+    customers : pandas.DataFrame, optional
+        Canonical customers; its columns (``industry``, ``size``, ``industry_growth``,
+        ``share_of_wallet``, ``strategic_fit``, ...) are joined on ``customer_id``.
+    recent_months : int
+        Length of the "current" window ending on ``as_of``.
+    start : date-like, optional
+        First day of the full history (default: all rows up to ``as_of``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`workbench.features.customer_features` over the full history (one row per
+        customer, sorted by ``customer_id``) with ``recent_revenue`` and
+        ``recent_gross_profit``: net revenue and gross profit in the last
+        ``recent_months`` months (0 for a customer without rows there; gross profit NaN
+        when cost is unknown), and the customers' columns.
+
+    Raises
+    ------
+    ValueError
+        When no transaction falls in the full window or in the recent window.
+
+    Notes
+    -----
+    Current value (当前价值) is what the customer brings *now*, so it is measured over a
+    recent window; potential indicators such as ``spend_trend`` use the whole history.
+    """
+    if not isinstance(recent_months, (int, np.integer)) or recent_months < 1:
+        raise ValueError(f"recent_months={recent_months!r} must be a positive whole number of months")
+    full = customer_features(transactions, as_of, start=start)
+    recent_start = pd.Timestamp(as_of).normalize() - pd.DateOffset(months=int(recent_months)) + pd.Timedelta(days=1)
+    try:
+        recent = customer_features(transactions, as_of, start=recent_start)
+    except ValueError as exc:
+        raise ValueError(
+            f"value_indicators: no transactions in the last {recent_months} months before "
+            f"{pd.Timestamp(as_of).date()} (from {recent_start.date()}); current value is undefined. "
+            "Choose a later analysis date or a longer recent_months"
+        ) from exc
+    recent = recent[["customer_id", "monetary_total", "gross_profit"]].rename(
+        columns={"monetary_total": "recent_revenue", "gross_profit": "recent_gross_profit"}
+    )
+    out = full.merge(recent, on="customer_id", how="left", validate="one_to_one")
+    out["recent_revenue"] = out["recent_revenue"].fillna(0.0)
+    known_cost = out["gross_profit"].notna()
+    out.loc[known_cost, "recent_gross_profit"] = out.loc[known_cost, "recent_gross_profit"].fillna(0.0)
+    if customers is not None:
+        _check_frame(customers, ["customer_id"], "value_indicators (customers)")
+        extra = [c for c in customers.columns if c == "customer_id" or c not in out.columns]
+        out = out.merge(customers[extra], on="customer_id", how="left", validate="one_to_one")
+    return out
+
+
+def clv_windows(transactions: pd.DataFrame, as_of, *, calibration_share: float = 0.5) -> dict[str, pd.Timestamp]:
+    """Calibration and holdout windows for BG/NBD validation: split the history in two.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Canonical transactions (``date``).
+    as_of : date-like
+        End of the holdout window.
+    calibration_share : float
+        Share of the days from the first transaction to ``as_of`` that calibrate.
+
+    Returns
+    -------
+    dict
+        ``start`` (first day with a transaction), ``calibration_end`` and
+        ``observation_end`` (= ``as_of``), as Timestamps.
+
+    Notes
+    -----
+    ``calibration_end = start + floor(share x days) - 1`` with ``days`` counting both end
+    days. For CDNOW (1997-01-01 to 1998-06-30, 546 days) the default gives 1997-09-30,
+    the 39-week calibration period of Fader, Hardie & Lee (2005).
+    """
+    if not 0 < calibration_share < 1:
+        raise ValueError(f"calibration_share={calibration_share!r} must be in (0, 1)")
+    if "date" not in getattr(transactions, "columns", ()):
+        raise ValueError("clv_windows: transactions need a 'date' column")
+    end = pd.Timestamp(as_of).normalize()
+    dates = transactions["date"]
+    dates = dates[dates <= end]
+    if dates.empty:
+        raise ValueError(f"clv_windows: no transactions on or before {end.date()}")
+    start = dates.min().normalize()
+    days = (end - start).days + 1
+    cal_days = int(np.floor(calibration_share * days))
+    if cal_days < 1 or cal_days >= days:
+        raise ValueError(f"clv_windows: {days} day(s) of history cannot be split into calibration and holdout")
+    return {"start": start, "calibration_end": start + pd.Timedelta(days=cal_days - 1), "observation_end": end}
 
 
 def _percentile_scores(values: np.ndarray) -> np.ndarray:

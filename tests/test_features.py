@@ -160,6 +160,11 @@ def test_bgnbd_summary_hand_worked(six_rows):
     assert a["recency"] == pytest.approx(65 / 7) and a["T"] == pytest.approx(86 / 7)
     assert "frequency_holdout" not in w.columns
 
+    # a window that starts after a's first purchase day: a's history begins on Mar 10
+    late = bgnbd_summary(six_rows, "2024-03-31", start="2024-01-06", time_unit="D")
+    assert late["frequency"].tolist() == [0.0, 0.0, 0.0]
+    assert late["T"].tolist() == [21.0, 59.0, 0.0]
+
 
 def test_bgnbd_summary_return_after_first_day_nets_into_monetary():
     tx = pd.DataFrame(

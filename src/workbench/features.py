@@ -553,9 +553,14 @@ def _summary_sql(tx: pd.DataFrame, cal_day: int, obs_day, start_day, unit: float
     def lit(day: int) -> str:
         return f"DATE '{_iso(day)}'"
 
-    where = [f"date < CAST({lit(end_day + 1)} AS TIMESTAMP)"]
-    if start_day is not None:
-        where.append(f"date >= CAST({lit(start_day)} AS TIMESTAMP)")
+    # a filter costs a pass over every row: skip the bounds the data already respect
+    dates = tx["date"].to_numpy()
+    lo, hi = (int(v) for v in dates.astype("datetime64[D]")[[dates.argmin(), dates.argmax()]].astype(np.int64))
+    where = []
+    if hi > end_day:
+        where.append(f"date < CAST({lit(end_day + 1)} AS TIMESTAMP_NS)")
+    if start_day is not None and lo < start_day:
+        where.append(f"date >= CAST({lit(start_day)} AS TIMESTAMP_NS)")
     cal = lit(cal_day)
     # without a holdout every row is in the calibration window: no FILTER clauses needed
     in_cal = "" if obs_day is None else f" AND d <= {cal}"
@@ -599,7 +604,7 @@ def _summary_sql(tx: pd.DataFrame, cal_day: int, obs_day, start_day, unit: float
                 f"bool_or(NOT {ret}) AS buy FROM tx")
         group = "GROUP BY customer_id, d"
     query = f"""
-        WITH days AS ({days} WHERE {" AND ".join(where)} {group}),
+        WITH days AS ({days} {"WHERE " + " AND ".join(where) if where else ""} {group}),
         {per}
         SELECT CAST(customer_id AS VARCHAR) AS customer_id,
                CAST(x AS DOUBLE) AS frequency,

@@ -1,5 +1,8 @@
 """Tests for workbench.lifecycle: hand-worked stages, cohorts and curves, properties, CDNOW."""
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -25,6 +28,8 @@ from workbench.lifecycle import (
     stage_value_curve,
     survival_curves,
 )
+
+DATA = Path(__file__).parent / "data"
 
 # --------------------------------------------------------------------------------------
 # stages: one customer per textbook situation, worked out by hand
@@ -586,3 +591,27 @@ def test_retention_scenarios_wire_inputs_into_the_formula(tiny):
     np.testing.assert_allclose(sc.table["clv"], textbook_clv(110 / 6, [0.35, 0.4, 0.45], d, 12))
     assert {0.35, 0.4, 0.45} <= set(np.round(sc.sensitivity["retention"], 6))
     assert retention_scenarios(tiny, "2024-04-30").inputs["period"] == "Q"  # short data: quarters
+
+
+def test_cdnow_kaplan_meier_equals_lifelines(cdnow):
+    """Kaplan-Meier on CDNOW as of 1998-06-30 (311-day horizon) equals lifelines 0.30.3.
+
+    The reference durations are built from the raw file with plain pandas and fitted with
+    lifelines' KaplanMeierFitter in a throwaway venv (tests/data/make_lifecycle_reference.py).
+    """
+    ref = json.loads((DATA / "lifecycle_lifelines_reference.json").read_text(encoding="utf-8"))
+    stages = lifecycle_stages(cdnow, ref["as_of"])
+    assert stages["churn_horizon_days"].iloc[0] == ref["horizon"]
+    assert (stages["stage"] == "churned").sum() == ref["churned"]
+    cohorts = stages.assign(cohort=stages["first_purchase"].dt.to_period("M").astype(str))
+    fits = [survival_curves(stages), survival_curves(cohorts, by="cohort")]
+    curves = pd.concat([f.curves for f in fits])
+    summary = pd.concat([f.summary for f in fits])
+    for name, expected in ref["groups"].items():
+        curve = curves[curves["segment"] == name].set_index("days")
+        at = [curve["survival"][curve.index <= t].iloc[-1] for t in ref["times"]]
+        np.testing.assert_allclose(at, expected["survival"], rtol=0, atol=1e-12)
+        lo, hi = curve.loc[curve.index <= 200, ["ci_lower", "ci_upper"]].iloc[-1]
+        np.testing.assert_allclose([lo, hi], [expected["ci_lower_at_200"], expected["ci_upper_at_200"]], atol=1e-9)
+        row = summary.set_index("segment").loc[name]
+        assert row["customers"] == expected["n"] and row["median_days"] == expected["median"]

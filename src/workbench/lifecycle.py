@@ -152,7 +152,7 @@ def inter_purchase_horizon(
     day = _day_numbers(transactions["date"])
     keep = (day <= as_of_day) & ~_is_return(transactions)
     codes = pd.factorize(transactions["customer_id"].to_numpy()[keep])[0].astype(np.int64)
-    pairs = np.unique(np.column_stack([codes, day[keep]]), axis=0)  # sorted by customer, day
+    pairs = _unique_pairs(codes, day[keep])  # sorted by customer, day
     same = pairs[1:, 0] == pairs[:-1, 0]
     gaps = np.diff(pairs[:, 1])[same]
     owner = pairs[1:, 0][same]
@@ -168,6 +168,20 @@ def inter_purchase_horizon(
     order = np.argsort(gaps, kind="stable")
     share = np.cumsum(weight[order]) / weight.sum()
     return float(gaps[order][min(np.searchsorted(share, quantile - 1e-12), gaps.size - 1)])
+
+
+def _unique_pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distinct (a, b) rows of two non-negative-offset int arrays, sorted by a then b.
+
+    One 1-D sort of ``a * span + (b - min b)``: several times faster than
+    ``numpy.unique(..., axis=0)``, which sorts structured rows.
+    """
+    if a.size == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    lo = int(b.min())
+    span = int(b.max()) - lo + 1
+    key = np.unique(a.astype(np.int64) * span + (b.astype(np.int64) - lo))
+    return np.column_stack([key // span, key % span + lo])
 
 
 def _iso(day: int) -> str:
@@ -828,13 +842,14 @@ def cohort_table(
     row = np.searchsorted(cohorts, first[codes])
     if metric == "customers":
         use = buy & (k >= 0)
-        cells = np.unique(np.column_stack([row[use], k[use], codes[use]]), axis=0)
-        grid = np.zeros((len(cohorts), n_k))
-        np.add.at(grid, (cells[:, 0], cells[:, 1]), 1.0)
+        cells = _unique_pairs(codes[use], k[use])  # customer, periods since
+        cohort_row = np.searchsorted(cohorts, first[cells[:, 0]])
+        grid = np.bincount(cohort_row * n_k + cells[:, 1], minlength=len(cohorts) * n_k)
+        grid = grid.reshape(len(cohorts), n_k).astype(np.float64)
     else:
         use = has & (k >= 0)
-        grid = np.zeros((len(cohorts), n_k))
-        np.add.at(grid, (row[use], k[use]), tx["amount"].to_numpy(dtype=np.float64)[use])
+        grid = np.bincount(row[use] * n_k + k[use], weights=tx["amount"].to_numpy(dtype=np.float64)[use],
+                           minlength=len(cohorts) * n_k).reshape(len(cohorts), n_k)
     observed = (cohorts[:, None] + np.arange(n_k)[None, :]) <= end
     grid = np.where(observed, grid, np.nan)
     labels = _period_index(cohorts, period).astype(str)
@@ -846,9 +861,8 @@ def cohort_table(
         rates = pd.DataFrame(np.where(base != 0, grid / np.where(base != 0, base, 1.0), np.nan),
                              index=index, columns=columns)
     sizes_customers = np.bincount(np.searchsorted(cohorts, first[first != big]), minlength=len(cohorts))
-    rev0 = np.zeros(len(cohorts))
     at0 = has & (k == 0)
-    np.add.at(rev0, row[at0], tx["amount"].to_numpy(dtype=np.float64)[at0])
+    rev0 = np.bincount(row[at0], weights=tx["amount"].to_numpy(dtype=np.float64)[at0], minlength=len(cohorts))
     sizes = pd.DataFrame({"cohort": labels, "customers": sizes_customers.astype(np.int64), "revenue_0": rev0})
     return CohortTable(values=values, rates=rates, sizes=sizes, metric=metric, period=period)
 
@@ -884,7 +898,7 @@ def churn_rates(transactions: pd.DataFrame, *, period: str = "M", as_of=None) ->
     tx, codes, n, pnum, buy, end = _purchase_periods(transactions, as_of, period, "churn_rates")
     if not buy.any():
         raise ValueError("churn_rates: no purchases (all rows are returns)")
-    pairs = np.unique(np.column_stack([codes[buy], pnum[buy]]), axis=0)  # customer, period
+    pairs = _unique_pairs(codes[buy], pnum[buy])  # customer, period
     start = int(pairs[:, 1].min())
     n_p = end - start + 1
     rel = pairs[:, 1] - start

@@ -97,6 +97,44 @@ def timed(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
+def bench_size(n: int, repeats: int, apply_max_rows: int) -> None:
+    """Check equal results, then time every task at ``n`` rows and print table rows."""
+    tx = make_data(n)
+    # equal results first
+    stages = lc.lifecycle_stages(tx, AS_OF, churn_horizon=180)
+    ours_cohort = lc.cohort_table(tx, period="M", as_of=AS_OF).rates
+    theirs_cohort = pandas_cohorts(tx)
+    # pandas leaves empty cells NaN; the workbench has 0 there and NaN only for unobserved cells
+    theirs = theirs_cohort.reindex(index=ours_cohort.index, columns=ours_cohort.columns).fillna(0.0)
+    np.testing.assert_allclose(ours_cohort.fillna(0.0).to_numpy(), theirs.to_numpy())
+    ours_churn = lc.churn_rates(tx, period="Q", as_of=AS_OF).set_index("period")["churn_rate"]
+    np.testing.assert_allclose(ours_churn.to_numpy(), pandas_churn(tx).reindex(ours_churn.index).to_numpy(),
+                               equal_nan=True)
+    rows = []
+    t_ours = timed(lambda: lc.lifecycle_stages(tx, AS_OF, churn_horizon=180), repeats)
+    if n <= apply_max_rows:
+        trend = pandas_trend(tx)
+        np.testing.assert_allclose(stages.set_index("customer_id")["slope"].reindex(trend.index),
+                                   trend["slope"], rtol=1e-6, atol=1e-6, equal_nan=True)
+        t_pd = timed(lambda: pandas_trend(tx), 1)
+    else:
+        t_pd = np.nan
+    rows.append(("stages (trend, R2, stage)", t_ours, t_pd))
+    rows.append(("cohort retention (monthly)",
+                 timed(lambda: lc.cohort_table(tx, period="M", as_of=AS_OF), repeats),
+                 timed(lambda: pandas_cohorts(tx), repeats)))
+    rows.append(("churn rates (quarterly)",
+                 timed(lambda: lc.churn_rates(tx, period="Q", as_of=AS_OF), repeats),
+                 timed(lambda: pandas_churn(tx), repeats)))
+    rows.append(("horizon (90 % of gaps)",
+                 timed(lambda: lc.inter_purchase_horizon(tx, AS_OF), repeats), np.nan))
+    for task, ours, theirs in rows:
+        ratio = f"{theirs / ours:.1f}x" if np.isfinite(theirs) else "-"
+        theirs_text = f"{theirs:.3f}" if np.isfinite(theirs) else "not run"
+        print(f"| {n:,} | {task} | {ours:.3f} | {theirs_text} | {ratio} |", flush=True)
+
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="*", default=[100_000, 1_000_000])
@@ -108,40 +146,7 @@ def main() -> None:
     print("| rows | task | workbench (s) | pandas, obvious (s) | ratio |")
     print("|---|---|---|---|---|")
     for n in args.rows:
-        tx = make_data(n)
-        # equal results first
-        stages = lc.lifecycle_stages(tx, AS_OF, churn_horizon=180)
-        ours_cohort = lc.cohort_table(tx, period="M", as_of=AS_OF).rates
-        theirs_cohort = pandas_cohorts(tx)
-        # pandas leaves empty cells NaN; the workbench has 0 there and NaN only for unobserved cells
-        theirs = theirs_cohort.reindex(index=ours_cohort.index, columns=ours_cohort.columns).fillna(0.0)
-        np.testing.assert_allclose(ours_cohort.fillna(0.0).to_numpy(), theirs.to_numpy())
-        ours_churn = lc.churn_rates(tx, period="Q", as_of=AS_OF).set_index("period")["churn_rate"]
-        np.testing.assert_allclose(ours_churn.to_numpy(), pandas_churn(tx).reindex(ours_churn.index).to_numpy(),
-                                   equal_nan=True)
-        rows = []
-        t_ours = timed(lambda: lc.lifecycle_stages(tx, AS_OF, churn_horizon=180), args.repeats)
-        if n <= args.apply_max_rows:
-            trend = pandas_trend(tx)
-            np.testing.assert_allclose(stages.set_index("customer_id")["slope"].reindex(trend.index),
-                                       trend["slope"], rtol=1e-6, atol=1e-6, equal_nan=True)
-            t_pd = timed(lambda: pandas_trend(tx), 1)
-        else:
-            t_pd = np.nan
-        rows.append(("stages (trend, R2, stage)", t_ours, t_pd))
-        rows.append(("cohort retention (monthly)",
-                     timed(lambda: lc.cohort_table(tx, period="M", as_of=AS_OF), args.repeats),
-                     timed(lambda: pandas_cohorts(tx), args.repeats)))
-        rows.append(("churn rates (quarterly)",
-                     timed(lambda: lc.churn_rates(tx, period="Q", as_of=AS_OF), args.repeats),
-                     timed(lambda: pandas_churn(tx), args.repeats)))
-        rows.append(("horizon (90 % of gaps)",
-                     timed(lambda: lc.inter_purchase_horizon(tx, AS_OF), args.repeats), np.nan))
-        for task, ours, theirs in rows:
-            ratio = f"{theirs / ours:.1f}x" if np.isfinite(theirs) else "-"
-            theirs_text = f"{theirs:.3f}" if np.isfinite(theirs) else "not run"
-            print(f"| {n:,} | {task} | {ours:.3f} | {theirs_text} | {ratio} |", flush=True)
-
+        bench_size(n, args.repeats, args.apply_max_rows)
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,358 @@
+"""Tests for workbench.segmentation: hand-worked tables first, then properties, then recovery.
+
+Reference numbers: the 6-customer profile and ANOVA are worked on paper below and
+checked against scipy.stats.f_oneway / kruskal and statsmodels' anova_lm; recovery uses
+make_ncompany's known latent segments.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+from sklearn.metrics import adjusted_rand_score
+
+from workbench.datasets import make_ncompany
+from workbench.features import customer_features
+from workbench.segmentation import (
+    RFM_CLASSES,
+    CustomerSegmenter,
+    WeakSegmentationWarning,
+    _disambiguate,
+    _knee,
+    profile_table,
+    rfm_class,
+    segment_anova,
+    segment_by,
+    segment_label,
+    segment_migration,
+    segment_profile,
+)
+
+# --- hand-worked 6-customer table ---------------------------------------------------------
+
+
+@pytest.fixture
+def six():
+    return pd.DataFrame({
+        "customer_id": list("abcdef"),
+        "recency_days": [10.0, 20.0, 30.0, 100.0, 200.0, 300.0],
+        "frequency": [5, 4, 6, 1, 2, 1],
+        "monetary_total": [100.0, 200.0, 300.0, 10.0, 20.0, 30.0],
+        "gross_profit": [10.0, 20.0, 30.0, 1.0, 2.0, 3.0],
+    })
+
+
+def test_profile_by_hand(six):
+    profile = segment_profile(six, [0, 0, 0, 1, 1, 1], ["recency_days", "frequency"],
+                              names={0: "important_value", 1: "general_winback"})
+    assert list(profile["name"]) == ["important_value", "general_winback", "overall"]
+    assert profile["segment"].isna().tolist() == [False, False, True]
+    assert list(profile["n_customers"]) == [3, 3, 6]
+    assert profile["share_customers"].tolist() == [0.5, 0.5, 1.0]
+    # revenue 600 and 60 of 660; gross profit 60 and 6 of 66
+    assert profile["revenue"].tolist() == [600.0, 60.0, 660.0]
+    np.testing.assert_allclose(profile["share_revenue"], [600 / 660, 60 / 660, 1.0])
+    np.testing.assert_allclose(profile["share_gross_profit"], [60 / 66, 6 / 66, 1.0])
+    # recency: means 20 and 200, SDs 10 and 100; overall mean 110, SD sqrt(68800 / 5)
+    np.testing.assert_allclose(profile["recency_days_mean"], [20.0, 200.0, 110.0])
+    np.testing.assert_allclose(profile["recency_days_sd"], [10.0, 100.0, np.sqrt(68800 / 5)])
+    np.testing.assert_allclose(profile["frequency_mean"], [5.0, 4 / 3, 19 / 6])
+    text = profile_table(profile, decimals=1)
+    assert text.loc[0, "recency_days"] == "20.0 ± 10.0"
+    assert text.loc[2, "share_revenue"] == "100.0%"
+    zh = profile_table(profile, lang="zh")
+    assert zh.iloc[0, 0] == "重要价值客户"
+
+
+def test_anova_by_hand(six):
+    """SS_B = 3(20-110)^2 + 3(200-110)^2 = 48,600; SS_W = 200 + 20,000 = 20,200;
+    F = 48,600 / (20,200 / 4) = 9.6238; eta^2 = 48,600 / 68,800 = 0.70640."""
+    labels = [0, 0, 0, 1, 1, 1]
+    table = segment_anova(six, labels, ["recency_days"]).iloc[0]
+    assert table["F"] == pytest.approx(48600 / 5050)
+    assert table["eta_squared"] == pytest.approx(48600 / 68800)
+    assert (table["df_between"], table["df_within"]) == (1, 4)
+    f, p = stats.f_oneway([10, 20, 30], [100, 200, 300])
+    assert table["F"] == pytest.approx(f) and table["p_anova"] == pytest.approx(p)
+    h, ph = stats.kruskal([10, 20, 30], [100, 200, 300])
+    assert table["H"] == pytest.approx(h) and table["p_kruskal"] == pytest.approx(ph)
+
+
+def test_anova_matches_statsmodels():
+    import statsmodels.api as sm
+    from statsmodels.formula.api import ols
+
+    rng = np.random.default_rng(3)
+    labels = np.repeat([0, 1, 2, 3], [7, 11, 5, 9])
+    y = rng.normal(size=len(labels)) + labels * 0.4
+    frame = pd.DataFrame({"y": y, "g": labels.astype(str)})
+    ref = sm.stats.anova_lm(ols("y ~ C(g)", data=frame).fit(), typ=2)
+    ours = segment_anova(frame[["y"]], labels).iloc[0]
+    assert ours["F"] == pytest.approx(ref.loc["C(g)", "F"], rel=1e-10)
+    assert ours["p_anova"] == pytest.approx(ref.loc["C(g)", "PR(>F)"], rel=1e-8)
+    ss_b, ss_w = ref.loc["C(g)", "sum_sq"], ref.loc["Residual", "sum_sq"]
+    assert ours["eta_squared"] == pytest.approx(ss_b / (ss_b + ss_w), rel=1e-10)
+    assert ours["df_within"] == ref.loc["Residual", "df"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.floats(-1e3, 1e3, allow_nan=False)), min_size=6, max_size=60))
+def test_profile_and_anova_invariants(rows):
+    labels = np.array([r[0] for r in rows])
+    frame = pd.DataFrame({"x": [r[1] for r in rows], "monetary_total": np.abs([r[1] for r in rows])})
+    profile = segment_profile(frame, labels, ["x"])
+    body = profile.iloc[:-1]
+    assert body["n_customers"].sum() == len(rows)
+    assert body["share_customers"].sum() == pytest.approx(1.0)
+    assert profile.iloc[-1]["x_mean"] == pytest.approx(frame["x"].mean(), abs=1e-6)
+    if len(set(labels)) > 1:
+        row = segment_anova(frame, labels, ["x"]).iloc[0]
+        if np.isfinite(row["F"]):
+            assert 0 <= row["eta_squared"] <= 1
+            # eta^2 = F df_b / (F df_b + df_w)
+            fdb = row["F"] * row["df_between"]
+            assert row["eta_squared"] == pytest.approx(fdb / (fdb + row["df_within"]), rel=1e-6, abs=1e-9)
+
+
+# --- names -----------------------------------------------------------------------------------
+
+
+def test_rfm_codes_are_the_value_modules():
+    from workbench.value import EIGHT_CLASSES
+
+    assert set(RFM_CLASSES.values()) == set(EIGHT_CLASSES)
+    assert rfm_class(True, True, True) == "important_value"
+    assert rfm_class(False, False, True) == "important_winback"
+    assert rfm_class(True, False, False) == "general_development"
+
+
+def test_duplicate_names_are_numbered_in_segment_order():
+    assert _disambiguate({0: "a", 1: "b", 2: "a", 3: "a"}) == {0: "a_1", 1: "b", 2: "a_2", 3: "a_3"}
+    assert segment_label("important_value_2", "zh") == "重要价值客户 (2)"
+    assert segment_label("important_value", "en") == "Important value"
+    assert segment_label("my_rule_name", "zh") == "my_rule_name"
+
+
+def two_groups(n=200, seed=0):
+    """Recent, frequent big spenders and lapsed, rare small ones: two obvious segments."""
+    rng = np.random.default_rng(seed)
+    half = n // 2
+    return pd.DataFrame({
+        "customer_id": [f"c{i:04d}" for i in range(n)],
+        "recency_days": np.r_[rng.uniform(1, 30, half), rng.uniform(300, 400, n - half)],
+        "frequency": np.r_[rng.integers(8, 15, half), rng.integers(1, 3, n - half)].astype(float),
+        "monetary_total": np.r_[rng.uniform(800, 1200, half), rng.uniform(20, 60, n - half)],
+    })
+
+
+def test_rfm_names_and_rules():
+    frame = two_groups()
+    cols = ["recency_days", "frequency", "monetary_total"]
+    seg = CustomerSegmenter(k=2, n_bootstrap=0).fit(frame, cols)
+    first = seg.labels_[0]
+    assert seg.names_[first] == "important_value"
+    assert seg.names_[1 - first] == "general_winback"
+    rules = [{"name": "vip", "when": {"monetary_total": "high", "recency_days": "low"}}]
+    ruled = CustomerSegmenter(k=2, n_bootstrap=0, names=rules).fit(frame, cols)
+    assert ruled.names_[first] == "vip" and ruled.names_[1 - first] == "general_winback"
+    explicit = CustomerSegmenter(k=2, n_bootstrap=0, names={0: "x", 1: "x"}).fit(frame, cols)
+    assert explicit.names_ == {0: "x_1", 1: "x_2"}
+    with pytest.raises(ValueError, match="not clustered"):
+        CustomerSegmenter(k=2, names=[{"name": "v", "when": {"size": "high"}}]).fit(frame, cols)
+    with pytest.raises(ValueError, match="'high' or 'low'"):
+        CustomerSegmenter(k=2, names=[{"name": "v", "when": {"frequency": "up"}}]).fit(frame, cols)
+
+
+# --- bad input gives clear errors -----------------------------------------------------------
+
+
+def test_single_customer():
+    with pytest.raises(ValueError, match="only 1 customer"):
+        CustomerSegmenter().fit(two_groups().iloc[:1])
+
+
+def test_fewer_distinct_points_than_k():
+    frame = pd.DataFrame({"x": [1.0, 1.0, 2.0, 2.0, 3.0, 3.0], "y": [0.0, 0.0, 1.0, 1.0, 5.0, 5.0]})
+    with pytest.raises(ValueError, match="k=4 but only 3 distinct customers"):
+        CustomerSegmenter(k=4).fit(frame, ["x", "y"])
+    two = frame.iloc[:4]
+    with pytest.raises(ValueError, match="only 2 distinct customers .* needs at least 3"):
+        CustomerSegmenter().fit(two, ["x", "y"])
+    seg = CustomerSegmenter(n_bootstrap=2, k_range=(2, 5)).fit(frame, ["x", "y"])
+    assert seg.selection_["k"].tolist() == [2]
+    assert "skipped" in seg.notes_[0]
+
+
+def test_constant_missing_and_non_numeric_columns():
+    frame = two_groups()
+    frame["flat"] = 7.0
+    with pytest.raises(ValueError, match="'flat' is constant"):
+        CustomerSegmenter().fit(frame, ["recency_days", "flat"])
+    frame["gaps"] = np.where(np.arange(len(frame)) % 10 == 0, np.nan, 1.0 * np.arange(len(frame)))
+    with pytest.raises(ValueError, match="'gaps' has 20 missing value"):
+        CustomerSegmenter().fit(frame, ["recency_days", "gaps"])
+    frame["city"] = "x"
+    with pytest.raises(TypeError, match="'city' has dtype"):
+        CustomerSegmenter().fit(frame, ["recency_days", "city"])
+    with pytest.raises(ValueError, match=r"\['nope'\] not in features"):
+        CustomerSegmenter().fit(frame, ["nope"])
+    flat = pd.DataFrame({"recency_days": [1.0] * 5, "frequency": [2.0] * 5})
+    with pytest.raises(ValueError, match="none of the default columns"):
+        CustomerSegmenter().fit(flat)
+    with pytest.raises(ValueError, match="duplicated"):
+        CustomerSegmenter().fit(pd.concat([frame, frame.iloc[:2]]))
+    with pytest.raises(ValueError, match="k_range"):
+        CustomerSegmenter(k_range=(1, 4)).fit(frame)
+    with pytest.raises(ValueError, match="scaler='minmax' is not supported"):
+        CustomerSegmenter(scaler="minmax").fit(frame)
+    with pytest.raises(ValueError, match="log1p is undefined"):
+        CustomerSegmenter(transforms={"x": "log1p"}, n_bootstrap=0).fit(
+            pd.DataFrame({"x": [-5.0, 1, 2, 3, 4, 5], "y": [1.0, 2, 3, 4, 5, 7]}), ["x", "y"])
+
+
+def test_default_columns_are_excluded_with_reasons():
+    frame = two_groups()
+    frame["tenure_days"] = 400.0
+    frame["monetary_mean"] = np.where(np.arange(len(frame)) < 3, np.nan, 5.0 + np.arange(len(frame)))
+    frame["spend_trend"] = np.where(np.arange(len(frame)) % 2 == 0, np.nan, np.linspace(-5, 5, len(frame)))
+    seg = CustomerSegmenter(k=2, n_bootstrap=0).fit(frame)
+    assert seg.excluded_ == {"monetary_mean": "3 of 200 values missing", "tenure_days": "constant (400)"}
+    assert seg.columns_ == ["recency_days", "frequency", "monetary_total", "spend_trend"]
+    trend = seg.transforms_.set_index("column").loc["spend_trend"]
+    assert trend["n_filled"] == 100 and trend["fill_value"] == 0.0
+    assert seg.transforms_.set_index("column").loc["recency_days", "transform"] == "none"
+
+
+# --- the pipeline --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ncompany():
+    data = make_ncompany(600)
+    feats = customer_features(data.transactions, "2024-12-31")
+    truth = data.truth.segments.set_index("customer_id").loc[feats["customer_id"], "segment_code"]
+    return data, feats, truth.to_numpy()
+
+
+@pytest.fixture(scope="module")
+def fitted(ncompany):
+    _, feats, _ = ncompany
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", WeakSegmentationWarning)
+        return CustomerSegmenter(n_bootstrap=10).fit(feats)
+
+
+def test_recovers_clear_ncompany_segments(ncompany, fitted):
+    """make_ncompany(separation="clear") has 5 latent segments (key accounts, growing,
+    stable small, declining, churned); the default pipeline recommends k = 5 and finds
+    them with adjusted Rand index >= 0.9 (0.976 when written)."""
+    _, _, truth = ncompany
+    assert fitted.k_ == 5 and fitted.recommendation_["k"] == 5
+    assert adjusted_rand_score(truth, fitted.labels_) >= 0.9
+    assert not fitted.weak_ and fitted.quality_.startswith("clear")
+    sel = fitted.selection_.set_index("k")
+    assert sel.loc[5, "stability_mean"] >= 0.9
+    assert sel["recommended"].sum() == 1 and sel.loc[5, "chosen"]
+    assert sel.attrs["silhouette_sample"] == 600 and sel.attrs["algorithm"] == "KMeans"
+    assert "k=5: highest silhouette" in fitted.recommendation_["reason"]
+    # churned customers are the segment named as lapsed: not recent, low frequency
+    churned = pd.Series(fitted.labels_[truth == 4]).mode()[0]
+    assert fitted.names_[churned].endswith("winback")
+
+
+def test_fitted_attributes_are_consistent(ncompany, fitted):
+    _, feats, _ = ncompany
+    k = fitted.k_
+    counts = np.bincount(fitted.labels_, minlength=k)
+    assert (np.diff(counts) <= 0).all()  # numbered by size
+    assert fitted.centers_.shape == (k, len(fitted.columns_))
+    assert list(fitted.profile_["n_customers"].iloc[:-1]) == list(counts)
+    assert list(fitted.anova_["feature"]) == fitted.columns_
+    np.testing.assert_array_equal(fitted.predict(feats), fitted.labels_)
+    # centroids back in original units: a log1p column's centre is expm1 of its mean log
+    mt = np.log1p(feats["monetary_total"].to_numpy())[fitted.labels_ == 0].mean()
+    assert fitted.centers_.loc[0, "monetary_total"] == pytest.approx(np.expm1(mt), rel=1e-6)
+    assigned = fitted.assign(feats.iloc[:5], lang="zh")
+    assert list(assigned.columns) == ["customer_id", "segment", "name", "label"]
+
+
+def test_same_random_state_gives_identical_results(ncompany, fitted):
+    _, feats, _ = ncompany
+    again = CustomerSegmenter(n_bootstrap=10).fit(feats)
+    np.testing.assert_array_equal(again.labels_, fitted.labels_)
+    pd.testing.assert_frame_equal(again.selection_, fitted.selection_)
+    assert again.names_ == fitted.names_
+
+
+def test_predict_maps_next_period_and_migration(ncompany, fitted):
+    data, feats, _ = ncompany
+    earlier = customer_features(data.transactions, "2023-12-31")
+    before = fitted.assign(earlier)
+    after = fitted.assign(feats)
+    table = segment_migration(before, after)
+    assert table.to_numpy().sum() == len(set(before["customer_id"]) | set(after["customer_id"]))
+    assert table.loc["(new)"].sum() == len(set(after["customer_id"]) - set(before["customer_id"]))
+    assert table.index[-1] == "(new)" and table.columns[-1] == "(absent)"
+    shares = segment_migration(before, after, normalize=True)
+    np.testing.assert_allclose(shares.iloc[:-1].sum(axis=1), 1.0)
+
+
+def test_single_gaussian_blob_is_called_weak():
+    """k-means splits a single 2-D Gaussian with silhouette about 0.33 (above the usual
+    0.25); the null-reference gain and the bootstrap tell it is no real structure."""
+    X = np.random.default_rng(1).normal(size=(500, 2))
+    blob = pd.DataFrame(X, columns=["a", "b"])
+    with pytest.warns(WeakSegmentationWarning, match="weak segmentation"):
+        seg = CustomerSegmenter(n_bootstrap=10).fit(blob, ["a", "b"])
+    assert seg.weak_
+    assert seg.selection_["silhouette_gain"].abs().max() < 0.05
+
+
+def test_minibatch_switch_pca_and_winsorising_are_recorded():
+    frame = two_groups(400)
+    seg = CustomerSegmenter(k=2, n_bootstrap=3, minibatch_threshold=100, pca=2,
+                            winsorize=0.05).fit(frame, ["recency_days", "frequency", "monetary_total"])
+    assert seg.algorithm_ == "MiniBatchKMeans" and "400 customers > minibatch_threshold 100" in seg.algorithm_reason_
+    assert seg.pca_.n_components_ == 2 and seg.centers_scaled_.shape == (2, 3)
+    tr = seg.transforms_.set_index("column")
+    assert tr.loc["monetary_total", "clip_high"] == pytest.approx(frame["monetary_total"].quantile(0.95))
+    # the fit's bounds are reused: an extreme new customer is clipped, not re-scaled
+    extreme = frame.iloc[:1].assign(monetary_total=1e9)
+    assert seg.predict(extreme)[0] == seg.labels_[0]
+    assert adjusted_rand_score(np.repeat([0, 1], 200), seg.labels_) == 1.0
+
+
+def test_segment_by_industry(ncompany):
+    data, feats, _ = ncompany
+    merged = feats.merge(data.customers[["customer_id", "industry"]], on="customer_id", validate="1:1")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", WeakSegmentationWarning)
+        grouped = segment_by(merged, "industry", k_range=(2, 6), n_bootstrap=3)
+    assert sorted(grouped.models) == sorted(merged["industry"].unique())
+    assert len(grouped.assignments) == len(merged)
+    assert (grouped.assignments["customer_id"].to_numpy() == merged["customer_id"].to_numpy()).all()
+    tables = grouped.tables()
+    assert set(tables["selection"]["industry"]) == set(grouped.models)
+    assert tables["summary"]["n_customers"].sum() == len(merged)
+    merged.loc[0, "industry"] = None
+    with pytest.raises(ValueError, match="missing for 1 customer"):
+        segment_by(merged, "industry")
+
+
+@pytest.mark.parametrize("curve", [
+    [100, 60, 40, 30, 25, 22, 20, 19, 18],
+    [1000, 500, 300, 250, 230, 220, 215],
+    [50, 45, 20, 18, 16, 15, 14.5, 14],
+])
+def test_knee_agrees_with_kneed(curve):
+    from kneed import KneeLocator
+
+    ks = np.arange(2, 2 + len(curve))
+    ref = KneeLocator(ks, curve, curve="convex", direction="decreasing").knee
+    assert _knee(ks, np.asarray(curve, float)) == ref

@@ -10,8 +10,9 @@ in the first 12 weeks of 1997, exponential gaps, lognormal amounts, rows in date
 as a transaction log is) are written once to Parquet under /tmp/workbench-bench. Each
 tool then runs in its own subprocess (so peak memory, ``ru_maxrss``, is its own and
 includes Python, the libraries and the input frame): it loads the frame, computes the
-summary (frequency, recency, T in fractional weeks, mean repeat spend) ``--repeats``
-times and reports the median. Results are compared with lifetimes'
+summary (frequency, recency, T in fractional weeks, mean repeat spend) once. There are
+``--repeats`` rounds, each running every tool once in a rotating order, and the table
+reports the median over rounds (imports are done before the clock starts). Results are compared with lifetimes'
 ``summary_data_from_transaction_data(freq="D", freq_multiplier=7)``.
 
 lifetimes pins pandas<3, so it runs from a separate venv (``--lifetimes-python``,
@@ -158,7 +159,15 @@ RUNNERS = {
 }
 
 
+_IMPORTS = {"workbench": "workbench.features", "customer_features": "workbench.features",
+            "lifetimes": "lifetimes.utils", "duckdb_window": "duckdb", "duckdb_argmin": "duckdb"}
+
+
 def worker(tool: str, data: Path, repeats: int, out: Path) -> None:
+    if tool in _IMPORTS:  # import time is not what is measured
+        __import__(_IMPORTS[tool])
+        if tool in ("workbench", "customer_features", "duckdb_window", "duckdb_argmin"):
+            __import__("duckdb")
     tx = pd.read_parquet(data)
     times, result = [], None
     for _ in range(repeats):
@@ -213,14 +222,23 @@ def main() -> None:
         data = make_data(n)
         print(f"{n:,} rows: {data}", file=sys.stderr)
         infos = {}
-        for tool in args.tools:
-            python = args.lifetimes_python if tool == "lifetimes" else sys.executable
-            if tool == "lifetimes" and not Path(python).exists():
-                print(f"  lifetimes skipped: {python} not found", file=sys.stderr)
-                continue
-            infos[tool] = run_tool(tool, data, args.repeats, python)
-            if infos[tool]:
-                print(f"  {tool}: {statistics.median(infos[tool]['times']):.2f} s", file=sys.stderr)
+        # rounds of one run per tool, in rotating order, so that a change in the load
+        # of the shared machine hits every tool alike; median over rounds, peak = max
+        tools = [t for t in args.tools if t != "lifetimes" or Path(args.lifetimes_python).exists()]
+        if len(tools) < len(args.tools):
+            print(f"  lifetimes skipped: {args.lifetimes_python} not found", file=sys.stderr)
+        for round_ in range(args.repeats):
+            for tool in tools[round_ % len(tools):] + tools[: round_ % len(tools)]:
+                python = args.lifetimes_python if tool == "lifetimes" else sys.executable
+                info = run_tool(tool, data, 1, python)
+                if info is None:
+                    infos[tool] = None
+                    continue
+                if infos.get(tool) is None:
+                    infos[tool] = {"times": [], "peak_mb": 0.0, "result": info["result"]}
+                infos[tool]["times"] += info["times"]
+                infos[tool]["peak_mb"] = max(infos[tool]["peak_mb"], info["peak_mb"])
+                print(f"  round {round_ + 1} {tool}: {info['times'][0]:.2f} s", file=sys.stderr)
         ref = infos.get("lifetimes")
         base = infos.get("duckdb_argmin")
         for tool, info in infos.items():

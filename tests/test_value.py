@@ -715,3 +715,11 @@ def test_cdnow_pareto_figures(cdnow_features):
     assert m["gini"] == pytest.approx(0.6346, abs=1e-4)
     assert m["top20_share"] == pytest.approx(0.6778, abs=1e-4)
     assert m["class_a_customer_share"] == pytest.approx(7695 / 23570)
+
+
+def test_default_key_account_judgements_are_consistent():
+    res = wv.ahp_weights(wv.KEY_ACCOUNT_AHP)
+    assert res.cr < 0.01
+    assert res.weights.idxmax() == "monetary_mean"
+    cols = ["monetary_mean", "frequency", "spend_trend"]  # what CDNOW has
+    assert wv.ahp_weights(wv.KEY_ACCOUNT_AHP.loc[cols, cols]).cr < 0.1

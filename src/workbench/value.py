@@ -27,6 +27,7 @@ from workbench.features import customer_features
 __all__ = [
     "ABC_CLASSES",
     "EIGHT_CLASSES",
+    "KEY_ACCOUNT_AHP",
     "KEY_ACCOUNT_CRITERIA",
     "QUADRANTS",
     "RANDOM_INDEX",
@@ -203,6 +204,23 @@ KEY_ACCOUNT_CRITERIA = {
     "industry_growth": "benefit",
     "strategic_fit": "benefit",  # 1-5, judged by the firm
 }
+
+#: Default AHP judgements between the key-account criteria (Saaty 1-9 scale, row over
+#: column): transaction size first, then frequency and strategic fit, customer size and
+#: growth, industry growth last. CR = 0.004 for all six; any principal submatrix (the
+#: criteria a case has) is reciprocal too. Cases override it with their own judgements.
+KEY_ACCOUNT_AHP = pd.DataFrame(
+    [
+        [1, 2, 3, 3, 5, 2],
+        [1 / 2, 1, 2, 2, 3, 1],
+        [1 / 3, 1 / 2, 1, 1, 2, 1 / 2],
+        [1 / 3, 1 / 2, 1, 1, 2, 1 / 2],
+        [1 / 5, 1 / 3, 1 / 2, 1 / 2, 1, 1 / 3],
+        [1 / 2, 1, 2, 2, 3, 1],
+    ],
+    index=list(KEY_ACCOUNT_CRITERIA),
+    columns=list(KEY_ACCOUNT_CRITERIA),
+)
 
 _DIRECTIONS = {"benefit": 1, "max": 1, "+": 1, 1: 1, "cost": -1, "min": -1, "-": -1, -1: -1}
 

@@ -356,3 +356,34 @@ def test_knee_agrees_with_kneed(curve):
     ks = np.arange(2, 2 + len(curve))
     ref = KneeLocator(ks, curve, curve="convex", direction="decreasing").knee
     assert _knee(ks, np.asarray(curve, float)) == ref
+
+
+# --- figures --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_figures_draw_the_results(ncompany, fitted, lang):
+    import matplotlib.pyplot as plt
+
+    from workbench.plotting.segmentation import (
+        plot_k_selection,
+        plot_migration,
+        plot_profile_heatmap,
+        plot_segment_shares,
+        plot_snake,
+    )
+
+    data, feats, _ = ncompany
+    axes = plot_k_selection(fitted.selection_, lang=lang)
+    assert axes.shape == (2, 2)
+    assert axes[0, 0].lines[0].get_ydata().tolist() == fitted.selection_["inertia"].tolist()
+    heat = plot_profile_heatmap(fitted.profile_, lang=lang)
+    assert len(heat.get_yticklabels()) == fitted.k_
+    snake = plot_snake(fitted.profile_, lang=lang)
+    assert len(snake.get_legend().get_texts()) == fitted.k_
+    bars = plot_segment_shares(fitted.profile_, lang=lang)
+    assert len(bars.patches) == 3 * fitted.k_
+    before = fitted.assign(customer_features(data.transactions, "2023-12-31"))
+    mig = plot_migration(segment_migration(before, fitted.assign(feats)), lang=lang)
+    assert mig.get_xlabel() == ("本期客户群" if lang == "zh" else "Current segment")
+    plt.close("all")

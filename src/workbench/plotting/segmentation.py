@@ -1,0 +1,228 @@
+"""Figures of the segmentation notebook: choice of k, profiles, shares and migration.
+
+Every function takes a result of :mod:`workbench.segmentation` (the ``selection_`` or
+``profile_`` table, a migration matrix) and draws it; nothing is recomputed here.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from workbench.labels import label
+from workbench.plotting.base import new_figure, use_cjk_font
+from workbench.segmentation import segment_label
+
+__all__ = [
+    "plot_k_selection",
+    "plot_migration",
+    "plot_profile_heatmap",
+    "plot_segment_shares",
+    "plot_snake",
+]
+
+_CHOSEN = dict(color="#C44E52", ls="--", lw=1)
+
+
+def _check_columns(frame: pd.DataFrame, needed, what: str) -> None:
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{what} lacks column(s) {missing}; pass the table from workbench.segmentation "
+                         f"(columns present: {list(frame.columns)})")
+
+
+def plot_k_selection(selection: pd.DataFrame, *, lang: str = "en", axes=None):
+    """The criteria per k in four panels: inertia and elbow, silhouette against the
+    null, bootstrap stability, Calinski-Harabasz and Davies-Bouldin.
+
+    Parameters
+    ----------
+    selection : pandas.DataFrame
+        ``CustomerSegmenter.selection_``.
+    lang : {"zh", "en"}
+    axes : array of 4 matplotlib Axes, optional
+
+    Returns
+    -------
+    numpy.ndarray of matplotlib.axes.Axes
+        Shape (2, 2), the chosen k marked by a dashed line.
+    """
+    _check_columns(selection, ["k", "inertia", "silhouette", "null_silhouette", "stability_mean",
+                               "calinski_harabasz", "davies_bouldin", "knee", "chosen"], "selection")
+    use_cjk_font()
+    if axes is None:
+        _, axes = plt.subplots(2, 2, figsize=(10, 6.5), layout="constrained", sharex=True)
+    axes = np.asarray(axes).reshape(2, 2)
+    k = selection["k"].to_numpy()
+    chosen = selection.loc[selection["chosen"], "k"]
+    ax = axes[0, 0]
+    ax.plot(k, selection["inertia"], marker="o", color="#4C72B0")
+    knee = selection.loc[selection["knee"]]
+    if len(knee):
+        ax.plot(knee["k"], knee["inertia"], "o", ms=12, mfc="none", mec="#C44E52", label=label("knee", lang))
+        ax.legend(frameon=False)
+    ax.set_ylabel(label("inertia", lang))
+    ax = axes[0, 1]
+    ax.plot(k, selection["silhouette"], marker="o", color="#4C72B0", label=label("silhouette", lang))
+    ax.plot(k, selection["null_silhouette"], marker=".", ls=":", color="grey",
+            label=label("null_silhouette", lang))
+    ax.set_ylabel(label("silhouette", lang))
+    ax.legend(frameon=False)
+    ax = axes[1, 0]
+    if selection["stability_mean"].notna().any():
+        ax.errorbar(k, selection["stability_mean"], yerr=selection["stability_sd"].fillna(0), marker="o",
+                    capsize=3, color="#55A868")
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_ylabel(label("stability_mean", lang))
+    ax = axes[1, 1]
+    ax.plot(k, selection["calinski_harabasz"], marker="o", color="#8172B3", label=label("calinski_harabasz", lang))
+    ax.set_ylabel(label("calinski_harabasz", lang))
+    twin = ax.twinx()
+    twin.plot(k, selection["davies_bouldin"], marker="s", color="#DD8452", label=label("davies_bouldin", lang))
+    twin.set_ylabel(label("davies_bouldin", lang))
+    handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
+    ax.legend(handles, [h.get_label() for h in handles], frameon=False, loc="upper right")
+    for ax in axes.ravel():
+        for c in chosen:
+            ax.axvline(c, **_CHOSEN)
+        ax.set_xticks(k)
+    for ax in axes[1]:
+        ax.set_xlabel(label("k", lang))
+    return axes
+
+
+def _z_table(profile: pd.DataFrame, columns, lang: str):
+    _check_columns(profile, ["name", "n_customers"], "profile")
+    feats = columns or [c[:-5] for c in profile.columns if c.endswith("_mean")]
+    body = profile[profile["segment"].notna()]
+    overall = profile[profile["segment"].isna()].iloc[0]
+    means = pd.DataFrame({c: body[f"{c}_mean"].to_numpy() for c in feats})
+    sd = np.array([overall[f"{c}_sd"] for c in feats], dtype=float)
+    centre = np.array([overall[f"{c}_mean"] for c in feats], dtype=float)
+    z = (means.to_numpy() - centre) / np.where(sd > 0, sd, np.nan)
+    rows = [f"{segment_label(n, lang)} (n={c:,})" for n, c in zip(body["name"], body["n_customers"])]
+    cols = [label(c, lang) for c in feats]
+    return pd.DataFrame(z, index=rows, columns=cols), pd.DataFrame(means.to_numpy(), index=rows, columns=cols)
+
+
+def plot_profile_heatmap(profile: pd.DataFrame, *, columns=None, lang: str = "en", ax=None, **kwargs):
+    """Segment means against the overall mean, in overall-SD units, annotated with the means.
+
+    Parameters
+    ----------
+    profile : pandas.DataFrame
+        ``CustomerSegmenter.profile_`` or :func:`workbench.segmentation.segment_profile`.
+    columns : list of str, optional
+        Features to show (default all profiled ones).
+    lang : {"zh", "en"}
+    ax : matplotlib.axes.Axes, optional
+    **kwargs
+        Passed to :func:`seaborn.heatmap`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Notes
+    -----
+    Cell colour :math:`z = (\\bar x_{segment} - \\bar x) / s_x` with the overall mean and
+    SD of the feature in its own units; the text is the segment mean.
+    """
+    z, means = _z_table(profile, columns, lang)
+    _, ax = new_figure(ax, figsize=(1.4 * z.shape[1] + 3, 0.55 * z.shape[0] + 1.5))
+    annot = means.map(lambda v: f"{v:,.3g}" if abs(v) < 1e4 else f"{v:,.0f}")
+    lim = float(np.nanmax(np.abs(z.to_numpy()))) if np.isfinite(z.to_numpy()).any() else 1.0
+    options = dict(cmap="RdBu_r", center=0, vmin=-lim, vmax=lim, annot=annot, fmt="",
+                   cbar_kws={"label": label("centroid_vs_overall", lang)}, linewidths=0.5)
+    options.update(kwargs)
+    sns.heatmap(z, ax=ax, **options)
+    ax.set_ylabel("")
+    ax.tick_params(axis="x", rotation=30)
+    return ax
+
+
+def plot_snake(profile: pd.DataFrame, *, columns=None, lang: str = "en", ax=None):
+    """Snake plot: each segment's standardised mean per feature, one line per segment.
+
+    Parameters
+    ----------
+    profile : pandas.DataFrame
+        ``CustomerSegmenter.profile_``.
+    columns : list of str, optional
+    lang : {"zh", "en"}
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    z, _ = _z_table(profile, columns, lang)
+    _, ax = new_figure(ax, figsize=(9, 4.5))
+    x = np.arange(z.shape[1])
+    for name, row in z.iterrows():
+        ax.plot(x, row.to_numpy(), marker="o", label=name)
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_xticks(x, z.columns, rotation=30, ha="right")
+    ax.set_ylabel(label("centroid_vs_overall", lang))
+    ax.legend(frameon=False, fontsize="small", bbox_to_anchor=(1.01, 1), loc="upper left")
+    return ax
+
+
+def plot_segment_shares(profile: pd.DataFrame, *, lang: str = "en", ax=None):
+    """Share of customers next to share of revenue (and gross profit) per segment.
+
+    Parameters
+    ----------
+    profile : pandas.DataFrame
+        ``CustomerSegmenter.profile_``.
+    lang : {"zh", "en"}
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    _check_columns(profile, ["name", "share_customers"], "profile")
+    body = profile[profile["segment"].notna()]
+    keys = [c for c in ("share_customers", "share_revenue", "share_gross_profit")
+            if c in body.columns and body[c].notna().any()]
+    _, ax = new_figure(ax, figsize=(9, 4))
+    x = np.arange(len(body))
+    width = 0.8 / len(keys)
+    for i, key in enumerate(keys):
+        ax.bar(x + (i - (len(keys) - 1) / 2) * width, 100 * body[key].to_numpy(), width, label=label(key, lang))
+    ax.set_xticks(x, [segment_label(n, lang) for n in body["name"]], rotation=20, ha="right")
+    ax.set_ylabel("%")
+    ax.legend(frameon=False)
+    return ax
+
+
+def plot_migration(table: pd.DataFrame, *, lang: str = "en", ax=None, **kwargs):
+    """Heat map of a migration matrix (previous segment in rows, current in columns).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`workbench.segmentation.segment_migration`.
+    lang : {"zh", "en"}
+    ax : matplotlib.axes.Axes, optional
+    **kwargs
+        Passed to :func:`seaborn.heatmap`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    shown = table.rename(index=lambda n: segment_label(n, lang), columns=lambda n: segment_label(n, lang))
+    _, ax = new_figure(ax, figsize=(0.9 * shown.shape[1] + 3, 0.6 * shown.shape[0] + 1.5))
+    integer = np.allclose(shown.to_numpy(), np.round(shown.to_numpy()))
+    options = dict(cmap="Blues", annot=True, fmt=",.0f" if integer else ".0%", cbar=False, linewidths=0.5)
+    options.update(kwargs)
+    sns.heatmap(shown, ax=ax, **options)
+    ax.set_ylabel(label("previous_segment", lang))
+    ax.set_xlabel(label("current_segment", lang))
+    ax.tick_params(axis="x", rotation=30)
+    ax.tick_params(axis="y", rotation=0)
+    return ax

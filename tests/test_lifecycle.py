@@ -615,3 +615,28 @@ def test_cdnow_kaplan_meier_equals_lifelines(cdnow):
         np.testing.assert_allclose([lo, hi], [expected["ci_lower_at_200"], expected["ci_upper_at_200"]], atol=1e-9)
         row = summary.set_index("segment").loc[name]
         assert row["customers"] == expected["n"] and row["median_days"] == expected["median"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 700), st.floats(-20, 100)), min_size=1, max_size=40),
+       st.sampled_from(["M", "Q", "Y"]), st.integers(30, 400))
+def test_stage_invariants(rows, period, horizon):
+    tx = pd.DataFrame({"customer_id": [f"c{r[0]}" for r in rows],
+                       "date": pd.Timestamp("2022-01-01") + pd.to_timedelta([r[1] for r in rows], unit="D"),
+                       "amount": [r[2] for r in rows]})
+    tx["is_return"] = tx["amount"] < 0
+    # returns before a customer's first purchase are outside its spend series (documented);
+    # keep the others so that the series adds up to monetary_total
+    first = tx.loc[~tx["is_return"]].groupby("customer_id")["date"].min()
+    tx = tx[tx["date"] >= tx["customer_id"].map(first)]
+    buyers = sorted(set(tx["customer_id"]))
+    if not buyers:
+        return
+    s = lifecycle_stages(tx, "2023-12-31", churn_horizon=horizon, period=period)
+    assert s["customer_id"].tolist() == buyers and s["stage"].notna().all()
+    churned = (s["stage"] == "churned").to_numpy()
+    np.testing.assert_array_equal(churned, s["recency_days"].to_numpy() > horizon)
+    np.testing.assert_array_equal((s["stage"] == "exploration").to_numpy(), ~churned & (s["active_periods"] < 2))
+    assert (s["n_periods"] >= s["active_periods"]).all()
+    np.testing.assert_allclose(s["spend_per_period"] * s["n_periods"], s["monetary_total"], atol=1e-9)
+    assert s["trend_r2"].dropna().between(0, 1).all()

@@ -627,11 +627,14 @@ def test_stage_invariants(rows, period, horizon):
     tx["is_return"] = tx["amount"] < 0
     # returns before a customer's first purchase are outside its spend series (documented);
     # keep the others so that the series adds up to monetary_total
+    if tx["is_return"].all():
+        with pytest.raises(ValueError, match="no purchases"):
+            lifecycle_stages(tx, "2023-12-31", churn_horizon=horizon, period=period)
+        return
     first = tx.loc[~tx["is_return"]].groupby("customer_id")["date"].min()
+    tx = tx[tx["customer_id"].isin(first.index)]
     tx = tx[tx["date"] >= tx["customer_id"].map(first)]
     buyers = sorted(set(tx["customer_id"]))
-    if not buyers:
-        return
     s = lifecycle_stages(tx, "2023-12-31", churn_horizon=horizon, period=period)
     assert s["customer_id"].tolist() == buyers and s["stage"].notna().all()
     churned = (s["stage"] == "churned").to_numpy()

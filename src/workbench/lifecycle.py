@@ -335,6 +335,9 @@ def lifecycle_stages(
                       min_r2=min_r2, max_p_value=max_p_value, recent_periods=recent_periods)
     features = customer_features(transactions, as_of, period=period)
     features = features[features["frequency"] > 0].reset_index(drop=True)
+    if features.empty:
+        raise ValueError(f"{where}: no purchases up to as_of={as_of!r}, only returns; "
+                         "a stage needs at least one purchase")
     as_of_day = _day(as_of, "as_of")
     if churn_horizon is None:
         horizon = inter_purchase_horizon(

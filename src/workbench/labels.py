@@ -324,7 +324,7 @@ LABELS: dict[str, dict[str, str]] = {
     "customer": {"zh": "客户", "en": "Customer"},
     # --- end value ------------------------------------------------------------------------
     # --- segmentation (issue 5, notebook 02) ---------------------------------------------
-    "segment_name": {"zh": "客户群名称", "en": "Segment"},
+    "segment_name": {"zh": "客户群名称", "en": "Segment name"},
     "overall": {"zh": "全部客户", "en": "Overall"},
     "n_customers": {"zh": "客户数", "en": "Customers"},
     "share_customers": {"zh": "客户占比", "en": "Share of customers"},
@@ -357,10 +357,21 @@ LABELS: dict[str, dict[str, str]] = {
     "anova": {"zh": "单因素方差分析", "en": "One-way ANOVA"},
     "kruskal": {"zh": "Kruskal-Wallis 检验", "en": "Kruskal-Wallis"},
     "transform": {"zh": "变换", "en": "Transform"},
-    "centroid_vs_overall": {"zh": "聚类中心相对总体（标准差单位）", "en": "Centroid vs overall (SD units)"},
+    "centroid_vs_overall": {"zh": "相对总体均值（标准差倍数）", "en": "Mean vs overall (SDs)"},
     "previous_segment": {"zh": "上期客户群", "en": "Previous segment"},
     "current_segment": {"zh": "本期客户群", "en": "Current segment"},
     "weak_segmentation": {"zh": "聚类结构较弱", "en": "Weak segmentation"},
+    "column": {"zh": "变量", "en": "Column"},
+    "n_filled": {"zh": "填补个数", "en": "Values filled"},
+    "fill_value": {"zh": "填补值", "en": "Fill value"},
+    "clip_low": {"zh": "缩尾下限", "en": "Clipped below"},
+    "clip_high": {"zh": "缩尾上限", "en": "Clipped above"},
+    "center": {"zh": "中心", "en": "Centre"},
+    "scale": {"zh": "尺度", "en": "Scale"},
+    "code": {"zh": "代码", "en": "Code"},
+    "weak": {"zh": "结构较弱", "en": "Weak"},
+    "quality": {"zh": "聚类质量", "en": "Quality"},
+    "ari_vs_truth": {"zh": "与真实客户群的调整兰德指数", "en": "Adjusted Rand index vs the true segments"},
     # --- end segmentation -----------------------------------------------------------------
 }
 

@@ -192,7 +192,7 @@ def segment_profile(
         One row per segment (sorted by segment) and a last row ``name == "overall"``
         (``segment`` missing): ``segment``, ``name``, ``n_customers``,
         ``share_customers``, ``revenue``, ``share_revenue``, ``gross_profit``,
-        ``share_gross_profit`` (when the columns exist), then ``<col>_mean`` and
+        ``share_gross_profit`` (when the columns exist and are not all missing), then ``<col>_mean`` and
         ``<col>_sd`` per feature.
 
     Notes
@@ -218,7 +218,8 @@ def segment_profile(
     if missing:
         raise ValueError(f"{where}: column(s) {missing} not in features; present: {list(features.columns)}")
     frame = pd.DataFrame({c: _numeric_column(features, c, where) for c in columns}, index=features.index)
-    money = [c for c in (revenue, gross_profit) if c in features.columns]
+    # a money column that is entirely missing (no cost data, e.g. CDNOW) is left out
+    money = [c for c in (revenue, gross_profit) if c in features.columns and features[c].notna().any()]
     for c in money:
         frame[c] = _numeric_column(features, c, where)
     frame["_segment"] = labels
@@ -602,7 +603,7 @@ class CustomerSegmenter:
         Silhouette is computed on a random sample of this size (seeded) when there are
         more customers.
     n_init : "auto" or int, default "auto"
-        k-means++ restarts: 10 up to 20,000 customers, 3 above; bootstrap refits use at
+        k-means++ restarts: 10 up to 5,000 customers, 3 above; bootstrap refits use at
         most 3.
     names : None, mapping or list of rules, optional
         None: RFM 8-class names. A mapping {segment: name} names segments directly; a
@@ -1062,7 +1063,7 @@ class CustomerSegmenter:
         self.algorithm_ = "MiniBatchKMeans" if big else "KMeans"
         self.algorithm_reason_ = (f"{n:,} customers {'>' if big else '<='} minibatch_threshold "
                                   f"{self.minibatch_threshold:,}")
-        n_init = (10 if n <= 20_000 else 3) if self.n_init == "auto" else int(self.n_init)
+        n_init = (10 if n <= 5_000 else 3) if self.n_init == "auto" else int(self.n_init)
         n_init_boot = min(n_init, 3)
         m = min(n, self.stability_sample)
         ref_idx = (np.arange(n) if m == n

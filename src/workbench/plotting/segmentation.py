@@ -131,7 +131,7 @@ def plot_profile_heatmap(profile: pd.DataFrame, *, columns=None, lang: str = "en
     SD of the feature in its own units; the text is the segment mean.
     """
     z, means = _z_table(profile, columns, lang)
-    _, ax = new_figure(ax, figsize=(1.4 * z.shape[1] + 3, 0.55 * z.shape[0] + 1.5))
+    _, ax = new_figure(ax, figsize=(1.4 * z.shape[1] + 3, max(3.5, 0.55 * z.shape[0] + 1.8)))
     annot = means.map(lambda v: f"{v:,.3g}" if abs(v) < 1e4 else f"{v:,.0f}")
     lim = float(np.nanmax(np.abs(z.to_numpy()))) if np.isfinite(z.to_numpy()).any() else 1.0
     options = dict(cmap="RdBu_r", center=0, vmin=-lim, vmax=lim, annot=annot, fmt="",

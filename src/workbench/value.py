@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from workbench.features import customer_features
 
@@ -245,12 +247,7 @@ def _check_frame(frame, columns: Sequence[str], where: str) -> None:
         ids = frame["customer_id"]
         if ids.isna().any():
             raise ValueError(f"{where}: column 'customer_id' has {int(ids.isna().sum())} missing value(s)")
-        dup = ids.duplicated()
-        if dup.any():
-            raise ValueError(
-                f"{where}: column 'customer_id' has {int(dup.sum())} duplicated id(s), "
-                f"e.g. {ids[dup].iloc[0]!r}; expected one row per customer"
-            )
+        # duplicated ids are caught by _ids_order, which sorts them next to each other
 
 
 def _numeric(frame: pd.DataFrame, column: str, where: str, *, allow_nan: bool = False) -> np.ndarray:
@@ -273,14 +270,46 @@ def _choice(value, allowed, name: str) -> None:
         raise ValueError(f"{name}={value!r} is not one of {list(allowed)}")
 
 
-def _ids_order(frame: pd.DataFrame) -> np.ndarray:
-    """Positions that sort the frame by customer_id (stable)."""
-    return np.argsort(frame["customer_id"].astype(str).to_numpy(), kind="stable")
+def _ids_order(frame: pd.DataFrame, where: str) -> np.ndarray:
+    """Positions that sort the frame by customer_id as strings; raises on duplicated ids.
+
+    Sorting a million string ids costs seconds in numpy (object comparisons), so the
+    order comes from Arrow, and a frame already sorted by id (as customer_features
+    returns it) is recognised in one vectorised comparison.
+    """
+    ids = frame["customer_id"]
+    if not pd.api.types.is_string_dtype(ids.dtype) or ids.dtype == object:
+        ids = ids.astype("str")
+    arr = pa.array(ids.array) if hasattr(ids.array, "__arrow_array__") else pa.array(ids.to_numpy(dtype=object))
+    if len(arr) < 2:
+        return np.arange(len(arr))
+    if pc.all(pc.greater_equal(arr[1:], arr[:-1])).as_py():
+        order, ordered = np.arange(len(arr)), arr
+    else:
+        order = pc.sort_indices(arr).to_numpy()
+        ordered = arr.take(order)
+    same = pc.equal(ordered[1:], ordered[:-1])
+    if pc.any(same).as_py():
+        n_dup = pc.sum(same).as_py()
+        example = ordered[int(pc.index(same, True).as_py())].as_py()
+        raise ValueError(
+            f"{where}: column 'customer_id' has {n_dup:,} duplicated id(s), e.g. {example!r}; "
+            "expected one row per customer"
+        )
+    return order
 
 
-def _rank_desc(values: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """1-based rank, largest value first, ties by id ascending."""
-    order = np.lexsort((ids, -values))
+def _in_id_order(frame: pd.DataFrame, where: str) -> pd.DataFrame:
+    """The frame sorted by customer_id with a fresh index (no copy when already sorted)."""
+    order = _ids_order(frame, where)
+    if len(order) and (order[0] == 0 and (np.diff(order) == 1).all()):
+        return frame.reset_index(drop=True)
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def _rank_desc(values: np.ndarray, id_order: np.ndarray) -> np.ndarray:
+    """1-based rank, largest value first, ties by id ascending (``id_order`` sorts by id)."""
+    order = id_order[np.argsort(-values[id_order], kind="stable")]
     rank = np.empty(len(values), dtype=np.int64)
     rank[order] = np.arange(1, len(values) + 1)
     return rank
@@ -356,26 +385,26 @@ def abc_classes(frame: pd.DataFrame, value: str = "monetary_total", cuts=(0.8, 0
             f"{where}: no customer has a positive {value!r} ({len(v):,} customers, all <= 0); "
             "ABC shares are undefined"
         )
-    ids = frame["customer_id"].astype(str).to_numpy()
-    rank = _rank_desc(v, ids)
-    order = np.argsort(rank)
+    rank = _rank_desc(v, _ids_order(frame, where))
+    order = np.empty_like(rank)
+    order[rank - 1] = np.arange(len(rank))
     share = positive[order] / total
     cum = np.minimum(np.cumsum(share), 1.0)
     cum[int((v > 0).sum()) - 1:] = 1.0  # the last positive customer closes at exactly 1
     before = cum - share
     eps = 1e-12  # a running sum that is 0.8 on paper may be 0.7999999999999999
-    cls = np.where(before < a - eps, "A", np.where(before < b - eps, "B", "C"))
-    cls = np.where(v[order] > 0, cls, "C")
+    cls = np.where(before < a - eps, 0, np.where(before < b - eps, 1, 2))
+    cls[v[order] <= 0] = 2
     n = len(v)
     return pd.DataFrame(
         {
-            "customer_id": frame["customer_id"].to_numpy()[order],
+            "customer_id": frame["customer_id"].iloc[order].reset_index(drop=True),
             "value": v[order],
             "rank": np.arange(1, n + 1),
             "value_share": share,
             "cumulative_share": cum,
             "customer_share": np.arange(1, n + 1) / n,
-            "abc_class": pd.Categorical(cls, categories=ABC_CLASSES, ordered=True),
+            "abc_class": pd.Categorical.from_codes(cls, categories=ABC_CLASSES, ordered=True),
             "nonpositive": v[order] <= 0,
         }
     )
@@ -563,11 +592,11 @@ def pareto_metrics(abc: pd.DataFrame) -> dict[str, float]:
 # ----------------------------------------------------------------------------------
 
 
-def _scores(values: np.ndarray, ids: np.ndarray, bins: int, method: str) -> np.ndarray:
-    """Score 1..bins, larger value -> larger score."""
+def _scores(values: np.ndarray, bins: int, method: str) -> np.ndarray:
+    """Score 1..bins, larger value -> larger score; rows are in customer_id order."""
     n = values.size
     if method == "quintile":
-        order = np.lexsort((ids, values))  # ascending value, ties by id
+        order = np.argsort(values, kind="stable")  # ascending value, ties by id
         below = np.empty(n, dtype=np.int64)
         below[order] = np.arange(n)
     else:  # "ties": customers with equal values share the lowest score of their group
@@ -638,18 +667,17 @@ def rfm_scores(
     _choice(method, ("quintile", "ties"), "method")
     if not isinstance(bins, (int, np.integer)) or isinstance(bins, bool) or not 2 <= bins <= 9:
         raise ValueError(f"bins={bins!r} must be an integer from 2 to 9 (5 = quintiles)")
-    frame = features.iloc[_ids_order(features)]
-    ids = frame["customer_id"].astype(str).to_numpy()
+    frame = _in_id_order(features, where)
     recency = _numeric(frame, "recency_days", where, allow_nan=True)
     recency = np.where(np.isnan(recency), np.inf, recency)
     frequency = _numeric(frame, "frequency", where)
     money = _numeric(frame, monetary, where)
-    r = _scores(-recency, ids, bins, method)
-    f = _scores(frequency, ids, bins, method)
-    m = _scores(money, ids, bins, method)
+    r = _scores(-recency, bins, method)
+    f = _scores(frequency, bins, method)
+    m = _scores(money, bins, method)
     out = pd.DataFrame(
         {
-            "customer_id": frame["customer_id"].to_numpy(),
+            "customer_id": frame["customer_id"],
             "recency_days": frame["recency_days"].to_numpy(dtype=np.float64),
             "frequency": frequency,
             "monetary": money,
@@ -658,12 +686,12 @@ def rfm_scores(
             "m_score": m,
         }
     )
-    out["rfm_cell"] = [f"{a}{b}{c}" for a, b, c in zip(r, f, m, strict=True)]
+    out["rfm_cell"] = (100 * r + 10 * f + m).astype(str)  # scores are single digits
     out["fm_score"] = (f + m + 1) // 2
     if bins == 5:
-        grid = RFM_SEGMENT_GRID.to_numpy()
-        seg = grid[5 - r, out["fm_score"].to_numpy() - 1]
-        out["segment"] = pd.Categorical(seg, categories=RFM_SEGMENTS)
+        codes = np.array([[RFM_SEGMENTS.index(s) for s in row] for row in RFM_SEGMENT_GRID.to_numpy()])
+        seg = codes[5 - r, out["fm_score"].to_numpy() - 1]
+        out["segment"] = pd.Categorical.from_codes(seg, categories=RFM_SEGMENTS)
     return out
 
 
@@ -719,7 +747,7 @@ def rfm_eight_classes(
     where = "rfm_eight_classes"
     _check_frame(features, ["customer_id", "recency_days", "frequency", monetary], where)
     _choice(cut, ("mean", "median"), "cut")
-    frame = features.iloc[_ids_order(features)]
+    frame = _in_id_order(features, where)
     recency = _numeric(frame, "recency_days", where, allow_nan=True)
     frequency = _numeric(frame, "frequency", where)
     money = _numeric(frame, monetary, where)
@@ -729,19 +757,18 @@ def rfm_eight_classes(
     r_high = recency < cuts["recency_days"]  # NaN compares False: not recent
     f_high = frequency > cuts["frequency"]
     m_high = money > cuts[monetary]
-    codes = np.empty(len(frame), dtype=object)
-    for code, (r, f, m) in EIGHT_CLASSES.items():
-        codes[(r_high == r) & (f_high == f) & (m_high == m)] = code
+    # EIGHT_CLASSES lists M high first, then R high, then F high: the code is binary
+    codes = 4 * ~m_high + 2 * ~r_high + 1 * ~f_high
     out = pd.DataFrame(
         {
-            "customer_id": frame["customer_id"].to_numpy(),
+            "customer_id": frame["customer_id"],
             "recency_days": recency,
             "frequency": frequency,
             "monetary": money,
             "r_high": r_high,
             "f_high": f_high,
             "m_high": m_high,
-            "rfm_class": pd.Categorical(codes, categories=list(EIGHT_CLASSES)),
+            "rfm_class": pd.Categorical.from_codes(codes.astype(np.int8), categories=list(EIGHT_CLASSES)),
         }
     )
     out.attrs["cuts"] = cuts
@@ -978,7 +1005,7 @@ def value_matrix(
     """
     where = "value_matrix"
     _check_frame(features, ["customer_id"], where)
-    frame = features.iloc[_ids_order(features)].reset_index(drop=True)
+    frame = _in_id_order(features, where)
     if customers is not None:
         _check_frame(customers, ["customer_id"], f"{where} (customers)")
         extra = [c for c in customers.columns if c not in frame.columns or c == "customer_id"]
@@ -1257,7 +1284,7 @@ def key_account_criteria(features: pd.DataFrame, customers: pd.DataFrame | None 
     ``strategic_fit`` (1-5, judged by the firm). Use with :data:`KEY_ACCOUNT_CRITERIA`.
     """
     _check_frame(features, ["customer_id"], "key_account_criteria")
-    frame = features.iloc[_ids_order(features)].reset_index(drop=True)
+    frame = _in_id_order(features, "key_account_criteria")
     if customers is not None:
         _check_frame(customers, ["customer_id"], "key_account_criteria (customers)")
         extra = [c for c in ("customer_id", "size", "industry_growth", "strategic_fit", "industry")
@@ -1326,9 +1353,8 @@ def key_account_scores(
     w = w / w.sum()
     norm = minmax_normalise(frame, dirs)
     score = 100.0 * norm.to_numpy() @ w.to_numpy()
-    ids = frame["customer_id"].astype(str).to_numpy()
-    rank = _rank_desc(score, ids)
-    out = pd.DataFrame({"customer_id": frame["customer_id"].to_numpy()})
+    rank = _rank_desc(score, _ids_order(frame, where))
+    out = pd.DataFrame({"customer_id": frame["customer_id"].reset_index(drop=True)})
     for col in dirs:
         out[f"{col}_norm"] = norm[col].to_numpy()
     out["score"] = score
@@ -1472,6 +1498,7 @@ def account_analysis(
     """
     where = "account_analysis"
     _check_frame(frame, ["customer_id", value], where)
+    _ids_order(frame, where)  # one row per customer
     data = frame[["customer_id", value] + ([by] if by in frame.columns else [])]
     if by not in data.columns:
         if customers is None or by not in customers.columns:

@@ -723,3 +723,44 @@ def test_default_key_account_judgements_are_consistent():
     assert res.weights.idxmax() == "monetary_mean"
     cols = ["monetary_mean", "frequency", "spend_trend"]  # what CDNOW has
     assert wv.ahp_weights(wv.KEY_ACCOUNT_AHP.loc[cols, cols]).cr < 0.1
+
+
+def test_one_customer_with_one_purchase_gets_defined_results():
+    one = pd.DataFrame({"customer_id": ["a"], "recency_days": [10.0], "frequency": [1],
+                        "monetary_total": [50.0], "monetary_mean": [50.0], "gross_profit": [5.0],
+                        "spend_trend": [np.nan]})
+    assert list(wv.abc_classes(one)["abc_class"]) == ["A"]
+    assert list(wv.rfm_scores(one)["segment"]) == ["lost"]  # n = 1: every score is 1
+    assert list(wv.rfm_eight_classes(one)["rfm_class"]) == ["general_winback"]
+    with pytest.raises(ValueError, match="'spend_trend' is missing for all 1 customers"):
+        wv.value_matrix(one, potential="spend_trend")  # no trend from one purchase: no potential
+    vm = wv.value_matrix(one, potential="monetary_mean")
+    assert list(vm["quadrant"]) == ["minimise_cost"] and vm["potential_score"].iloc[0] == 1.0
+    ka = wv.key_account_scores(one, {"frequency": "benefit"}, {"frequency": 1.0}, top_n=1)
+    assert ka["score"].iloc[0] == 0.0 and bool(ka["key_account"].iloc[0])
+    with pytest.raises(ValueError, match="at least 2"):
+        wv.key_account_scores(one, {"frequency": "benefit"})  # entropy weights need 2 rows
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.floats(-1e3, 1e5), st.one_of(st.none(), st.floats(-50, 50)),
+                          st.sampled_from("xyz")), min_size=1, max_size=30))
+def test_value_matrix_and_key_account_properties(rows):
+    frame = pd.DataFrame(rows, columns=["gross_profit", "spend_trend", "industry"])
+    frame.insert(0, "customer_id", [f"c{i:02d}" for i in range(len(rows))])
+    frame["spend_trend"] = frame["spend_trend"].astype(float)
+    if frame["spend_trend"].isna().all():
+        frame.loc[0, "spend_trend"] = 0.0
+    for by in (None, "industry"):
+        vm = wv.value_matrix(frame, potential="spend_trend", by=by)
+        assert vm["quadrant"].notna().all() and len(vm) == len(rows)
+        assert vm["current_score"].between(0, 1).all() and vm["potential_score"].between(0, 1).all()
+        # within a group, a strictly higher current score is never "low" when a lower one is "high"
+        for _, g in vm.groupby(by if by else np.zeros(len(vm))):
+            hi, lo = g.loc[g["current_high"], "current_score"], g.loc[~g["current_high"], "current_score"]
+            assert hi.empty or lo.empty or hi.min() > lo.max()
+    ka = wv.key_account_scores(frame.fillna({"spend_trend": 0.0}), {"gross_profit": "benefit", "spend_trend": "cost"},
+                               {"gross_profit": 2, "spend_trend": 1}, top_n=3)
+    assert sorted(ka["rank"]) == list(range(1, len(rows) + 1))
+    assert ka["score"].is_monotonic_decreasing and ka["score"].between(0, 100).all()
+    assert ka["key_account"].sum() == min(3, len(rows))

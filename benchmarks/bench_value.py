@@ -128,11 +128,11 @@ def main() -> None:
         np.testing.assert_allclose(wv.entropy_weights(f, directions)["criterion_weight"].to_numpy(),
                                    entropy_pandas(f, directions).to_numpy(), rtol=1e-9)
         tasks = [
-            ("ABC classes", lambda: wv.abc_classes(f), lambda: abc_pandas(f)),
-            ("RFM scores + segment", lambda: wv.rfm_scores(f), lambda: rfm_pandas(f)),
-            ("8-class RFM", lambda: wv.rfm_eight_classes(f), (lambda: eight_pandas(f)) if slow_eight else None),
-            ("entropy weights (4 criteria)", lambda: wv.entropy_weights(f, directions),
-             lambda: entropy_pandas(f, directions)),
+            ("ABC classes", lambda f=f: wv.abc_classes(f), lambda f=f: abc_pandas(f)),
+            ("RFM scores + segment", lambda f=f: wv.rfm_scores(f), lambda f=f: rfm_pandas(f)),
+            ("8-class RFM", lambda f=f: wv.rfm_eight_classes(f), (lambda f=f: eight_pandas(f)) if slow_eight else None),
+            ("entropy weights (4 criteria)", lambda f=f: wv.entropy_weights(f, directions),
+             lambda f=f: entropy_pandas(f, directions)),
         ]
         for name, ours_fn, pandas_fn in tasks:
             t_ours = median_time(ours_fn)

@@ -1060,9 +1060,7 @@ def value_matrix(
             raise ValueError(f"cuts={cuts!r} must be 'median' or two numbers in (0, 1)") from exc
     cur_high = cur > cut_c
     pot_high = pot > cut_p
-    quadrant = np.empty(len(frame), dtype=object)
-    for code, (c, p) in QUADRANTS.items():
-        quadrant[(cur_high == c) & (pot_high == p)] = code
+    quadrant = 2 * ~cur_high + 1 * ~pot_high  # QUADRANTS order: key, maintain, develop, minimise_cost
     cols = ["customer_id"] + ([by] if by is not None else []) + list(dict.fromkeys(current_cols + potential_cols))
     out = frame[cols].copy()
     out["current_score"] = cur
@@ -1070,7 +1068,7 @@ def value_matrix(
     out["n_missing_indicators"] = miss_c + miss_p
     out["current_high"] = cur_high
     out["potential_high"] = pot_high
-    out["quadrant"] = pd.Categorical(quadrant, categories=list(QUADRANTS))
+    out["quadrant"] = pd.Categorical.from_codes(quadrant.astype(np.int8), categories=list(QUADRANTS))
     out.attrs.update(current=current_cols, potential=potential_cols, by=by,
                      cuts=cuts if isinstance(cuts, str) else (cut_c, cut_p))
     return out

@@ -190,8 +190,11 @@ QUADRANTS = {
     "minimise_cost": (False, False),
 }
 
-#: Saaty's random consistency index RI by matrix order n = 1..15 (Saaty 1980 for
-#: n <= 10; Saaty & Vargas 2012, Table 1.5, for 11..15, which prints 1.48 for n = 12).
+#: Saaty's random consistency index RI by matrix order n = 1..15: Saaty (1980) for
+#: n <= 10 (RI = 1.41 for n = 8 reproduces the CR .169 of Saaty 1990); for 11..15 the
+#: extension Saaty reprinted in later books (1.51, 1.48, 1.56, 1.57, 1.59; the dip at
+#: n = 12 is as printed). Later simulations give slightly different values (e.g. 0.52
+#: for n = 3), so a CR near 0.1 deserves a second look either way.
 RANDOM_INDEX = {
     1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41,
     9: 1.45, 10: 1.49, 11: 1.51, 12: 1.48, 13: 1.56, 14: 1.57, 15: 1.59,

@@ -183,8 +183,11 @@ def test_abc_properties(values):
     assert (np.diff(codes) >= 0).all()
     assert abc["abc_class"].iloc[0] == "A"
     assert (abc.loc[abc["value"] <= 0, "abc_class"] == "C").all()
-    g = wv.gini(np.clip(values, 0, None))
+    x = np.clip(values, 0, None)
+    g = wv.gini(x)
     assert -1e-12 <= g <= (len(values) - 1) / len(values) + 1e-12
+    # the mean-absolute-difference definition (as in pysal's inequality.gini)
+    assert g == pytest.approx(np.abs(x[:, None] - x[None, :]).sum() / (2 * len(x) ** 2 * x.mean()), abs=1e-9)
 
 
 # ----------------------------------------------------------------------------------

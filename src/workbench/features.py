@@ -555,7 +555,7 @@ def _summary_sql(tx: pd.DataFrame, cal_day: int, obs_day, start_day, unit: float
 
     # a filter costs a pass over every row: skip the bounds the data already respect
     dates = tx["date"].to_numpy()
-    lo, hi = (int(v) for v in dates.astype("datetime64[D]")[[dates.argmin(), dates.argmax()]].astype(np.int64))
+    lo, hi = (int(v) for v in dates[[dates.argmin(), dates.argmax()]].astype("datetime64[D]").astype(np.int64))
     where = []
     if hi > end_day:
         where.append(f"date < CAST({lit(end_day + 1)} AS TIMESTAMP_NS)")

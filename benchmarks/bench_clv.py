@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_clv.py [--repeats 7]
+    .venv/bin/python benchmarks/bench_clv.py [--rounds 5 --repeats 3]
 
 Both fit the calibration summary of tests/data/lifetimes_cdnow_sample_summary.csv
 (2,357 customers, 39 weeks; 946 repeat customers for Gamma-Gamma). lifetimes runs in
@@ -50,6 +50,7 @@ for name, fit in [
     ("bgnbd", lambda: BetaGeoFitter().fit(s["frequency_cal"], s["recency_cal"], s["T_cal"])),
     ("gg", lambda: GammaGammaFitter().fit(r["frequency_cal"], r["monetary_value_cal"])),
 ]:
+    fit()  # warm-up, untimed
     times = []
     for _ in range(int(sys.argv[2])):
         t = time.perf_counter(); model = fit(); times.append(time.perf_counter() - t)
@@ -60,35 +61,44 @@ print(json.dumps(out))
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=3, help="fits per tool and round")
     parser.add_argument("--lifetimes-python", default="/tmp/bench-venv/bin/python")
     args = parser.parse_args()
 
     s = pd.read_csv(SUMMARY, dtype={"customer_id": str})
     summary = pd.DataFrame({"frequency": s["frequency_cal"], "recency": s["recency_cal"], "T": s["T_cal"],
                             "monetary_value": s["monetary_value_cal"]})
-    ours = {}
-    for name, model in [("bgnbd", BetaGeoModel), ("gg", GammaGammaModel)]:
-        times = []
-        for _ in range(args.repeats):
-            start = time.perf_counter()
-            fitted = model().fit(summary)
-            times.append(time.perf_counter() - start)
-        ours[name] = {"times": times, "params": list(fitted.params_), "ll": fitted.log_likelihood_}
-
+    # rounds alternate the two tools so that load changes on the shared machine hit
+    # both alike; lifetimes fits once untimed per process (first-call warm-up)
+    ours = {name: {"times": []} for name in ("bgnbd", "gg")}
     theirs = None
-    if Path(args.lifetimes_python).exists():
-        proc = subprocess.run([args.lifetimes_python, "-c", _LIFETIMES_SCRIPT, str(SUMMARY), str(args.repeats)],
-                              capture_output=True, text=True, check=True)
-        theirs = json.loads(proc.stdout.strip().splitlines()[-1])
+    have_lifetimes = Path(args.lifetimes_python).exists()
+    if not have_lifetimes:
+        print(f"lifetimes skipped: {args.lifetimes_python} not found", file=sys.stderr)
+    for _ in range(args.rounds):
+        for name, model in [("bgnbd", BetaGeoModel), ("gg", GammaGammaModel)]:
+            for _ in range(args.repeats):
+                start = time.perf_counter()
+                fitted = model().fit(summary)
+                ours[name]["times"].append(time.perf_counter() - start)
+            ours[name].update(params=list(fitted.params_), ll=fitted.log_likelihood_)
+        if have_lifetimes:
+            proc = subprocess.run([args.lifetimes_python, "-c", _LIFETIMES_SCRIPT, str(SUMMARY),
+                                   str(args.repeats)], capture_output=True, text=True, check=True)
+            got = json.loads(proc.stdout.strip().splitlines()[-1])
+            if theirs is None:
+                theirs = got
+            else:
+                for name in got:
+                    theirs[name]["times"] += got[name]["times"]
+    if theirs is not None:
         x, tx, T = (summary[c].to_numpy() for c in ("frequency", "recency", "T"))
         theirs["bgnbd"]["ll"] = -_bgnbd_neg_ll_and_grad(np.array(theirs["bgnbd"]["params"]), x, tx, T,
                                                         np.ones_like(x))[0]
         rep = summary[summary["frequency"] > 0]
         xr, m = rep["frequency"].to_numpy(), rep["monetary_value"].to_numpy()
         theirs["gg"]["ll"] = -_gg_neg_ll_and_grad(np.array(theirs["gg"]["params"]), xr, m, np.ones_like(xr))[0]
-    else:
-        print(f"lifetimes skipped: {args.lifetimes_python} not found", file=sys.stderr)
 
     lines = ["| model | tool | median s | log-likelihood | parameters | time / lifetimes |", "|---|---|---|---|---|---|"]
     for name, title in [("bgnbd", "BG/NBD (r, alpha, a, b)"), ("gg", "Gamma-Gamma (p, q, gamma)")]:

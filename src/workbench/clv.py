@@ -16,6 +16,7 @@ the published CDNOW numbers).
 
 from __future__ import annotations
 
+import functools
 import warnings
 from dataclasses import dataclass
 
@@ -170,8 +171,28 @@ def _column(data, name):
     return np.asarray(data, dtype=float)
 
 
+@functools.cache
+def _blas_controller():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
 def _fit_log_params(neg_ll_and_grad, start: np.ndarray, n: int, max_iter: int, tol: float):
-    """Minimise the mean negative log-likelihood over log-parameters with L-BFGS-B."""
+    """Minimise the mean negative log-likelihood over log-parameters with L-BFGS-B.
+
+    Returns the estimates, scipy's result and the standard errors.
+
+    L-BFGS-B calls BLAS on vectors of length 3-4; with OpenBLAS threads on a busy
+    machine those calls wait for each other and a fit takes 5-10 times longer, so BLAS
+    runs on one thread here.
+    """
+    with _blas_controller().limit(limits=1, user_api="blas"):
+        params, res = _minimise(neg_ll_and_grad, start, n, max_iter, tol)
+        return params, res, _standard_errors(neg_ll_and_grad, params)
+
+
+def _minimise(neg_ll_and_grad, start, n, max_iter, tol):
 
     def objective(theta):
         value, grad = neg_ll_and_grad(np.exp(theta))
@@ -345,12 +366,11 @@ class BetaGeoModel(_FittedModel):
             return _bgnbd_neg_ll_and_grad(p, ux, utx, uT, w)
 
         start = np.log([1.0, max(np.mean(T), 1e-3), 1.0, 1.0])
-        params, res = _fit_log_params(nll, start, len(x), self.max_iter, self.tol)
+        params, res, se = _fit_log_params(nll, start, len(x), self.max_iter, self.tol)
         self.params_ = pd.Series(params, index=list(self._param_names), name="estimate")
         self.r_, self.alpha_, self.a_, self.b_ = (float(v) for v in params)
         self.log_likelihood_ = float(-nll(params)[0])
-        self.standard_errors_ = pd.Series(_standard_errors(nll, params), index=list(self._param_names),
-                                          name="std_error")
+        self.standard_errors_ = pd.Series(se, index=list(self._param_names), name="std_error")
         self.n_customers_ = len(x)
         self.converged_ = bool(res.success)
         return self
@@ -574,12 +594,11 @@ class GammaGammaModel(_FittedModel):
             return _gg_neg_ll_and_grad(params, ux, um, w)
 
         start = np.log([1.0, 1.0, max(float(np.mean(m)), 1e-3)])
-        params, res = _fit_log_params(nll, start, len(x), self.max_iter, self.tol)
+        params, res, se = _fit_log_params(nll, start, len(x), self.max_iter, self.tol)
         self.params_ = pd.Series(params, index=list(self._param_names), name="estimate")
         self.p_, self.q_, self.gamma_ = (float(v) for v in params)
         self.log_likelihood_ = float(-nll(params)[0])
-        self.standard_errors_ = pd.Series(_standard_errors(nll, params), index=list(self._param_names),
-                                          name="std_error")
+        self.standard_errors_ = pd.Series(se, index=list(self._param_names), name="std_error")
         self.n_customers_ = int(len(x))
         self.converged_ = bool(res.success)
         return self

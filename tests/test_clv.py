@@ -235,8 +235,13 @@ def test_gamma_gamma_reproduces_fader_hardie_lee_2005(fitted, six):
 def test_gamma_gamma_excludes_non_positive_spend_with_a_count():
     x = np.array([1, 2, 3, 1, 4, 2, 0], dtype=float)
     m = np.array([10.0, 12.0, 30.0, -5.0, 22.0, 0.0, 0.0])
-    with pytest.warns(UserWarning, match="2 customer\\(s\\) with repeat purchases have a mean spend <= 0"):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         gg = GammaGammaModel().fit(x, m)
+    messages = {w.category: str(w.message) for w in caught}
+    assert "2 customer(s) with repeat purchases have a mean spend <= 0" in messages[UserWarning]
+    # four customers cannot pin down the spend heterogeneity: said, not hidden
+    assert "reached its bound" in messages[RuntimeWarning]
     assert gg.n_excluded_ == {"no_repeat_purchase": 1, "non_positive_spend": 2}
     assert gg.n_customers_ == 4
 

@@ -204,6 +204,14 @@ def _minimise(neg_ll_and_grad, start, n, max_iter, tol):
                             options={"maxiter": max_iter, "ftol": tol, "gtol": tol * 1e2})
     if not np.all(np.isfinite(res.x)) or not np.isfinite(res.fun):
         raise RuntimeError(f"the likelihood could not be maximised: {res.message}")
+    if np.any(np.abs(res.x) >= 15.0 - 1e-6):
+        warnings.warn(
+            f"a parameter reached its bound (estimates {np.exp(res.x)}): the likelihood has no "
+            "interior maximum for these data, so the estimates and standard errors are not reliable",
+            RuntimeWarning, stacklevel=4,
+        )
+    elif not res.success:
+        warnings.warn(f"the optimiser stopped early: {res.message}", RuntimeWarning, stacklevel=4)
     return np.exp(res.x), res
 
 

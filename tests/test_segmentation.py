@@ -387,3 +387,48 @@ def test_figures_draw_the_results(ncompany, fitted, lang):
     mig = plot_migration(segment_migration(before, fitted.assign(feats)), lang=lang)
     assert mig.get_xlabel() == ("本期客户群" if lang == "zh" else "Current segment")
     plt.close("all")
+
+
+def test_user_k_overrides_the_recommendation(ncompany, fitted):
+    _, feats, _ = ncompany
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", WeakSegmentationWarning)
+        seg = CustomerSegmenter(k=3, k_range=(2, 6), n_bootstrap=3).fit(feats)
+    assert seg.k_ == 3 and len(np.unique(seg.labels_)) == 3
+    sel = seg.selection_.set_index("k")
+    assert sel.loc[3, "chosen"] and sel["chosen"].sum() == 1
+    assert seg.recommendation_["reason"].startswith("k=3 set by the user (case file); the criteria recommend")
+
+
+def test_minibatch_path_is_deterministic():
+    frame = two_groups(300, seed=4)
+    cols = ["recency_days", "frequency", "monetary_total"]
+    runs = [CustomerSegmenter(k_range=(2, 4), n_bootstrap=3, minibatch_threshold=50, random_state=7).fit(frame, cols)
+            for _ in range(2)]
+    np.testing.assert_array_equal(runs[0].labels_, runs[1].labels_)
+    pd.testing.assert_frame_equal(runs[0].selection_, runs[1].selection_)
+
+
+def test_unfitted_and_wrong_features_for_predict(fitted):
+    with pytest.raises(RuntimeError, match="not fitted"):
+        CustomerSegmenter().predict(two_groups())
+    with pytest.raises(ValueError, match="used in fit are not in these features"):
+        fitted.predict(two_groups())
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10_000), st.integers(12, 80), st.integers(2, 4))
+def test_fit_invariants_on_random_data(seed, n, k):
+    """Segments are numbered by size, predict reproduces the fit's labels, the profile
+    counts every customer once and the selection table has one row per usable k."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({"a": rng.normal(size=n), "b": rng.exponential(size=n) * 100})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", WeakSegmentationWarning)
+        seg = CustomerSegmenter(k=k, k_range=(2, 4), n_bootstrap=2, random_state=seed).fit(frame, ["a", "b"])
+    counts = np.bincount(seg.labels_, minlength=k)
+    assert len(counts) == k and (np.diff(counts) <= 0).all()
+    np.testing.assert_array_equal(seg.predict(frame), seg.labels_)
+    assert seg.profile_["n_customers"].iloc[-1] == n == counts.sum()
+    assert seg.selection_["k"].tolist() == [2, 3, 4]
+    assert set(seg.names_) == set(range(k)) and len(set(seg.names_.values())) == k

@@ -103,6 +103,9 @@ _KURTOSIS_LIMIT = 3.0  # excess kurtosis above this counts as heavy-tailed (sign
 _OVERALL = "overall"
 _NEW, _ABSENT = "(new)", "(absent)"  # migration tokens shared with workbench.lifecycle
 _NULL_SAMPLE = 2_000  # customers drawn from the Gaussian null reference
+# MiniBatchKMeans batch: at 1M customers x 5 features, 16,384 converged in a third of the
+# time of 4,096 (fewer Python-level steps) with equal inertia (benchmarks/README.md)
+_MINIBATCH_SIZE = 16_384
 
 
 class WeakSegmentationWarning(UserWarning):
@@ -598,7 +601,8 @@ class CustomerSegmenter:
         Size of each bootstrap resample and of the fixed reference subsample on which
         labels are compared (all customers when fewer).
     minibatch_threshold : int, default 200_000
-        Above this many customers the full-data fits use MiniBatchKMeans.
+        Above this many customers the full-data fits use MiniBatchKMeans (batches of
+        16,384 customers).
     silhouette_sample : int, default 5_000
         Silhouette is computed on a random sample of this size (seeded) when there are
         more customers.
@@ -921,7 +925,7 @@ class CustomerSegmenter:
 
     def _kmeans(self, k: int, n: int, seed: int, n_init: int):
         if n > self.minibatch_threshold:
-            return MiniBatchKMeans(k, init="k-means++", n_init=n_init, batch_size=4096,
+            return MiniBatchKMeans(k, init="k-means++", n_init=n_init, batch_size=_MINIBATCH_SIZE,
                                    random_state=seed)
         return KMeans(k, init="k-means++", n_init=n_init, random_state=seed)
 

@@ -107,6 +107,14 @@ def _z_table(profile: pd.DataFrame, columns, lang: str):
     return pd.DataFrame(z, index=rows, columns=cols), pd.DataFrame(means.to_numpy(), index=rows, columns=cols)
 
 
+def _short_number(v: float) -> str:
+    if not np.isfinite(v):
+        return ""
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:.1f}" if abs(v) >= 10 else f"{v:.3g}"
+
+
 def plot_profile_heatmap(profile: pd.DataFrame, *, columns=None, lang: str = "en", ax=None, **kwargs):
     """Segment means against the overall mean, in overall-SD units, annotated with the means.
 
@@ -132,7 +140,7 @@ def plot_profile_heatmap(profile: pd.DataFrame, *, columns=None, lang: str = "en
     """
     z, means = _z_table(profile, columns, lang)
     _, ax = new_figure(ax, figsize=(1.4 * z.shape[1] + 3, max(3.5, 0.55 * z.shape[0] + 1.8)))
-    annot = means.map(lambda v: f"{v:,.3g}" if abs(v) < 1e4 else f"{v:,.0f}")
+    annot = means.map(_short_number)
     lim = float(np.nanmax(np.abs(z.to_numpy()))) if np.isfinite(z.to_numpy()).any() else 1.0
     options = dict(cmap="RdBu_r", center=0, vmin=-lim, vmax=lim, annot=annot, fmt="",
                    cbar_kws={"label": label("centroid_vs_overall", lang)}, linewidths=0.5)

@@ -90,6 +90,14 @@ def test_customer_features_quarterly_trend_and_as_of(six_rows):
     assert w.loc[0, "active_periods"] == 2
 
 
+def test_time_of_day_and_time_zones_count_whole_days(six_rows):
+    shifted = six_rows.assign(date=six_rows["date"] + pd.Timedelta(hours=15))
+    pd.testing.assert_frame_equal(customer_features(shifted, "2024-03-31"), customer_features(six_rows, "2024-03-31"))
+    utc = six_rows.assign(date=six_rows["date"].dt.tz_localize("UTC"))
+    pd.testing.assert_frame_equal(customer_features(utc, "2024-03-31"), customer_features(six_rows, "2024-03-31"))
+    pd.testing.assert_frame_equal(bgnbd_summary(utc, "2024-03-31"), bgnbd_summary(six_rows, "2024-03-31"))
+
+
 def test_return_only_customer_is_kept_not_dropped(six_rows):
     f = customer_features(six_rows, "2024-03-31", start="2024-02-10")
     b = f.set_index("customer_id").loc["b"]

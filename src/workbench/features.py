@@ -291,6 +291,8 @@ def customer_features(
     if start_day is not None and start_day > as_of_day:
         raise ValueError(f"{where}: start={start!r} is after as_of={as_of!r}; the window would be empty")
 
+    if getattr(transactions["date"].dtype, "tz", None) is not None:  # days in UTC
+        transactions = transactions.assign(date=transactions["date"].dt.tz_convert("UTC").dt.tz_localize(None))
     day = _day_numbers(transactions["date"])
     window = day <= as_of_day
     if start_day is not None:

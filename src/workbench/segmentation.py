@@ -33,8 +33,8 @@ from __future__ import annotations
 
 import re
 import warnings
-from contextlib import nullcontext
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -230,7 +230,7 @@ def segment_profile(
 
     out = pd.DataFrame({"n_customers": grouped.size()})
     out["share_customers"] = out["n_customers"] / len(frame)
-    for c, key in zip((revenue, gross_profit), ("revenue", "gross_profit")):
+    for c, key in zip((revenue, gross_profit), ("revenue", "gross_profit"), strict=True):
         if c in money:
             out[key] = grouped[c].sum(min_count=1)
             total = frame[c].sum(min_count=1)
@@ -282,7 +282,7 @@ def profile_table(profile: pd.DataFrame, *, decimals: int = 2, lang: str | None 
     for c in features:
         m, s = profile[f"{c}_mean"].to_numpy(), profile[f"{c}_sd"].to_numpy()
         out[c] = [f"{a:,.{decimals}f}" + ("" if np.isnan(b) else f" ± {b:,.{decimals}f}")
-                  for a, b in zip(m, s)]
+                  for a, b in zip(m, s, strict=True)]
     if lang is not None:
         out = out.rename(columns={c: label("segment_name" if c == "name" else c, lang) for c in out.columns})
     return out
@@ -874,7 +874,7 @@ class CustomerSegmenter:
     def _transform_raw(self, X: np.ndarray, where: str) -> np.ndarray:
         X = np.clip(X, self._clip_low, self._clip_high)
         out = np.empty_like(X)
-        for j, (c, t) in enumerate(zip(self.columns_, self._transform_list)):
+        for j, (c, t) in enumerate(zip(self.columns_, self._transform_list, strict=True)):
             if t == "log1p":
                 if (X[:, j] <= -1).any():
                     raise ValueError(f"{where}: column {c!r} has {int((X[:, j] <= -1).sum()):,} value(s) "
@@ -1025,7 +1025,7 @@ class CustomerSegmenter:
         self._scaler = (StandardScaler() if self.scaler == "standard" else RobustScaler()).fit(T)
         Z = self._scaler.transform(T)
         if not np.all(np.isfinite(Z)):
-            bad = [c for c, ok in zip(self.columns_, np.isfinite(Z).all(axis=0)) if not ok]
+            bad = [c for c, ok in zip(self.columns_, np.isfinite(Z).all(axis=0), strict=True) if not ok]
             raise ValueError(f"{where}: column(s) {bad} have zero spread after {self.scaler} scaling "
                              "(e.g. an IQR of 0); use scaler='standard' or leave them out")
         center = self._scaler.mean_ if self.scaler == "standard" else self._scaler.center_
@@ -1035,7 +1035,8 @@ class CustomerSegmenter:
             "reason": [why for _, why, _ in chosen],
             "skewness": [s for _, _, s in chosen],
             "n_filled": n_filled,
-            "fill_value": [FILL_VALUES.get(c, np.nan) if f else np.nan for c, f in zip(self.columns_, n_filled)],
+            "fill_value": [FILL_VALUES.get(c, np.nan) if f else np.nan
+                           for c, f in zip(self.columns_, n_filled, strict=True)],
             "clip_low": self._clip_low,
             "clip_high": self._clip_high,
             "center": center,

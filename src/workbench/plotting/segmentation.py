@@ -102,7 +102,7 @@ def _z_table(profile: pd.DataFrame, columns, lang: str):
     sd = np.array([overall[f"{c}_sd"] for c in feats], dtype=float)
     centre = np.array([overall[f"{c}_mean"] for c in feats], dtype=float)
     z = (means.to_numpy() - centre) / np.where(sd > 0, sd, np.nan)
-    rows = [f"{segment_label(n, lang)} (n={c:,})" for n, c in zip(body["name"], body["n_customers"])]
+    rows = [f"{segment_label(n, lang)} (n={c:,})" for n, c in zip(body["name"], body["n_customers"], strict=True)]
     cols = [label(c, lang) for c in feats]
     return pd.DataFrame(z, index=rows, columns=cols), pd.DataFrame(means.to_numpy(), index=rows, columns=cols)
 

@@ -621,7 +621,10 @@ def _summary_sql(tx: pd.DataFrame, cal_day: int, obs_day, start_day, unit: float
     # the final ORDER BY fixes the row order, so DuckDB need not preserve it on the way
     con = duckdb.connect(config={"preserve_insertion_order": False})
     try:
-        con.execute("SET enable_progress_bar = false")
+        try:  # no progress bar on long queries; inside Jupyter without ipywidgets
+            con.execute("SET enable_progress_bar = false")  # DuckDB refuses to touch it
+        except duckdb.Error:
+            pass
         con.register("tx", tx[[c for c in ("customer_id", "date", "amount", "is_return") if c in tx.columns]])
         out = con.execute(query).df()
     finally:

@@ -29,6 +29,8 @@ through :mod:`workbench.io` and :mod:`workbench.cleaning` and get checksums.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -280,7 +282,8 @@ def _period_freq(granularity: str) -> str:
 def _materialise(case: Case, spec: Mapping[str, Any]) -> Path:
     """Write a generator's tables to ``data/processed/<case>/``; regenerate on new options.
 
-    Returns the folder; each table is ``<folder>/<table>.csv``.
+    Returns the folder; each table is ``<folder>/<table>.csv``, the truth tables
+    (``truth_segments``, ...) included, so a case can list them as auxiliary sources.
     """
     options = dict(spec.get("options") or {})
     target = (case.root.parent / "data" / "processed" / case.name).resolve()
@@ -288,10 +291,21 @@ def _materialise(case: Case, spec: Mapping[str, Any]) -> Path:
     wanted = yaml.safe_dump({"generator": spec["generator"], "options": options}, sort_keys=True)
     if not (stamp.is_file() and stamp.read_text(encoding="utf-8") == wanted):
         data = getattr(datasets, _GENERATORS[spec["generator"]])(**options)
-        target.mkdir(parents=True, exist_ok=True)
-        for table, frame in data.tables().items():
-            frame.to_csv(target / f"{table}.csv", index=False, encoding="utf-8")
-        stamp.write_text(wanted, encoding="utf-8")
+        # written beside the target and renamed, so a concurrent reader (two test workers,
+        # two reports) sees the old complete set or the new one, never half a file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=f".{case.name}-", dir=target.parent))
+        for table, frame in data.tables(truth=True).items():
+            frame.to_csv(scratch / f"{table}.csv", index=False, encoding="utf-8")
+        (scratch / stamp.name).write_text(wanted, encoding="utf-8")
+        old = target.with_name(f".{target.name}-old-{scratch.name}")
+        if target.exists():
+            target.rename(old)
+        try:
+            scratch.rename(target)
+        except OSError:  # another process put its identical copy in place first
+            shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
     return target
 
 

@@ -107,6 +107,22 @@ def test_customers_duplicates_and_bad_values_are_quarantined():
         "customer_id_duplicate", "size_not_numeric", "customer_id_missing"]
 
 
+
+def test_blank_text_cells_are_missing_not_empty_strings():
+    """CSV cells come in as "" (read with keep_default_na=False); blank means unknown."""
+    customers = clean_customers(pd.DataFrame({
+        "customer_id": ["C1", "C2", "C3"], "industry": ["power", " ", "oem"],
+        "churn_reason": ["", "price", "  "]})).clean
+    assert customers["churn_reason"].isna().tolist() == [True, False, True]
+    assert customers["industry"].isna().tolist() == [False, True, False]
+    tx = clean_transactions(pd.DataFrame({
+        "customer_id": ["A", "A", "A"], "date": ["2024-01-01"] * 3, "amount": ["1", "2", "3"],
+        "order_id": ["SO1", "", " "], "product_id": ["MCB", "", "VFD"]})).clean
+    # blank order ids are separate orders, not one order ""
+    assert tx["order_id"].tolist() == ["SO1", "line-2", "line-3"]
+    assert tx["product_id"].isna().tolist() == [False, True, False]
+
+
 cell = st.one_of(
     st.sampled_from(["", " ", "N/A", "2024-01-05", "2024年1月5日", "45296", "¥1,234.5",
                      "1.2万", "-3", "(4)", "1999-12-31", "2030-01-01", "abc", "2024-02-30"]),

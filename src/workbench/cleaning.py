@@ -208,6 +208,13 @@ def _is_blank(values: pd.Series) -> pd.Series:
     return values.isna() | values.astype("string").str.strip().fillna("").eq("")
 
 
+def _text(values: pd.Series) -> pd.Series:
+    """Stripped text with blanks as missing: CSVs are read with ``keep_default_na=False``
+    (so an id "NA" stays an id), which turns an empty cell into "" rather than NaN."""
+    text = values.astype("string").str.strip()
+    return text.mask(text == "").astype(str)
+
+
 class _Quarantine:
     """Collects reasons per row; the first reason a row gets is the one that sticks."""
 
@@ -270,7 +277,9 @@ def clean_transactions(
     CleaningResult
         ``clean`` has the canonical columns in canonical order plus ``is_return``
         (amount < 0) and ``is_outlier``, sorted stably by customer, date and input order;
-        ``order_id`` is created as the 1-based input row number when absent.
+        ``order_id`` is created as the 1-based input row number when absent, and as
+        ``"line-<row>"`` where it is blank (each such line its own order). Blank text in
+        ``product_id`` and ``channel`` becomes missing (NaN), as in the customers table.
     """
     missing = [c for c in ("customer_id", "date", "amount") if c not in raw.columns]
     if missing:
@@ -312,10 +321,13 @@ def clean_transactions(
     keep = q.ok.to_numpy()
     clean = pd.DataFrame(index=frame.index[keep])
     clean["customer_id"] = typed["customer_id"][keep].astype(str)
+    # without an order id every line is its own order; a blank id likewise (never one
+    # big order "" that would merge unrelated purchases)
+    line_ids = pd.Series(np.arange(1, len(frame) + 1).astype(str), index=frame.index)
     clean["order_id"] = (
-        frame["order_id"].astype("string").str.strip()[keep].astype(str)
+        _text(frame["order_id"]).fillna("line-" + line_ids)[keep]
         if "order_id" in frame.columns
-        else pd.Series(np.arange(1, len(frame) + 1).astype(str), index=frame.index)[keep]
+        else line_ids[keep]
     )
     clean["date"] = typed["date"][keep]
     clean["amount"] = typed["amount"][keep]
@@ -324,7 +336,7 @@ def clean_transactions(
             clean[col] = typed[col][keep]
     for col in ("product_id", "channel"):
         if col in frame.columns:
-            clean[col] = frame[col].astype("string")[keep].astype(str)
+            clean[col] = _text(frame[col])[keep]
     if "cost" in clean.columns and "gross_profit" not in clean.columns:
         clean["gross_profit"] = clean["amount"] - clean["cost"]
     clean["is_return"] = clean["amount"] < 0
@@ -381,7 +393,7 @@ def clean_customers(raw: pd.DataFrame, *, date_format: str | None = None) -> Cle
     keep = q.ok.to_numpy()
     clean = clean[keep]
     for col in clean.columns:
-        if clean[col].dtype == object:
-            clean[col] = clean[col].astype("string").astype(str)
+        if col != "customer_id" and (clean[col].dtype == object or pd.api.types.is_string_dtype(clean[col])):
+            clean[col] = _text(clean[col])
     clean = clean.sort_values("customer_id", kind="stable").reset_index(drop=True)
     return q.result(frame, validate_customers(clean))

@@ -18,8 +18,9 @@ The pipeline of :class:`CustomerSegmenter`:
 4. **Profiles and tests**: size, shares of customers, revenue and gross profit, feature
    means and SDs against the overall ones (the SPSS-style table); one-way ANOVA (F, p,
    eta squared) with a Kruskal-Wallis alternative per feature.
-5. **Names** from each centroid's high/low recency, frequency and monetary value (the
-   Chinese RFM 8-class scheme), overridable by rules from the case file.
+5. **Names** from each segment's high/low recency, frequency and monetary value against
+   the overall means in original units (the Chinese RFM 8-class scheme with mean cuts, as
+   the profile table shows them), overridable by rules from the case file.
 6. **Quality verdict**: a low silhouette or an unstable k gives ``weak_ = True`` and a
    :class:`WeakSegmentationWarning` instead of confidently invented clusters.
 
@@ -612,9 +613,9 @@ class CustomerSegmenter:
     names : None, mapping or list of rules, optional
         None: RFM 8-class names. A mapping {segment: name} names segments directly; a
         list of rules ``{"name": ..., "when": {column: "high" | "low"}}`` names the
-        first matching segments (high = centroid above the overall mean of that
-        clustered column in its own direction, so a high ``recency_days`` is *long
-        ago*); unmatched segments keep their RFM name. Repeated names are numbered
+        first matching segments (high = the segment's mean above the overall mean of
+        that column, both in original units as in ``profile_``, so a high
+        ``recency_days`` is *long ago*); unmatched segments keep their RFM name. Repeated names are numbered
         ``_1, _2`` in segment order.
     rfm : (str, str, str), default ("recency_days", "frequency", "monetary_total")
         The clustered columns read as R, F and M for the default names.
@@ -1114,7 +1115,7 @@ class CustomerSegmenter:
                           "null_sample": len(null)})
         self.selection_ = sel
 
-        self._finish(features, Y, Z, fits[self.k_])
+        self._finish(features, X, fits[self.k_])
         return self
 
     def _recommend(self, sel: pd.DataFrame, knee) -> tuple[int, str]:
@@ -1142,7 +1143,7 @@ class CustomerSegmenter:
             extra.append(f"Davies-Bouldin lowest at k={int(sel.loc[sel['davies_bouldin'].idxmin(), 'k'])}")
         return k, f"k={k}: {why}" + ("; " + "; ".join(extra) if extra else "")
 
-    def _finish(self, features, Y, Z, fit: _Fit) -> None:
+    def _finish(self, features, X, fit: _Fit) -> None:
         k = fit.k
         counts = np.bincount(fit.labels, minlength=k)
         # segments numbered by size (largest first), ties by the centroid's coordinates
@@ -1163,8 +1164,11 @@ class CustomerSegmenter:
                 back[:, j] = np.sinh(back[:, j])
         self.centers_ = pd.DataFrame(back, index=index, columns=self.columns_)
 
-        # high/low of each centroid against the overall mean, in the clustering space
-        high = self.centers_scaled_ > Z.mean(axis=0)
+        # high/low of each segment's mean against the overall mean, in original units: the
+        # numbers of the profile table and the mean cut of the 8-class scheme. (In the
+        # log-scaled clustering space the overall mean is a geometric mean, so a segment
+        # spending half the average could read "M high".)
+        high = self._high_low(X, k)
         defaults = _rfm_names(high, self.rfm) if self.rfm is not None else None
         if isinstance(self.names, Mapping):
             unknown = [s for s in self.names if s not in range(k)]
@@ -1196,6 +1200,14 @@ class CustomerSegmenter:
         else:
             stab = "" if not self.n_bootstrap else f", bootstrap ARI {row['stability_mean']:.3f}"
             self.quality_ = f"clear segmentation at k={k}: silhouette {row['silhouette']:.3f}{stab}"
+
+    def _high_low(self, X: np.ndarray, k: int) -> pd.DataFrame:
+        """Segment x column flags: the segment's mean above the overall mean (raw, filled)."""
+        counts = np.bincount(self.labels_, minlength=k)[:, None]
+        means = np.stack([np.bincount(self.labels_, weights=X[:, j], minlength=k)
+                          for j in range(X.shape[1])], axis=1) / counts
+        return pd.DataFrame(means > X.mean(axis=0), index=pd.RangeIndex(k, name="segment"),
+                            columns=self.columns_)
 
     # -- use ----------------------------------------------------------------------------
 

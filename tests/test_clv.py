@@ -25,6 +25,7 @@ from workbench.clv import (
     holdout_validation,
     repeat_purchase_tracking,
     retention_sensitivity,
+    spend_frequency_correlation,
     textbook_clv,
 )
 from workbench.datasets import load_cdnow
@@ -230,6 +231,15 @@ def test_gamma_gamma_reproduces_fader_hardie_lee_2005(fitted, six):
     # the density of the 946 mean spends at the estimate (no published LL to compare)
     assert gg.log_likelihood_ == pytest.approx(-4055.92, abs=0.01)
     np.testing.assert_allclose(gg.expected_spend(six), LIFETIMES["spend"], rtol=1e-5)
+    assert gg.at_bound_ == () and fitted[0].at_bound_ == ()
+
+
+def test_spend_frequency_correlation_on_cdnow(cdnow):
+    """The independence check of the Gamma-Gamma model: 0.11 on the CDNOW sample
+    (Fader, Hardie & Lee 2005b; lifetimes' documentation prints 0.113884)."""
+    _, summary = cdnow
+    assert round(spend_frequency_correlation(summary), 3) == 0.114
+    assert np.isnan(spend_frequency_correlation([0, 1, 0], [0.0, 5.0, 0.0]))
 
 
 def test_gamma_gamma_excludes_non_positive_spend_with_a_count():
@@ -242,6 +252,7 @@ def test_gamma_gamma_excludes_non_positive_spend_with_a_count():
     assert "2 customer(s) with repeat purchases have a mean spend <= 0" in messages[UserWarning]
     # four customers cannot pin down the spend heterogeneity: said, not hidden
     assert "reached its bound" in messages[RuntimeWarning]
+    assert gg.at_bound_  # the parameters left at the edge are named
     assert gg.n_excluded_ == {"no_repeat_purchase": 1, "non_positive_spend": 2}
     assert gg.n_customers_ == 4
 

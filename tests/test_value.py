@@ -223,6 +223,13 @@ def test_rfm_monetary_mean_and_other_bins(features):
     # mean spend ascending: f100 c150 e400 a500 d800 b1250 -> 1 + floor(3 b / 6): 1 1 2 2 3 3
     assert by_id(rfm, "m_score") == dict(f=1, c=1, e=2, a=2, d=3, b=3)
     assert "segment" not in rfm.columns
+    # revenue shares stay shares of net revenue, not sums of mean spends
+    eight = wv.rfm_eight_classes(features, monetary="monetary_mean")
+    summary = wv.rfm_segment_summary(eight)
+    assert summary["revenue"].sum() == pytest.approx(features["monetary_total"].sum())
+    for cls, group in eight.groupby("rfm_class", observed=True):
+        expected = features.set_index("customer_id").loc[group["customer_id"], "monetary_total"].sum()
+        assert summary.set_index("rfm_class").at[cls, "revenue"] == pytest.approx(expected)
 
 
 def test_rfm_customer_without_purchase_is_least_recent(features):

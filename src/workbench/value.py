@@ -150,7 +150,7 @@ RFM_ACTIONS = {
     },
     "important_value": {
         "en": "Keep them: dedicated service, priority resources",
-        "zh": "重点保持：提供专属服务，倾斜优质资源",
+        "zh": "重点维护：提供专属服务，倾斜优质资源",
     },
     "important_development": {
         "en": "Raise purchase frequency: cross-sell, regular contact",
@@ -633,7 +633,8 @@ def rfm_scores(
     -------
     pandas.DataFrame
         Sorted by ``customer_id``: ``customer_id``, ``recency_days``, ``frequency``,
-        ``monetary``, ``r_score``, ``f_score``, ``m_score`` (int), ``rfm_cell`` (str, e.g.
+        ``monetary`` (the scored column's values), ``revenue`` (net revenue,
+        ``monetary_total``; NaN when absent), ``r_score``, ``f_score``, ``m_score`` (int), ``rfm_cell`` (str, e.g.
         ``"545"``), ``fm_score`` (int, mean of F and M rounded half up) and, with
         ``bins=5``, ``segment`` (categorical over :data:`RFM_SEGMENTS`).
 
@@ -684,6 +685,7 @@ def rfm_scores(
             "recency_days": frame["recency_days"].to_numpy(dtype=np.float64),
             "frequency": frequency,
             "monetary": money,
+            "revenue": _revenue(frame, monetary, money, where),
             "r_score": r,
             "f_score": f,
             "m_score": m,
@@ -716,7 +718,8 @@ def rfm_eight_classes(
     -------
     pandas.DataFrame
         Sorted by ``customer_id``: ``customer_id``, ``recency_days``, ``frequency``,
-        ``monetary``, ``r_high``, ``f_high``, ``m_high`` (bool) and ``rfm_class``
+        ``monetary``, ``revenue`` (as in :func:`rfm_scores`), ``r_high``, ``f_high``,
+        ``m_high`` (bool) and ``rfm_class``
         (categorical over the codes of :data:`EIGHT_CLASSES`). ``attrs["cuts"]`` holds
         the three cut values.
 
@@ -768,6 +771,7 @@ def rfm_eight_classes(
             "recency_days": recency,
             "frequency": frequency,
             "monetary": money,
+            "revenue": _revenue(frame, monetary, money, where),
             "r_high": r_high,
             "f_high": f_high,
             "m_high": m_high,
@@ -776,6 +780,15 @@ def rfm_eight_classes(
     )
     out.attrs["cuts"] = cuts
     return out
+
+
+def _revenue(frame: pd.DataFrame, monetary: str, money: np.ndarray, where: str) -> np.ndarray:
+    """Net revenue per customer for segment summaries, whichever column M is scored on."""
+    if monetary == "monetary_total":
+        return money
+    if "monetary_total" in frame.columns:
+        return _numeric(frame, "monetary_total", where, allow_nan=True)
+    return np.full(len(frame), np.nan)
 
 
 def rfm_segment_summary(scores: pd.DataFrame, by: str | None = None, *, lang: str = "en") -> pd.DataFrame:
@@ -795,19 +808,23 @@ def rfm_segment_summary(scores: pd.DataFrame, by: str | None = None, *, lang: st
     pandas.DataFrame
         One row per segment (every category, empty ones with 0 customers), in the
         category order: the segment column, ``customers``, ``customer_share``,
-        ``revenue``, ``revenue_share`` (of the total, returns netted),
+        ``revenue``, ``revenue_share`` (net revenue: the scores' ``revenue`` column,
+        i.e. ``monetary_total`` also when M was scored on ``monetary_mean``; NaN when the
+        features had no ``monetary_total``),
         ``mean_recency_days``, ``mean_frequency``, ``mean_monetary``, ``action``.
     """
     if by is None:
         by = "segment" if isinstance(scores, pd.DataFrame) and "segment" in scores.columns else "rfm_class"
     _check_frame(scores, [by, "recency_days", "frequency", "monetary"], "rfm_segment_summary")
     _choice(lang, ("en", "zh"), "lang")
+    # revenue is net revenue (monetary_total), also when M was scored on the mean spend
+    revenue = "revenue" if "revenue" in scores.columns else "monetary"
     g = scores.groupby(by, observed=False, sort=True)
-    total = scores["monetary"].sum()
+    total = scores[revenue].sum()
     out = pd.DataFrame(
         {
             "customers": g.size(),
-            "revenue": g["monetary"].sum(),
+            "revenue": g[revenue].sum(min_count=1 if revenue == "revenue" else 0),
             "mean_recency_days": g["recency_days"].mean(),
             "mean_frequency": g["frequency"].mean(),
             "mean_monetary": g["monetary"].mean(),
@@ -1391,7 +1408,8 @@ def _ratios(transactions: pd.DataFrame, key: str, stock: pd.DataFrame | None, wh
     g = tx.groupby(key, sort=True)
     out = pd.DataFrame({"sales": g["sales"].sum(), "gross_profit": g["gross_profit"].sum(min_count=1)})
     # a group with any row lacking cost has unknown profit (min_count does not see NaN rows)
-    out.loc[g["gross_profit"].apply(lambda s: s.isna().any()), "gross_profit"] = np.nan
+    unknown = tx["gross_profit"].isna().groupby(tx[key], sort=True).any()
+    out.loc[unknown.to_numpy(), "gross_profit"] = np.nan
     out["cost"] = out["sales"] - out["gross_profit"]
     sales = out["sales"].to_numpy()
     out["gross_margin_rate"] = np.where(sales > 0, out["gross_profit"] / np.where(sales > 0, sales, 1), np.nan)

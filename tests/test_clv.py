@@ -352,3 +352,25 @@ def test_clv_figures_draw_results(fitted, cdnow, six, lang):
         fig.canvas.draw()  # a missing CJK glyph would fail here (pyproject filterwarnings)
     finally:
         plt.close("all")
+
+
+def test_gamma_gamma_names_the_unidentified_limit_on_the_n_company():
+    """make_ncompany splits each customer-year's revenue over its orders, so mean spend
+    barely varies within customers: the likelihood is maximal as p -> infinity."""
+    from workbench.datasets import make_ncompany
+    from workbench.value import clv_windows
+
+    tx = make_ncompany(1000, n_respondents=10).transactions
+    windows = clv_windows(tx, pd.Timestamp("2024-12-31"))
+    summary = bgnbd_summary(tx, windows["calibration_end"], windows["observation_end"],
+                            start=windows["start"])
+    with pytest.warns(RuntimeWarning, match="only q and p\\*gamma are identified|reached its bound"):
+        gg = GammaGammaModel().fit(summary)
+    assert gg.at_bound_ == ("p", "gamma")
+    assert gg.log_likelihood_ - gg.limit_log_likelihood_ < 0.01
+    # in that limit the expected spend of a repeat buyer is her own mean spend
+    repeat = summary[summary["frequency"] > 0]
+    np.testing.assert_allclose(gg.expected_spend(repeat), repeat["monetary_value"], rtol=1e-3)
+    # CDNOW is far from the limit: the three-parameter model is 20.9 log-likelihood units better
+    cdnow = GammaGammaModel().fit(bgnbd_summary(load_cdnow("sample"), "1997-09-30", "1998-06-30"))
+    assert cdnow.log_likelihood_ - cdnow.limit_log_likelihood_ == pytest.approx(20.87, abs=0.01)

@@ -27,6 +27,7 @@ from workbench.lifecycle import (
     stage_rules,
     stage_value_curve,
     survival_curves,
+    value_curve_shape,
 )
 
 DATA = Path(__file__).parent / "data"
@@ -643,3 +644,21 @@ def test_stage_invariants(rows, period, horizon):
     assert (s["n_periods"] >= s["active_periods"]).all()
     np.testing.assert_allclose(s["spend_per_period"] * s["n_periods"], s["monetary_total"], atol=1e-9)
     assert s["trend_r2"].dropna().between(0, 1).all()
+
+
+def test_value_curve_shape_reads_rise_peak_fall():
+    def curve(values, customers=(3, 4, 5, 2, 6)):
+        return pd.DataFrame({"stage": list(STAGES), "customers": list(customers),
+                             "mean_monetary_total": values})
+
+    assert value_curve_shape(curve([10, 40, 90, 30, 1])) == {
+        "rise_peak_fall": True, "peak": "stability",
+        "stages": ["exploration", "formation", "stability", "decline"]}
+    # CDNOW-like: formation customers have built more value than stable ones
+    assert value_curve_shape(curve([10, 446, 216, 234, 47]))["rise_peak_fall"] is False
+    assert value_curve_shape(curve([10, 40, 90, 95, 1]))["peak"] == "decline"
+    # empty stages are skipped, churned never counts, one live stage has no shape
+    assert value_curve_shape(curve([None, 40, 90, 30, 500], customers=(0, 4, 5, 2, 6)))["rise_peak_fall"]
+    assert value_curve_shape(curve([1, 2, 3, 4, 5], customers=(0, 0, 5, 0, 6)))["rise_peak_fall"] is False
+    with pytest.raises(ValueError, match="missing"):
+        value_curve_shape(curve([1, 2, 3, 4, 5]), value="mean_clv")

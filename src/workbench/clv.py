@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from scipy import optimize, special, stats
 
 from workbench.features import TIME_UNIT_DAYS, _check_transactions, _day, _day_numbers
 
@@ -540,8 +540,11 @@ class GammaGammaModel(_FittedModel):
     converged_ : bool
         Whether L-BFGS-B reported convergence.
     at_bound_ : tuple of str
-        Parameters left at the edge of the search box (log-parameters in [-15, 15]);
-        empty for an interior maximum. See Notes.
+        Parameters left at the edge of the search box (log-parameters in [-15, 15]),
+        or ``("p", "gamma")`` when the limit p -> infinity fits as well (within 0.01
+        of log-likelihood); empty for an interior maximum. See Notes.
+    limit_log_likelihood_ : float
+        Log-likelihood of that limit (customers' mean spends inverse-gamma).
     n_excluded_ : dict
         ``{"no_repeat_purchase": ..., "non_positive_spend": ...}``: customers left out,
         counted (those with x = 0 have no repeat spend; the model needs positive spend).
@@ -560,8 +563,10 @@ class GammaGammaModel(_FittedModel):
 
     When spend per purchase varies within customers much less than the model's gamma
     shape allows (e.g. order values drawn around a fixed customer level), the likelihood
-    rises without bound along :math:`p \\to \\infty` with :math:`p\\gamma` fixed: ``p``
-    runs to its bound (``at_bound_ == ("p", "gamma")``) and a warning says so. Only
+    rises towards its supremum along :math:`p \\to \\infty` with :math:`p\\gamma` fixed,
+    where the mean spends are inverse-gamma distributed with shape q and scale
+    :math:`p\\gamma` whatever x is. When that limit fits as well as the estimate (or
+    ``p`` runs to its bound) ``at_bound_ == ("p", "gamma")`` and a warning says so. Only
     ``q`` and :math:`p\\gamma` are then identified, and the expected spend tends to
     each customer's own :math:`\\bar z`, so it remains usable while ``p`` and ``gamma``
     are not to be reported. The model also assumes spend independent of frequency;
@@ -640,6 +645,15 @@ class GammaGammaModel(_FittedModel):
         self.n_customers_ = int(len(x))
         self.converged_ = bool(res.success)
         self.at_bound_ = _at_bound(params, self._param_names)
+        self.limit_log_likelihood_ = _gg_limit_log_likelihood(m)
+        if self.log_likelihood_ - self.limit_log_likelihood_ < 0.01 and "p" not in self.at_bound_:
+            # the optimiser stopped somewhere on the flat ridge towards p -> infinity
+            self.at_bound_ = tuple(sorted({*self.at_bound_, "p", "gamma"}, key=self._param_names.index))
+            warnings.warn(
+                f"GammaGammaModel: the limit p -> infinity (customers' mean spends inverse-gamma "
+                f"distributed, log-likelihood {self.limit_log_likelihood_:.3f}) fits as well as the "
+                f"estimate (p = {self.p_:.4g}, log-likelihood {self.log_likelihood_:.3f}): only q and "
+                "p*gamma are identified", RuntimeWarning, stacklevel=2)
         return self
 
     def expected_spend(self, frequency, monetary_value=None) -> np.ndarray:
@@ -654,6 +668,17 @@ class GammaGammaModel(_FittedModel):
             raise ValueError(f"q = {q:.4g} <= 1: the expected spend is infinite under the fitted model")
         m = np.where(x > 0, m, 0.0)
         return p * (g + x * m) / (p * x + q - 1)
+
+
+def _gg_limit_log_likelihood(m: np.ndarray) -> float:
+    """Log-likelihood of the Gamma-Gamma model's limit p -> infinity, p*gamma fixed.
+
+    Then each customer's mean spend is exactly p / nu with nu ~ Gamma(q, gamma), i.e.
+    inverse-gamma with shape q and scale p*gamma whatever x is; its maximum likelihood
+    is that of a gamma distribution fitted to 1 / z-bar, moved back to z-bar.
+    """
+    q, _, scale = stats.gamma.fit(1.0 / m, floc=0)
+    return float(stats.invgamma.logpdf(m, q, scale=1.0 / scale).sum())
 
 
 def spend_frequency_correlation(frequency, monetary_value=None) -> float:

@@ -25,6 +25,7 @@ __all__ = [
     "NCOMPANY_CONSTRUCTS",
     "NCOMPANY_INDUSTRIES",
     "NCOMPANY_SEGMENTS",
+    "NCOMPANY_SEGMENT_STAGES",
     "NCompanyData",
     "NCompanyTruth",
     "make_ncompany",
@@ -135,6 +136,18 @@ def load_mobi() -> pd.DataFrame:
 
 #: Latent behavioural segments, in the order of their integer codes in the truth.
 NCOMPANY_SEGMENTS = ("key_account", "growing", "stable_small", "declining", "churned")
+
+#: The lifecycle stage (:data:`workbench.lifecycle.STAGES`) each latent segment is in by
+#: construction at the end of the data: growing customers are acquired in the second
+#: year and still rising, key accounts and stable small customers are established with
+#: no trend (key 1.05 a year), declining ones halve every year, churned ones stopped.
+NCOMPANY_SEGMENT_STAGES = {
+    "key_account": "stability",
+    "growing": "formation",
+    "stable_small": "stability",
+    "declining": "decline",
+    "churned": "churned",
+}
 
 #: Industry segments of the thesis company (codes; zh/en labels in :mod:`workbench.labels`).
 NCOMPANY_INDUSTRIES = ("power", "construction", "oem", "distributor")

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-__all__ = ["LANGUAGES", "LABELS", "label", "translate_columns"]
+__all__ = ["LANGUAGES", "LABELS", "label", "translate_codes", "translate_columns"]
 
 LANGUAGES = ("zh", "en")
 
@@ -178,6 +178,11 @@ LABELS: dict[str, dict[str, str]] = {
     "stage_stability": {"zh": "稳定期", "en": "Stability"},
     "stage_decline": {"zh": "退化期", "en": "Decline"},
     "stage_churned": {"zh": "流失", "en": "Churned"},
+    # the bare stage codes, as they appear in tables (churned is the segment label above)
+    "exploration": {"zh": "考察期", "en": "Exploration"},
+    "formation": {"zh": "形成期", "en": "Formation"},
+    "stability": {"zh": "稳定期", "en": "Stability"},
+    "decline": {"zh": "退化期", "en": "Decline"},
     "frequency": {"zh": "购买次数", "en": "Purchases"},
     "n_periods": {"zh": "关系期数", "en": "Periods since first purchase"},
     "spend_per_period": {"zh": "每期平均消费", "en": "Spend per period"},
@@ -415,3 +420,50 @@ def translate_columns(frame: pd.DataFrame, lang: str, keep: Iterable[str] = ()) 
     if out.index.name is not None:
         out.index.name = label(str(out.index.name), lang)
     return out
+
+
+def translate_codes(frame: pd.DataFrame, lang: str, keep: Iterable[str] = ()) -> pd.DataFrame:
+    """A copy of ``frame`` for display: code values and names read as labels.
+
+    A text or categorical column whose distinct non-missing values are all keys of
+    :data:`LABELS` (stage, class, segment and reason codes) is shown through
+    :func:`label`; other columns (ids, names, numbers) are left alone, so a customer id
+    is never mistaken for a code. The index is treated the same way, and column names
+    are translated as by :func:`translate_columns`.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    lang : {"zh", "en"}
+    keep : iterable of str
+        Columns left exactly as they are (name and values).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The files a report writes keep the codes; only what is displayed changes.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> translate_codes(pd.DataFrame({"stage": ["stability", "decline"], "customer_id": ["C1", "C2"]}), "zh")
+      生命周期阶段 客户编号
+    0    稳定期   C1
+    1    退化期   C2
+    """
+    keep = set(keep)
+    out = frame.copy()
+    for col in out.columns:
+        if col not in keep and _is_codes(out[col]):
+            out[col] = out[col].map(lambda v: v if pd.isna(v) else label(str(v), lang)).astype(object)
+    if _is_codes(out.index.to_series()):
+        out.index = pd.Index([label(str(v), lang) for v in out.index], name=out.index.name)
+    return translate_columns(out, lang, keep)
+
+
+def _is_codes(values: pd.Series) -> bool:
+    if not (isinstance(values.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(values)
+            or values.dtype == object):
+        return False
+    distinct = pd.unique(values.dropna())
+    return len(distinct) > 0 and all(isinstance(v, str) and v in LABELS for v in distinct)

@@ -61,6 +61,7 @@ __all__ = [
     "stage_rules",
     "stage_value_curve",
     "survival_curves",
+    "value_curve_shape",
 ]
 
 #: The lifecycle stages in their textbook order (the ``stage`` categories).
@@ -590,6 +591,60 @@ def stage_value_curve(
     for col in values:
         out[f"mean_{col}"] = means[col].to_numpy(dtype=float)
     return out
+
+
+def value_curve_shape(curve: pd.DataFrame, value: str = "mean_monetary_total") -> dict:
+    """Whether a stage value curve has the textbook's rise-peak-fall shape.
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        The result of :func:`stage_value_curve`.
+    value : str, default "mean_monetary_total"
+        The column to read (currency per customer): the value a relationship has built
+        up by its stage. ``mean_recent_spend`` reads the value per period now.
+
+    Returns
+    -------
+    dict
+        ``rise_peak_fall`` (bool): over the live stages with customers (exploration,
+        formation, stability, decline, in that order) the value rises to a peak in
+        stability and falls after it; ``peak`` (the stage with the highest value, or
+        None) and ``stages`` (the live stages read).
+
+    Notes
+    -----
+    Churned customers are left out: the curve describes relationships still running
+    (Dwyer, Schurr & Oh 1987; 客户生命周期价值曲线 of the Chinese CRM textbooks). With
+    one live stage there is no shape to read, so ``rise_peak_fall`` is False.
+
+    References
+    ----------
+    Dwyer, F. R., Schurr, P. H., & Oh, S. (1987). Developing buyer-seller relationships.
+    Journal of Marketing, 51(2), 11-27.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"stage": ["exploration", "formation", "stability", "decline", "churned"],
+    ...                   "customers": [0, 5, 9, 3, 4], "mean_monetary_total": [None, 40, 90, 30, 5]})
+    >>> value_curve_shape(c)
+    {'rise_peak_fall': True, 'peak': 'stability', 'stages': ['formation', 'stability', 'decline']}
+    """
+    missing = [c for c in ("stage", "customers", value) if c not in curve.columns]
+    if missing:
+        raise ValueError(f"value_curve_shape: columns {missing} are missing; present: {list(curve.columns)}")
+    live = curve[(curve["stage"].astype(str) != "churned") & (curve["customers"] > 0)
+                 & curve[value].notna()]
+    stages = live["stage"].astype(str).tolist()
+    values = live[value].to_numpy(dtype=float)
+    if not stages:
+        return {"rise_peak_fall": False, "peak": None, "stages": []}
+    top = int(np.argmax(values))
+    rises, falls = np.diff(values[: top + 1]), np.diff(values[top:])
+    holds = (len(stages) > 1 and stages[top] == "stability"
+             and bool(np.all(rises > 0)) and bool(np.all(falls < 0)))
+    return {"rise_peak_fall": holds, "peak": stages[top], "stages": stages}
 
 
 # ======================================================================================

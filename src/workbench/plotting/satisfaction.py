@@ -75,6 +75,15 @@ def plot_path_model(model, *, bootstrap=None, lang: str = "en", ax=None):
 def plot_ipma(table: pd.DataFrame, *, lang: str = "en", ax=None):
     """Importance-performance map from :func:`workbench.satisfaction.ipma`.
 
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The IPMA table (``construct``, ``importance``, ``performance``, ``quadrant``);
+        the dashed cross-hairs sit at the mean importance and mean performance, where
+        :func:`~workbench.satisfaction.ipma` splits the quadrants.
+    lang : {"zh", "en"}
+    ax : matplotlib.axes.Axes, optional
+
     Returns
     -------
     matplotlib.axes.Axes
@@ -137,10 +146,14 @@ def plot_nonlinearity(result, *, x_label: str = "CUSA", y_label: str = "CUSL",
     result : NonlinearityResult
     x_label, y_label : str
         Label keys of the axes.
+    lang : {"zh", "en"}
+    ax : matplotlib.axes.Axes, optional
 
     Returns
     -------
     matplotlib.axes.Axes
+        The threshold is marked only when ``result.nonlinear`` is True; for a linear
+        link the piecewise fit's breakpoint is not a finding and is not labelled.
     """
     fig, ax = new_figure(ax, figsize=(7, 4.5))
     ax.scatter(result.data["x"], result.data["y"], s=8, alpha=0.35, color="#8C8C8C")
@@ -149,10 +162,11 @@ def plot_nonlinearity(result, *, x_label: str = "CUSA", y_label: str = "CUSL",
     for name, (colour, ls) in styles.items():
         ax.plot(result.curve["x"], result.curve[name], color=colour, ls=ls, lw=2,
                 label=label(name, lang))
-    ax.axvline(result.threshold, color="#C44E52", ls=":", lw=1)
-    ax.annotate(f"{label('threshold', lang)} {result.threshold:.1f}",
-                (result.threshold, np.nanmax(result.data["y"])), xytext=(4, -12),
-                textcoords="offset points", fontsize=9, color="#C44E52")
+    if result.nonlinear:
+        ax.axvline(result.threshold, color="#C44E52", ls=":", lw=1)
+        ax.annotate(f"{label('threshold', lang)} {result.threshold:.1f}",
+                    (result.threshold, np.nanmax(result.data["y"])), xytext=(4, -12),
+                    textcoords="offset points", fontsize=9, color="#C44E52")
     ax.set_xlabel(label(x_label, lang))
     ax.set_ylabel(label(y_label, lang))
     ax.legend(frameon=False, fontsize=8)

@@ -3,6 +3,7 @@ non-linearity of loyalty, NPS, and the valuable-but-dissatisfied customers."""
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,12 +73,17 @@ def satisfaction_index(survey: pd.DataFrame, model: PLSPathModel) -> Satisfactio
     block (SDs of the survey the model was fitted on), so index = sum_p w~_p r_p lies
     on 0-100 whenever the weights are positive
     (mode A blocks with positive loadings). Fornell et al. (1996) compute the ACSI
-    this way.
+    this way, and these are the latent performance scores of the IPMA (Ringle &
+    Sarstedt 2016: rescaled indicators, unstandardised outer weights w / sd(x)
+    rescaled to sum to 1), see :func:`ipma`.
 
     References
     ----------
     Fornell, C., Johnson, M. D., Anderson, E. W., Cha, J., & Bryant, B. E. (1996). The
     American Customer Satisfaction Index. Journal of Marketing, 60(4), 7-18.
+    Ringle, C. M., & Sarstedt, M. (2016). Gain more insight from your PLS-SEM results:
+    The importance-performance map analysis. Industrial Management & Data Systems,
+    116(9), 1865-1886.
     """
     spec = model.spec_
     x = item_matrix(survey, spec)
@@ -110,53 +116,91 @@ def _mean_table(frame: pd.DataFrame, key: str, value: str) -> pd.DataFrame:
                          "n": n.to_numpy()})
 
 
-def ipma(model: PLSPathModel, index: SatisfactionIndex, target: str | None = None) -> pd.DataFrame:
-    """Importance-performance map analysis of the drivers of ``target``.
+def ipma(model: PLSPathModel, index: SatisfactionIndex, target: str | None = None, *,
+         standardised: bool = False) -> pd.DataFrame:
+    """Importance-performance map analysis (IPMA) of the drivers of ``target``.
 
     Parameters
     ----------
     model : PLSPathModel
         Fitted.
     index : SatisfactionIndex
-        From :func:`satisfaction_index` on the same model.
+        From :func:`satisfaction_index` on the same model (its respondent scores are
+        the 0-100 latent performance scores).
     target : str, optional
         Target construct; default the spec's ``roles.target``.
+    standardised : bool, default False
+        False (Ringle & Sarstedt 2016): importance is the unstandardised total effect
+        on the 0-100 scores, in target points per driver point. True: the
+        standardised total effect of the PLS model (``model.effects_``), in target
+        SDs per driver SD, as some early IPMA applications report.
 
     Returns
     -------
     pandas.DataFrame
         One row per construct with a total effect on the target: ``construct``,
-        ``importance`` (standardised total effect), ``performance`` (mean 0-100
-        index), ``quadrant`` (one of :data:`IPMA_QUADRANTS`), ``priority`` (1 = act
-        first), sorted by priority.
+        ``importance``, ``performance`` (mean 0-100 score), ``quadrant`` (one of
+        :data:`IPMA_QUADRANTS`), ``gain_if_100`` (importance x (100 - performance):
+        with unstandardised importance, the rise of the target's 0-100 score if the
+        driver's performance were raised to 100, other drivers held), ``priority``
+        (1 = act first), sorted by priority.
+
+    Raises
+    ------
+    ValueError
+        Unknown target, a target no construct affects, or index scores that lack a
+        construct or have missing values.
 
     Notes
     -----
+    Performance: items rescaled to 0-100, r = (x - min) / (max - min) * 100,
+    weighted by the unstandardised outer weights w_p / sd(x_p) rescaled to sum to 1
+    per block (what :func:`satisfaction_index` computes); performance = mean score.
+    Importance: unstandardised path coefficients B~ from OLS (with intercept) of each
+    endogenous construct's 0-100 score on its predecessors' 0-100 scores; total
+    effects T = (I - B~)^-1 - I (B~[s, t] for s -> t), the sum over all paths from a
+    driver to the target of the products of the coefficients along them; importance
+    = T[driver, target]. The map needs positive rescaled weights (otherwise a score is
+    not on 0-100 and "raising performance" has no clear direction); a negative one
+    gives a warning naming its items.
+
     Quadrants split at the mean importance and the mean performance of the drivers
-    shown: high importance and low performance is ``concentrate_here``; then
+    shown (Martilla & James leave the cross-hairs to judgement; the means are the
+    usual choice): high importance and low performance is ``concentrate_here``; then
     ``keep_up_the_good_work`` (high, high), ``low_priority`` (low, low),
-    ``possible_overkill`` (low importance, high performance). Priority orders the
-    quadrants in that sequence and, within one, by importance x (100 - performance),
-    the gain in the target of raising performance to 100.
+    ``possible_overkill`` (low importance, high performance). "High" means >= the
+    mean. Priority orders the quadrants in that sequence and, within one, by
+    ``gain_if_100``.
 
     References
     ----------
     Ringle, C. M., & Sarstedt, M. (2016). Gain more insight from your PLS-SEM results:
     The importance-performance map analysis. Industrial Management & Data Systems,
     116(9), 1865-1886. Martilla, J. A., & James, J. C. (1977). Importance-performance
-    analysis. Journal of Marketing, 41(1), 77-79.
+    analysis. Journal of Marketing, 41(1), 77-79. The unstandardised total effects are
+    checked in the tests against OLS slopes computed with numpy.linalg.lstsq.
     """
-    target = target or model.spec_.role("target")
-    if target not in model.spec_.constructs:
+    spec = model.spec_
+    target = target or spec.role("target")
+    if target not in spec.constructs:
         raise ValueError(f"target {target!r} is not a construct; use one of "
-                         f"{model.spec_.construct_names}")
-    eff = model.effects_[model.effects_["target"] == target]
-    perf = index.summary.set_index("construct")["index"]
-    out = pd.DataFrame({"construct": eff["source"].to_numpy(),
-                        "importance": eff["total"].to_numpy(),
-                        "performance": perf.loc[eff["source"]].to_numpy()})
-    if out.empty:
+                         f"{spec.construct_names}")
+    names = spec.construct_names
+    k = names.index(target)
+    if standardised:
+        total = np.zeros((len(names), len(names)))
+        for src, tgt, value in model.effects_[["source", "target", "total"]].itertuples(
+                index=False):
+            total[names.index(src), names.index(tgt)] = value
+    else:
+        total = _unstandardised_total_effects(index, spec)
+    drivers = [j for j in range(len(names)) if abs(total[j, k]) > 0]
+    if not drivers:
         raise ValueError(f"no construct has an effect on {target!r}")
+    perf = index.summary.set_index("construct")["index"]
+    out = pd.DataFrame({"construct": [names[j] for j in drivers],
+                        "importance": total[drivers, k],
+                        "performance": perf.loc[[names[j] for j in drivers]].to_numpy()})
     hi_imp = out["importance"] >= out["importance"].mean()
     hi_perf = out["performance"] >= out["performance"].mean()
     out["quadrant"] = np.select(
@@ -168,6 +212,33 @@ def ipma(model: PLSPathModel, index: SatisfactionIndex, target: str | None = Non
                                           kind="stable").drop(columns="_q")
     out["priority"] = np.arange(1, len(out) + 1)
     return out.reset_index(drop=True)
+
+
+def _unstandardised_total_effects(index: SatisfactionIndex, spec) -> np.ndarray:
+    """T[s, t] = ((I - B~)^-1 - I)[s, t], B~ by OLS on the 0-100 construct scores."""
+    names = spec.construct_names
+    missing = [c for c in names if c not in index.scores]
+    if missing:
+        raise ValueError(f"index scores lack construct(s) {missing}; compute the index "
+                         f"with satisfaction_index(survey, model) of spec {spec.name!r}")
+    y = index.scores[names].to_numpy(dtype=float)
+    bad = ~np.isfinite(y).all(axis=1)
+    if bad.any():
+        raise ValueError(f"{int(bad.sum())} of {len(y)} respondents have missing index "
+                         "scores; clean the survey (clean_survey) before the index")
+    negative = index.item_weights.loc[index.item_weights["rescaled_weight"] < 0, "item"]
+    if len(negative):
+        warnings.warn(f"items {negative.tolist()} have negative rescaled outer weights; "
+                      "their constructs' scores are not on 0-100 and the IPMA of those "
+                      "constructs is hard to read (Ringle & Sarstedt 2016)", stacklevel=3)
+    b = np.zeros((len(names), len(names)))
+    for t, c in enumerate(names):
+        src = [names.index(s) for s in spec.sources(c)]
+        if src:
+            design = np.column_stack([np.ones(len(y)), y[:, src]])
+            b[src, t] = np.linalg.lstsq(design, y[:, t], rcond=None)[0][1:]
+    eye = np.eye(len(names))
+    return np.linalg.inv(eye - b) - eye
 
 
 def jones_sasser(scores: pd.DataFrame, *, satisfaction: str, loyalty: str,
@@ -237,7 +308,8 @@ class NonlinearityResult:
     tests : DataFrame
         ``test``, ``statistic``, ``df1``, ``df2``, ``p_value``.
     threshold : float
-        Breakpoint of the piecewise fit (x units).
+        Best breakpoint of the piecewise fit (x units). Always computed; it is a
+        threshold of loyalty only when ``nonlinear`` is True.
     slope_below, slope_above : float
         Piecewise slopes below and above the threshold.
     nonlinear : bool
@@ -259,7 +331,15 @@ class NonlinearityResult:
 
     @property
     def collapses(self) -> bool:
-        """Loyalty falls faster below the threshold than it rises above it."""
+        """Whether loyalty falls faster below the threshold than it rises above it.
+
+        Returns
+        -------
+        bool
+            True only when the link is non-linear (:attr:`nonlinear`) and the slope
+            below the threshold exceeds the slope above it; for a linear link the
+            breakpoint is just the best one on the grid, not a finding.
+        """
         return bool(self.nonlinear and self.slope_below > self.slope_above)
 
 
@@ -369,10 +449,21 @@ def net_promoter_score(values, *, scale=(0, 10)) -> pd.DataFrame:
         One row: ``n``, ``n_missing``, ``promoters``, ``passives``, ``detractors``
         (shares), ``nps`` (percentage points, promoters - detractors, -100..100).
 
+    Raises
+    ------
+    ValueError
+        When an answer lies outside ``scale``.
+
     Notes
     -----
-    Promoters answer 9-10, passives 7-8, detractors 0-6 on the 0-10 scale
-    (Reichheld 2003, "The one number you need to grow", HBR 81(12), 46-54).
+    Promoters answer 9-10, passives 7-8, detractors 0-6 on the 0-10 scale; after the
+    linear map a rescaled answer counts as a promoter when r >= 9 and a detractor
+    when r <= 6. NPS = 100 (share of promoters - share of detractors).
+
+    References
+    ----------
+    Reichheld, F. F. (2003). The one number you need to grow. Harvard Business
+    Review, 81(12), 46-54. Checked by hand in the tests (shares of a 6-answer list).
     """
     v = pd.to_numeric(pd.Series(values), errors="coerce").astype(float)
     lo, hi = map(float, scale)
@@ -407,8 +498,24 @@ def satisfaction_by_segment(scores: pd.DataFrame, customers: pd.DataFrame, *,
     Returns
     -------
     pandas.DataFrame
-        ``segment`` value, ``n`` respondents, and the mean of each column; respondents
-        whose customer is not in ``customers`` form the group "unmatched".
+        One row per value of ``segment`` (sorted): the segment, ``n`` respondents, and
+        the mean of each column (0-100 for index scores); respondents whose customer is
+        not in ``customers`` (or has no segment) form the group "unmatched".
+
+    Raises
+    ------
+    ValueError
+        A missing ``customer_id`` or ``segment`` column, or duplicated customers.
+
+    Notes
+    -----
+    Respondents are the unit: a customer who answered twice counts twice. ACSI
+    reports its 0-100 index as such means per firm and sector.
+
+    References
+    ----------
+    Fornell, C., Johnson, M. D., Anderson, E. W., Cha, J., & Bryant, B. E. (1996). The
+    American Customer Satisfaction Index. Journal of Marketing, 60(4), 7-18.
     """
     linked = _link(scores, customers, segment)
     linked[segment] = linked[segment].astype("object").where(linked[segment].notna(), "unmatched")
@@ -456,8 +563,29 @@ def valuable_dissatisfied(scores: pd.DataFrame, customers: pd.DataFrame, *, valu
     -------
     pandas.DataFrame
         One row per such customer: ``customer_id``, the class, ``n_respondents``,
-        ``satisfaction`` (mean over the customer's respondents), ``gap`` (threshold -
-        satisfaction), sorted by satisfaction ascending (worst first).
+        ``satisfaction`` (mean over the customer's respondents, score units, e.g.
+        0-100), ``gap`` (threshold - satisfaction), sorted by satisfaction ascending
+        (worst first).
+
+    Raises
+    ------
+    ValueError
+        Missing columns, duplicated customers, or ``valuable`` classes that do not
+        occur in ``customers``.
+
+    Notes
+    -----
+    The customer is the unit here (unlike :func:`satisfaction_by_segment`): a
+    customer's satisfaction is the mean over its respondents, and the default
+    threshold is the mean over all respondents. Valuable customers with low
+    satisfaction are the ones at risk whose loss costs most: profitability and
+    attitudes are different axes and need to be read together.
+
+    References
+    ----------
+    Reinartz, W., & Kumar, V. (2002). The mismanagement of customer loyalty. Harvard
+    Business Review, 80(7), 86-94. Jones, T. O., & Sasser, W. E. (1995). Why
+    satisfied customers defect. Harvard Business Review, 73(6), 88-99.
     """
     valuable = list(valuable)
     linked = _link(scores, customers, value_class)

@@ -25,6 +25,8 @@ __all__ = [
 ]
 
 _MISSING_RULES = ("listwise", "mean")
+_REASONS = ("non_numeric_answer", "out_of_scale", "not_on_scale_step", "straight_lining",
+            "too_many_missing", "missing_answers")
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class SurveyCleaning:
 
 
 def clean_survey(survey: pd.DataFrame, spec, *, missing: str = "listwise",
-                 straightlining: bool = True) -> SurveyCleaning:
+                 max_missing_share: float = 0.5, straightlining: bool = True) -> SurveyCleaning:
     """Validate survey answers against a model spec.
 
     Parameters
@@ -60,6 +62,13 @@ def clean_survey(survey: pd.DataFrame, spec, *, missing: str = "listwise",
         ``"listwise"``: respondents with any missing item go to quarantine
         (``missing_answers``); ``"mean"``: a missing answer is replaced by the item's
         mean over the kept respondents (count per item in the log).
+    max_missing_share : float, default 0.5
+        Respondents who left more than this share of the spec's items unanswered are
+        quarantined (``too_many_missing``) under either rule, so mean replacement never
+        invents most of a respondent (one who answered nothing would otherwise enter
+        as the all-means respondent). With 24 items and 0.5: 12 missing answers are
+        kept (and mean-replaced), 13 are not. Hair et al. (2017, ch. 2) remove
+        questionnaires with more than 15 % missing; pass 0.15 to follow them.
     straightlining : bool, default True
         Quarantine respondents who give the same answer to every item of the spec
         (``straight_lining``; answers compared before reverse coding, so a
@@ -68,16 +77,42 @@ def clean_survey(survey: pd.DataFrame, spec, *, missing: str = "listwise",
     Returns
     -------
     SurveyCleaning
+        ``data``, ``quarantine`` and ``log`` (one count per reason, then the mean
+        replacements, rows kept and quarantined).
+
+    Raises
+    ------
+    ValueError
+        Unknown ``missing`` rule, or ``max_missing_share`` outside [0, 1].
 
     Notes
     -----
     Reasons, checked in this order (one reason per respondent, the first that applies):
-    ``non_numeric_answer`` (an answer that is not a number), ``out_of_scale`` (a number
-    outside [min, max] of the spec's scale), ``straight_lining``, ``missing_answers``
-    (listwise only). Rows in = rows kept + rows quarantined.
+
+    * ``non_numeric_answer``: an answer that is not a number;
+    * ``out_of_scale``: a number outside [min, max] of the spec's scale;
+    * ``not_on_scale_step``: a number between the scale points, e.g. 3.5 on an integer
+      1-5 scale (answers must equal min + k * step; the spec's ``scale.step`` is 1
+      unless it says otherwise, and ``step: null`` declares a continuous scale, which
+      skips this check). Such values come from averaged or mis-keyed answers, and an
+      integer scale has no answer "3.5";
+    * ``straight_lining``;
+    * ``too_many_missing``: more than ``max_missing_share`` of the items unanswered;
+    * ``missing_answers``: any item unanswered (listwise only).
+
+    Rows in = rows kept + rows quarantined; ``detail`` lists the offending items.
+
+    References
+    ----------
+    Hair, J. F., Hult, G. T. M., Ringle, C. M., & Sarstedt, M. (2017). A Primer on
+    Partial Least Squares Structural Equation Modeling (PLS-SEM), 2nd ed. Sage, ch. 2
+    (missing data, straight lining, mean replacement).
     """
     if missing not in _MISSING_RULES:
         raise ValueError(f"missing={missing!r}; use one of {_MISSING_RULES}")
+    if isinstance(max_missing_share, bool) or not 0 <= max_missing_share <= 1:
+        raise ValueError(f"max_missing_share={max_missing_share!r}; use a share between 0 "
+                         "and 1 (0.5: quarantine respondents missing more than half the items)")
     spec = load_spec(spec, columns=survey.columns)
     items = spec.items
     raw = survey[items]
@@ -85,11 +120,18 @@ def clean_survey(survey: pd.DataFrame, spec, *, missing: str = "listwise",
     given = raw.notna() & raw.astype(str).apply(lambda s: s.str.strip() != "")
     non_numeric = given & num.isna()
     lo, hi = spec.scale
+    step = spec.scale_step
     out_of_scale = num.notna() & ((num < lo) | (num > hi))
+    if step is None:
+        off_step = pd.DataFrame(False, index=num.index, columns=items)
+    else:
+        k = (num - lo) / step
+        off_step = num.notna() & ((k - k.round()).abs() > 1e-9)
     answered = num.notna().sum(axis=1)
     straight = (num.nunique(axis=1) == 1) & (answered == len(items)) if straightlining \
         else pd.Series(False, index=survey.index)
-    has_missing = num.isna().any(axis=1) & ~non_numeric.any(axis=1)
+    unanswered = ~given
+    too_many = unanswered.sum(axis=1) > max_missing_share * len(items)
     reason = pd.Series(pd.NA, index=survey.index, dtype="str")
     detail = pd.Series(pd.NA, index=survey.index, dtype="str")
 
@@ -102,19 +144,27 @@ def clean_survey(survey: pd.DataFrame, spec, *, missing: str = "listwise",
 
     flag(non_numeric.any(axis=1), "non_numeric_answer", non_numeric)
     flag(out_of_scale.any(axis=1), "out_of_scale", out_of_scale)
+    flag(off_step.any(axis=1), "not_on_scale_step", off_step)
     flag(straight, "straight_lining")
+    flag(too_many, "too_many_missing", unanswered)
     if missing == "listwise":
-        flag(has_missing, "missing_answers", num.isna())
+        flag(unanswered.any(axis=1), "missing_answers", unanswered)
     bad = reason.notna()
     quarantine = survey[bad].assign(reason=reason[bad], detail=detail[bad])
     data = survey[~bad].copy()
     data[items] = num[~bad]
+    count = (reason.value_counts()).reindex(_REASONS, fill_value=0).astype(int)
     log = [("rows_in", len(survey), ""),
-           ("non_numeric_answer", int((reason == "non_numeric_answer").sum()), ""),
-           ("out_of_scale", int((reason == "out_of_scale").sum()), f"scale {lo:g}-{hi:g}"),
-           ("straight_lining", int((reason == "straight_lining").sum()),
+           ("non_numeric_answer", count["non_numeric_answer"], ""),
+           ("out_of_scale", count["out_of_scale"], f"scale {lo:g}-{hi:g}"),
+           ("not_on_scale_step", count["not_on_scale_step"],
+            "continuous scale: not checked" if step is None
+            else f"answers {lo:g}, {lo + step:g}, ..., {hi:g}"),
+           ("straight_lining", count["straight_lining"],
             "same answer to all items" if straightlining else "not checked"),
-           ("missing_answers", int((reason == "missing_answers").sum()),
+           ("too_many_missing", count["too_many_missing"],
+            f"more than {max_missing_share:.0%} of {len(items)} items unanswered"),
+           ("missing_answers", count["missing_answers"],
             "listwise deletion" if missing == "listwise" else "kept: mean replacement")]
     if missing == "mean":
         counts = data[items].isna().sum()
@@ -156,11 +206,31 @@ def cronbach_alpha(items: pd.DataFrame) -> float:
 
 
 def composite_reliability(loadings) -> float:
-    """Composite reliability rho_c of standardised loadings.
+    """Composite reliability rho_c (Joreskog's rho) of a block's standardised loadings.
+
+    Parameters
+    ----------
+    loadings : array-like of float
+        Standardised outer loadings of one block (correlations of each item with the
+        construct score, unitless, typically 0-1).
+
+    Returns
+    -------
+    float
+        rho_c, between 0 and 1 for loadings in [-1, 1] with a positive sum; 0.7 or more
+        is the usual bar.
 
     Notes
     -----
-    rho_c = (sum l)^2 / ((sum l)^2 + sum (1 - l^2)) (Werts, Linn & Joreskog 1974).
+    rho_c = (sum l)^2 / ((sum l)^2 + sum (1 - l^2)), the error variance of a
+    standardised item being 1 - l^2.
+
+    References
+    ----------
+    Werts, C. E., Linn, R. L., & Joreskog, K. G. (1974). Intraclass reliability
+    estimates: Testing structural assumptions. Educational and Psychological
+    Measurement, 34(1), 25-33. Equal to seminr 0.2.1 ``rhoC`` on mobi to 1e-6
+    (tests/data/pls_reference_mobi.json, through :func:`reliability_table`).
     """
     lam = np.asarray(loadings, dtype=float)
     s = lam.sum() ** 2
@@ -186,8 +256,14 @@ def item_statistics(survey: pd.DataFrame, spec) -> pd.DataFrame:
 
     Notes
     -----
-    Reverse-coded items enter recoded (min + max - x); means and SDs are on the
-    recoded scale. SPSS "Item-Total Statistics" reports the same two columns.
+    Reverse-coded items enter recoded (min + max - x); means and SDs (ddof=1) are on
+    the recoded answer scale. SPSS "Item-Total Statistics" reports the same two columns.
+
+    References
+    ----------
+    Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
+    Psychometrika, 16, 297-334. Nunnally, J. C., & Bernstein, I. H. (1994).
+    Psychometric Theory, 3rd ed. McGraw-Hill (corrected item-total correlation).
     """
     spec = load_spec(spec, columns=survey.columns)
     x = item_matrix(survey, spec)
@@ -262,16 +338,29 @@ def reliability_table(model: PLSPathModel) -> pd.DataFrame:
 def fornell_larcker(model: PLSPathModel) -> pd.DataFrame:
     """Fornell-Larcker table: sqrt(AVE) on the diagonal, construct correlations below.
 
+    Parameters
+    ----------
+    model : PLSPathModel
+        Fitted.
+
     Returns
     -------
     pandas.DataFrame
-        Constructs x constructs; the criterion holds for a construct when its diagonal
-        exceeds every correlation in its row and column. Upper triangle NaN.
+        Constructs x constructs (causal order); diagonal sqrt(AVE), lower triangle the
+        correlations of the construct scores, upper triangle NaN. Discriminant validity
+        holds for a construct when its diagonal exceeds every correlation in its row
+        and column.
+
+    Notes
+    -----
+    AVE = mean of the squared standardised loadings of the block (1 for a single
+    item), see :func:`reliability_table`.
 
     References
     ----------
     Fornell, C., & Larcker, D. F. (1981). Evaluating structural equation models with
-    unobservable variables and measurement error. JMR, 18(1), 39-50.
+    unobservable variables and measurement error. Journal of Marketing Research,
+    18(1), 39-50. AVE equal to seminr 0.2.1 on mobi to 1e-6.
     """
     r = model.construct_correlations_.copy()
     ave = reliability_table(model).set_index("construct")["sqrt_ave"]
@@ -300,9 +389,15 @@ def htmt_table(model: PLSPathModel, bootstrap=None) -> pd.DataFrame:
     Notes
     -----
     See :func:`workbench.satisfaction.pls.htmt_matrix` for the formula. Discriminant
-    validity is supported when HTMT (or the upper bound of its interval) is below 0.85
-    (strict) or 0.90 (liberal), Henseler, Ringle & Sarstedt (2015), JAMS 43, 115-135.
-    Checked against seminr 0.2.1 ``htmt`` on mobi.
+    validity is supported when HTMT (or, with a bootstrap, the upper bound of its
+    percentile interval) is below 0.85 (strict) or 0.90 (liberal).
+
+    References
+    ----------
+    Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterion for assessing
+    discriminant validity in variance-based structural equation modeling. Journal of
+    the Academy of Marketing Science, 43(1), 115-135. Point estimates equal to seminr
+    0.2.1 ``htmt`` on mobi to 1e-9.
     """
     names = model.spec_.construct_names
     h = htmt_matrix(model.item_correlations_.to_numpy()[None], model.design_.mask)[0]
@@ -322,18 +417,34 @@ def htmt_table(model: PLSPathModel, bootstrap=None) -> pd.DataFrame:
 def kmo_bartlett(survey: pd.DataFrame, spec) -> pd.DataFrame:
     """Kaiser-Meyer-Olkin measure and Bartlett's sphericity test, overall and per block.
 
+    Parameters
+    ----------
+    survey : pandas.DataFrame
+        Cleaned survey (numeric items, no missing answers).
+    spec : ModelSpec or spec name/path
+        Reverse-coded items are recoded first (this does not change |r|, so KMO and
+        Bartlett's statistic are the same either way).
+
     Returns
     -------
     pandas.DataFrame
-        ``block`` ("all" then each construct with 2+ items), ``n_items``, ``kmo``,
-        ``bartlett_chi2``, ``bartlett_df``, ``bartlett_p``.
+        ``block`` ("all" then each construct with 2+ items), ``n_items``, ``kmo``
+        (0-1), ``bartlett_chi2``, ``bartlett_df``, ``bartlett_p``.
 
     Notes
     -----
     KMO = sum r_ij^2 / (sum r_ij^2 + sum a_ij^2) over i != j, a the partial
     correlations; Bartlett: chi2 = -(n - 1 - (2p + 5)/6) ln|R|, df = p(p-1)/2.
-    Computed by ``factor_analyzer`` (``calculate_kmo``,
-    ``calculate_bartlett_sphericity``). KMO >= 0.6 and p < 0.05 support factoring.
+    KMO >= 0.6 and p < 0.05 support factoring. A block of two items has KMO = 0.5 by
+    construction.
+
+    References
+    ----------
+    Kaiser, H. F. (1974). An index of factorial simplicity. Psychometrika, 39(1),
+    31-36. Bartlett, M. S. (1950). Tests of significance in factor analysis. British
+    Journal of Psychology, Statistical Section, 3(2), 77-85. Computed by
+    ``factor_analyzer`` (``calculate_kmo``, ``calculate_bartlett_sphericity``), the
+    implementation these numbers come from.
     """
     from factor_analyzer.factor_analyzer import calculate_bartlett_sphericity, calculate_kmo
 
@@ -355,7 +466,17 @@ def kmo_bartlett(survey: pd.DataFrame, spec) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class CFAResult:
-    """Confirmatory factor analysis fit (see :func:`cfa_fit`)."""
+    """Confirmatory factor analysis fit (see :func:`cfa_fit`).
+
+    Attributes
+    ----------
+    fit : DataFrame
+        One row of fit indices.
+    loadings : DataFrame
+        ``construct``, ``item``, ``std_loading``, ``p_value``.
+    description : str
+        The semopy (lavaan-style) model description that was fitted.
+    """
 
     fit: pd.DataFrame
     loadings: pd.DataFrame

@@ -186,7 +186,7 @@ def simple_features(data: NCompanyData) -> pd.DataFrame:
     first = np.isfinite(values).argmax(axis=1)
     values = np.nan_to_num(values)
     trend = []
-    for row, start in zip(values, first):
+    for row, start in zip(values, first, strict=True):
         y = row[start:]
         trend.append(np.polyfit(np.arange(len(y)), y, 1)[0] / y.mean() if len(y) > 1 else 0.0)
     features = pd.DataFrame({
@@ -316,7 +316,7 @@ def pls_paths(survey: pd.DataFrame) -> dict:
     blocks = {c: answers[[f"{c}{i}" for i in range(1, k + 1)]].to_numpy(float)
               for c, k in ITEMS.items()}
     edges = list(zip(*[make_ncompany(10).truth.path_coefficients[c]
-                       for c in ("source", "target")]))
+                       for c in ("source", "target")], strict=True))
     return _standardised_paths(_pls_scores(blocks, edges), edges)
 
 

@@ -139,7 +139,22 @@ def retention_sensitivity(
     Notes
     -----
     The table behind the retention-economics argument (Reichheld & Sasser 1990): the
-    CLV of :func:`textbook_clv` rises convexly in *r*.
+    CLV of :func:`textbook_clv` rises convexly in *r*;
+    ``change_pct = 100 (CLV(r) - CLV(r_0)) / |CLV(r_0)|``.
+
+    References
+    ----------
+    Reichheld, F. F., & Sasser, W. E. (1990). Zero defections: Quality comes to
+    services. Harvard Business Review, 68(5), 105-111; the formula of
+    :func:`textbook_clv` (Gupta & Lehmann 2003). ``tests/test_clv.py`` checks the grid,
+    monotonicity, convexity and the zero change at the base rate.
+
+    Examples
+    --------
+    >>> retention_sensitivity(100, 0.1, 3, retentions=[0.5, 0.8]).round(2)
+       retention     clv
+    0        0.5  151.01
+    1        0.8  205.11
     """
     grid = np.round(np.arange(0.50, 0.951, 0.05), 2) if retentions is None else np.asarray(retentions, float)
     table = pd.DataFrame({"retention": grid,
@@ -400,7 +415,20 @@ class BetaGeoModel(_FittedModel):
         return self
 
     def log_likelihood(self, frequency, recency=None, T=None) -> np.ndarray:
-        """Per-customer log-likelihood at the fitted parameters."""
+        """Per-customer log-likelihood at the fitted parameters.
+
+        Parameters
+        ----------
+        frequency, recency, T : array-like or pandas.DataFrame
+            As in :meth:`fit`: *x*, :math:`t_x` and *T* in the fit's time unit, or one
+            :func:`~workbench.features.bgnbd_summary` frame.
+
+        Returns
+        -------
+        numpy.ndarray
+            :math:`\\log L_i` per customer (the class Notes' *L*); their sum over the
+            fitting data is ``log_likelihood_``.
+        """
         self._check_fitted()
         x, tx, T = _bgnbd_data(frequency, recency, T)
         a1, a2, a3 = _bgnbd_terms(self.params_.to_numpy(), x, tx, T)
@@ -415,12 +443,25 @@ class BetaGeoModel(_FittedModel):
     def probability_alive(self, frequency, recency=None, T=None) -> np.ndarray:
         """P(alive | x, t_x, T): the probability that the customer has not dropped out.
 
+        Parameters
+        ----------
+        frequency, recency, T : array-like or pandas.DataFrame
+            As in :meth:`fit`, in the fit's time unit.
+
+        Returns
+        -------
+        numpy.ndarray
+            Probabilities in (0, 1], one per customer.
+
         Notes
         -----
         :math:`P = 1 / \\left(1 + \\delta_{x>0} \\frac{a}{b+x-1}
         \\left(\\frac{\\alpha+T}{\\alpha+t_x}\\right)^{r+x}\\right)` (Fader, Hardie &
-        Lee 2005a, eq. 11); customers without repeat purchases are alive with P = 1 by
-        the model's assumption that drop-out happens only after a purchase.
+        Lee, "Computing P(alive) using the BG/NBD model", http://brucehardie.com/notes/021/,
+        the source lifetimes cites); customers without repeat purchases are alive with
+        P = 1 by the model's assumption that drop-out happens only after a purchase.
+        Equals lifetimes 0.11.3 ``conditional_probability_alive`` for six CDNOW
+        customers (``tests/test_clv.py``).
         """
         self._check_fitted()
         x, tx, T = _bgnbd_data(frequency, recency, T)
@@ -432,7 +473,15 @@ class BetaGeoModel(_FittedModel):
         Parameters
         ----------
         t : float or array-like
-            Horizon(s) in the data's time unit; broadcast against the customers.
+            Horizon(s) in the data's time unit, >= 0; broadcast against the customers.
+        frequency, recency, T : array-like or pandas.DataFrame
+            As in :meth:`fit`, in the fit's time unit.
+
+        Returns
+        -------
+        numpy.ndarray
+            :math:`E[Y(t) | x, t_x, T]`, expected repeat purchases in :math:`(T, T + t]`
+            per customer (broadcast shape of ``t`` and the customers).
 
         Notes
         -----
@@ -442,7 +491,9 @@ class BetaGeoModel(_FittedModel):
             {}_2F_1\\left(r+x, b+x; a+b+x-1; \\frac{t}{\\alpha+T+t}\\right)}
             {1 + \\delta_{x>0} \\frac{a}{b+x-1}\\left(\\frac{\\alpha+T}{\\alpha+t_x}\\right)^{r+x}}
 
-        (Fader, Hardie & Lee 2005a, eq. 10).
+        (Fader, Hardie & Lee 2005a, eq. 10). Equals lifetimes 0.11.3
+        ``conditional_expected_number_of_purchases_up_to_time`` for six CDNOW customers
+        (``tests/test_clv.py``).
         """
         self._check_fitted()
         x, tx, T = _bgnbd_data(frequency, recency, T)
@@ -458,10 +509,23 @@ class BetaGeoModel(_FittedModel):
     def expected_purchases_population(self, t) -> np.ndarray:
         """Expected repeat purchases of a new customer in (0, t].
 
+        Parameters
+        ----------
+        t : float or array-like
+            Time since the first purchase, in the fit's time unit (weeks for CDNOW).
+
+        Returns
+        -------
+        numpy.ndarray
+            :math:`E[X(t)]`, same shape as ``t``.
+
         Notes
         -----
         :math:`E[X(t)] = \\frac{a+b-1}{a-1}\\left[1 - \\left(\\frac{\\alpha}{\\alpha+t}\\right)^r
-        {}_2F_1\\left(r, b; a+b-1; \\frac{t}{\\alpha+t}\\right)\\right]` (eq. 9).
+        {}_2F_1\\left(r, b; a+b-1; \\frac{t}{\\alpha+t}\\right)\\right]` (Fader, Hardie &
+        Lee 2005a, eq. 9). Equals lifetimes 0.11.3
+        ``expected_number_of_purchases_up_to_time`` at t = 1, 10, 39, 78 weeks
+        (``tests/test_clv.py``).
         """
         self._check_fitted()
         t = np.asarray(t, dtype=float)
@@ -659,7 +723,30 @@ class GammaGammaModel(_FittedModel):
     def expected_spend(self, frequency, monetary_value=None) -> np.ndarray:
         """Expected mean spend per future purchase, E[Z | x, z̄] (currency).
 
-        Customers with x = 0 get the population mean :math:`p\\gamma / (q - 1)`.
+        Parameters
+        ----------
+        frequency : array-like or pandas.DataFrame
+            Repeat purchases *x*, or a :func:`~workbench.features.bgnbd_summary` frame.
+        monetary_value : array-like, optional
+            Mean spend per repeat purchase :math:`\\bar z` (currency), when
+            ``frequency`` is an array.
+
+        Returns
+        -------
+        numpy.ndarray
+            :math:`E[Z | x, \\bar z] = p(\\gamma + x\\bar z)/(px + q - 1)`, currency per
+            purchase. Customers with x = 0 get the population mean
+            :math:`p\\gamma / (q - 1)`.
+
+        Raises
+        ------
+        ValueError
+            When the fitted ``q <= 1`` (the expected spend is infinite).
+
+        Notes
+        -----
+        Equals lifetimes 0.11.3 ``conditional_expected_average_profit`` for six CDNOW
+        customers (``tests/test_clv.py``).
         """
         self._check_fitted()
         x, m = _gg_data(frequency, monetary_value)
@@ -777,7 +864,9 @@ def customer_lifetime_value(
 
     References
     ----------
-    Fader, Hardie & Lee (2005b), section "CLV"; lifetimes 0.11.3
+    Fader, Hardie & Lee (2005b) value a customer as expected spend x discounted
+    expected transactions (with the Pareto/NBD and continuous discounting); this
+    function is the monthly-discounted BG/NBD version of lifetimes 0.11.3
     ``lifetimes/utils.py::_customer_lifetime_value`` (same numbers, tests/test_clv.py).
     """
     if time_unit not in _UNITS_PER_MONTH:
@@ -833,7 +922,13 @@ class HoldoutValidation:
     metrics: dict
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The two tables and the metrics as a one-row frame, by name."""
+        """The two tables and the metrics as a one-row frame, by name.
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            ``holdout_customers``, ``holdout_by_frequency`` and ``holdout_metrics``.
+        """
         return {"holdout_customers": self.customers, "holdout_by_frequency": self.by_frequency,
                 "holdout_metrics": pd.DataFrame([self.metrics])}
 
@@ -859,7 +954,15 @@ def holdout_validation(model: BetaGeoModel, summary: pd.DataFrame, *, max_freque
     -----
     Each customer's prediction is :math:`E[Y(t^*) | x, t_x, T]` with :math:`t^*` the
     holdout length (:meth:`BetaGeoModel.expected_purchases`); the by-frequency table is
-    the "conditional expectations" figure of Fader, Hardie & Lee (2005a, Figure 5).
+    the conditional-expectations comparison of Fader, Hardie & Lee (2005a): mean holdout
+    purchases by calibration frequency, actual against predicted.
+    ``total_error_pct = 100 (sum predicted - sum actual) / sum actual``.
+
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S., & Lee, K. L. (2005a), cited in
+    :class:`BetaGeoModel`. On the CDNOW sample (39 + 39 weeks) the predicted total,
+    1,653.4 against 1,882 actual, equals lifetimes 0.11.3 (``tests/test_clv.py``).
     """
     for col in ("frequency_holdout", "duration_holdout"):
         _column(summary, col)
@@ -926,7 +1029,15 @@ def repeat_purchase_tracking(
     -----
     :math:`\\hat N(t) = \\sum_i E[X(t - s_i)]` over the cohort, with :math:`s_i` the
     customer's first purchase time and :meth:`BetaGeoModel.expected_purchases_population`
-    for *E[X]*: the tracking plot of Fader, Hardie & Lee (2005a, Figure 2).
+    for *E[X]*: the cumulative tracking plot of Fader, Hardie & Lee (2005a), as BTYD's
+    ``bgnbd.PlotTrackingCum`` draws it.
+
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S., & Lee, K. L. (2005a), cited in
+    :class:`BetaGeoModel`. On the CDNOW sample ``tests/test_clv.py`` checks the actual
+    counts (2,457 repeat purchases in the 39 calibration weeks, 1,882 in the holdout)
+    and that the prediction is within 3 % at the end of calibration.
     """
     _check_transactions(transactions, "repeat_purchase_tracking")
     unit = TIME_UNIT_DAYS[time_unit] if time_unit in TIME_UNIT_DAYS else None

@@ -48,6 +48,18 @@ def raw_path(*parts: str) -> Path:
     Returns
     -------
     pathlib.Path
+        The absolute path, which exists.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the file is absent (an installed package without the source checkout's
+        ``data/raw/``).
+
+    References
+    ----------
+    No external reference; the files and their provenance and checksums are listed in
+    ``data/raw/README.md`` (checked by ``tests/test_datasets.py``).
     """
     path = RAW_DIR.joinpath(*parts)
     if not path.is_file():
@@ -339,7 +351,16 @@ class NCompanyTruth:
     parameters: dict
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The truth as tables, named ``truth_<part>``, for writing to disk."""
+        """The truth as tables, named ``truth_<part>``, for writing to disk.
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            ``truth_segments``, ``truth_segment_definitions``, ``truth_response``,
+            ``truth_customer_years``, ``truth_paths`` (PLS and structural coefficient
+            side by side), ``truth_loadings`` and ``truth_latent_scores``; the dict
+            parts (loyalty link, churn reasons, parameters) are not included.
+        """
         return {
             "truth_segments": self.segments,
             "truth_segment_definitions": self.segment_definitions.reset_index(),
@@ -366,7 +387,19 @@ class NCompanyData:
     truth: NCompanyTruth
 
     def tables(self, truth: bool = False) -> dict[str, pd.DataFrame]:
-        """Table name -> frame for writing to disk (``truth=True`` adds ``truth_*``)."""
+        """Table name -> frame for writing to disk.
+
+        Parameters
+        ----------
+        truth : bool, default False
+            Also return the generator's truth (:meth:`NCompanyTruth.tables`).
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            ``transactions``, ``customers``, ``sales_expense``, ``survey`` and, with
+            ``truth=True``, the ``truth_*`` tables.
+        """
         out = {
             "transactions": self.transactions,
             "customers": self.customers,

@@ -418,6 +418,30 @@ def split_calibration_holdout(
         in neither (their count is ``len(transactions) - len(calibration) - len(holdout)``).
         The holdout keeps every customer, including those first seen in the holdout;
         :func:`bgnbd_summary` restricts it to the calibration cohort.
+
+    Raises
+    ------
+    ValueError
+        When a required column is missing or has missing values, or
+        ``observation_end`` is not after ``calibration_end``.
+    TypeError
+        When ``date`` is not datetime64 or ``amount`` is not numeric.
+
+    References
+    ----------
+    The calibration/holdout split of Fader, Hardie & Lee (2005a) (CDNOW: 39 weeks to
+    1997-09-30, then 39 weeks to 1998-06-30), by date as lifetimes'
+    ``calibration_and_holdout_data`` splits it; hand-worked in ``tests/test_features.py``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"],
+    ...                    "date": pd.to_datetime(["2024-01-05", "2024-02-10", "2024-03-01"]),
+    ...                    "amount": [100.0, 50.0, 30.0]})
+    >>> cal, hold = split_calibration_holdout(tx, "2024-01-31", "2024-03-31")
+    >>> len(cal), len(hold)
+    (1, 2)
     """
     _check_transactions(transactions, "split_calibration_holdout")
     cal_day = _day(calibration_end, "calibration_end")

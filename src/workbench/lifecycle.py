@@ -143,6 +143,24 @@ def inter_purchase_horizon(
     ``quantile`` (no interpolation). Pooling gaps unweighted lets frequent buyers
     dominate (on CDNOW as of 1998-06-30, 90 %: 200 days unweighted, 311 days per
     customer), and a horizon set by them calls the ordinary occasional buyer churned.
+
+    References
+    ----------
+    No external reference; a data-driven churn horizon for non-contractual customers
+    (a customer is "gone" after a silence longer than most observed silences). The
+    CDNOW horizons (311 and 200 days) are checked against an independent pandas
+    computation in ``tests/test_lifecycle.py``.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "a", "c", "c"],
+    ...                    "date": pd.to_datetime(["2024-01-10", "2024-02-05", "2024-04-01",
+    ...                                            "2024-02-10", "2024-03-03"]),
+    ...                    "amount": [10.0, 20.0, 5.0, 40.0, 15.0]})
+    >>> inter_purchase_horizon(tx, "2024-04-30")  # gaps 26, 56 (a, weight 1/2 each), 22 (c)
+    56.0
+    >>> inter_purchase_horizon(tx, "2024-04-30", weighting="gap")  # 26 + 0.8 * (56 - 26)
+    50.0
     """
     _check_transactions(transactions, "inter_purchase_horizon")
     if not 0 < quantile <= 1:
@@ -522,7 +540,13 @@ trend_threshold, min_r2, max_p_value, recent_periods, p_alive_threshold
     Returns
     -------
     pandas.DataFrame
-        ``order`` (1 = checked first), ``stage``, ``rule`` (text).
+        ``order`` (1 = checked first), ``stage``, ``rule`` (text, horizon in days).
+
+    References
+    ----------
+    The rules of :func:`lifecycle_stages` (Dwyer, Schurr & Oh 1987, as the Chinese CRM
+    textbooks stage it), printed with the case's numbers; ``tests/test_lifecycle.py``
+    checks that the numbers appear.
     """
     if lang not in _RULES:
         raise ValueError(f"lang={lang!r} is not supported; use one of {list(_RULES)}")
@@ -570,7 +594,15 @@ def stage_value_curve(
     -----
     The textbook's value curve: value per period rises through formation, peaks in
     stability and falls in decline (Dwyer, Schurr & Oh 1987); ``recent_spend`` is the
-    customer's value now, ``spend_per_period`` over the whole relationship.
+    customer's value now, ``spend_per_period`` over the whole relationship (both
+    currency per period), ``monetary_total`` the value built up so far (currency).
+    ``share`` = customers in the stage / all customers (0-1).
+    :func:`value_curve_shape` reads whether the curve has that shape.
+
+    References
+    ----------
+    Dwyer, F. R., Schurr, P. H., & Oh, S. (1987). Developing buyer-seller relationships.
+    Journal of Marketing, 51(2), 11-27. Hand-worked in ``tests/test_lifecycle.py``.
     """
     values = list(values)
     missing = [c for c in ["stage", *values] if c not in stages.columns]
@@ -672,7 +704,14 @@ class Migration:
     movers: pd.DataFrame
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The three parts as flat frames (index written as a column)."""
+        """The three parts as flat frames (index written as a column).
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            ``migration_counts`` and ``migration_shares`` (the ``from`` index as a
+            column) and ``migration_movers``.
+        """
         return {"migration_counts": self.counts.reset_index(),
                 "migration_shares": self.shares.reset_index(),
                 "migration_movers": self.movers}
@@ -726,6 +765,26 @@ def migration_matrix(
     the second date fall in ``(absent)``), so all class rows together sum to the
     customers present at the first date; customers first seen at the second date form
     the ``(new)`` row. Shares are :math:`N_{ij} / \\sum_j N_{ij}` (NaN for an empty row).
+
+    References
+    ----------
+    The row shares are the maximum-likelihood transition probabilities of a Markov-chain
+    customer migration model (Pfeifer, P. E., & Carraway, R. L. (2000). Modeling
+    customer relationships as Markov chains. Journal of Interactive Marketing, 14(2),
+    43-55). Hand-worked and checked for row sums in ``tests/test_lifecycle.py``.
+
+    Examples
+    --------
+    >>> before = pd.DataFrame({"customer_id": ["a", "b", "c"],
+    ...                        "stage": ["formation", "stability", "exploration"]})
+    >>> after = pd.DataFrame({"customer_id": ["a", "b", "d"],
+    ...                       "stage": ["stability", "churned", "exploration"]})
+    >>> m = migration_matrix(before, after)
+    >>> int(m.counts.loc["stability", "churned"]), int(m.counts.loc["(new)", "exploration"])
+    (1, 1)
+    >>> m.movers
+      customer_id       from       to
+    0           b  stability  churned
     """
     for name, frame in (("before", before), ("after", after)):
         missing = [c for c in ("customer_id", column) if c not in frame.columns]
@@ -810,7 +869,14 @@ class CohortTable:
     period: str
 
     def to_frame(self) -> pd.DataFrame:
-        """Long form: ``cohort``, ``periods_since``, ``value``, ``rate`` (observed cells)."""
+        """The table in long form, observed cells only.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``cohort``, ``periods_since``, ``value`` (customers or currency) and
+            ``rate`` (0-1).
+        """
         long = self.values.stack().rename("value").reset_index()
         long.columns = ["cohort", "periods_since", "value"]
         long["rate"] = self.rates.stack().to_numpy()
@@ -883,7 +949,20 @@ def cohort_table(
     ----------
     Fader, P. S., & Hardie, B. G. S. (2010). Customer-base valuation in a contractual
     setting: The perils of ignoring heterogeneity. Marketing Science, 29(1), 85-93
-    (cohort retention curves). Checked on a hand-worked table in tests/test_lifecycle.py.
+    (cohort retention curves). Checked on a hand-worked table in tests/test_lifecycle.py
+    and on CDNOW against a plain pandas groupby.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "a", "b", "c", "c"],
+    ...                    "date": pd.to_datetime(["2024-01-10", "2024-02-05", "2024-04-01",
+    ...                                            "2024-01-20", "2024-02-10", "2024-03-03"]),
+    ...                    "amount": [10.0, 20.0, 5.0, 30.0, 40.0, 15.0]})
+    >>> rates = cohort_table(tx, as_of="2024-04-30").rates  # a, b join in January, c in February
+    >>> rates.index.tolist()
+    ['2024-01', '2024-02']
+    >>> rates.to_numpy().tolist()  # k = 3 of the February cohort is May, after as_of: NaN
+    [[1.0, 0.5, 0.0, 0.5], [1.0, 1.0, 0.0, nan]]
     """
     if metric not in ("customers", "revenue"):
         raise ValueError(f"metric={metric!r} is not supported; use 'customers' or 'revenue'")
@@ -952,6 +1031,25 @@ def churn_rates(transactions: pd.DataFrame, *, period: str = "M", as_of=None) ->
     gone; this is the period-to-period defection rate, :math:`1 - R_t / A_{t-1}`, the
     complement of the retention rate :math:`r` of the textbook CLV formula. Long
     periods (quarters, years) give rates closer to true churn.
+
+    References
+    ----------
+    No external reference; per period, one minus the retention rate :math:`r` of
+    :func:`workbench.clv.textbook_clv` (Gupta & Lehmann 2003), which
+    :func:`retention_inputs` pools over periods. Hand-worked in ``tests/test_lifecycle.py``.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "a", "b", "c", "c"],
+    ...                    "date": pd.to_datetime(["2024-01-10", "2024-02-05", "2024-04-01",
+    ...                                            "2024-01-20", "2024-02-10", "2024-03-03"]),
+    ...                    "amount": [10.0, 20.0, 5.0, 30.0, 40.0, 15.0]})
+    >>> churn_rates(tx)[["period", "active", "retained", "churned", "churn_rate"]]
+        period  active  retained  churned  churn_rate
+    0  2024-01       2         0        0         NaN
+    1  2024-02       2         1        1         0.5
+    2  2024-03       1         1        1         0.5
+    3  2024-04       1         0        1         1.0
     """
     tx, codes, n, pnum, buy, end = _purchase_periods(transactions, as_of, period, "churn_rates")
     if not buy.any():
@@ -1004,6 +1102,13 @@ class SurvivalCurves:
     summary: pd.DataFrame
 
     def tables(self) -> dict[str, pd.DataFrame]:
+        """The curves and the summary, by name.
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            ``survival_curves`` and ``survival_summary``.
+        """
         return {"survival_curves": self.curves, "survival_summary": self.summary}
 
 
@@ -1050,8 +1155,12 @@ def survival_curves(
     References
     ----------
     Kaplan, E. L., & Meier, P. (1958). Nonparametric estimation from incomplete
-    observations. JASA, 53(282), 457-481. statsmodels ``SurvfuncRight`` (lifelines is
-    not used: it requires pandas < 3); checked by hand in tests/test_lifecycle.py.
+    observations. JASA, 53(282), 457-481. Computed with statsmodels ``SurvfuncRight``
+    (lifelines is not a dependency: it requires pandas < 3). Checked by hand, and on
+    CDNOW as of 1998-06-30 (overall and by monthly cohort: survival, the band at 200
+    days and the median) against lifelines 0.30.3 ``KaplanMeierFitter`` fitted in a
+    separate environment (``tests/data/make_lifecycle_reference.py``), in
+    ``tests/test_lifecycle.py``.
     """
     from statsmodels.duration.survfunc import SurvfuncRight
 
@@ -1152,6 +1261,13 @@ class ChurnReasons:
     n_missing: int
 
     def tables(self) -> dict[str, pd.DataFrame]:
+        """The reason and group tables, by name.
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            ``churn_reasons`` and ``churn_reason_groups``.
+        """
         return {"churn_reasons": self.reasons, "churn_reason_groups": self.groups}
 
 
@@ -1192,6 +1308,14 @@ def churn_reasons(
     customers leave): the customer's own reasons 1 % (moved) and 3 % (lost contact);
     the firm's: price 9 %, complaints not handled 10 %, poor communication or
     indifference 68 %; third parties: competitors 4 %, people around the customer 5 %.
+    ``share`` = customers with the reason / customers with any reason (0-1).
+
+    References
+    ----------
+    No published source is verified: the reference shares are the teaching material's
+    table (:data:`workbench.datasets.CHURN_REASON_SHARES`), a variant of the widely
+    quoted "68 % leave because of indifference" figures. Tabulation checked in
+    ``tests/test_lifecycle.py``.
     """
     if reason_col not in customers.columns:
         raise ValueError(f"churn_reasons: column '{reason_col}' is missing; present: {list(customers.columns)}. "
@@ -1256,7 +1380,14 @@ def retention_inputs(transactions: pd.DataFrame, *, period: str = "Y", as_of=Non
     -----
     :math:`r = \\sum_t R_t / \\sum_t A_{t-1}` with :math:`R_t` the customers buying in
     both *t - 1* and *t* (:func:`churn_rates`); the last period counts only when it is
-    complete (``as_of`` on its last day).
+    complete (``as_of`` on its last day). :math:`m = \\sum` value / :math:`\\sum_t A_t`,
+    currency per active customer per period.
+
+    References
+    ----------
+    No external reference; the inputs *r* and *m* of :func:`workbench.clv.textbook_clv`
+    (Gupta & Lehmann 2003), estimated from the data. Hand-worked in
+    ``tests/test_lifecycle.py``.
     """
     rates = churn_rates(transactions, period=period, as_of=as_of)
     if len(rates) < 2:
@@ -1409,6 +1540,12 @@ def retention_scenarios(
     :func:`retention_inputs` gives *r* and *m* per period; :func:`retention_economics`
     evaluates :math:`CLV = \\sum_{t=1}^{T} m r^{t-1}/(1+d)^t` at *r* and *r* +/- change
     with :math:`T = k \\cdot` ``years``.
+
+    References
+    ----------
+    Reichheld & Sasser (1990), cited in :func:`retention_economics`; the wiring of the
+    observed inputs into :func:`workbench.clv.textbook_clv` is checked in
+    ``tests/test_lifecycle.py``.
     """
     tx, *_ = _purchase_periods(transactions, as_of, "Y", "retention_scenarios")
     end = tx["date"].max() if as_of is None else pd.Timestamp(as_of)

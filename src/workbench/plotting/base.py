@@ -31,6 +31,11 @@ def use_cjk_font() -> str:
     -------
     str
         The registered family name.
+
+    References
+    ----------
+    No external reference; Noto Sans CJK SC (SIL Open Font License) as shipped in the
+    ``mplfonts`` wheel. ``tests/test_plotting_fonts.py`` renders Chinese labels with it.
     """
     path = files("mplfonts").joinpath("fonts", _CJK_FONT_FILE)
     font_manager.fontManager.addfont(str(path))
@@ -50,6 +55,16 @@ def new_figure(ax=None, figsize=(7.0, 4.5)):
     ax : matplotlib.axes.Axes, optional
     figsize : tuple of float
         Inches, used only when a new figure is made.
+
+    Returns
+    -------
+    (matplotlib.figure.Figure, matplotlib.axes.Axes)
+        A new figure uses the constrained layout; the CJK font is registered first
+        (:func:`use_cjk_font`).
+
+    References
+    ----------
+    No external reference; the ``ax=None`` convention of seaborn's axes-level functions.
     """
     use_cjk_font()
     if ax is not None:

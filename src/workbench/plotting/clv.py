@@ -40,6 +40,12 @@ def plot_retention_sensitivity(table: pd.DataFrame, *, lang: str = "en", ax=None
     Returns
     -------
     matplotlib.axes.Axes
+
+    References
+    ----------
+    Draws the result of :func:`workbench.clv.retention_sensitivity`: CLV (currency)
+    against the retention rate (percent axis), the retention-economics curve of
+    Reichheld & Sasser (1990).
     """
     _require(table, ["retention", "clv"], "plot_retention_sensitivity")
     _, ax = new_figure(ax)
@@ -67,8 +73,14 @@ def plot_repeat_purchase_tracking(tracking: pd.DataFrame, *, lang: str = "en", a
 
     Notes
     -----
-    The tracking plot of Fader, Hardie & Lee (2005a, Figure 2); a dashed line marks the
-    end of the calibration period.
+    A dotted vertical line marks the end of the calibration period. The x axis is
+    labelled in weeks, the unit of the published CDNOW analysis.
+
+    References
+    ----------
+    Draws the result of :func:`workbench.clv.repeat_purchase_tracking`: the cumulative
+    tracking plot of Fader, Hardie & Lee (2005a), as BTYD's ``bgnbd.PlotTrackingCum``
+    draws it.
     """
     _require(tracking, ["period", "actual", "predicted", "calibration"], "plot_repeat_purchase_tracking")
     _, ax = new_figure(ax)
@@ -99,9 +111,11 @@ def plot_conditional_expectations(by_frequency: pd.DataFrame, *, lang: str = "en
     -------
     matplotlib.axes.Axes
 
-    Notes
-    -----
-    The conditional-expectations plot of Fader, Hardie & Lee (2005a, Figure 5).
+    References
+    ----------
+    Draws ``by_frequency`` of :func:`workbench.clv.holdout_validation`: the
+    conditional-expectations plot of Fader, Hardie & Lee (2005a), as BTYD's
+    ``bgnbd.PlotFreqVsConditionalExpectedFrequency`` draws it (last bin "7+").
     """
     by_frequency = getattr(by_frequency, "by_frequency", by_frequency)
     _require(by_frequency, ["frequency", "actual", "predicted"], "plot_conditional_expectations")
@@ -131,6 +145,12 @@ def plot_probability_alive(p_alive, *, lang: str = "en", bins: int = 20, ax=None
     Returns
     -------
     matplotlib.axes.Axes
+
+    References
+    ----------
+    Draws :meth:`workbench.clv.BetaGeoModel.probability_alive` (as the ``p_alive``
+    column of :func:`workbench.clv.customer_lifetime_value`): customers per P(alive)
+    bin of width 1 / ``bins``.
     """
     if isinstance(p_alive, pd.DataFrame):
         _require(p_alive, ["p_alive"], "plot_probability_alive")

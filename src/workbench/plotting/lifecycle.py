@@ -55,6 +55,12 @@ def plot_stage_value_curve(curve: pd.DataFrame, *, value: str = "mean_recent_spe
     Returns
     -------
     matplotlib.axes.Axes
+
+    References
+    ----------
+    Draws the result of :func:`workbench.lifecycle.stage_value_curve`: the lifecycle
+    value curve (value rising through formation, highest in stability, falling in
+    decline) of Dwyer, Schurr & Oh (1987) as the Chinese CRM textbooks draw it.
     """
     _require(curve, ["stage", "customers", value], "plot_stage_value_curve")
     _, ax = new_figure(ax)
@@ -86,6 +92,12 @@ def plot_migration(migration, *, shares: bool = True, lang: str = "en", ax=None)
     Returns
     -------
     matplotlib.axes.Axes
+
+    References
+    ----------
+    Draws the result of :func:`workbench.lifecycle.migration_matrix`: the transition
+    matrix of a Markov-chain migration model (Pfeifer & Carraway 2000), row shares
+    0-1, annotated with customer counts; empty rows and columns are left out.
     """
     counts = migration.counts
     keep_rows = counts.sum(axis=1) > 0
@@ -118,6 +130,17 @@ def plot_cohort_heatmap(cohorts, *, lang: str = "en", ax=None, max_cohorts: int 
     Returns
     -------
     matplotlib.axes.Axes
+
+    Notes
+    -----
+    Colours run from 0 to the largest rate after period 0 (period 0 is 100 % by
+    construction); cells are annotated in percent when there are at most 150.
+
+    References
+    ----------
+    Draws the ``rates`` of :func:`workbench.lifecycle.cohort_table`: the cohort
+    retention triangle (acquisition cohort x periods since acquisition); see that
+    function for the reference.
     """
     rates = cohorts.rates.iloc[-max_cohorts:]
     rates = rates.loc[:, rates.notna().any(axis=0)]
@@ -148,6 +171,11 @@ def plot_churn_rates(rates: pd.DataFrame, *, lang: str = "en", ax=None):
     Returns
     -------
     matplotlib.axes.Axes
+
+    References
+    ----------
+    No external reference; draws the result of :func:`workbench.lifecycle.churn_rates`
+    (churn rate on a percent axis, 0-100 %).
     """
     _require(rates, ["period", "active", "churn_rate"], "plot_churn_rates")
     _, ax = new_figure(ax, figsize=(9, 4))
@@ -178,6 +206,12 @@ def plot_survival(survival, *, lang: str = "en", ax=None, bands: bool = True):
     Returns
     -------
     matplotlib.axes.Axes
+
+    References
+    ----------
+    Draws the result of :func:`workbench.lifecycle.survival_curves`: Kaplan-Meier step
+    curves (Kaplan & Meier 1958) over days since the first purchase, with the
+    pointwise log(-log) bands.
     """
     _, ax = new_figure(ax)
     palette = sns.color_palette("deep", n_colors=max(1, survival.summary.shape[0]))
@@ -209,6 +243,12 @@ def plot_churn_reasons(reasons, *, lang: str = "en", ax=None):
     Returns
     -------
     matplotlib.axes.Axes
+
+    References
+    ----------
+    Draws the ``reasons`` of :func:`workbench.lifecycle.churn_reasons`: observed shares
+    (0-1) beside the teaching material's reference shares
+    (:data:`workbench.datasets.CHURN_REASON_SHARES`).
     """
     table = reasons.reasons
     _, ax = new_figure(ax, figsize=(8, 4.5))
@@ -243,6 +283,12 @@ def plot_retention_economics(table: pd.DataFrame, *, sensitivity: pd.DataFrame |
     Returns
     -------
     matplotlib.axes.Axes
+
+    References
+    ----------
+    Draws the result of :func:`workbench.lifecycle.retention_economics` on the curve of
+    :func:`workbench.clv.retention_sensitivity`: the retention-economics argument of
+    Reichheld & Sasser (1990); scenario labels give the CLV change in percent.
     """
     _require(table, ["scenario", "retention", "clv", "clv_change_pct"], "plot_retention_economics")
     _, ax = new_figure(ax)

@@ -24,6 +24,11 @@ def plot_period_activity(summary: pd.DataFrame, *, lang: str = "en", ax=None):
     Returns
     -------
     matplotlib.axes.Axes
+
+    References
+    ----------
+    No external reference; draws :func:`workbench.overview.period_summary` (revenue in
+    currency, active customers).
     """
     fig, ax = new_figure(ax, figsize=(9, 4))
     x = np.arange(len(summary))
@@ -57,6 +62,11 @@ def plot_distribution(values: pd.Series, *, key: str, lang: str = "en", log: boo
     Returns
     -------
     matplotlib.axes.Axes
+
+    References
+    ----------
+    No external reference; a histogram with 40 bins (log-spaced by default, for
+    money and counts that span orders of magnitude).
     """
     fig, ax = new_figure(ax, figsize=(6, 4))
     values = pd.Series(values, dtype=float).dropna()
@@ -90,6 +100,11 @@ def plot_item_means(items: pd.DataFrame, *, lang: str = "en", ax=None):
     Returns
     -------
     matplotlib.axes.Axes
+
+    References
+    ----------
+    No external reference; draws :func:`workbench.overview.survey_overview` (item means
+    and SDs on the items' own Likert scale).
     """
     fig, ax = new_figure(ax, figsize=(6, max(3.0, 0.28 * len(items))))
     y = np.arange(len(items))

@@ -48,6 +48,13 @@ def plot_k_selection(selection: pd.DataFrame, *, lang: str = "en", axes=None):
     -------
     numpy.ndarray of matplotlib.axes.Axes
         Shape (2, 2), the chosen k marked by a dashed line.
+
+    References
+    ----------
+    Draws ``CustomerSegmenter.selection_`` (:class:`workbench.segmentation.CustomerSegmenter`,
+    which cites the sources): the elbow (Kneedle, Satopaa et al. 2011), silhouette
+    (Rousseeuw 1987) against the Gaussian null, bootstrap ARI stability (Lange et al.
+    2004), Calinski-Harabasz (1974) and Davies-Bouldin (1979).
     """
     _check_columns(selection, ["k", "inertia", "silhouette", "null_silhouette", "stability_mean",
                                "calinski_harabasz", "davies_bouldin", "knee", "chosen"], "selection")
@@ -137,6 +144,11 @@ def plot_profile_heatmap(profile: pd.DataFrame, *, columns=None, lang: str = "en
     -----
     Cell colour :math:`z = (\\bar x_{segment} - \\bar x) / s_x` with the overall mean and
     SD of the feature in its own units; the text is the segment mean.
+
+    References
+    ----------
+    No external reference; draws :func:`workbench.segmentation.segment_profile` (the
+    SPSS-style profile table) as a diverging heat map.
     """
     z, means = _z_table(profile, columns, lang)
     _, ax = new_figure(ax, figsize=(1.4 * z.shape[1] + 3, max(3.5, 0.55 * z.shape[0] + 1.8)))
@@ -165,6 +177,16 @@ def plot_snake(profile: pd.DataFrame, *, columns=None, lang: str = "en", ax=None
     Returns
     -------
     matplotlib.axes.Axes
+
+    Notes
+    -----
+    Values are :math:`z = (\\bar x_{segment} - \\bar x) / s_x` as in
+    :func:`plot_profile_heatmap`, so features in different units share one axis.
+
+    References
+    ----------
+    No external reference; the snake plot of segment profiles common in marketing
+    segmentation practice, drawn from :func:`workbench.segmentation.segment_profile`.
     """
     z, _ = _z_table(profile, columns, lang)
     _, ax = new_figure(ax, figsize=(9, 4.5))
@@ -191,6 +213,12 @@ def plot_segment_shares(profile: pd.DataFrame, *, lang: str = "en", ax=None):
     Returns
     -------
     matplotlib.axes.Axes
+
+    References
+    ----------
+    No external reference; draws the ``share_*`` columns of
+    :func:`workbench.segmentation.segment_profile` in percent (the 80/20 comparison of
+    customer share with revenue share).
     """
     _check_columns(profile, ["name", "share_customers"], "profile")
     body = profile[profile["segment"].notna()]
@@ -222,6 +250,12 @@ def plot_migration(table: pd.DataFrame, *, lang: str = "en", ax=None, **kwargs):
     Returns
     -------
     matplotlib.axes.Axes
+
+    References
+    ----------
+    Draws :func:`workbench.segmentation.segment_migration` (counts, or row shares in
+    percent): the transition matrix of a Markov-chain migration model (Pfeifer &
+    Carraway 2000).
     """
     shown = table.rename(index=lambda n: segment_label(n, lang), columns=lambda n: segment_label(n, lang))
     _, ax = new_figure(ax, figsize=(0.9 * shown.shape[1] + 3, 0.6 * shown.shape[0] + 1.5))

@@ -48,6 +48,17 @@ def plot_lorenz(abc: pd.DataFrame, *, cuts=(0.8, 0.95), gini: float | None = Non
     Returns
     -------
     matplotlib.axes.Axes
+
+    Notes
+    -----
+    The curve is the Lorenz curve (Lorenz 1905, :func:`workbench.value.lorenz_curve`)
+    read from the top: :math:`(p, 1 - L(1 - p))`. Dotted vertical lines mark where
+    classes A and B end, horizontal guides the cuts.
+
+    References
+    ----------
+    Draws the result of :func:`workbench.value.abc_classes`: the Pareto (ABC) chart of
+    the Chinese CRM textbooks' ABC分类法.
     """
     _check_columns(abc, ["customer_share", "cumulative_share", "abc_class"], "plot_lorenz")
     fig, ax = new_figure(ax, figsize=(6, 5))
@@ -85,6 +96,11 @@ def plot_abc_summary(summary: pd.DataFrame, *, lang: str = "en", ax=None):
     Returns
     -------
     matplotlib.axes.Axes
+
+    References
+    ----------
+    Draws the result of :func:`workbench.value.abc_summary`; bars are labelled in
+    percent.
     """
     _check_columns(summary, ["abc_class", "customer_share", "value_share"], "plot_abc_summary")
     fig, ax = new_figure(ax, figsize=(6, 4))
@@ -129,6 +145,11 @@ def plot_rfm_segments(summary: pd.DataFrame, *, lang: str = "en", ax=None):
     Returns
     -------
     matplotlib.axes.Axes
+
+    References
+    ----------
+    Draws :func:`workbench.value.rfm_segment_summary`: the named segments of the RFM
+    segment grid (Putler; see :func:`workbench.value.rfm_scores`).
     """
     _check_columns(summary, ["segment", "customer_share", "revenue_share"], "plot_rfm_segments")
     return _share_bars(summary, "segment", lang, ax, "segment")
@@ -148,6 +169,11 @@ def plot_eight_classes(summary: pd.DataFrame, *, lang: str = "en", ax=None):
     Returns
     -------
     matplotlib.axes.Axes
+
+    References
+    ----------
+    Draws :func:`workbench.value.rfm_segment_summary`: the Chinese 8-class RFM scheme
+    (see :func:`workbench.value.rfm_eight_classes`).
     """
     _check_columns(summary, ["rfm_class", "customer_share", "revenue_share"], "plot_eight_classes")
     return _share_bars(summary, "rfm_class", lang, ax, "rfm_class")
@@ -156,8 +182,9 @@ def plot_eight_classes(summary: pd.DataFrame, *, lang: str = "en", ax=None):
 def plot_value_matrix(matrix: pd.DataFrame, *, lang: str = "en", ax=None, max_points: int = 5000):
     """Current-value score against growth-potential score, coloured by quadrant.
 
-    Quadrant lines are drawn at the cuts when one split covers all customers (no ``by``
-    or fixed cuts); with per-industry medians the colours carry the quadrants.
+    Quadrant lines are drawn only when the matrix was not split by group
+    (``attrs["by"]`` is None), midway between the highest "low" and the lowest "high"
+    score; with a ``by`` split the colours carry the quadrants.
 
     Parameters
     ----------
@@ -172,6 +199,11 @@ def plot_value_matrix(matrix: pd.DataFrame, *, lang: str = "en", ax=None, max_po
     Returns
     -------
     matplotlib.axes.Axes
+
+    References
+    ----------
+    Draws the result of :func:`workbench.value.value_matrix`: the customer value
+    matrix (客户价值细分矩阵) of current value against growth potential.
     """
     _check_columns(matrix, ["current_score", "potential_score", "quadrant", "current_high"], "plot_value_matrix")
     fig, ax = new_figure(ax, figsize=(6, 5.5))
@@ -217,6 +249,16 @@ def plot_key_accounts(scores: pd.DataFrame, *, top_n: int = 20, lang: str = "en"
     Returns
     -------
     matplotlib.axes.Axes
+
+    Notes
+    -----
+    Bar segments are :math:`100\\, w_j x'_{ij}`, so each bar's length is the score
+    :math:`S_i` (0-100); without ``attrs["weights"]`` one bar per score is drawn.
+
+    References
+    ----------
+    Draws the result of :func:`workbench.value.key_account_scores` (weighted scoring
+    with AHP or entropy weights).
     """
     _check_columns(scores, ["customer_id", "score", "rank"], "plot_key_accounts")
     top = scores.sort_values("rank", kind="stable").head(top_n)

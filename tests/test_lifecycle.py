@@ -483,6 +483,10 @@ def test_retention_inputs_by_hand(tiny):
     assert retention_inputs(tiny, period="M", as_of="2024-04-15")["retention"] == pytest.approx(2 / 4)
     with pytest.raises(ValueError, match="one Y period"):
         retention_inputs(tiny, period="Y")
+    # two months, the second incomplete: it has to count, and the result says so
+    two = tiny[tiny["date"] < "2024-03-01"]
+    with pytest.warns(UserWarning, match="incomplete"):
+        retention_inputs(two, period="M", as_of="2024-02-15")
 
 
 # --------------------------------------------------------------------------------------
@@ -591,7 +595,8 @@ def test_retention_scenarios_wire_inputs_into_the_formula(tiny):
     assert sc.inputs["discount"] == pytest.approx(d) and sc.inputs["periods"] == 12
     np.testing.assert_allclose(sc.table["clv"], textbook_clv(110 / 6, [0.35, 0.4, 0.45], d, 12))
     assert {0.35, 0.4, 0.45} <= set(np.round(sc.sensitivity["retention"], 6))
-    assert retention_scenarios(tiny, "2024-04-30").inputs["period"] == "Q"  # short data: quarters
+    with pytest.warns(UserWarning, match="only Q period after the first is incomplete"):
+        assert retention_scenarios(tiny, "2024-04-30").inputs["period"] == "Q"  # short data: quarters
 
 
 def test_cdnow_kaplan_meier_equals_lifelines(cdnow):

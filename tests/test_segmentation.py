@@ -175,6 +175,8 @@ def test_rfm_names_and_rules():
 def test_single_customer():
     with pytest.raises(ValueError, match="only 1 customer"):
         CustomerSegmenter().fit(two_groups().iloc[:1])
+    with pytest.raises(ValueError, match=r"only 2 customer\(s\); segmentation needs at least 3"):
+        CustomerSegmenter().fit(two_groups().iloc[:2])
 
 
 def test_fewer_distinct_points_than_k():

@@ -710,9 +710,12 @@ class GammaGammaModel(_FittedModel):
         self.converged_ = bool(res.success)
         self.at_bound_ = _at_bound(params, self._param_names)
         self.limit_log_likelihood_ = _gg_limit_log_likelihood(m)
-        if self.log_likelihood_ - self.limit_log_likelihood_ < 0.01 and "p" not in self.at_bound_:
-            # the optimiser stopped somewhere on the flat ridge towards p -> infinity
+        on_ridge = self.log_likelihood_ - self.limit_log_likelihood_ < 0.01
+        if on_ridge or self.p_ >= np.exp(_LOG_BOUND) * (1 - 1e-6):
+            # on the ridge towards p -> infinity only p * gamma is identified, so gamma is
+            # as arbitrary as p wherever the optimiser stopped
             self.at_bound_ = tuple(sorted({*self.at_bound_, "p", "gamma"}, key=self._param_names.index))
+        if on_ridge:
             warnings.warn(
                 f"GammaGammaModel: the limit p -> infinity (customers' mean spends inverse-gamma "
                 f"distributed, log-likelihood {self.limit_log_likelihood_:.3f}) fits as well as the "
@@ -1023,7 +1026,8 @@ def repeat_purchase_tracking(
     pandas.DataFrame
         One row per time unit since ``start``: ``period`` (1, 2, ...), ``end`` (date),
         ``actual`` and ``predicted`` cumulative repeat purchases (purchase days after the
-        first), ``calibration`` (bool, the period ends on or before calibration_end).
+        first), ``calibration`` (bool, the period ends on or before calibration_end);
+        ``attrs["time_unit"]`` is ``time_unit``.
 
     Notes
     -----
@@ -1069,10 +1073,12 @@ def repeat_purchase_tracking(
     # T is (calibration_end - first purchase day), so the last calibration period ends at T
     age = (ends[:, None] - births[None, :]) / unit
     expected = np.where(age > 0, model.expected_purchases_population(np.clip(age, 0, None)), 0.0)
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "period": np.arange(1, n_periods + 1),
         "end": (ends.astype("datetime64[D]")).astype("datetime64[ns]"),
         "actual": actual.astype(float),
         "predicted": expected @ counts,
         "calibration": ends <= cal_day,
     })
+    out.attrs["time_unit"] = time_unit
+    return out

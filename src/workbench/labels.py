@@ -166,6 +166,7 @@ LABELS: dict[str, dict[str, str]] = {
     "actual": {"zh": "实际", "en": "Actual"},
     "predicted": {"zh": "模型预测", "en": "Predicted"},
     "week": {"zh": "周", "en": "Week"},
+    "day": {"zh": "天", "en": "Day"},
     "cumulative_repeat_purchases": {"zh": "累计重复购买次数", "en": "Cumulative repeat purchases"},
     "calibration_end": {"zh": "校准期结束", "en": "End of calibration"},
     "calibration_frequency": {"zh": "校准期重复购买次数", "en": "Repeat purchases in calibration"},

@@ -23,6 +23,7 @@ the others return, and return tidy frames or small frozen dataclasses.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -1380,7 +1381,8 @@ def retention_inputs(transactions: pd.DataFrame, *, period: str = "Y", as_of=Non
     -----
     :math:`r = \\sum_t R_t / \\sum_t A_{t-1}` with :math:`R_t` the customers buying in
     both *t - 1* and *t* (:func:`churn_rates`); the last period counts only when it is
-    complete (``as_of`` on its last day). :math:`m = \\sum` value / :math:`\\sum_t A_t`,
+    complete (``as_of`` on its last day), unless it is the only one after the first
+    (then it counts, with a warning). :math:`m = \\sum` value / :math:`\\sum_t A_t`,
     currency per active customer per period.
 
     References
@@ -1398,6 +1400,9 @@ def retention_inputs(transactions: pd.DataFrame, *, period: str = "Y", as_of=Non
     complete = _scalar_period(as_of_day + 1, period) != end
     use = rates.iloc[1:] if complete else rates.iloc[1:-1]
     if len(use) == 0:
+        warnings.warn(f"retention_inputs: the only {period} period after the first is incomplete "
+                      f"(as_of {_iso(as_of_day)}); the retention rate counts it and is biased low",
+                      UserWarning, stacklevel=2)
         use = rates.iloc[1:]
     prev = rates["active"].shift(1).loc[use.index]
     retention = float(use["retained"].sum() / prev.sum())

@@ -1058,8 +1058,8 @@ class CustomerSegmenter:
         bounds = self._winsor_bounds()
         _check_frame(features, where)
         n = len(features)
-        if n < 2:
-            raise ValueError(f"{where}: only {n} customer; segmentation needs at least 3 customers "
+        if n < 3:
+            raise ValueError(f"{where}: only {n} customer(s); segmentation needs at least 3 customers "
                              "(2 segments and a comparison)")
         rs = check_random_state(self.random_state)
         seed_fit, seed_sil, seed_ref, seed_boot = (int(s) for s in rs.randint(0, 2**31 - 1, size=4))

@@ -91,7 +91,7 @@ def plot_repeat_purchase_tracking(tracking: pd.DataFrame, *, lang: str = "en", a
         ax.axvline(end, color="grey", lw=1, ls=":")
         ax.annotate(label("calibration_end", lang), (end, 0), xytext=(4, 4), textcoords="offset points",
                     color="grey", fontsize=9)
-    ax.set_xlabel(label("week", lang))
+    ax.set_xlabel(label({"W": "week", "D": "day"}[tracking.attrs.get("time_unit", "W")], lang))
     ax.set_ylabel(label("cumulative_repeat_purchases", lang))
     ax.legend(frameon=False)
     return ax

@@ -205,7 +205,8 @@ def plot_value_matrix(matrix: pd.DataFrame, *, lang: str = "en", ax=None, max_po
     Draws the result of :func:`workbench.value.value_matrix`: the customer value
     matrix (客户价值细分矩阵) of current value against growth potential.
     """
-    _check_columns(matrix, ["current_score", "potential_score", "quadrant", "current_high"], "plot_value_matrix")
+    _check_columns(matrix, ["current_score", "potential_score", "quadrant", "current_high", "potential_high"],
+                   "plot_value_matrix")
     fig, ax = new_figure(ax, figsize=(6, 5.5))
     data = matrix
     if len(data) > max_points:

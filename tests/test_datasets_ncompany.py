@@ -61,6 +61,25 @@ def test_another_seed_gives_other_data_and_survey_size_leaves_orders_alone(data)
     assert len(more.survey) == 50
 
 
+def test_stock_table_chains_years_and_gives_the_product_turnover(data):
+    from workbench.value import product_ratios
+
+    stock = data.stock
+    assert list(stock.columns) == ["product_id", "year", "opening_stock", "closing_stock"]
+    assert len(stock) == 7 * 4 and (stock[["opening_stock", "closing_stock"]] > 0).all().all()
+    by_product = stock.sort_values(["product_id", "year"]).groupby("product_id")
+    for _, rows in by_product:  # a year opens with the previous year's closing stock
+        np.testing.assert_array_equal(rows["opening_stock"].iloc[1:], rows["closing_stock"].iloc[:-1])
+    year = data.transactions["date"].dt.year == 2024
+    ratios = product_ratios(data.transactions[year], stock[stock["year"] == 2024].drop(columns="year"))
+    turnover = ratios.set_index("product_id")["turnover"]
+    # sales grow, so the average of last and this year-end stock is below this year's
+    # level: turnover reads a little above the nominal one (MCB 8, SWITCHGEAR 2.5)
+    assert 8.0 * 0.85 < turnover["MCB"] < 8.0 * 1.5
+    assert 2.5 * 0.85 < turnover["SWITCHGEAR"] < 2.5 * 1.5
+    assert turnover.idxmax() == "RELAY" and turnover.idxmin() == "SWITCHGEAR"
+
+
 def test_schema_columns_and_dtypes(data):
     tx, cu, se = data.transactions, data.customers, data.sales_expense
     assert list(tx.columns) == TRANSACTION_COLUMNS
@@ -127,7 +146,7 @@ def test_sales_expense_reconciles_with_transactions(data):
 
 
 def test_tables_are_the_data_and_truth_tables_are_optional(data):
-    assert list(data.tables()) == ["transactions", "customers", "sales_expense", "survey"]
+    assert list(data.tables()) == ["transactions", "customers", "sales_expense", "survey", "stock"]
     full = data.tables(truth=True)
     assert {"truth_segments", "truth_paths", "truth_response"} <= set(full)
 

@@ -235,6 +235,11 @@ _PRODUCTS = pd.DataFrame(
     index=pd.Index(["MCB", "MCCB", "ACB", "CONTACTOR", "RELAY", "SWITCHGEAR", "VFD"],
                    name="product_id"),
 )
+#: Stock turnover per product (yearly sales / average stock, both in CNY at sales value):
+#: breakers and relays turn fast, switchgear is built to order and turns slowly.
+_STOCK_TURNOVER = {"MCB": 8.0, "MCCB": 6.0, "ACB": 3.0, "CONTACTOR": 7.0, "RELAY": 9.0,
+                   "SWITCHGEAR": 2.5, "VFD": 4.0}
+_STOCK_SD = 0.1  # SD of log year-end stock around sales / turnover
 _CHANNELS = ("direct", "distribution", "online")
 _CHANNEL_P = {  # per industry
     "power": (0.90, 0.10, 0.00),
@@ -384,6 +389,7 @@ class NCompanyData:
     customers: pd.DataFrame
     sales_expense: pd.DataFrame
     survey: pd.DataFrame
+    stock: pd.DataFrame
     truth: NCompanyTruth
 
     def tables(self, truth: bool = False) -> dict[str, pd.DataFrame]:
@@ -397,14 +403,15 @@ class NCompanyData:
         Returns
         -------
         dict of str to pandas.DataFrame
-            ``transactions``, ``customers``, ``sales_expense``, ``survey`` and, with
-            ``truth=True``, the ``truth_*`` tables.
+            ``transactions``, ``customers``, ``sales_expense``, ``survey``, ``stock``
+            and, with ``truth=True``, the ``truth_*`` tables.
         """
         out = {
             "transactions": self.transactions,
             "customers": self.customers,
             "sales_expense": self.sales_expense,
             "survey": self.survey,
+            "stock": self.stock,
         }
         if truth:
             out.update(self.truth.tables())
@@ -492,6 +499,14 @@ def make_ncompany(
         (int, 1-7; CUSL3 is reverse-coded: 8 minus the answer consistent with the
         others) and ``recommend`` (int, 0-10, for NPS).
 
+        ``stock`` (one row per product and year): ``product_id``, ``year``,
+        ``opening_stock`` and ``closing_stock`` (CNY at sales value; a year opens with
+        the previous year's closing stock). Year-end stock is the year's net sales
+        divided by the product's turnover (MCB 8, MCCB 6, ACB 3, CONTACTOR 7, RELAY 9,
+        SWITCHGEAR 2.5, VFD 4 times a year) with log-normal noise (SD 0.1), so the
+        turnover, cross ratio and contribution ratio of
+        :func:`workbench.value.product_ratios` can be computed.
+
     Notes
     -----
     Segments. Each customer gets one latent segment s (key_account 10 %, growing 20 %,
@@ -556,12 +571,13 @@ def make_ncompany(
     --------
     >>> data = make_ncompany(200, seed=1)
     >>> sorted(data.tables())
-    ['customers', 'sales_expense', 'survey', 'transactions']
+    ['customers', 'sales_expense', 'stock', 'survey', 'transactions']
     """
     n = _check_ncompany_args(n_customers, years, separation, n_respondents, return_rate)
     years = tuple(int(y) for y in years)
-    rng_customers, rng_orders, rng_survey, rng_returns = (
-        np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(4)
+    # a fifth stream for the stock leaves the first four (and their tables) as they were
+    rng_customers, rng_orders, rng_survey, rng_returns, rng_stock = (
+        np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(5)
     )
     setting = _SEPARATION[separation]
     profile = _shrink_profile(_SEGMENT_PROFILE, setting["contrast"])
@@ -578,6 +594,7 @@ def make_ncompany(
     transactions, line_customer_year = _add_returns(rng_returns, orders, return_rate,
                                                     latent["customer_id"].array)
     sales_expense = _sales_expense_table(transactions, line_customer_year, customer_years, latent)
+    stock = _stock_table(rng_stock, transactions, years)
     customer_years = customer_years.iloc[np.lexsort((customer_years["year"].to_numpy(),
                                                      customer_years["customer"].to_numpy()))]
     n_resp = max(1, round(n / 2)) if n_respondents is None else int(n_respondents)
@@ -610,7 +627,29 @@ def make_ncompany(
                     "n_respondents": n_resp, "return_rate": float(return_rate)},
     )
     return NCompanyData(transactions=transactions, customers=customers,
-                        sales_expense=sales_expense, survey=survey, truth=truth)
+                        sales_expense=sales_expense, survey=survey, stock=stock, truth=truth)
+
+
+def _stock_table(rng, transactions, years):
+    """Opening and closing stock per product and year, from each year's net sales.
+
+    Year-end stock is that year's sales / turnover, times log-normal noise; a year opens
+    with the previous year's closing stock (the first year with its own level).
+    """
+    year = transactions["date"].dt.year.to_numpy()
+    sales = (transactions.assign(year=year).groupby(["product_id", "year"])["amount"].sum()
+             .unstack("year").reindex(index=list(_PRODUCTS.index), columns=list(years)).fillna(0.0))
+    turnover = np.array([_STOCK_TURNOVER[p] for p in sales.index])[:, None]
+    level = sales.to_numpy() / turnover
+    closing = np.round(level * np.exp(rng.normal(0.0, _STOCK_SD, level.shape)), 2)
+    first = np.round(level[:, :1] * np.exp(rng.normal(0.0, _STOCK_SD, (len(level), 1))), 2)
+    opening = np.concatenate([first, closing[:, :-1]], axis=1)
+    return pd.DataFrame({
+        "product_id": pd.array(np.repeat(sales.index.to_numpy(), len(years)), dtype="str"),
+        "year": np.tile(np.asarray(years, dtype=np.int64), len(sales.index)),
+        "opening_stock": opening.ravel(),
+        "closing_stock": closing.ravel(),
+    })
 
 
 def _check_ncompany_args(n_customers, years, separation, n_respondents, return_rate) -> int:

@@ -243,6 +243,8 @@ LABELS: dict[str, dict[str, str]] = {
     "cumulative_share": {"zh": "累计价值占比", "en": "Cumulative value share"},
     "customer_share": {"zh": "客户占比", "en": "Customer share"},
     "abc_class": {"zh": "ABC 类别", "en": "ABC class"},
+    "value_class": {"zh": "价值类别", "en": "Value class"},
+    "kmeans_segment": {"zh": "k-means 客户群", "en": "k-means segment"},
     "nonpositive": {"zh": "价值非正", "en": "Zero or negative value"},
     "min_value": {"zh": "最小值", "en": "Minimum"},
     "max_value": {"zh": "最大值", "en": "Maximum"},

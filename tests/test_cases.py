@@ -33,6 +33,7 @@ VALID = """\
         columns: {customer_id: 客户, date: 日期, amount: 金额}
     notebooks: [00_data_overview]
 """
+PATH = "path: ../data.csv"
 
 
 def test_bundled_cases_are_valid():
@@ -65,6 +66,37 @@ def test_user_case_loads_up_to_the_period_end(tmp_path):
         (("amount: 金额}", "revenue: 金额}"), r"maps unknown canonical column\(s\) \['revenue'\]"),
         (("notebooks: [00_data_overview]", "notebooks: [99_nothing]"), r"names \['99_nothing'\].*available"),
         (("language: zh", "language: zh\n    colour: blue"), r"unknown key\(s\) \['colour'\]"),
+        # YAML's own date constructor would say only "month must be in 1..12"
+        (("start: 2024-01-01", "start: 2024-13-01"),
+         r"key 'start': '2024-13-01' is not a date; write YYYY-MM-DD"),
+        (("end: 2024-12-31", "end: 2023-12-31"),
+         r"key 'end' \(2023-12-31\) is before key 'start' \(2024-01-01\); end must be on or after"),
+        (("default_period: 2024-02", "default_period: 2023-06"),
+         r"key 'default_period': period '2023-06' ends on 2023-06-30, before the case's start; "
+         r"a period must end within the data window 2024-01-01..2024-12-31"),
+        (("default_period: 2024-02", "default_period: 2025-01"),
+         r"key 'default_period': period '2025-01' ends on 2025-01-31, after the case's end"),
+        (("language: zh", "language: zh\n    currency: rmb"),
+         r"key 'currency' is 'rmb'; allowed: a 3-letter upper-case ISO 4217 code"),
+        ((PATH, PATH + "\n        sep: 5"),
+         r"'sources.transactions.sep' is 5; write the delimiter as a quoted string .*'whitespace'"),
+        ((PATH, PATH + "\n        header: abc"),
+         r"'sources.transactions.header' is 'abc'; allowed: .* integer >= 0.* or null"),
+        ((PATH, PATH + "\n        header: -1"), r"'sources.transactions.header' is -1; allowed"),
+        ((PATH, PATH + "\n        date_format: '%Q'"),
+         r"'sources.transactions.date_format' is '%Q'; allowed: a strptime format with year "
+         r"\(%Y\), month \(%m\) and day \(%d\)"),
+        ((PATH, PATH + "\n        date_format: DD/MM/YYYY"),
+         r"'sources.transactions.date_format' is 'DD/MM/YYYY'; allowed: a strptime format"),
+        ((PATH, PATH + "\n        duplicates: drop"),
+         r"'sources.transactions.duplicates' is 'drop'; allowed: \['quarantine', 'keep'\]"),
+        ((PATH, PATH + "\n        encoding: klingon"),
+         r"'sources.transactions.encoding' is 'klingon', which Python does not know; allowed: "
+         r"a codec name such as utf-8"),
+        (("      transactions:", "      orders:"),
+         r"source name 'orders' is not one of the tables \['transactions', 'customers', "
+         r"'survey'\].*did you mean 'transactions'\?"),
+        (("      transactions:", "      custmers:"), r"source name 'custmers' .*did you mean 'customers'"),
     ],
 )
 def test_invalid_case_files_name_the_key_and_the_allowed_values(tmp_path, change, message):
@@ -85,3 +117,74 @@ def test_mapping_error_surfaces_on_load(tmp_path):
     case = load_case(write_case(tmp_path, VALID.replace("amount: 金额", "amount: 销售额")))
     with pytest.raises(KeyError, match="'销售额'.*the file has columns"):
         case.load()
+
+
+def test_reading_options_given_as_null_take_their_defaults(tmp_path):
+    body = VALID.replace(PATH, PATH + "\n        sep: null\n        encoding: null\n"
+                                      "        header: 0\n        duplicates: keep")
+    assert load_case(write_case(tmp_path, body)).load().transactions.shape[0] == 2
+
+
+def test_a_case_needs_transactions_or_a_survey(tmp_path):
+    body = VALID.replace("      transactions:", "      customers:").replace(
+        "columns: {customer_id: 客户, date: 日期, amount: 金额}", "columns: {customer_id: 客户}")
+    path = write_case(tmp_path, body)
+    with pytest.raises(CaseError, match=r"key 'sources' has \['customers'\] but neither "
+                                        r"'transactions' nor 'survey'") as err:
+        load_case(path)
+    assert str(path) in str(err.value)
+
+
+def test_auxiliary_tables_with_their_own_names_are_allowed(tmp_path):
+    body = VALID.replace("    notebooks:", "      sales_expense: {path: ../data.csv}\n    notebooks:")
+    loaded = load_case(write_case(tmp_path, body)).load()
+    assert loaded.tables["sales_expense"].shape == (4, 3)  # read as it is, not cleaned
+
+
+def test_an_explicit_period_outside_the_window_is_an_error(tmp_path):
+    case = load_case(write_case(tmp_path, VALID))
+    with pytest.raises(CaseError, match=r"period '2025-03' ends on 2025-03-31, after the case's end"):
+        case.load("2025-03")
+
+
+def test_sources_table_shows_kept_rows_after_the_period(tmp_path):
+    loaded = load_case(write_case(tmp_path, VALID)).load()
+    row = loaded.sources_table().set_index("table").loc["transactions"]
+    # C1 x2 and C2 kept; C2's March purchase is after 2024-02; C3's 2030 one is outside
+    assert row[["rows_in", "kept", "quarantined", "after_period", "analysed"]].tolist() == [4, 3, 1, 1, 2]
+
+
+def test_excel_sources_with_numeric_ids_and_a_survey_load_through_the_case(tmp_path):
+    """Ids typed as numbers in Excel join as text ("1001", never "1001.0"); survey ids are
+    checked, and every survey row is kept or quarantined in the cleaning log."""
+    from test_io import _with_float_ids
+
+    (tmp_path / "data").mkdir()
+    pd.DataFrame({"客户": [1001, 1002, 1001], "日期": ["2024-01-05", None, "2024-02-01"],
+                  "金额": [10, 20, 30]}).to_excel(tmp_path / "data" / "orders.xlsx", index=False)
+    pd.DataFrame({"客户": [1001, 1002], "行业": ["power", "oem"]}).to_excel(
+        tmp_path / "data" / "customers.xlsx", index=False)
+    for name in ("orders", "customers"):
+        _with_float_ids(tmp_path / "data" / f"{name}.xlsx", (1001, 1002))
+    (tmp_path / "data" / "survey.csv").write_text("编号,CUSA1\nR1,5\nR2,4\nR1,3\n,2\n",
+                                                  encoding="utf-8")
+    body = VALID.replace(PATH, "path: ../data/orders.xlsx").replace("    notebooks:", """\
+      customers:
+        path: ../data/customers.xlsx
+        columns: {customer_id: 客户, industry: 行业}
+      survey:
+        path: ../data/survey.csv
+        columns: {respondent_id: 编号}
+    notebooks:""")
+    loaded = load_case(write_case(tmp_path, body)).load()
+    assert loaded.transactions["customer_id"].tolist() == ["1001", "1001"]
+    assert loaded.customers["customer_id"].tolist() == ["1001", "1002"]
+    assert set(loaded.transactions["customer_id"]) <= set(loaded.customers["customer_id"])
+    assert loaded.survey["respondent_id"].tolist() == ["R1", "R2"]
+    log = loaded.cleaning_log.set_index(["table", "reason"])["rows"]
+    assert log[("transactions", "date_missing")] == 1
+    assert log[("survey", "kept")] == 2 and log[("survey", "respondent_id_duplicate")] == 1
+    assert log[("survey", "respondent_id_missing")] == 1
+    sources = loaded.sources_table().set_index("table")
+    assert (sources["rows_in"] == sources["kept"] + sources["quarantined"]).all()
+    assert sources.loc["survey", "rows_in"] == 4

@@ -79,3 +79,35 @@ def test_survey_items_can_be_renamed_and_are_all_kept():
     frame = pd.DataFrame({"编号": ["1"], "满意1": ["5"], "其他": ["x"]})
     out = apply_mapping(frame, {"respondent_id": "编号", "CUSA1": "满意1"}, "survey")
     assert list(out.columns) == ["respondent_id", "CUSA1", "其他"]
+
+
+def _with_float_ids(path, ids):
+    """Rewrite integer cells as '1001.0', as Java (Apache POI) exporters write them; the
+    reader then returns floats, which is how numeric ids arrive from many ERP systems."""
+    import zipfile
+
+    src = zipfile.ZipFile(path)
+    parts = {name: src.read(name) for name in src.namelist()}
+    src.close()
+    sheet = parts["xl/worksheets/sheet1.xml"].decode("utf-8")
+    for i in ids:
+        sheet = sheet.replace(f"<v>{i}</v>", f"<v>{i}.0</v>")
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode("utf-8")
+    with zipfile.ZipFile(path, "w") as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+
+
+def test_xlsx_blank_date_cells_and_numeric_ids(tmp_path):
+    path = tmp_path / "orders.xlsx"
+    pd.DataFrame({"客户": [1001, 1002, 1003], "日期": ["2024-01-05", None, "2024-01-07"],
+                  "金额": [10, 20, 30]}).to_excel(path, index=False)
+    _with_float_ids(path, (1001, 1002, 1003))
+    raw = read_table(path)
+    assert raw["客户"].tolist() == [1001.0, 1002.0, 1003.0]  # floats, as the exporter left them
+    assert pd.isna(raw.loc[1, "日期"])  # an empty Excel cell is missing, not ""
+    mapped = apply_mapping(raw, {"customer_id": "客户", "date": "日期", "amount": "金额"},
+                           "transactions", source=path.name)
+    result = clean_transactions(mapped)
+    assert result.clean["customer_id"].tolist() == ["1001", "1003"]
+    assert result.quarantine["reason"].tolist() == ["date_missing"]

@@ -16,15 +16,23 @@ def _spec(requirement: str) -> tuple[str, str]:
 
 def test_environment_yml_mirrors_pyproject(root):
     project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
-    wanted = dict(_spec(r) for r in project["dependencies"] + project["optional-dependencies"]["test"])
+    test_extra = dict(_spec(r) for r in project["optional-dependencies"]["test"])
+    wanted = dict(_spec(r) for r in project["dependencies"]) | test_extra
     env = yaml.safe_load((root / "environment.yml").read_text())
-    listed = {}
+    assert env["channels"] == ["conda-forge"], "environment.yml must use conda-forge only"
+    listed, pip = {}, []
     for dep in env["dependencies"]:
         if isinstance(dep, dict):
-            listed.update(_spec(r) for r in dep["pip"] if not r.startswith("-e"))
+            pip = dep["pip"]
+            listed.update(_spec(r) for r in pip if not r.startswith("-e"))
         else:
             listed.update([_spec(dep)])
+    assert "-e ." in [r.split("#")[0].strip() for r in pip], (
+        "environment.yml must install the package itself: '-e .' in its pip section")
+    assert "python" in listed and "pip" in listed
     listed.pop("python"), listed.pop("pip")
+    missing_tests = sorted(set(test_extra) - set(listed))
+    assert not missing_tests, f"the 'test' extra's {missing_tests} are not in environment.yml"
     assert listed == wanted
 
 

@@ -1,6 +1,7 @@
 """The report command: renders, refuses to overwrite, fails loudly and keeps the evidence."""
 
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -25,6 +26,17 @@ CASE = """\
 def cli(*args):
     return subprocess.run([sys.executable, "-m", "workbench.cli", *args],
                           capture_output=True, text=True, timeout=600)
+
+
+def write_notebook(project, *code, markdown_first=False):
+    """A user's own 00_data_overview in project/notebooks (found before the bundled one)."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = ([nbformat.v4.new_markdown_cell("# Mine")] if markdown_first else []) + [
+        nbformat.v4.new_code_cell('case = "x"\nperiod = None\noutput_dir = "."',
+                                  metadata={"tags": ["parameters"]}),
+        *[nbformat.v4.new_code_cell(c) for c in code]]
+    (project / "notebooks").mkdir(exist_ok=True)
+    nbformat.write(nb, project / "notebooks" / "00_data_overview.ipynb")
 
 
 @pytest.fixture
@@ -62,6 +74,8 @@ def test_report_renders_refuses_to_overwrite_and_rerenders_with_force(project):
     tables_before = (folder / "tables" / "period_summary.csv").read_bytes()
     metrics_before = (folder / "metrics.json").read_bytes()
 
+    assert "without encryption" not in done.stderr  # the kernel's TCP warning is gone
+
     again = cli("report", "--case", case, "--reports-dir", out, "--quiet")
     assert again.returncode == 3 and "--force" in again.stderr
 
@@ -69,24 +83,75 @@ def test_report_renders_refuses_to_overwrite_and_rerenders_with_force(project):
     assert forced.returncode == 0, forced.stderr
     assert (folder / "tables" / "period_summary.csv").read_bytes() == tables_before
     assert (folder / "metrics.json").read_bytes() == metrics_before  # deterministic
+    manifest_before = (folder / "manifest.json").read_bytes()
+
+    # a forced re-render that fails leaves the good report as it was
+    write_notebook(project, "1 / 0")
+    broken = cli("report", "--case", case, "--reports-dir", out, "--quiet", "--force")
+    assert broken.returncode == 1 and "ZeroDivisionError" in broken.stderr
+    assert (folder / "manifest.json").read_bytes() == manifest_before
+    assert (folder / "metrics.json").read_bytes() == metrics_before
+    failed = folder.with_name("2024-03.failed")
+    assert str(failed / "00_data_overview.ipynb") in broken.stderr
+    assert (failed / "00_data_overview.ipynb").is_file()
+    assert sorted(p.name for p in folder.parent.iterdir()) == ["2024-03", "2024-03.failed"]
+
+    # once the notebook is mended, the next forced render replaces the report and the
+    # evidence of the failure goes
+    shutil.rmtree(project / "notebooks")  # back to the bundled notebook
+    mended = cli("report", "--case", case, "--reports-dir", out, "--quiet", "--force")
+    assert mended.returncode == 0, mended.stderr
+    assert sorted(p.name for p in folder.parent.iterdir()) == ["2024-03"]
 
 
 def test_a_failing_notebook_exits_nonzero_names_the_cell_and_is_kept(project):
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell('case = "x"\nperiod = None\noutput_dir = "."',
-                                          metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell("1 / 0")]
-    (project / "notebooks").mkdir()
-    nbformat.write(nb, project / "notebooks" / "00_data_overview.ipynb")
+    write_notebook(project, "x = 1", "1 / 0", markdown_first=True)
     out = project / "reports"
     failed = cli("report", "--case", str(project / "cases" / "tiny.yaml"), "--reports-dir",
                  str(out), "--quiet")
     assert failed.returncode == 1
-    assert "notebook 00_data_overview failed in cell" in failed.stderr
-    assert "ZeroDivisionError" in failed.stderr
-    folder = out / "tiny" / "2024-03"
-    assert (folder / "00_data_overview.ipynb").is_file()  # kept for inspection
-    assert not (folder / "manifest.json").exists()  # so a rerun needs no --force
+    # the 4th of the file's 4 cells, although papermill's copy has a parameters cell more
+    source = project / "notebooks" / "00_data_overview.ipynb"
+    assert f"notebook 00_data_overview failed in cell 4 of 4 of {source}" in failed.stderr
+    assert "which starts '1 / 0'" in failed.stderr
+    assert "ZeroDivisionError" in failed.stderr and "Traceback" not in failed.stderr
+    kept = out / "tiny" / "2024-03.failed" / "00_data_overview.ipynb"
+    assert kept.is_file() and str(kept) in failed.stderr  # kept for inspection
+    assert not (out / "tiny" / "2024-03").exists()  # so a rerun needs no --force
+    assert [p.name for p in (out / "tiny").iterdir()] == ["2024-03.failed"]  # no scratch left
+
+
+def test_a_dead_kernel_or_an_unreadable_notebook_is_a_clear_error(project):
+    case, out = str(project / "cases" / "tiny.yaml"), str(project / "reports")
+    write_notebook(project, "import os\nos._exit(1)", "x = 2")
+    died = cli("report", "--case", case, "--reports-dir", out, "--quiet")
+    assert died.returncode == 1 and "Traceback" not in died.stderr
+    assert "notebook 00_data_overview failed: the kernel died while running cell 2 of 3" in died.stderr
+    assert "which starts 'import os'" in died.stderr
+
+    (project / "notebooks" / "00_data_overview.ipynb").write_text("not json", encoding="utf-8")
+    unreadable = cli("report", "--case", case, "--reports-dir", out, "--quiet")
+    assert unreadable.returncode == 1 and "Traceback" not in unreadable.stderr
+    assert "notebook 00_data_overview failed:" in unreadable.stderr
+    assert "cannot be read as a Jupyter notebook" in unreadable.stderr
+
+
+def test_a_folder_without_manifest_is_not_wiped_without_force(project):
+    folder = project / "reports" / "tiny" / "2024-03"
+    (folder / "tables").mkdir(parents=True)
+    (folder / "notes.txt").write_text("mine", encoding="utf-8")
+    refused = cli("report", "--case", str(project / "cases" / "tiny.yaml"), "--reports-dir",
+                  str(project / "reports"), "--quiet")
+    assert refused.returncode == 3
+    assert "exists but has no manifest.json" in refused.stderr
+    assert "notes.txt, tables/" in refused.stderr and "--force" in refused.stderr
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_all_with_a_period_is_an_error():
+    refused = cli("report", "--all", "--period", "1998-06")
+    assert refused.returncode == 2
+    assert "--period 1998-06 cannot apply to --all: a period belongs to one case" in refused.stderr
 
 
 def test_cases_and_validate_commands(project):

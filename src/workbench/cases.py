@@ -24,11 +24,20 @@ Relative paths are relative to the case file. A source may instead be produced b
 bundled generator (``generator: ncompany`` with ``options``); its tables are written to
 ``data/processed/<case>/`` and then read like any file, so they take the same path
 through :mod:`workbench.io` and :mod:`workbench.cleaning` and get checksums.
+
+A source named ``transactions``, ``customers`` or ``survey`` (or with ``table:`` one of
+those) is mapped and cleaned; any other is an auxiliary table read as it is
+(``sales_expense``, the generator's ``truth_*`` tables), so a name close to a table's
+(``orders``, ``customer``) is rejected as a probable typo. A case needs transactions or
+a survey.
 """
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import difflib
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -59,11 +68,12 @@ _TOP_KEYS = {
     "title": "a mapping {zh: ..., en: ...} or a string",
     "description": "free text",
     "language": f"report language, one of {list(LANGUAGES)}",
-    "currency": "ISO code shown with amounts, e.g. CNY or USD",
+    "currency": "3-letter ISO 4217 code shown with amounts, e.g. CNY or USD",
     "granularity": "period granularity: D, W, M, Q or Y",
     "start": "first date of the data window (YYYY-MM-DD)",
-    "end": "last date of the data window (YYYY-MM-DD), optional",
-    "default_period": "the period rendered when none is given, e.g. 1998-06",
+    "end": "last date of the data window (YYYY-MM-DD), optional; not before start",
+    "default_period": "the period rendered when none is given, e.g. 1998-06; it must "
+                      "end within start..end",
     "sources": "mapping of table name -> source (path or generator)",
     "notebooks": "list of notebook names in notebooks/ to render, in order",
     "parameters": "mapping of analysis parameters, by topic",
@@ -75,12 +85,36 @@ _SOURCE_KEYS = {"path", "sheet", "sep", "encoding", "header", "columns", "date_f
 _GRANULARITIES = ("D", "W", "M", "Q", "Y")
 _CANONICAL = tuple(io.CANONICAL_COLUMNS)
 _GENERATORS = {"ncompany": "make_ncompany"}
+_DUPLICATES = ("quarantine", "keep")
+#: Names people give the canonical tables. A source so named (or a near miss of a
+#: canonical name) without ``table:`` is almost surely meant as that table, not as an
+#: auxiliary one, which would be read without mapping or cleaning.
+_TABLE_ALIASES = {
+    "orders": "transactions", "sales": "transactions", "purchases": "transactions",
+    "invoices": "transactions", "clients": "customers", "accounts": "customers",
+    "responses": "survey", "questionnaire": "survey",
+}
 #: The token that asks for respondent ids made from row numbers (R0001...).
 ROW_NUMBER = "@row"
 
 
 class CaseError(ValueError):
     """A case file is invalid; the message names the file, the key and what is allowed."""
+
+
+class _CaseLoader(yaml.SafeLoader):
+    """YAML's safe loader, but dates stay text.
+
+    YAML's own date constructor fails on ``2024-13-01`` with a bare "month must be in
+    1..12" that names neither the file nor the key; as text, the date is checked by
+    :func:`_as_date`, whose message names both.
+    """
+
+
+_CaseLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 @dataclass(frozen=True)
@@ -107,7 +141,25 @@ class Case:
         return self.path.parent
 
     def period(self, period: str | None = None) -> pd.Period:
-        """The report period as a :class:`pandas.Period` of the case's granularity."""
+        """The report period as a :class:`pandas.Period` of the case's granularity.
+
+        Parameters
+        ----------
+        period : str, optional
+            Written at the case's grain: ``"2024-01-31"`` (D, or W: the week that
+            contains the day), ``"2024-01"`` (M), ``"2024Q1"`` (Q), ``"2024"`` (Y).
+            Default: the case's ``default_period``.
+
+        Returns
+        -------
+        pandas.Period
+
+        Raises
+        ------
+        CaseError
+            When the text is not a period of the case's grain, or the period ends
+            before the case's ``start`` or after its ``end``.
+        """
         text = str(period or self.default_period)
         examples = {"D": "2024-01-31", "W": "2024-01-31", "M": "2024-01",
                     "Q": "2024Q1", "Y": "2024"}
@@ -122,14 +174,49 @@ class Case:
         # pandas accepts '2024Q1' as a month; a period must be written at its own grain
         if self.granularity != "W" and str(parsed) != text:
             raise problem
+        last = parsed.end_time.normalize()
+        window = f"{self.start.date()}..{self.end.date() if self.end is not None else ''}"
+        if last < self.start or (self.end is not None and last > self.end):
+            which = "before the case's start" if last < self.start else "after the case's end"
+            raise CaseError(
+                f"{self.path}: period {text!r} ends on {last.date()}, {which}; a period "
+                f"must end within the data window {window} (keys 'start' and 'end')"
+            )
         return parsed
 
     def analysis_date(self, period: str | None = None) -> pd.Timestamp:
-        """The last day of ``period``: the date as of which the report analyses."""
+        """The last day of ``period``: the date as of which the report analyses.
+
+        Parameters
+        ----------
+        period : str, optional
+            As in :meth:`period`; default the case's ``default_period``.
+
+        Returns
+        -------
+        pandas.Timestamp
+            Midnight of the period's last day (``1998-06`` gives 1998-06-30); the
+            transactions of that whole day are included.
+        """
         return self.period(period).end_time.normalize()
 
     def param(self, topic: str, key: str | None = None, default: Any = None) -> Any:
-        """A parameter from the ``parameters`` section: ``param("value", "abc_cuts")``."""
+        """A parameter from the case file's ``parameters`` section.
+
+        Parameters
+        ----------
+        topic : str
+            The section, e.g. ``"segmentation"`` or ``"satisfaction"``.
+        key : str, optional
+            A setting within the topic; without it the whole topic is returned.
+        default : any
+            Returned when the topic or key is absent (or the topic is empty).
+
+        Returns
+        -------
+        any
+            ``param("segmentation", "by")`` gives ``"industry"`` for ``ncompany``.
+        """
         section = self.parameters.get(topic, {})
         if key is None:
             return section if section else default
@@ -179,14 +266,11 @@ class Case:
             if kind == "transactions":
                 result = cleaning.clean_transactions(
                     mapped, start=self.start, end=self.end, date_format=spec.get("date_format"),
-                    duplicates=spec.get("duplicates", "quarantine"))
+                    duplicates=spec.get("duplicates") or "quarantine")
             elif kind == "customers":
                 result = cleaning.clean_customers(mapped, date_format=spec.get("date_format"))
-            else:  # survey answers are checked against the model spec by `satisfaction`
-                tables[name] = mapped
-                logs.append(pd.DataFrame({"table": name, "reason": ["kept"],
-                                          "rows": [len(mapped)], "share": [1.0]}))
-                continue
+            else:  # ids only; the answers are checked against the model spec by `satisfaction`
+                result = cleaning.clean_respondents(mapped)
             tables[name] = result.clean
             quarantine[name] = result.quarantine
             logs.append(result.log.assign(table=name)[["table", "reason", "rows", "share"]])
@@ -216,6 +300,11 @@ class LoadedCase:
 
     Attributes
     ----------
+    case : Case
+    period : str
+        The report period, e.g. ``"1998-06"``.
+    analysis_date : pandas.Timestamp
+        The period's last day (:meth:`Case.analysis_date`).
     tables : dict of str to DataFrame
         Clean canonical tables by source name; ``transactions`` holds rows up to the
         analysis date only (later rows are counted in ``rows_after_period``).
@@ -223,6 +312,9 @@ class LoadedCase:
         Rejected rows with reasons, per table.
     cleaning_log : DataFrame
         ``table``, ``reason``, ``rows``, ``share`` (``kept`` first).
+    rows_after_period : int
+        Clean transaction rows dated after the analysis date; counted as kept in the
+        log but not in ``tables["transactions"]``.
     files : dict of str to Path
         The files read, for checksums in the manifest.
     """
@@ -238,34 +330,65 @@ class LoadedCase:
 
     @property
     def lang(self) -> str:
+        """Report language of the case, ``"zh"`` or ``"en"``."""
         return self.case.language
 
     @property
     def transactions(self) -> pd.DataFrame:
+        """Clean transactions up to the analysis date.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The canonical transactions table (see :mod:`workbench.schema`); amounts in
+            the case's currency.
+
+        Raises
+        ------
+        KeyError
+            When the case has no transactions source.
+        """
         return self._table("transactions")
 
     @property
     def customers(self) -> pd.DataFrame | None:
+        """The clean customers table (one row per customer), or None without one."""
         return self.tables.get("customers")
 
     @property
     def survey(self) -> pd.DataFrame | None:
+        """The survey, one row per respondent with a unique ``respondent_id`` and the
+        items as read, or None without one."""
         return self.tables.get("survey")
 
     @property
     def params(self) -> Mapping[str, Any]:
+        """The case file's ``parameters`` section, topic -> settings."""
         return self.case.parameters
 
     def sources_table(self) -> pd.DataFrame:
-        """One row per source: ``table``, ``file``, ``rows_in``, ``kept``, ``quarantined``."""
+        """One row per source and what became of its rows.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``table``, ``file``, ``rows_in``, ``kept``, ``quarantined``
+            (``rows_in = kept + quarantined``), ``after_period`` (kept transactions
+            dated after the analysis date, left for later periods) and ``analysed``
+            (``kept - after_period``: the rows the report uses). Auxiliary tables are
+            not cleaned: all their rows count as kept.
+        """
         rows = []
         for name, path in self.files.items():
             log = self.cleaning_log[self.cleaning_log["table"] == name]
             rows_in = int(log["rows"].sum()) if len(log) else len(self.tables.get(name, ()))
             kept = int(log.loc[log["reason"] == "kept", "rows"].sum()) if len(log) else rows_in
+            after = self.rows_after_period if name == "transactions" else 0
             rows.append({"table": name, "file": path.name, "rows_in": rows_in, "kept": kept,
-                         "quarantined": rows_in - kept})
-        return pd.DataFrame(rows, columns=["table", "file", "rows_in", "kept", "quarantined"])
+                         "quarantined": rows_in - kept, "after_period": after,
+                         "analysed": kept - after})
+        return pd.DataFrame(rows, columns=["table", "file", "rows_in", "kept", "quarantined",
+                                           "after_period", "analysed"])
 
     def _table(self, name: str) -> pd.DataFrame:
         if name not in self.tables:
@@ -314,12 +437,28 @@ def _fail(path: Path, message: str) -> CaseError:
 
 
 def _as_date(path: Path, key: str, value: Any) -> pd.Timestamp:
+    problem = _fail(path, f"key '{key}': {value!r} is not a date; write YYYY-MM-DD, "
+                          "e.g. 2024-01-31")
     if isinstance(value, (dt.date, dt.datetime)):
         return pd.Timestamp(value)
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", value.strip()):
+        raise problem
     try:
-        return pd.Timestamp(str(value))
-    except ValueError as exc:
-        raise _fail(path, f"key '{key}': {value!r} is not a date; write YYYY-MM-DD") from exc
+        return pd.Timestamp(value.strip())
+    except ValueError as exc:  # 2024-13-01, 2024-02-30
+        raise problem from exc
+
+
+def _check_date_format(fmt: str) -> bool:
+    """Whether ``fmt`` is a strptime format with a year, a month and a day."""
+    directives = set(re.findall(r"%(.)", fmt.replace("%%", "")))
+    if not ({"Y", "y"} & directives and {"m", "b", "B"} & directives and "d" in directives):
+        return False
+    sample = dt.datetime(2024, 1, 31, 13, 5, 9)
+    try:  # an unknown directive (%Q) fails the round trip
+        return dt.datetime.strptime(sample.strftime(fmt), fmt).date() == sample.date()
+    except ValueError:
+        return False
 
 
 def _check_source(path: Path, name: str, spec: Any) -> dict[str, Any]:
@@ -340,6 +479,17 @@ def _check_source(path: Path, name: str, spec: Any) -> dict[str, Any]:
     kind = spec.get("table", name if name in _CANONICAL else None)
     if kind is not None and kind not in _CANONICAL:
         raise _fail(path, f"'{where}.table' is {kind!r}; allowed: {list(_CANONICAL)}")
+    if kind is None:
+        near = difflib.get_close_matches(str(name).lower(), [*_CANONICAL, *_TABLE_ALIASES],
+                                         n=1, cutoff=0.75)
+        if near:
+            meant = _TABLE_ALIASES.get(near[0], near[0])
+            raise _fail(path, f"source name '{name}' is not one of the tables {list(_CANONICAL)}, "
+                              f"so it would be read as an auxiliary table without mapping or "
+                              f"cleaning; did you mean '{meant}'? Rename it '{meant}' (or add "
+                              f"'table: {meant}' under '{where}'); an auxiliary table needs a "
+                              "name that is not close to a table name")
+    _check_reading_options(path, where, spec, kind)
     columns = spec.get("columns") or {}
     if not isinstance(columns, Mapping):
         raise _fail(path, f"'{where}.columns' must map canonical names to your column names")
@@ -350,6 +500,48 @@ def _check_source(path: Path, name: str, spec: Any) -> dict[str, Any]:
             raise _fail(path, f"'{where}.columns' maps unknown canonical column(s) {bad}; "
                               f"allowed: {sorted(known)}")
     return dict(spec)
+
+
+def _check_reading_options(path: Path, where: str, spec: Mapping[str, Any],
+                           kind: str | None) -> None:
+    """The keys that say how a file is read; each message names the key and what is allowed.
+
+    A key that is absent or null takes its default (see :func:`workbench.io.read_table`).
+    """
+    spec = {key: value for key, value in spec.items() if value is not None or key == "header"}
+    if "sep" in spec and not (isinstance(spec["sep"], str) and spec["sep"]):
+        raise _fail(path, f"'{where}.sep' is {spec['sep']!r}; write the delimiter as a quoted "
+                          "string (',', ';', '\\t', '|') or 'whitespace' for runs of blanks")
+    header = spec.get("header", 0)
+    if header is not None and (isinstance(header, bool) or not isinstance(header, int)
+                               or header < 0):
+        raise _fail(path, f"'{where}.header' is {header!r}; allowed: the 0-based row number "
+                          "of the header (an integer >= 0, default 0) or null for no header")
+    if "sheet" in spec and (isinstance(spec["sheet"], bool)
+                            or not isinstance(spec["sheet"], (str, int))
+                            or (isinstance(spec["sheet"], int) and spec["sheet"] < 0)):
+        raise _fail(path, f"'{where}.sheet' is {spec['sheet']!r}; allowed: a sheet name or its "
+                          "0-based position")
+    if "encoding" in spec:
+        encoding = spec["encoding"]
+        try:
+            codecs.lookup(encoding if isinstance(encoding, str) else "")
+        except (LookupError, ValueError) as exc:
+            raise _fail(path, f"'{where}.encoding' is {encoding!r}, which Python does not know; "
+                              "allowed: a codec name such as utf-8, utf-8-sig, gb18030 or "
+                              "latin-1, or leave it out to detect UTF-8/GB18030") from exc
+    if "date_format" in spec and not (isinstance(spec["date_format"], str)
+                                      and _check_date_format(spec["date_format"])):
+        raise _fail(path, f"'{where}.date_format' is {spec['date_format']!r}; allowed: a strptime "
+                          "format with year (%Y), month (%m) and day (%d) directives, e.g. "
+                          "'%d/%m/%Y'; see the table in Python's datetime documentation")
+    if "duplicates" in spec:
+        if kind != "transactions":
+            raise _fail(path, f"'{where}.duplicates': only a transactions source takes this key "
+                              "(what to do with exact copies of a row)")
+        if spec["duplicates"] not in _DUPLICATES:
+            raise _fail(path, f"'{where}.duplicates' is {spec['duplicates']!r}; allowed: "
+                              f"{list(_DUPLICATES)} ('keep' flags copies as is_duplicate)")
 
 
 def load_case(name_or_path: str | Path) -> Case:
@@ -375,8 +567,8 @@ def load_case(name_or_path: str | Path) -> Case:
         if not path.is_file():
             raise CaseError(f"no case named {str(name_or_path)!r}; bundled cases: {list_cases()}")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_CaseLoader)  # noqa: S506
+    except (yaml.YAMLError, ValueError) as exc:
         raise _fail(path, f"not valid YAML: {exc}") from exc
     if not isinstance(raw, Mapping):
         raise _fail(path, "a case file is a mapping of keys; see cases/cdnow.yaml")
@@ -398,6 +590,10 @@ def load_case(name_or_path: str | Path) -> Case:
         raise _fail(path, "key 'sources' must map table names (transactions, customers, "
                           "survey, ...) to sources")
     sources = {name: _check_source(path, name, spec) for name, spec in raw["sources"].items()}
+    kinds = {spec.get("table", name) for name, spec in sources.items()}
+    if not kinds & {"transactions", "survey"}:
+        raise _fail(path, f"key 'sources' has {sorted(sources)} but neither 'transactions' nor "
+                          "'survey'; every analysis needs one of them")
     notebooks = raw["notebooks"]
     if not isinstance(notebooks, list) or not all(isinstance(n, str) for n in notebooks):
         raise _fail(path, "key 'notebooks' must be a list of notebook names")
@@ -413,25 +609,50 @@ def load_case(name_or_path: str | Path) -> Case:
     title = raw.get("title", "")
     if isinstance(title, Mapping):
         title = title.get(raw["language"], next(iter(title.values()), ""))
+    currency = raw.get("currency")
+    if currency is not None and not (isinstance(currency, str)
+                                     and re.fullmatch(r"[A-Z]{3}", currency)):
+        raise _fail(path, f"key 'currency' is {currency!r}; allowed: a 3-letter upper-case ISO "
+                          "4217 code such as CNY, USD or EUR, or leave it out")
+    start = _as_date(path, "start", raw["start"])
+    end = _as_date(path, "end", raw["end"]) if raw.get("end") is not None else None
+    if end is not None and end < start:
+        raise _fail(path, f"key 'end' ({end.date()}) is before key 'start' ({start.date()}); "
+                          "end must be on or after start")
     case = Case(
         name=raw["name"],
         path=path.resolve(),
         language=raw["language"],
         granularity=raw["granularity"],
-        start=_as_date(path, "start", raw["start"]),
-        end=_as_date(path, "end", raw["end"]) if raw.get("end") is not None else None,
+        start=start,
+        end=end,
         default_period=str(raw["default_period"]),
         sources=sources,
         notebooks=tuple(notebooks),
         parameters=parameters,
         title=str(title),
         description=str(raw.get("description", "")),
-        currency=str(raw.get("currency", "")),
+        currency=currency or "",
     )
-    case.period()  # validates default_period against the granularity
+    try:  # default_period: at the case's grain, ending within start..end
+        case.period()
+    except CaseError as exc:
+        reason = str(exc).removeprefix(f"{case.path}: ")
+        raise _fail(path, f"key 'default_period': {reason}") from None
     return case
 
 
 def list_cases(directory: str | Path = CASES_DIR) -> list[str]:
-    """Names of the case files in ``directory``, sorted."""
+    """Names of the case files in a folder.
+
+    Parameters
+    ----------
+    directory : path-like
+        Default: the bundled cases, :data:`CASES_DIR`.
+
+    Returns
+    -------
+    list of str
+        File names without ``.yaml``, sorted; each can be passed to :func:`load_case`.
+    """
     return sorted(p.stem for p in Path(directory).glob("*.yaml"))

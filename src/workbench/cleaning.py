@@ -3,36 +3,51 @@
 Every input row ends in exactly one of two places: the clean table or the quarantine
 table with a reason code. ``rows in = rows kept + rows quarantined`` holds for every
 input (it is a property test). Rows are never dropped silently; returns (negative
-amounts) and extreme amounts are kept and flagged, not removed.
+amounts) and extreme amounts are kept and flagged, not removed. A blank cell is one
+that is empty, only blanks, or missing as read (None, NaN, ``pd.NA``, NaT: Excel and
+Parquet give those where a CSV gives "").
 
-Reason codes, checked in this order (a row gets the first that applies):
+Reason codes for transactions, checked in this order (a row gets the first that
+applies):
 
 ========================  ==========================================================
-``customer_id_missing``   empty or blank customer id
-``date_missing``          empty date cell
-``date_unparseable``      a date in none of the supported forms
-``amount_missing``        empty amount cell
+``customer_id_missing``   blank customer id
+``date_missing``          blank date cell
+``date_unparseable``      a date in none of the supported forms, or beyond the years
+                          1677-2262 that datetime64[ns] holds
+``amount_missing``        blank amount cell
 ``amount_not_numeric``    an amount that is not a number after removing currency
-                          marks, thousands separators and Chinese units
-``<col>_not_numeric``     the same for quantity, cost, gross_profit, sales_expense
+                          marks, thousands separators and Chinese units, including
+                          an ambiguous comma ("12,34": see :func:`parse_amounts`)
+``amount_not_finite``     an amount that parses to infinity ("inf", "1e400")
+``<col>_not_numeric``     the same for quantity, cost, gross_profit, sales_expense,
+                          where blank cells are allowed and stay missing
+``<col>_not_finite``      the same
 ``date_out_of_window``    a date before the case's start or after its end
 ``duplicate_row``         an exact copy of an earlier row (the first copy is kept)
 ========================  ==========================================================
+
+For customers see :func:`clean_customers`, for survey respondents
+:func:`clean_respondents`. Ids (customer, order, product, respondent) are text; a
+number that is a whole number, as Excel and Parquet often store ids (1001.0), becomes
+"1001", so the same customer read from a CSV and an Excel file joins.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from workbench.schema import validate_customers, validate_transactions
+from workbench.schema import CUSTOMER_RANGES, validate_customers, validate_transactions
 
 __all__ = [
     "CleaningResult",
     "clean_customers",
+    "clean_respondents",
     "clean_transactions",
     "parse_amounts",
     "parse_dates",
@@ -40,6 +55,10 @@ __all__ = [
 
 _OPTIONAL_NUMERIC = ("quantity", "cost", "gross_profit", "sales_expense")
 _UNITS = {"千": 1e3, "万": 1e4, "亿": 1e8}
+# Thousands separators: a comma, apostrophe (1'234) or blank (thin spaces become blanks
+# under NFKC), each followed by exactly three digits, one kind per number.
+_GROUPED = tuple(rf"[+-]?\d{{1,3}}(?:{sep}\d{{3}})+(?:\.\d+)?" for sep in (",", "'", " "))
+_CURRENCY = r"(?i)\s*(?:RMB|CNY|USD|EUR|[¥$€£元])\s*"
 # Y-M-D with -, /, . or 年月日 separators and an optional time of day
 _YMD = re.compile(
     r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
@@ -92,6 +111,7 @@ def parse_dates(values: pd.Series, *, date_format: str | None = None) -> pd.Seri
         ``2024.1.5``, ``2024年1月5日`` (with optional time), ``yyyymmdd`` integers,
         Excel serial day numbers (20000-80000, 1900 date system), Unix timestamps in
         seconds (10 digits) or milliseconds (13 digits), and datetime cells from Excel.
+        Blank cells (empty text, None, NaN, ``pd.NA``) are allowed and give NaT.
     date_format : str, optional
         A :func:`~datetime.datetime.strptime` format used *instead* of the rules above,
         for day-first or month-first files (``"%d/%m/%Y"``), which are ambiguous and
@@ -101,6 +121,7 @@ def parse_dates(values: pd.Series, *, date_format: str | None = None) -> pd.Seri
     -------
     pandas.Series
         ``datetime64[ns]``, time zone removed (converted to UTC first), same index.
+        Dates outside the years 1677-2262, which datetime64[ns] cannot hold, are NaT.
     """
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     if values.empty:
@@ -108,42 +129,47 @@ def parse_dates(values: pd.Series, *, date_format: str | None = None) -> pd.Seri
     if pd.api.types.is_datetime64_any_dtype(values):
         if getattr(values.dt, "tz", None) is not None:
             values = values.dt.tz_convert("UTC").dt.tz_localize(None)
-        return values.astype("datetime64[ns]")
+        return _as_ns(values)
+    # blanks stay NaT; every mask below then sees text only, never a missing value
+    values = values[~_is_blank(values).to_numpy()]
     if values.dtype == object:  # Excel mixes datetime cells with text and numbers
-        is_dt = values.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year"))
+        is_dt = values.map(lambda v: isinstance(v, (dt.date, np.datetime64))).astype(bool)
     else:
         is_dt = pd.Series(False, index=values.index)
     if is_dt.any():
-        out[is_dt] = pd.to_datetime(values[is_dt], errors="coerce", utc=True).dt.tz_localize(None)
+        stamps = pd.to_datetime(values[is_dt], errors="coerce", utc=True).dt.tz_localize(None)
+        out[stamps.index] = _as_ns(stamps)
     text = values[~is_dt].astype("string").str.normalize("NFKC").str.strip()
+    if text.empty:
+        return out
     if date_format is not None:
-        out[~is_dt] = pd.to_datetime(text, format=date_format, errors="coerce")
+        out[text.index] = _as_ns(pd.to_datetime(text, format=date_format, errors="coerce"))
         return out
     # the common case first, on pandas' C parser; the rules below see only the rest
-    plain = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    plain = _as_ns(pd.to_datetime(text, format="%Y-%m-%d", errors="coerce"))
     done = plain.notna()
     if done.any():
-        out[text.index[done]] = plain[done].astype("datetime64[ns]")
+        out[text.index[done]] = plain[done]
         if done.all():
             return out
         text = text[~done]
     numeric = pd.to_numeric(text, errors="coerce")
-    digits = text.str.fullmatch(r"\d+(\.\d+)?").fillna(False)
+    digits = _matches(text, r"\d+(\.\d+)?")
     serial = digits & numeric.between(*_EXCEL_SERIAL_RANGE)
-    ymd_int = digits & text.str.fullmatch(r"(19|20|21)\d{6}").fillna(False)
-    unix_s = digits & text.str.fullmatch(r"\d{10}").fillna(False)
-    unix_ms = digits & text.str.fullmatch(r"\d{13}").fillna(False)
+    ymd_int = digits & _matches(text, r"(19|20|21)\d{6}")
+    unix_s = digits & _matches(text, r"\d{10}")
+    unix_ms = digits & _matches(text, r"\d{13}")
     idx = text.index
     if serial.any():
         days = numeric[serial].astype(float)
         out[idx[serial]] = _EXCEL_EPOCH + pd.to_timedelta(days.round(6), unit="D")
     if ymd_int.any():
-        out[idx[ymd_int]] = pd.to_datetime(text[ymd_int], format="%Y%m%d", errors="coerce")
+        out[idx[ymd_int]] = _as_ns(pd.to_datetime(text[ymd_int], format="%Y%m%d", errors="coerce"))
     if unix_s.any():
-        out[idx[unix_s]] = pd.to_datetime(numeric[unix_s], unit="s")
+        out[idx[unix_s]] = _as_ns(pd.to_datetime(numeric[unix_s], unit="s", errors="coerce"))
     if unix_ms.any():
-        out[idx[unix_ms]] = pd.to_datetime(numeric[unix_ms], unit="ms")
-    rest = ~(serial | ymd_int | unix_s | unix_ms) & text.notna() & (text != "")
+        out[idx[unix_ms]] = _as_ns(pd.to_datetime(numeric[unix_ms], unit="ms", errors="coerce"))
+    rest = ~(serial | ymd_int | unix_s | unix_ms)
     if rest.any():
         parts = text[rest].str.extract(_YMD)
         # years outside 1900-2199 are typos, and beyond datetime64[ns] near the ends
@@ -156,13 +182,24 @@ def parse_dates(values: pd.Series, *, date_format: str | None = None) -> pd.Seri
                  "minute": p["M"].astype(int), "second": p["S"].astype(float)},
                 errors="coerce",
             )
-            out[stamp.index] = stamp.astype("datetime64[ns]")
+            out[stamp.index] = _as_ns(stamp)
         other = text[rest][~parts["y"].notna().to_numpy()]
-        other = other[other.str.match(r"(19|20|21)\d\d-\d\d-\d\d").fillna(False)]
+        other = other[_matches(other, r"(19|20|21)\d\d-\d\d-\d\d.*")]
         if not other.empty:
             iso = pd.to_datetime(other, format="ISO8601", errors="coerce", utc=True)
-            out[other.index] = iso.dt.tz_localize(None).astype("datetime64[ns]")
+            out[other.index] = _as_ns(iso.dt.tz_localize(None))
     return out
+
+
+def _as_ns(stamps: pd.Series) -> pd.Series:
+    """``datetime64[ns]``, NaT where a date lies outside the years that type holds."""
+    inside = stamps.between(pd.Timestamp.min, pd.Timestamp.max)
+    return stamps.where(inside).astype("datetime64[ns]")
+
+
+def _matches(text: pd.Series, pattern: str) -> pd.Series:
+    """Plain-bool full match, False where the text is missing."""
+    return text.str.fullmatch(pattern).fillna(False).astype(bool)
 
 
 def parse_amounts(values: pd.Series) -> pd.Series:
@@ -171,47 +208,69 @@ def parse_amounts(values: pd.Series) -> pd.Series:
     Parameters
     ----------
     values : pandas.Series
-        Numbers or text such as ``"¥1,234.50"``, ``"￥-12"``, ``"$1,000"``,
-        ``"RMB 300"``, ``"1,234元"``, ``"1.2万"`` (12,000), ``"3亿"``, ``"(12.50)"``
-        (accounting negative), full-width digits.
+        Numbers or text such as ``"¥1,234.50"``, ``"￥-12"``, ``"−5"`` (Unicode minus),
+        ``"$1,000"``, ``"RMB 300"``, ``"1,234元"``, ``"1.2万"`` (12,000), ``"3亿"``,
+        ``"(12.50)"`` (accounting negative), full-width digits. Blank cells (empty
+        text, None, NaN, ``pd.NA``) give NaN.
 
     Returns
     -------
     pandas.Series
-        float64, same index; NaN where the text is empty or not a number.
+        float64, same index; NaN where the text is blank or not a number. Infinite
+        values ("inf", or "1e400", which overflows float64) are returned as ±inf for
+        the caller to reject.
 
     Notes
     -----
-    Text is NFKC-normalised (full-width to ASCII), currency marks (¥ $ € £, RMB, CNY,
-    USD, 元) and thousands separators (``,`` and thin spaces) are removed, a trailing
-    千/万/亿 multiplies by 10^3/10^4/10^8, and parentheses mean a negative amount.
+    Text is NFKC-normalised (full-width to ASCII), the minus sign U+2212 becomes "-",
+    currency marks (¥ $ € £, RMB, CNY, USD, EUR, 元) are removed, a trailing 千/万/亿
+    multiplies by 10^3/10^4/10^8, and parentheses mean a negative amount.
+
+    Thousands separators are ``,``, ``'`` or a blank (thin and no-break spaces
+    included), and only where every one of them is followed by exactly three digits:
+    ``"1,234"`` and ``"1,234,567.5"`` are numbers, but ``"12,34"`` (a decimal comma,
+    or a typo) and ``"1,2345"`` are ambiguous and become NaN rather than a silent
+    1234. Files with decimal commas need converting before they are read.
     """
     if pd.api.types.is_numeric_dtype(values):
         return values.astype(float)
     plain = pd.to_numeric(values, errors="coerce").astype(float)
     if plain.notna().all():  # plain numbers: skip the text rules (the common, large case)
         return plain
-    text = values.astype("string").str.normalize("NFKC").str.strip()
-    negative = text.str.fullmatch(r"\(.*\)").fillna(False)
+    text = values.astype("string").str.normalize("NFKC").str.replace("\u2212", "-").str.strip()
+    negative = _matches(text, r"\(.*\)")
     text = text.str.replace(r"^\((.*)\)$", r"\1", regex=True)
-    text = text.str.replace(r"(?i)\b(RMB|CNY|USD|EUR)\b|[¥$€£元\s,']", "", regex=True)
+    text = text.str.replace(_CURRENCY, "", regex=True).str.strip()
     multiplier = pd.Series(1.0, index=values.index)
     for unit, factor in _UNITS.items():
-        has = text.str.endswith(unit).fillna(False)
+        has = text.str.endswith(unit).fillna(False).astype(bool)
         multiplier[has] = factor
-        text = text.where(~has, text.str[:-1])
+        text = text.where(~has, text.str[:-1].str.strip())
+    grouped = np.logical_or.reduce([_matches(text, pattern) for pattern in _GROUPED])
+    text = text.where(~grouped, text.str.replace(r"[,' ]", "", regex=True))
     number = pd.to_numeric(text, errors="coerce").astype(float) * multiplier
     return number.where(~negative, -number)
 
 
 def _is_blank(values: pd.Series) -> pd.Series:
-    return values.isna() | values.astype("string").str.strip().fillna("").eq("")
+    """Plain-bool mask of blank cells: missing as read, empty, or only blanks."""
+    text = values.astype("string").str.strip()
+    return (values.isna() | text.isna() | text.eq("")).fillna(True).astype(bool)
+
+
+def _ids(values: pd.Series) -> pd.Series:
+    """Ids as stripped text; a whole-number float (1001.0) becomes "1001"."""
+    if values.dtype == object or pd.api.types.is_float_dtype(values):
+        values = values.map(
+            lambda v: str(int(v)) if isinstance(v, float | np.floating) and np.isfinite(v)
+            and float(v).is_integer() else v)
+    return values.astype("string").str.strip()
 
 
 def _text(values: pd.Series) -> pd.Series:
     """Stripped text with blanks as missing: CSVs are read with ``keep_default_na=False``
     (so an id "NA" stays an id), which turns an empty cell into "" rather than NaN."""
-    text = values.astype("string").str.strip()
+    text = _ids(values)
     return text.mask(text == "").astype(str)
 
 
@@ -289,7 +348,7 @@ def clean_transactions(
         )
     frame = raw.reset_index(drop=True)
     q = _Quarantine(frame.index)
-    customer = frame["customer_id"].astype("string").str.strip()
+    customer = _ids(frame["customer_id"])
     q.add(_is_blank(frame["customer_id"]), "customer_id_missing")
 
     dates = parse_dates(frame["date"], date_format=date_format)
@@ -300,11 +359,13 @@ def clean_transactions(
     amount = parse_amounts(frame["amount"])
     q.add(_is_blank(frame["amount"]), "amount_missing")
     q.add(amount.isna(), "amount_not_numeric", frame["amount"])
+    q.add(np.isinf(amount), "amount_not_finite", frame["amount"])
     typed["amount"] = amount
     for col in _OPTIONAL_NUMERIC:
         if col in frame.columns:
             parsed = parse_amounts(frame[col])
             q.add(parsed.isna() & ~_is_blank(frame[col]), f"{col}_not_numeric", frame[col])
+            q.add(np.isinf(parsed), f"{col}_not_finite", frame[col])
             typed[col] = parsed
 
     if start is not None:
@@ -365,9 +426,14 @@ def clean_customers(raw: pd.DataFrame, *, date_format: str | None = None) -> Cle
     Returns
     -------
     CleaningResult
-        Reasons: ``customer_id_missing``, ``customer_id_duplicate`` (later rows of a
-        repeated id), ``first_contact_unparseable``, ``<col>_not_numeric`` for
-        ``size``, ``strategic_fit``, ``industry_growth``, ``share_of_wallet``.
+        ``clean`` keeps every column, numeric ones as float, ``first_contact`` as
+        datetime64[ns], blank text as missing; sorted by ``customer_id``. Reasons, in
+        this order: ``customer_id_missing``, ``customer_id_duplicate`` (later rows of a
+        repeated id), ``first_contact_unparseable``, then for each of ``size``,
+        ``strategic_fit``, ``industry_growth`` and ``share_of_wallet``
+        ``<col>_not_numeric``, ``<col>_not_finite`` and ``<col>_out_of_range`` (outside
+        :data:`workbench.schema.CUSTOMER_RANGES`: size >= 0, strategic fit 1-5, share
+        of wallet 0-1). Blank cells are allowed everywhere but in ``customer_id``.
     """
     if "customer_id" not in raw.columns:
         raise ValueError(
@@ -375,7 +441,7 @@ def clean_customers(raw: pd.DataFrame, *, date_format: str | None = None) -> Cle
         )
     frame = raw.reset_index(drop=True)
     q = _Quarantine(frame.index)
-    ids = frame["customer_id"].astype("string").str.strip()
+    ids = _ids(frame["customer_id"])
     q.add(_is_blank(frame["customer_id"]), "customer_id_missing")
     q.add(ids.duplicated(keep="first") & ids.notna(), "customer_id_duplicate", ids)
     clean = frame.copy()
@@ -385,10 +451,17 @@ def clean_customers(raw: pd.DataFrame, *, date_format: str | None = None) -> Cle
         q.add(parsed.isna() & ~_is_blank(frame["first_contact"]), "first_contact_unparseable",
               frame["first_contact"])
         clean["first_contact"] = parsed
-    for col in ("size", "strategic_fit", "industry_growth", "share_of_wallet"):
+    for col, (low, high) in CUSTOMER_RANGES.items():
         if col in frame.columns:
             parsed = parse_amounts(frame[col])
             q.add(parsed.isna() & ~_is_blank(frame[col]), f"{col}_not_numeric", frame[col])
+            q.add(np.isinf(parsed), f"{col}_not_finite", frame[col])
+            outside = pd.Series(False, index=frame.index)
+            if low is not None:
+                outside |= parsed < low
+            if high is not None:
+                outside |= parsed > high
+            q.add(outside, f"{col}_out_of_range", frame[col])
             clean[col] = parsed
     keep = q.ok.to_numpy()
     clean = clean[keep]
@@ -397,3 +470,43 @@ def clean_customers(raw: pd.DataFrame, *, date_format: str | None = None) -> Cle
             clean[col] = _text(clean[col])
     clean = clean.sort_values("customer_id", kind="stable").reset_index(drop=True)
     return q.result(frame, validate_customers(clean))
+
+
+def clean_respondents(raw: pd.DataFrame) -> CleaningResult:
+    """Check a survey's respondent ids; one row per respondent, answers untouched.
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        Canonical survey columns (after :func:`workbench.io.apply_mapping`):
+        ``respondent_id`` required, ``customer_id`` optional, then the items.
+
+    Returns
+    -------
+    CleaningResult
+        ``clean`` has ``respondent_id`` (and ``customer_id``) as text, the items as
+        read, input order. Reasons: ``respondent_id_missing`` (blank id),
+        ``respondent_id_duplicate`` (later rows of a repeated id).
+
+    Notes
+    -----
+    The answers are checked against the model spec (scale, missing answers,
+    straight-lining) by :func:`workbench.satisfaction.clean_survey`, which knows the
+    items; this function only makes sure each kept row is one identifiable respondent.
+    """
+    if "respondent_id" not in raw.columns:
+        raise ValueError(
+            f"survey lacks 'respondent_id'; columns present: {list(raw.columns)}. Map it "
+            "in the case file's 'columns' section, or write respondent_id: '@row' to "
+            "number the rows"
+        )
+    frame = raw.reset_index(drop=True)
+    q = _Quarantine(frame.index)
+    ids = _ids(frame["respondent_id"])
+    q.add(_is_blank(frame["respondent_id"]), "respondent_id_missing")
+    q.add(ids.duplicated(keep="first") & ids.notna(), "respondent_id_duplicate", ids)
+    clean = frame.copy()
+    clean["respondent_id"] = ids.astype(str)
+    if "customer_id" in clean.columns:
+        clean["customer_id"] = _text(clean["customer_id"])
+    return q.result(frame, clean[q.ok.to_numpy()].reset_index(drop=True))

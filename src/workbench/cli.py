@@ -15,6 +15,15 @@ def _report(args: argparse.Namespace) -> int:
     from workbench.cases import list_cases, load_case
     from workbench.reports import ReportError, ReportExistsError, render_report
 
+    if args.all and args.case:
+        print("workbench report: give --case NAME or --all, not both", file=sys.stderr)
+        return 2
+    if args.all and args.period:
+        # periods are written at each case's own grain and window (1998-06, 2024, ...)
+        print(f"workbench report: --period {args.period} cannot apply to --all: a period "
+              "belongs to one case. Render each case's default period with --all, or one "
+              "case's period with --case NAME --period PERIOD", file=sys.stderr)
+        return 2
     names = list_cases() if args.all else [args.case]
     if not names or names == [None]:
         print("workbench report: give --case NAME or --all", file=sys.stderr)
@@ -23,7 +32,7 @@ def _report(args: argparse.Namespace) -> int:
     for name in names:
         try:
             case = load_case(name)
-            render_report(case, args.period if not args.all else None, force=args.force,
+            render_report(case, args.period, force=args.force,
                           notebooks=args.notebooks.split(",") if args.notebooks else None,
                           progress=not args.quiet,
                           **({"reports_dir": args.reports_dir} if args.reports_dir else {}))
@@ -71,8 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = sub.add_parser("report", help="render a case study into reports/<case>/<period>/")
     report.add_argument("--case", help="bundled case name or path to a case YAML file")
     report.add_argument("--all", action="store_true", help="render every bundled case")
-    report.add_argument("--period", help="e.g. 1998-06 (default: the case's default_period)")
-    report.add_argument("--force", action="store_true", help="overwrite a rendered period")
+    report.add_argument("--period", help="e.g. 1998-06 (default: the case's default_period); "
+                                          "not with --all")
+    report.add_argument("--force", action="store_true",
+                        help="replace a rendered period (only once the new render succeeds)")
     report.add_argument("--notebooks", help="comma-separated subset, e.g. 00_data_overview")
     report.add_argument("--quiet", action="store_true", help="no per-cell progress bar")
     report.add_argument("--reports-dir", help="where reports go (default: reports/ in the repo)")

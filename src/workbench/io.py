@@ -55,7 +55,18 @@ class ColumnMappingError(KeyError):
 
 
 def file_sha256(path: str | Path) -> str:
-    """Hex SHA-256 of a file's bytes, read in 1 MiB chunks (for report manifests)."""
+    """SHA-256 checksum of a file's bytes, for the input checksums in report manifests.
+
+    Parameters
+    ----------
+    path : path-like
+        Any file; read in 1 MiB chunks, so its size does not matter.
+
+    Returns
+    -------
+    str
+        64 lower-case hexadecimal digits, as ``sha256sum`` prints them.
+    """
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):

@@ -50,7 +50,19 @@ def period_summary(transactions: pd.DataFrame, granularity: str = "M") -> pd.Dat
 
 
 def customer_totals(transactions: pd.DataFrame) -> pd.DataFrame:
-    """Orders and revenue per customer (for distribution plots), sorted by customer."""
+    """Orders and revenue per customer, for distribution plots.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Canonical transactions (``customer_id``, ``order_id``, ``amount``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer, sorted by ``customer_id``: ``orders`` (distinct order
+        ids) and ``revenue`` (sum of amount, returns netted, in the case's currency).
+    """
     grouped = transactions.groupby("customer_id", sort=True)
     return pd.DataFrame({
         "orders": grouped["order_id"].nunique(),

@@ -76,8 +76,24 @@ class Recorder:
             raise ValueError(f"output name {name!r} may use only letters, digits, '_' and '-'")
 
     def table(self, name: str, frame: pd.DataFrame, *, index: bool = False) -> pd.DataFrame:
-        """Write ``tables/<name>.csv`` (UTF-8 with BOM, so Excel shows Chinese) and
-        return the frame with translated column names for display."""
+        """Write a table to ``tables/<name>.csv`` and return it ready for display.
+
+        Parameters
+        ----------
+        name : str
+            File name without extension; letters, digits, ``_`` and ``-``. It also
+            names the sheet in the report's ``tables.xlsx`` (first 31 characters).
+        frame : pandas.DataFrame
+            Written with its stable English column names, UTF-8 with a byte-order mark
+            (so Excel shows Chinese) and ``\\n`` line ends.
+        index : bool
+            Write the index as a column too.
+
+        Returns
+        -------
+        pandas.DataFrame
+            A copy with column names translated into the recorder's language.
+        """
         self._check(name)
         if not isinstance(frame, pd.DataFrame):
             raise TypeError(f"table {name!r}: expected a DataFrame, got {type(frame).__name__}")
@@ -86,7 +102,21 @@ class Recorder:
         return translate_columns(frame, self.lang)
 
     def figure(self, name: str, figure: Any) -> Any:
-        """Save a Figure (or an Axes' figure) to ``figures/<name>.png`` and return it."""
+        """Save a figure to ``figures/<name>.png`` and return it.
+
+        Parameters
+        ----------
+        name : str
+            File name without extension; letters, digits, ``_`` and ``-``.
+        figure : matplotlib.figure.Figure or matplotlib.axes.Axes
+            An Axes is saved through its figure. Written at 110 dpi without the
+            software stamp, so identical figures give identical bytes.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            The figure saved, so a notebook cell ending with this call shows it.
+        """
         self._check(name)
         fig = getattr(figure, "figure", figure) if not hasattr(figure, "savefig") else figure
         fig.savefig(self.output_dir / "figures" / f"{name}.png", dpi=110,
@@ -94,7 +124,23 @@ class Recorder:
         return fig
 
     def metric(self, name: str, value: Any) -> Any:
-        """Record a key figure (number, string, or a small dict/list of them)."""
+        """Record a key figure in ``metrics/<notebook>.json`` (rewritten at each call).
+
+        Parameters
+        ----------
+        name : str
+            Key in the notebook's metrics; letters, digits, ``_`` and ``-``. Recording a
+            name again replaces its value.
+        value : number, str, bool, date, or a small dict or list of them
+            Stored as JSON: numpy scalars as plain numbers, floats rounded to 10
+            decimals, NaN and inf as null, timestamps as ``YYYY-MM-DD``. Units are the
+            caller's (currency amounts in the case's currency).
+
+        Returns
+        -------
+        any
+            ``value`` unchanged.
+        """
         self._check(name)
         self._metrics[name] = _plain(value)
         path = self.output_dir / "metrics" / f"{self.notebook}.json"
@@ -103,6 +149,16 @@ class Recorder:
         return value
 
     def metrics(self, values: dict[str, Any]) -> None:
-        """Record several key figures at once."""
+        """Record several key figures at once, as :meth:`metric` does for each.
+
+        Parameters
+        ----------
+        values : dict of str to any
+            Metric name -> value.
+
+        Returns
+        -------
+        None
+        """
         for key, value in values.items():
             self.metric(key, value)

@@ -3,10 +3,16 @@
 The folder receives, per notebook, the executed ``.ipynb`` and an HTML export without
 code cells (the management version); the notebooks' ``figures/`` and ``tables/``; one
 XLSX workbook of all tables; ``metrics.json`` (key figures by notebook) and
-``manifest.json`` (parameters, versions, input checksums, timings). A period that was
-rendered completely is not overwritten without ``force``. When a notebook fails, the
-executed notebook is kept for inspection, no manifest is written, and
-:class:`ReportError` names the notebook and the failing cell.
+``manifest.json`` (parameters, versions, input checksums, timings).
+
+A render goes into a hidden scratch folder beside the target and replaces the target
+only when every notebook has run, so a report folder is always complete. A period that
+was rendered before is not replaced without ``force``, and neither is a folder without
+a ``manifest.json`` (left by hand or by an older, interrupted render). When a notebook
+fails, the scratch render is kept as ``reports/<case>/<period>.failed/`` for inspection,
+the previous report stays untouched, and :class:`ReportError` names the notebook, the
+failing cell (counted as in the notebook file) and where the executed notebook is. A
+later successful render removes that ``.failed`` folder.
 """
 
 from __future__ import annotations
@@ -15,15 +21,21 @@ import json
 import platform
 import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pandas as pd
 import papermill
+import zmq
+from jupyter_client.manager import KernelManager
+from nbclient.exceptions import DeadKernelError
 from nbconvert import HTMLExporter
+from traitlets.config import Config
 
 from workbench import __version__
 from workbench.cases import Case, load_case
@@ -48,7 +60,27 @@ class ReportError(RuntimeError):
 
 
 class ReportExistsError(FileExistsError):
-    """The period was rendered before and ``force`` was not given."""
+    """The period's folder exists (rendered before, or left over) and ``force`` was not given."""
+
+
+# papermill adds these cells to the executed notebook; the user's file has none of them
+_INJECTED_TAG = "injected-parameters"
+_ERROR_TAG = "papermill-error-cell-tag"
+
+
+def _engine_options() -> dict[str, Any]:
+    """Kernel-manager settings for papermill: CurveZMQ transport encryption when possible.
+
+    ipykernel 7 warns "Kernel is running over TCP without encryption" on every start
+    unless the kernel manager provisions CurveZMQ keys, which jupyter_client (8.10 and
+    later) does with ``transport_encryption="auto"`` when libzmq has CURVE and the
+    kernelspec declares support. Encrypting is the fix the warning asks for; hiding
+    kernel logs would also hide real kernel errors. Older stacks neither warn nor know
+    the setting, and then get none.
+    """
+    if "transport_encryption" in KernelManager.class_trait_names() and zmq.has("curve"):
+        return {"config": Config({"KernelManager": {"transport_encryption": "auto"}})}
+    return {}
 
 
 def _html_without_code(notebook: Path, target: Path) -> None:
@@ -88,11 +120,48 @@ def _merge_metrics(folder: Path, notebooks: Sequence[str]) -> dict:
     return merged
 
 
-def _failed_cell(exc: papermill.PapermillExecutionError) -> str:
-    source = (exc.source or "").strip().splitlines()
-    first = source[0] if source else ""
-    return (f"cell {exc.cell_index} (execution count {exc.exec_count}, starting "
-            f"{first[:80]!r}): {exc.ename}: {exc.evalue}")
+def _read_notebook(name: str, path: Path) -> nbformat.NotebookNode:
+    try:
+        return nbformat.read(path, as_version=4)
+    except Exception as exc:  # not JSON, not a notebook, unreadable: all the same to the user
+        raise ReportError(
+            f"notebook {name} failed: {path} cannot be read as a Jupyter notebook "
+            f"({type(exc).__name__}: {str(exc)[:300]}); open it in Jupyter or restore it "
+            "from git"
+        ) from exc
+
+
+def _tags(cell: nbformat.NotebookNode) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def _failed_cell(executed: Path, source: Path, index: int | None) -> str:
+    """Where a notebook failed, counted as in the user's notebook file.
+
+    ``index`` is papermill's 0-based position in the executed notebook, which has the
+    injected parameters cell (and, after an error, two marker cells) that the file
+    lacks; ``None`` (a dead kernel) means the last cell papermill started.
+    """
+    try:
+        cells = [c for c in nbformat.read(executed, as_version=4).cells
+                 if _ERROR_TAG not in _tags(c)]
+    except Exception:  # the kernel died before papermill wrote anything
+        return "an unknown cell"
+    if index is None:
+        started = [i for i, c in enumerate(cells)
+                   if c.metadata.get("papermill", {}).get("start_time")]
+        if not started:
+            return "an unknown cell"
+        index = started[-1]
+    if index >= len(cells) or _INJECTED_TAG in _tags(cells[index]):
+        return f"cell {index + 1} of the executed notebook"
+    own = [c for c in cells if _INJECTED_TAG not in _tags(c)]
+    position = sum(_INJECTED_TAG not in _tags(c) for c in cells[:index]) + 1
+    lines = cells[index].source.strip().splitlines()
+    count = cells[index].get("execution_count")
+    shown = f"; In [{count}] in the executed copy" if count else ""
+    return (f"cell {position} of {len(own)} of {source} (counting every cell from 1, "
+            f"markdown included{shown}), which starts {(lines[0] if lines else '')[:80]!r}")
 
 
 def render_report(
@@ -115,7 +184,7 @@ def render_report(
     period : str, optional
         Default: the case's ``default_period``.
     force : bool
-        Overwrite a period that was rendered completely before.
+        Replace the period's existing folder (once the new render has succeeded).
     notebooks : sequence of str, optional
         Notebook names to run; default the case's ``notebooks``.
     reports_dir, notebooks_dir : path-like
@@ -128,73 +197,129 @@ def render_report(
     Returns
     -------
     pathlib.Path
-        The report folder.
+        The report folder, ``<reports_dir>/<case>/<period>/``.
 
     Raises
     ------
     ReportExistsError
-        The period has a ``manifest.json`` and ``force`` is false.
+        The period's folder exists and ``force`` is false.
     ReportError
-        A notebook failed; its executed copy stays in the folder.
+        A notebook cannot be found or read, or failed (an error in a cell, a dead
+        kernel); the executed copies are kept in ``<period>.failed/`` and the previous
+        report, if any, is unchanged.
     """
     case = case if isinstance(case, Case) else load_case(case)
     period_label = str(case.period(period))
     folder = Path(reports_dir) / case.name / period_label
-    if (folder / "manifest.json").is_file() and not force:
+    failed = folder.with_name(f"{period_label}.failed")
+    if folder.exists() and not force:
+        if (folder / "manifest.json").is_file():
+            raise ReportExistsError(
+                f"{folder} was rendered already (it has a manifest.json); pass --force to "
+                "render it again (the old report is replaced only if the new one succeeds)"
+            )
+        held = sorted(p.name + ("/" if p.is_dir() else "") for p in folder.iterdir())
         raise ReportExistsError(
-            f"{folder} was rendered already (it has a manifest.json); pass --force to "
-            "render it again"
+            f"{folder} exists but has no manifest.json, so it is not a complete report (an "
+            f"interrupted earlier render, or files put there by hand); it holds "
+            f"{', '.join(held[:8]) + (', ...' if len(held) > 8 else '') or 'nothing'}. "
+            "Pass --force to replace it, or move it away"
         )
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
     names = list(notebooks or case.notebooks)
-    started = time.perf_counter()
-    inputs = {name: {"path": str(path), "sha256": file_sha256(path)}
-              for name, path in sorted(case.source_files().items())}
-    timings = {}
-    for i, name in enumerate(names, 1):
+    sources = {}
+    for name in names:
         # a case kept beside its own notebooks/ folder uses those; otherwise the bundled ones
         candidates = [case.root.parent / "notebooks" / f"{name}.ipynb",
                       Path(notebooks_dir) / f"{name}.ipynb"]
-        source = next((c for c in candidates if c.is_file()), None)
-        if source is None:
-            raise ReportError(f"notebook {name}.ipynb not found in {[str(c.parent) for c in candidates]}")
-        target = folder / f"{name}.ipynb"
-        log(f"[{i}/{len(names)}] {case.name} {period_label}: {name}")
-        t0 = time.perf_counter()
-        try:
-            papermill.execute_notebook(
-                str(source), str(target),
-                parameters={"case": str(case.path), "period": period_label,
-                            "output_dir": str(folder.resolve())},
-                kernel_name="python3", cwd=str(folder), progress_bar=progress,
-                language="python",
-            )
-        except papermill.PapermillExecutionError as exc:
-            raise ReportError(
-                f"notebook {name} failed in {_failed_cell(exc)}. The executed notebook is "
-                f"kept for inspection: {target}"
-            ) from exc
-        timings[name] = round(time.perf_counter() - t0, 2)
-        _html_without_code(target, folder / f"{name}.html")
-    _tables_workbook(folder)
-    _merge_metrics(folder, names)
-    manifest = {
-        "case": case.name,
-        "case_file": str(case.path),
-        "period": period_label,
-        "analysis_date": str(case.analysis_date(period).date()),
-        "notebooks": names,
-        "parameters": dict(case.parameters),
-        "inputs": inputs,
-        "workbench_version": __version__,
-        "python": platform.python_version(),
-        "packages": {name: version(name) for name in _VERSIONS},
-        "timings_seconds": {**timings, "total": round(time.perf_counter() - started, 2)},
-        "command": " ".join(sys.argv),
-    }
-    (folder / "manifest.json").write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+        sources[name] = next((c for c in candidates if c.is_file()), None)
+        if sources[name] is None:
+            raise ReportError(f"notebook {name}.ipynb not found in "
+                              f"{[str(c.parent) for c in candidates]}")
+        _read_notebook(name, sources[name])  # fail before starting any kernel
+    started = time.perf_counter()
+    inputs = {name: {"path": str(path), "sha256": file_sha256(path)}
+              for name, path in sorted(case.source_files().items())}
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    # beside the target, so the swap is a rename and a notebook that reads the previous
+    # period's report (../<previous>/) finds it from here too
+    scratch = Path(tempfile.mkdtemp(prefix=f".{period_label}.rendering-", dir=folder.parent))
+    try:
+        timings = {}
+        for i, name in enumerate(names, 1):
+            log(f"[{i}/{len(names)}] {case.name} {period_label}: {name}")
+            t0 = time.perf_counter()
+            _execute(name, sources[name], scratch, kept=failed / f"{name}.ipynb",
+                     parameters={"case": str(case.path), "period": period_label,
+                                 "output_dir": "."},
+                     progress=progress)
+            timings[name] = round(time.perf_counter() - t0, 2)
+            _html_without_code(scratch / f"{name}.ipynb", scratch / f"{name}.html")
+        _tables_workbook(scratch)
+        _merge_metrics(scratch, names)
+        manifest = {
+            "case": case.name,
+            "case_file": str(case.path),
+            "period": period_label,
+            "analysis_date": str(case.analysis_date(period).date()),
+            "notebooks": names,
+            "parameters": dict(case.parameters),
+            "inputs": inputs,
+            "workbench_version": __version__,
+            "python": platform.python_version(),
+            "packages": {name: version(name) for name in _VERSIONS},
+            "timings_seconds": {**timings, "total": round(time.perf_counter() - started, 2)},
+            "command": " ".join(sys.argv),
+        }
+        (scratch / "manifest.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n",
+            encoding="utf-8")
+        _swap_in(scratch, folder)
+    except BaseException:  # an interrupt too: keep what ran, leave the old report alone
+        if scratch.exists():
+            shutil.rmtree(failed, ignore_errors=True)
+            scratch.rename(failed)
+        raise
+    shutil.rmtree(failed, ignore_errors=True)  # an earlier failure's evidence is stale now
     log(f"done: {folder} in {manifest['timings_seconds']['total']:.1f} s")
     return folder
+
+
+def _execute(name: str, source: Path, scratch: Path, *, kept: Path,
+             parameters: dict[str, str], progress: bool) -> None:
+    """Run one notebook into ``scratch``; any failure becomes a :class:`ReportError`."""
+    target = scratch / f"{name}.ipynb"
+    evidence = f"The executed notebook is kept for inspection: {kept}"
+    try:
+        papermill.execute_notebook(
+            str(source), str(target), parameters=parameters, kernel_name="python3",
+            cwd=str(scratch), progress_bar=progress, language="python", **_engine_options())
+    except papermill.PapermillExecutionError as exc:
+        raise ReportError(
+            f"notebook {name} failed in {_failed_cell(target, source, exc.cell_index)}: "
+            f"{exc.ename}: {exc.evalue}. {evidence}"
+        ) from exc
+    except DeadKernelError as exc:
+        raise ReportError(
+            f"notebook {name} failed: the kernel died while running "
+            f"{_failed_cell(target, source, None)} (running out of memory and crashes in "
+            f"compiled code are the usual causes). {evidence}"
+        ) from exc
+    except Exception as exc:  # the kernel did not start, a cell timed out, ...
+        raise ReportError(
+            f"notebook {name} failed: {type(exc).__name__}: {exc}. {evidence}") from exc
+
+
+def _swap_in(scratch: Path, folder: Path) -> None:
+    """Put the finished render in place of ``folder``, which is removed only afterwards."""
+    old = None
+    if folder.exists():
+        old = folder.with_name(f".{folder.name}.replaced-{scratch.name.rsplit('-', 1)[-1]}")
+        folder.rename(old)
+    try:
+        scratch.rename(folder)
+    except OSError:
+        if old is not None:
+            old.rename(folder)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -53,6 +53,19 @@ def test_user_case_loads_up_to_the_period_end(tmp_path):
     assert log["kept"] == 3 and log["date_out_of_window"] == 1
 
 
+
+def test_a_source_named_otherwise_is_the_canonical_table_it_declares(tmp_path):
+    body = VALID.replace("      transactions:\n", "      orders:\n        table: transactions\n")
+    loaded = load_case(write_case(tmp_path, body)).load()
+    assert loaded.transactions["customer_id"].tolist() == ["C1", "C1"]
+    sources = loaded.sources_table().set_index("table")
+    assert sources.loc["orders", "after_period"] == 1 and sources.loc["orders", "analysed"] == 2
+    two = body + "      more_orders: {path: ../data.csv, table: transactions}\n"
+    two = two.replace("    notebooks: [00_data_overview]\n", "") + "    notebooks: [00_data_overview]\n"
+    with pytest.raises(CaseError, match=r"\['orders', 'more_orders'\] all give the canonical table"):
+        load_case(write_case(tmp_path, two))
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -188,3 +201,22 @@ def test_excel_sources_with_numeric_ids_and_a_survey_load_through_the_case(tmp_p
     sources = loaded.sources_table().set_index("table")
     assert (sources["rows_in"] == sources["kept"] + sources["quarantined"]).all()
     assert sources.loc["survey", "rows_in"] == 4
+
+
+def test_generated_sources_are_rebuilt_when_the_generator_changes(tmp_path):
+    body = VALID.replace("""        path: ../data.csv
+        columns: {customer_id: 客户, date: 日期, amount: 金额}
+""", """        generator: ncompany
+        options: {n_customers: 20, n_respondents: 5}
+""").replace("start: 2024-01-01", "start: 2021-01-01").replace("default_period: 2024-02",
+                                                                 "default_period: 2024-12")
+    case = load_case(write_case(tmp_path, body))
+    folder = tmp_path / "data" / "processed" / "mine"
+    first = case.load().transactions
+    stamp = folder / "options.yaml"
+    assert "generator_code:" in stamp.read_text(encoding="utf-8")
+    # a stamp from another version of the generator: the files are regenerated, not reused
+    stamp.write_text(stamp.read_text(encoding="utf-8").replace("generator_code:", "generator_code: old"),
+                     encoding="utf-8")
+    (folder / "transactions.csv").write_text("customer_id,date,amount\n", encoding="utf-8")
+    pd.testing.assert_frame_equal(case.load().transactions, first)

@@ -22,3 +22,18 @@ def test_translate_codes_touches_code_columns_only():
     assert shown.index.tolist() == ["退化期", "形成期"]
     assert frame["stage"].iloc[0] == "stability"  # the input is not changed
     assert translate_codes(frame, "en", keep=["stage"])["stage"].iloc[0] == "stability"
+
+
+def test_no_label_is_defined_twice():
+    """A repeated key in the LABELS literal silently keeps only the last entry."""
+    import ast
+    import collections
+    import inspect
+
+    import workbench.labels as module
+
+    tree = ast.parse(inspect.getsource(module))
+    literal = next(node.value for node in ast.walk(tree) if isinstance(node, ast.AnnAssign)
+                   and getattr(node.target, "id", None) == "LABELS")
+    keys = collections.Counter(k.value for k in literal.keys)
+    assert [k for k, n in keys.items() if n > 1] == []

@@ -37,6 +37,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import difflib
+import hashlib
 import re
 import shutil
 import tempfile
@@ -271,7 +272,9 @@ class Case:
                 result = cleaning.clean_customers(mapped, date_format=spec.get("date_format"))
             else:  # ids only; the answers are checked against the model spec by `satisfaction`
                 result = cleaning.clean_respondents(mapped)
-            tables[name] = result.clean
+            # under its canonical name, so a source called e.g. 'orders' with
+            # 'table: transactions' is the case's transactions
+            tables[kind] = result.clean
             quarantine[name] = result.quarantine
             logs.append(result.log.assign(table=name)[["table", "reason", "rows", "share"]])
         transactions = tables.get("transactions")
@@ -306,8 +309,10 @@ class LoadedCase:
     analysis_date : pandas.Timestamp
         The period's last day (:meth:`Case.analysis_date`).
     tables : dict of str to DataFrame
-        Clean canonical tables by source name; ``transactions`` holds rows up to the
-        analysis date only (later rows are counted in ``rows_after_period``).
+        Clean tables: canonical ones under their canonical name (``transactions``,
+        ``customers``, ``survey``, whatever the source is called), auxiliary ones under
+        their source name; ``transactions`` holds rows up to the analysis date only
+        (later rows are counted in ``rows_after_period``).
     quarantine : dict of str to DataFrame
         Rejected rows with reasons, per table.
     cleaning_log : DataFrame
@@ -383,7 +388,8 @@ class LoadedCase:
             log = self.cleaning_log[self.cleaning_log["table"] == name]
             rows_in = int(log["rows"].sum()) if len(log) else len(self.tables.get(name, ()))
             kept = int(log.loc[log["reason"] == "kept", "rows"].sum()) if len(log) else rows_in
-            after = self.rows_after_period if name == "transactions" else 0
+            kind = self.case.sources[name].get("table", name)
+            after = self.rows_after_period if kind == "transactions" else 0
             rows.append({"table": name, "file": path.name, "rows_in": rows_in, "kept": kept,
                          "quarantined": rows_in - kept, "after_period": after,
                          "analysed": kept - after})
@@ -405,13 +411,18 @@ def _period_freq(granularity: str) -> str:
 def _materialise(case: Case, spec: Mapping[str, Any]) -> Path:
     """Write a generator's tables to ``data/processed/<case>/``; regenerate on new options.
 
-    Returns the folder; each table is ``<folder>/<table>.csv``, the truth tables
+    Regenerates when the options or the generator's code changed (both are in
+    ``options.yaml`` there). Returns the folder; each table is ``<folder>/<table>.csv``, the truth tables
     (``truth_segments``, ...) included, so a case can list them as auxiliary sources.
     """
     options = dict(spec.get("options") or {})
     target = (case.root.parent / "data" / "processed" / case.name).resolve()
     stamp = target / "options.yaml"
-    wanted = yaml.safe_dump({"generator": spec["generator"], "options": options}, sort_keys=True)
+    # the generator's own code is part of the stamp: a changed generator (a new table,
+    # another distribution) regenerates even when the options did not change
+    code = hashlib.sha256(Path(datasets.__file__).read_bytes()).hexdigest()[:16]
+    wanted = yaml.safe_dump({"generator": spec["generator"], "options": options,
+                             "generator_code": code}, sort_keys=True)
     if not (stamp.is_file() and stamp.read_text(encoding="utf-8") == wanted):
         data = getattr(datasets, _GENERATORS[spec["generator"]])(**options)
         # written beside the target and renamed, so a concurrent reader (two test workers,
@@ -591,6 +602,11 @@ def load_case(name_or_path: str | Path) -> Case:
                           "survey, ...) to sources")
     sources = {name: _check_source(path, name, spec) for name, spec in raw["sources"].items()}
     kinds = {spec.get("table", name) for name, spec in sources.items()}
+    for kind in _CANONICAL:
+        feeding = [name for name, spec in sources.items() if spec.get("table", name) == kind]
+        if len(feeding) > 1:
+            raise _fail(path, f"key 'sources': {feeding} all give the canonical table '{kind}'; "
+                              "give one source per table (combine the files first)")
     if not kinds & {"transactions", "survey"}:
         raise _fail(path, f"key 'sources' has {sorted(sources)} but neither 'transactions' nor "
                           "'survey'; every analysis needs one of them")

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.labels import translate_columns
+from workbench.labels import translate_codes
 
 __all__ = ["Recorder"]
 
@@ -92,14 +92,16 @@ class Recorder:
         Returns
         -------
         pandas.DataFrame
-            A copy with column names translated into the recorder's language.
+            A copy for display: column names, and the values of code columns (stages,
+            classes, segments, reasons), in the recorder's language
+            (:func:`workbench.labels.translate_codes`); the file keeps the codes.
         """
         self._check(name)
         if not isinstance(frame, pd.DataFrame):
             raise TypeError(f"table {name!r}: expected a DataFrame, got {type(frame).__name__}")
         frame.to_csv(self.output_dir / "tables" / f"{name}.csv", index=index,
                      encoding="utf-8-sig", lineterminator="\n")
-        return translate_columns(frame, self.lang)
+        return translate_codes(frame, self.lang)
 
     def figure(self, name: str, figure: Any) -> Any:
         """Save a figure to ``figures/<name>.png`` and return it.

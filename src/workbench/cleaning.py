@@ -274,6 +274,15 @@ def _text(values: pd.Series) -> pd.Series:
     return text.mask(text == "").astype(str)
 
 
+def _unique_key(frame: pd.DataFrame, column: str, q: _Quarantine) -> pd.Series:
+    """The key column as ids; blank ones are ``<column>_missing``, repeats after the first
+    ``<column>_duplicate``."""
+    ids = _ids(frame[column])
+    q.add(_is_blank(frame[column]), f"{column}_missing")
+    q.add(ids.duplicated(keep="first") & ids.notna(), f"{column}_duplicate", ids)
+    return ids
+
+
 class _Quarantine:
     """Collects reasons per row; the first reason a row gets is the one that sticks."""
 
@@ -441,9 +450,7 @@ def clean_customers(raw: pd.DataFrame, *, date_format: str | None = None) -> Cle
         )
     frame = raw.reset_index(drop=True)
     q = _Quarantine(frame.index)
-    ids = _ids(frame["customer_id"])
-    q.add(_is_blank(frame["customer_id"]), "customer_id_missing")
-    q.add(ids.duplicated(keep="first") & ids.notna(), "customer_id_duplicate", ids)
+    ids = _unique_key(frame, "customer_id", q)
     clean = frame.copy()
     clean["customer_id"] = ids
     if "first_contact" in frame.columns:
@@ -502,9 +509,7 @@ def clean_respondents(raw: pd.DataFrame) -> CleaningResult:
         )
     frame = raw.reset_index(drop=True)
     q = _Quarantine(frame.index)
-    ids = _ids(frame["respondent_id"])
-    q.add(_is_blank(frame["respondent_id"]), "respondent_id_missing")
-    q.add(ids.duplicated(keep="first") & ids.notna(), "respondent_id_duplicate", ids)
+    ids = _unique_key(frame, "respondent_id", q)
     clean = frame.copy()
     clean["respondent_id"] = ids.astype(str)
     if "customer_id" in clean.columns:

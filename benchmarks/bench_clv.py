@@ -100,7 +100,8 @@ def main() -> None:
         xr, m = rep["frequency"].to_numpy(), rep["monetary_value"].to_numpy()
         theirs["gg"]["ll"] = -_gg_neg_ll_and_grad(np.array(theirs["gg"]["params"]), xr, m, np.ones_like(xr))[0]
 
-    lines = ["| model | tool | median s | log-likelihood | parameters | time / lifetimes |", "|---|---|---|---|---|---|"]
+    lines = ["| model | tool | median s | log-likelihood | parameters | time / lifetimes |",
+             "|---|---|---|---|---|---|"]
     for name, title in [("bgnbd", "BG/NBD (r, alpha, a, b)"), ("gg", "Gamma-Gamma (p, q, gamma)")]:
         rows = [("workbench", ours[name])] + ([("lifetimes 0.11.3", theirs[name])] if theirs else [])
         base = statistics.median(theirs[name]["times"]) if theirs else None

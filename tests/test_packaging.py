@@ -50,3 +50,16 @@ def test_ci_runs_the_readme_test_command(root):
     readme = (root / "README.md").read_text(encoding="utf-8")
     assert "make test" in readme and "make report" in readme
     assert subprocess.run(["grep", "-qx", "make test", str(root / ".ci" / "run")]).returncode == 0
+
+
+def test_code_passes_the_linter(root):
+    """ruff with the rules of pyproject.toml ([tool.ruff]) over the package, tests and benchmarks."""
+    import shutil
+    import sys
+    from pathlib import Path
+
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+    assert ruff, "ruff is in the test extra; reinstall with pip install -e '.[test]'"
+    result = subprocess.run([ruff, "check", "--no-cache", "src", "tests", "benchmarks"], cwd=root,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -181,7 +181,7 @@ def test_clean_survey_quarantines_with_reasons_and_keeps_counts():
         "y1": [3, 2, 3, 3, 4, np.nan], "y2": [4, 2, 3, 3, 4, 2], "y3": [2, 2, 3, 3, 4, 4],
     })
     out = clean_survey(survey, TINY_SPEC)
-    reasons = dict(zip(out.quarantine["respondent_id"], out.quarantine["reason"]))
+    reasons = dict(zip(out.quarantine["respondent_id"], out.quarantine["reason"], strict=True))
     assert reasons == {"b": "out_of_scale", "c": "non_numeric_answer", "d": "straight_lining",
                        "e": "straight_lining", "f": "missing_answers"}
     assert out.quarantine.loc[out.quarantine.respondent_id == "b", "detail"].item() == "x2"
@@ -217,7 +217,7 @@ def test_respondents_missing_most_answers_are_quarantined_under_mean_replacement
     # c answered nothing (5 of 5 missing), e left 3 of 5 (60 %) blank: both above the
     # default 50 %; d left 1 of 5 and is mean-replaced
     out = clean_survey(survey, TINY_SPEC, missing="mean")
-    reasons = dict(zip(out.quarantine["respondent_id"], out.quarantine["reason"]))
+    reasons = dict(zip(out.quarantine["respondent_id"], out.quarantine["reason"], strict=True))
     assert reasons == {"c": "too_many_missing", "e": "too_many_missing"}
     assert out.quarantine.set_index("respondent_id").loc["e", "detail"] == "x1, y1, y3"
     assert out.data.set_index("respondent_id").loc["d", "y1"] == pytest.approx(2.5)
@@ -235,7 +235,7 @@ def test_answers_between_scale_points_are_quarantined_unless_the_scale_is_contin
     survey = pd.DataFrame({"respondent_id": list("abc"), "x1": [1, 3.5, 2], "x2": [2, 3, 4],
                            "y1": [3, 2, 4.25], "y2": [4, 2, 3], "y3": [2, 3, 4]})
     out = clean_survey(survey, TINY_SPEC)
-    assert dict(zip(out.quarantine["respondent_id"], out.quarantine["reason"])) == {
+    assert dict(zip(out.quarantine["respondent_id"], out.quarantine["reason"], strict=True)) == {
         "b": "not_on_scale_step", "c": "not_on_scale_step"}
     assert out.quarantine.set_index("respondent_id").loc["c", "detail"] == "y1"
     assert out.log.set_index("step").loc["not_on_scale_step", "count"] == 2
@@ -289,10 +289,10 @@ def test_pls_matches_reference_implementations_on_mobi(mobi_model, tool):
     assert paths.keys() == ref["paths"].keys()
     for k, v in ref["paths"].items():
         assert paths[k] == pytest.approx(v, abs=1e-6)
-    load = dict(zip(mobi_model.loadings_["item"], mobi_model.loadings_["loading"]))
+    load = dict(zip(mobi_model.loadings_["item"], mobi_model.loadings_["loading"], strict=True))
     for k, v in ref["loadings"].items():
         assert load[k] == pytest.approx(v, abs=1e-6)
-    r2 = dict(zip(mobi_model.r2_["construct"], mobi_model.r2_["r2"]))
+    r2 = dict(zip(mobi_model.r2_["construct"], mobi_model.r2_["r2"], strict=True))
     for k, v in ref["r2"].items():
         assert r2[k] == pytest.approx(v, abs=1e-6)
     assert paths["IMAG->CUEX"] == pytest.approx(0.505, abs=5e-4)
@@ -301,9 +301,9 @@ def test_pls_matches_reference_implementations_on_mobi(mobi_model, tool):
 def _estimates(model) -> dict[str, dict[str, float]]:
     return {"paths": {f"{s}->{t}": v for s, t, v in
                       model.paths_[["source", "target", "coefficient"]].itertuples(index=False)},
-            "weights": dict(zip(model.weights_["item"], model.weights_["weight"])),
-            "loadings": dict(zip(model.loadings_["item"], model.loadings_["loading"])),
-            "r2": dict(zip(model.r2_["construct"], model.r2_["r2"]))}
+            "weights": dict(zip(model.weights_["item"], model.weights_["weight"], strict=True)),
+            "loadings": dict(zip(model.loadings_["item"], model.loadings_["loading"], strict=True)),
+            "r2": dict(zip(model.r2_["construct"], model.r2_["r2"], strict=True))}
 
 
 @pytest.mark.parametrize("variant", ["mode_b", "acsi"])
@@ -361,7 +361,7 @@ def test_acsi_spec_fits_mobi(mobi):
 
 def test_weights_reliability_and_htmt_match_seminr(mobi_model):
     ref = REFERENCE["seminr"]
-    w = dict(zip(mobi_model.weights_["item"], mobi_model.weights_["weight"]))
+    w = dict(zip(mobi_model.weights_["item"], mobi_model.weights_["weight"], strict=True))
     for k, v in ref["weights"].items():
         assert w[k] == pytest.approx(v, abs=1e-6)
     rel = reliability_table(mobi_model).set_index("construct")

@@ -659,7 +659,7 @@ def _check_ncompany_args(n_customers, years, separation, n_respondents, return_r
         raise ValueError(f"n_customers={n_customers}: need at least 10 customers "
                          "(two per latent segment)")
     years = tuple(years)
-    if len(years) < 3 or any(int(b) - int(a) != 1 for a, b in zip(years, years[1:])):
+    if len(years) < 3 or any(int(b) - int(a) != 1 for a, b in zip(years, years[1:], strict=False)):
         raise ValueError(f"years={years!r}: need at least 3 consecutive years, "
                          "e.g. (2021, 2022, 2023, 2024)")
     if separation not in _SEPARATION:
@@ -1067,7 +1067,7 @@ def _standardised_paths(scores: dict[str, np.ndarray], edges) -> dict:
     for target in dict.fromkeys(t for _, t in edges):
         sources = [s for s, t in edges if t == target]
         coef = np.linalg.lstsq(np.column_stack([z[s] for s in sources]), z[target], rcond=None)[0]
-        out.update({(s, target): c for s, c in zip(sources, coef)})
+        out.update({(s, target): c for s, c in zip(sources, coef, strict=True)})
     return out
 
 

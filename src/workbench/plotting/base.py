@@ -6,7 +6,6 @@ from functools import cache
 from importlib.resources import files
 
 import matplotlib
-
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
 

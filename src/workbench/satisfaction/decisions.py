@@ -349,7 +349,12 @@ def _ols(design: np.ndarray, y: np.ndarray):
     return beta, rss
 
 
-def loyalty_nonlinearity(x, y, *, alpha: float = 0.05, grid=np.linspace(0.1, 0.9, 81)
+#: Quantiles of satisfaction tried as the breakpoint of the piecewise fit (read-only).
+BREAKPOINT_QUANTILES = np.linspace(0.1, 0.9, 81)
+BREAKPOINT_QUANTILES.flags.writeable = False
+
+
+def loyalty_nonlinearity(x, y, *, alpha: float = 0.05, grid=BREAKPOINT_QUANTILES
                          ) -> NonlinearityResult:
     """Test whether loyalty responds to satisfaction non-linearly, and where it collapses.
 

@@ -85,7 +85,7 @@ def _pls_weights(s: np.ndarray, design: _Design, tol: float, max_iter: int):
     wm = _normalise(s, np.broadcast_to(mask, (nb, *mask.shape)).copy())
     converged = np.zeros(nb, dtype=bool)
     d = design.adjacency
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 (the count is reported after the loop)
         sw = s @ wm                                   # cov(items, scores)
         r = wm.transpose(0, 2, 1) @ sw                # LV correlations
         # path weighting: regression weights for predecessors, correlations for successors

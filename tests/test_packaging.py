@@ -17,7 +17,8 @@ def _spec(requirement: str) -> tuple[str, str]:
 def test_environment_yml_mirrors_pyproject(root):
     project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
     test_extra = dict(_spec(r) for r in project["optional-dependencies"]["test"])
-    wanted = dict(_spec(r) for r in project["dependencies"]) | test_extra
+    lab_extra = dict(_spec(r) for r in project["optional-dependencies"]["lab"])
+    wanted = dict(_spec(r) for r in project["dependencies"]) | test_extra | lab_extra
     env = yaml.safe_load((root / "environment.yml").read_text())
     assert env["channels"] == ["conda-forge"], "environment.yml must use conda-forge only"
     listed, pip = {}, []
@@ -63,3 +64,17 @@ def test_code_passes_the_linter(root):
     result = subprocess.run([ruff, "check", "--no-cache", "src", "tests", "benchmarks"], cwd=root,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_notebook_kernel_registers(tmp_path):
+    """What `make lab` does before starting JupyterLab: a 'CRM workbench' kernel that runs
+    this environment's Python (so notebooks import the installed package)."""
+    import sys
+
+    subprocess.run([sys.executable, "-m", "ipykernel", "install", "--prefix", str(tmp_path),
+                    "--name", "crm-workbench", "--display-name", "CRM workbench"],
+                   check=True, capture_output=True)
+    spec = json.loads((tmp_path / "share" / "jupyter" / "kernels" / "crm-workbench" / "kernel.json")
+                      .read_text(encoding="utf-8"))
+    assert spec["display_name"] == "CRM workbench"
+    assert spec["argv"][0] == sys.executable

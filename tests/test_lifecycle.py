@@ -595,6 +595,8 @@ def test_retention_scenarios_wire_inputs_into_the_formula(tiny):
     assert sc.inputs["discount"] == pytest.approx(d) and sc.inputs["periods"] == 12
     np.testing.assert_allclose(sc.table["clv"], textbook_clv(110 / 6, [0.35, 0.4, 0.45], d, 12))
     assert {0.35, 0.4, 0.45} <= set(np.round(sc.sensitivity["retention"], 6))
+    observed = sc.sensitivity[np.isclose(sc.sensitivity["retention"], 0.4)]
+    assert observed["change_pct"].tolist() == [0.0]  # the base of the comparison
     with pytest.warns(UserWarning, match="only Q period after the first is incomplete"):
         assert retention_scenarios(tiny, "2024-04-30").inputs["period"] == "Q"  # short data: quarters
 

@@ -1494,7 +1494,8 @@ class RetentionScenarios:
         From :func:`retention_economics`.
     sensitivity : DataFrame
         From :func:`workbench.clv.retention_sensitivity` on a grid of retention rates
-        that includes the scenarios.
+        (0.30, 0.35, ..., 0.95 and the scenarios), with ``change_pct`` against the
+        observed rate.
     """
 
     inputs: dict
@@ -1565,6 +1566,7 @@ def retention_scenarios(
     table = retention_economics(inputs["margin"], inputs["retention"], discount=discount, periods=n_periods,
                                 change=change, customers=inputs["customers"])
     grid = sorted({round(x / 100, 2) for x in range(30, 100, 5)} | set(np.round(table["retention"], 6)))
-    sensitivity = retention_sensitivity(inputs["margin"], discount, n_periods, retentions=grid)
+    sensitivity = retention_sensitivity(inputs["margin"], discount, n_periods, retentions=grid,
+                                        base_retention=inputs["retention"])
     return RetentionScenarios(inputs={**inputs, "discount": discount, "periods": n_periods},
                               table=table, sensitivity=sensitivity)

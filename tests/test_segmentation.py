@@ -316,6 +316,23 @@ def test_single_gaussian_blob_is_called_weak():
     assert seg.selection_["silhouette_gain"].abs().max() < 0.05
 
 
+def test_one_correlated_customer_population_is_called_weak():
+    """RFM-like features of a single population (log-normal, correlated, no segments),
+    through the default transforms: k-means still splits it, the report must not
+    present that as customer types."""
+    rng = np.random.default_rng(3)
+    z = rng.multivariate_normal(np.zeros(4), [[1, .5, .4, 0], [.5, 1, .6, 0], [.4, .6, 1, 0], [0, 0, 0, 1]],
+                                size=1500)
+    features = pd.DataFrame({"customer_id": [f"C{i:04d}" for i in range(1500)],
+                             "recency_days": np.exp(3.5 + 0.8 * z[:, 0]),
+                             "frequency": np.ceil(np.exp(1.2 + 0.7 * z[:, 1])),
+                             "monetary_total": np.exp(7 + 0.9 * z[:, 2]),
+                             "tenure_days": 400 + 60 * z[:, 3]})
+    with pytest.warns(WeakSegmentationWarning, match="above a single Gaussian"):
+        seg = CustomerSegmenter(n_bootstrap=10).fit(features)
+    assert seg.weak_ and "log1p" in set(seg.transforms_["transform"])
+
+
 def test_minibatch_switch_pca_and_winsorising_are_recorded():
     frame = two_groups(400)
     seg = CustomerSegmenter(k=2, n_bootstrap=3, minibatch_threshold=100, pca=2,

@@ -1,6 +1,7 @@
 """The report command: renders, refuses to overwrite, fails loudly and keeps the evidence."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -75,6 +76,10 @@ def test_report_renders_refuses_to_overwrite_and_rerenders_with_force(project):
     metrics_before = (folder / "metrics.json").read_bytes()
 
     assert "without encryption" not in done.stderr  # the kernel's TCP warning is gone
+    # written in a scratch folder and renamed, yet as readable as a plain mkdir makes it
+    umask = os.umask(0)
+    os.umask(umask)
+    assert folder.stat().st_mode & 0o777 == 0o777 & ~umask
 
     again = cli("report", "--case", case, "--reports-dir", out, "--quiet")
     assert again.returncode == 3 and "--force" in again.stderr

@@ -40,7 +40,6 @@ import difflib
 import hashlib
 import re
 import shutil
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -428,7 +427,7 @@ def _materialise(case: Case, spec: Mapping[str, Any]) -> Path:
         # written beside the target and renamed, so a concurrent reader (two test workers,
         # two reports) sees the old complete set or the new one, never half a file
         target.parent.mkdir(parents=True, exist_ok=True)
-        scratch = Path(tempfile.mkdtemp(prefix=f".{case.name}-", dir=target.parent))
+        scratch = io.scratch_dir(target.parent, prefix=f".{case.name}-")
         for table, frame in data.tables(truth=True).items():
             frame.to_csv(scratch / f"{table}.csv", index=False, encoding="utf-8")
         (scratch / stamp.name).write_text(wanted, encoding="utf-8")

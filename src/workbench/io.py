@@ -10,6 +10,8 @@ user typed ("¥1,234.50", "2024年1月5日") and can quarantine what it cannot p
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,6 +24,7 @@ __all__ = [
     "detect_encoding",
     "file_sha256",
     "read_table",
+    "scratch_dir",
 ]
 
 #: Canonical columns per table; the first entries of each are required.
@@ -52,6 +55,33 @@ class ColumnMappingError(KeyError):
 
     def __str__(self) -> str:  # KeyError would wrap the message in quotes
         return str(self.args[0])
+
+
+def scratch_dir(parent: str | Path, prefix: str) -> Path:
+    """A new, empty folder in ``parent`` to write into before renaming it into place.
+
+    Like :func:`tempfile.mkdtemp` (unique, created atomically), but with the permissions
+    an ordinary ``mkdir`` would give under the process umask rather than 0700, so the
+    folder it becomes (a report, generated data) is as readable as its neighbours.
+
+    Parameters
+    ----------
+    parent : path-like
+        Existing folder; the scratch folder is created inside it (same file system, so
+        the final rename is atomic).
+    prefix : str
+        Start of the folder's name, e.g. ``".2024.rendering-"`` (hidden while it is
+        being written).
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    path.chmod(0o777 & ~umask)
+    return path
 
 
 def file_sha256(path: str | Path) -> str:

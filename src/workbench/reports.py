@@ -21,7 +21,6 @@ import json
 import platform
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from importlib.metadata import version
@@ -39,7 +38,7 @@ from traitlets.config import Config
 
 from workbench import __version__
 from workbench.cases import Case, load_case
-from workbench.io import file_sha256
+from workbench.io import file_sha256, scratch_dir
 
 __all__ = [
     "NOTEBOOKS_DIR",
@@ -242,7 +241,7 @@ def render_report(
     folder.parent.mkdir(parents=True, exist_ok=True)
     # beside the target, so the swap is a rename and a notebook that reads the previous
     # period's report (../<previous>/) finds it from here too
-    scratch = Path(tempfile.mkdtemp(prefix=f".{period_label}.rendering-", dir=folder.parent))
+    scratch = scratch_dir(folder.parent, prefix=f".{period_label}.rendering-")
     try:
         timings = {}
         for i, name in enumerate(names, 1):

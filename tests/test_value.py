@@ -357,6 +357,10 @@ def test_value_matrix_within_industry(features, customers):
         a="maintain", b="develop", c="minimise_cost", d="maintain", e="develop", f="minimise_cost"
     )
     assert list(vm.columns[:2]) == ["customer_id", "industry"]
+    # every customer carries its quadrant's strategy, in the report's language
+    assert by_id(vm, "strategy")["b"] == wv.QUADRANT_STRATEGIES["develop"]["en"]
+    zh = wv.value_matrix(features, customers, potential="spend_trend", by="industry", lang="zh")
+    assert by_id(zh, "strategy")["a"].startswith("维持")
 
 
 def test_value_matrix_auto_potential_and_given_cuts(features, customers):

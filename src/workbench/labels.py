@@ -251,6 +251,7 @@ LABELS: dict[str, dict[str, str]] = {
     "customer_share": {"zh": "客户占比", "en": "Customer share"},
     "abc_class": {"zh": "ABC 类别", "en": "ABC class"},
     "value_class": {"zh": "价值类别", "en": "Value class"},
+    "strategy": {"zh": "资源策略", "en": "Strategy"},
     "kmeans_segment": {"zh": "k-means 客户群", "en": "k-means segment"},
     "nonpositive": {"zh": "价值非正", "en": "Zero or negative value"},
     "min_value": {"zh": "最小值", "en": "Minimum"},

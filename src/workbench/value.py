@@ -32,6 +32,7 @@ __all__ = [
     "KEY_ACCOUNT_AHP",
     "KEY_ACCOUNT_CRITERIA",
     "QUADRANTS",
+    "QUADRANT_STRATEGIES",
     "RANDOM_INDEX",
     "RFM_ACTIONS",
     "RFM_SEGMENTS",
@@ -188,6 +189,18 @@ QUADRANTS = {
     "maintain": (True, False),
     "develop": (False, True),
     "minimise_cost": (False, False),
+}
+#: The resource strategy of each value-matrix quadrant (the thesis' reallocation of
+#: sales resources to customer value), by language.
+QUADRANT_STRATEGIES = {
+    "key": {"en": "Invest: a dedicated account team and priority sales resources",
+            "zh": "重点投入：配备专属客户团队，优先配置销售资源"},
+    "maintain": {"en": "Maintain: keep service and relationship, no extra spend",
+                 "zh": "维持：保持服务与关系，不追加投入"},
+    "develop": {"en": "Develop: invest selectively to win a larger share of wallet",
+                "zh": "发展：有选择地投入，提高钱包份额"},
+    "minimise_cost": {"en": "Minimise cost: standard, low-cost service channels",
+                      "zh": "最小化成本：标准化、低成本的服务渠道"},
 }
 
 #: Saaty's random consistency index RI by matrix order n = 1..15: Saaty (1980) for
@@ -1050,6 +1063,7 @@ def value_matrix(
     potential: str | Sequence[str] = "auto",
     by: str | None = None,
     cuts="median",
+    lang: str = "en",
 ) -> pd.DataFrame:
     """Customer value matrix (客户价值矩阵): current value x growth potential, quadrant.
 
@@ -1073,6 +1087,8 @@ def value_matrix(
         over all customers.
     cuts : "median" or (float, float)
         Split points of the current and the potential score (scores are in (0, 1]).
+    lang : {"en", "zh"}
+        Language of the ``strategy`` text.
 
     Returns
     -------
@@ -1081,7 +1097,8 @@ def value_matrix(
         indicator used, ``current_score``, ``potential_score``, ``n_missing_indicators``,
         ``current_high``, ``potential_high`` and ``quadrant`` (categorical over
         :data:`QUADRANTS`: key 重要客户 invest, maintain 维持, develop 发展,
-        minimise_cost 最小化成本). ``attrs`` hold the indicators and the cut values.
+        minimise_cost 最小化成本) and ``strategy`` (the quadrant's resource strategy,
+        :data:`QUADRANT_STRATEGIES`). ``attrs`` hold the indicators and the cut values.
 
     Raises
     ------
@@ -1110,6 +1127,7 @@ def value_matrix(
     """
     where = "value_matrix"
     _check_frame(features, ["customer_id"], where)
+    _choice(lang, ("en", "zh"), "lang")
     frame = _in_id_order(features, where)
     if customers is not None:
         _check_frame(customers, ["customer_id"], f"{where} (customers)")
@@ -1174,6 +1192,8 @@ def value_matrix(
     out["current_high"] = cur_high
     out["potential_high"] = pot_high
     out["quadrant"] = pd.Categorical.from_codes(quadrant.astype(np.int8), categories=list(QUADRANTS))
+    strategies = np.array([QUADRANT_STRATEGIES[q][lang] for q in QUADRANTS], dtype=object)
+    out["strategy"] = strategies[quadrant]
     out.attrs.update(current=current_cols, potential=potential_cols, by=by,
                      cuts=cuts if isinstance(cuts, str) else (cut_c, cut_p))
     return out

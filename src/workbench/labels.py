@@ -40,6 +40,7 @@ LABELS: dict[str, dict[str, str]] = {
     "new_customers": {"zh": "新客户数", "en": "New customers"},
     "reason": {"zh": "原因", "en": "Reason"},
     "rows": {"zh": "行数", "en": "Rows"},
+    "examples": {"zh": "示例", "en": "Examples"},
     "table": {"zh": "数据表", "en": "Table"},
     "file": {"zh": "文件", "en": "File"},
     "rows_in": {"zh": "读入行数", "en": "Rows in"},

@@ -7,7 +7,9 @@ Usage::
 
 Synthetic CDNOW-like transactions (rows/10 customers with string ids, a first purchase
 in the first 12 weeks of 1997, exponential gaps, lognormal amounts, rows in date order
-as a transaction log is) are written once to Parquet under /tmp/workbench-bench. Each
+as a transaction log is) are written once to Parquet under /tmp/workbench-bench, and
+once more sorted by customer and date, the order in which cleaning hands every case's
+transactions to the analyses (``--orders``; both by default). Each
 tool then runs in its own subprocess (so peak memory, ``ru_maxrss``, is its own and
 includes Python, the libraries and the input frame): it loads the frame, computes the
 summary (frequency, recency, T in fractional weeks, mean repeat spend) once. There are
@@ -41,10 +43,19 @@ TOOLS = ("workbench", "lifetimes", "pandas", "duckdb_window", "duckdb_argmin", "
 COLUMNS = ("frequency", "recency", "T", "monetary_value")
 
 
-def make_data(n_rows: int, seed: int = 1) -> Path:
-    """Write (once) and return the Parquet file of ``n_rows`` synthetic transactions."""
-    path = CACHE / f"cdnow_like_{n_rows}_{seed}.parquet"
+def make_data(n_rows: int, seed: int = 1, order: str = "date") -> Path:
+    """Write (once) and return the Parquet file of ``n_rows`` synthetic transactions.
+
+    ``order="date"``: a transaction log in date order. ``order="customer"``: the same
+    rows sorted by customer and date, as :func:`workbench.cleaning.clean_transactions`
+    returns every case's transactions.
+    """
+    path = CACHE / f"cdnow_like_{n_rows}_{seed}{'' if order == 'date' else '_by_customer'}.parquet"
     if path.exists():
+        return path
+    if order == "customer":
+        tx = pd.read_parquet(make_data(n_rows, seed))
+        tx.sort_values(["customer_id", "date"], kind="stable", ignore_index=True).to_parquet(path)
         return path
     CACHE.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
@@ -206,6 +217,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--orders", nargs="+", default=["date", "customer"], choices=["date", "customer"],
+                        help="input row order: a date-ordered log, or sorted by customer as cleaned")
     parser.add_argument("--tools", nargs="+", default=list(TOOLS), choices=TOOLS)
     parser.add_argument("--lifetimes-python", default="/tmp/bench-venv/bin/python")
     parser.add_argument("--worker", choices=TOOLS)
@@ -216,10 +229,10 @@ def main() -> None:
         worker(args.worker, args.data, args.repeats, args.out)
         return
 
-    lines = ["| rows | tool | median s | peak MB | time / DuckDB arg_min | max abs diff vs lifetimes |",
-             "|---|---|---|---|---|---|"]
-    for n in args.rows:
-        data = make_data(n)
+    lines = ["| rows | input order | tool | median s | peak MB | time / DuckDB arg_min | max abs diff vs lifetimes |",
+             "|---|---|---|---|---|---|---|"]
+    for n, order in ((n, order) for n in args.rows for order in args.orders):
+        data = make_data(n, order=order)
         print(f"{n:,} rows: {data}", file=sys.stderr)
         infos = {}
         # rounds of one run per tool, in rotating order, so that a change in the load
@@ -255,7 +268,8 @@ def main() -> None:
                 diff_text = f"{diff:.1e}" if same else "customers differ"
             else:
                 diff_text = "-"
-            lines.append(f"| {n:,} | {tool} | {med:.2f} | {info['peak_mb']:.0f} | {ratio} | {diff_text} |")
+            lines.append(f"| {n:,} | {order} | {tool} | {med:.2f} | {info['peak_mb']:.0f} | {ratio} "
+                         f"| {diff_text} |")
     print("\n".join(lines))
 
 

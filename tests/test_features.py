@@ -264,8 +264,12 @@ def test_summary_matches_naive_reference(rows):
     tx = pd.DataFrame(rows, columns=["customer_id", "day", "amount"])
     tx["date"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(tx["day"], unit="D")
     cal_end, obs_end = pd.Timestamp("2024-01-31"), pd.Timestamp("2024-03-01")
-    # with and without returns (two query plans), with and without a holdout window
-    for frame in (tx, tx.assign(amount=tx["amount"].abs())):
+    # with and without returns (two query plans), with and without a holdout window, in
+    # input order (DuckDB) and sorted by customer and date as cleaning leaves it (one pass)
+    no_returns = tx.assign(amount=tx["amount"].abs())
+    by_customer = ["customer_id", "date"]
+    for frame in (tx, no_returns, tx.sort_values(by_customer, kind="stable"),
+                  no_returns.sort_values(by_customer, kind="stable")):
         expected = _naive_summary(frame, cal_end, obs_end)
         if expected.empty:
             with pytest.raises(ValueError, match="no purchases"):
@@ -277,6 +281,34 @@ def test_summary_matches_naive_reference(rows):
                 np.testing.assert_allclose(s[col], expected[col], atol=1e-9, err_msg=col)
             assert (s["recency"] <= s["T"]).all() and (s["recency"] >= 0).all()
             assert ((s["frequency"] == 0) == (s["recency"] == 0)).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(_tx_rows, st.integers(0, 40))
+def test_sorted_one_pass_equals_the_duckdb_plan(rows, start):
+    """The one-pass summary of customer-sorted rows and DuckDB's two aggregations agree."""
+    from workbench.features import _day as day_number
+    from workbench.features import _summary_sorted, _summary_sql
+
+    def _day(text):
+        return day_number(text, "test")
+
+    tx = pd.DataFrame(rows, columns=["customer_id", "day", "amount"])
+    tx["date"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(tx["day"], unit="D")
+    tx = tx.sort_values(["customer_id", "date"], kind="stable", ignore_index=True)
+    for frame in (tx, tx.assign(amount=tx["amount"].abs())):  # returns change the plan
+        for obs in (None, _day("2024-02-20")):
+            for first in (None, _day("2024-01-01") + start):
+                args = (_day("2024-01-31"), obs, first, 7.0)
+                fast, sql = _summary_sorted(frame, *args), _summary_sql(frame, *args)
+                assert fast is not None or len(frame) < 2
+                if fast is not None:
+                    pd.testing.assert_frame_equal(fast.reset_index(drop=True), sql.reset_index(drop=True),
+                                                  check_dtype=False, atol=1e-12, rtol=0)
+    # a transaction log in date order is not sorted by customer: the DuckDB plan runs
+    shuffled = tx.sort_values(["date", "customer_id"], ascending=[True, False], kind="stable")
+    if shuffled["customer_id"].tolist() != tx["customer_id"].tolist():
+        assert _summary_sorted(shuffled, _day("2024-12-31"), None, None, 7.0) is None
 
 
 @settings(max_examples=60, deadline=None)

@@ -235,9 +235,19 @@ def _minimise(neg_ll_and_grad, start, n, max_iter, tol):
             "interior maximum for these data, so the estimates and standard errors are not reliable",
             RuntimeWarning, stacklevel=4,
         )
-    elif not res.success:
+    elif not res.success and not _stationary(res):
         warnings.warn(f"the optimiser stopped early: {res.message}", RuntimeWarning, stacklevel=4)
     return np.exp(res.x), res
+
+
+def _stationary(res) -> bool:
+    """Whether L-BFGS-B, though it reports failure, stopped at a stationary point.
+
+    With tol = 1e-12 its line search can give up ("ABNORMAL") at the maximum itself,
+    where the gradient of the mean log-likelihood (in log-parameters) is ~0; that is a
+    converged fit, not one to warn about.
+    """
+    return bool(np.all(np.isfinite(res.jac)) and np.max(np.abs(res.jac)) < 1e-6)
 
 
 def _standard_errors(neg_ll_and_grad, params: np.ndarray) -> np.ndarray:
@@ -410,7 +420,7 @@ class BetaGeoModel(_FittedModel):
         self.log_likelihood_ = float(-nll(params)[0])
         self.standard_errors_ = pd.Series(se, index=list(self._param_names), name="std_error")
         self.n_customers_ = len(x)
-        self.converged_ = bool(res.success)
+        self.converged_ = bool(res.success or _stationary(res))
         self.at_bound_ = _at_bound(params, self._param_names)
         return self
 
@@ -707,7 +717,7 @@ class GammaGammaModel(_FittedModel):
         self.log_likelihood_ = float(-nll(params)[0])
         self.standard_errors_ = pd.Series(se, index=list(self._param_names), name="std_error")
         self.n_customers_ = int(len(x))
-        self.converged_ = bool(res.success)
+        self.converged_ = bool(res.success or _stationary(res))
         self.at_bound_ = _at_bound(params, self._param_names)
         self.limit_log_likelihood_ = _gg_limit_log_likelihood(m)
         on_ridge = self.log_likelihood_ - self.limit_log_likelihood_ < 0.01

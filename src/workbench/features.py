@@ -4,8 +4,9 @@ Both functions take canonical transactions (see :mod:`workbench.schema`) and ret
 row per customer, sorted by ``customer_id``. Neither has a Python loop per customer, so
 the same code is right on a 6-row table and fast on 10 million rows:
 :func:`customer_features` works on integer codes with :func:`numpy.bincount`, sorts and
-ufunc reductions; :func:`bgnbd_summary` is two hash aggregations in DuckDB, which was
-the fastest engine measured for it (``benchmarks/bench_features.py``).
+ufunc reductions; :func:`bgnbd_summary` makes one pass over rows sorted by customer and
+date (the order cleaning returns) and otherwise runs two hash aggregations in DuckDB,
+the fastest engine measured for unsorted rows (``benchmarks/bench_features.py``).
 
 Conventions shared by both functions
 ------------------------------------
@@ -523,6 +524,11 @@ def bgnbd_summary(
     numbers. Return rows do not make a purchase day; their amounts are netted into the
     day they fall on (a return after the first purchase day lowers ``monetary_value``).
 
+    Engine: rows sorted by customer and date without returns (cleaned transactions
+    usually are) take one pass of neighbour comparisons and :func:`numpy.add.reduceat`;
+    other data two hash aggregations in DuckDB. A property test holds both to the same
+    result (``tests/test_features.py``).
+
     References
     ----------
     Fader, P. S., Hardie, B. G. S., & Lee, K. L. (2005a). "Counting your customers" the
@@ -546,13 +552,120 @@ def bgnbd_summary(
     if start_day is not None and start_day > cal_day:
         raise ValueError(f"{where}: start={start!r} is after calibration_end={calibration_end!r}")
 
-    result = _summary_sql(transactions, cal_day, obs_day, start_day, unit)
+    result = _summary_sorted(transactions, cal_day, obs_day, start_day, unit)
+    if result is None:
+        result = _summary_sql(transactions, cal_day, obs_day, start_day, unit)
     if result.empty:
         raise ValueError(
             f"{where}: no purchases between start={start!r} and calibration_end={calibration_end!r} "
             f"({len(transactions):,} rows in total); choose a calibration window inside the data"
         )
     return result
+
+
+def _looks_sorted(tx: pd.DataFrame, rows: int = 4096) -> bool:
+    """Whether the first rows are in (customer, date) order: a cheap test before the full one,
+    so that a transaction log in date order goes to DuckDB at once."""
+    head = tx.iloc[:rows]
+    ids = head["customer_id"].to_numpy(dtype=object)
+    try:
+        up = ids[1:] >= ids[:-1]
+    except TypeError:  # ids that do not compare (mixed types): not this path
+        return False
+    same = ids[1:] == ids[:-1]
+    dates = head["date"].to_numpy()
+    return bool(up.all() and (~same | (dates[1:] >= dates[:-1])).all())
+
+
+def _sorted_runs(ids, day: np.ndarray) -> np.ndarray | None:
+    """Where a new customer starts (bool per row), if rows are sorted by id then day.
+
+    Adjacent ids are compared as Arrow strings (no hashing); a sample at the front
+    rejects unsorted data (a transaction log in date order) before the full passes.
+    Returns None when the rows are not in that order.
+    """
+    import pyarrow.compute as pc
+
+    n = len(day)
+    for stop in (min(n, 4096), n):
+        head, tail = ids.slice(0, stop - 1), ids.slice(1, stop - 1)
+        if pc.any(pc.less(tail, head)).as_py():
+            return None
+        new = np.empty(stop, dtype=bool)
+        new[0] = True
+        new[1:] = pc.not_equal(tail, head).to_numpy(zero_copy_only=False)
+        if np.any(~new[1:] & (day[1:stop] < day[: stop - 1])):
+            return None
+    return new
+
+
+def _summary_sorted(tx: pd.DataFrame, cal_day: int, obs_day, start_day, unit: float) -> pd.DataFrame | None:
+    """The BG/NBD summary in one pass over rows sorted by customer and date, or None.
+
+    :func:`workbench.cleaning.clean_transactions` returns transactions in that order, so
+    the workbench's own frames take this path: customer and day boundaries come from
+    comparing neighbours, sums from :func:`numpy.add.reduceat`, with no hash table.
+    A day is a purchase day when one of its rows is not a return; its net total counts
+    towards the repeat spend when it lies after the first purchase day (as in the DuckDB
+    plan). Unsorted data and ids that are not strings take the DuckDB path.
+    """
+    import pyarrow as pa
+
+    if len(tx) < 2 or not _looks_sorted(tx):
+        return None
+    try:
+        ids = pa.chunked_array(pa.array(tx["customer_id"]))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if not (pa.types.is_string(ids.type) or pa.types.is_large_string(ids.type)):
+        return None
+    amount = tx["amount"].to_numpy(dtype=np.float64)
+    buy = ~_is_return(tx)
+    day = _day_numbers(tx["date"])
+    end_day = cal_day if obs_day is None else obs_day
+    keep = (day <= end_day) if day.max() > end_day else None
+    if start_day is not None and day.min() < start_day:
+        keep = (day >= start_day) if keep is None else keep & (day >= start_day)
+    if keep is not None:
+        if not keep.any():
+            return pd.DataFrame(columns=["customer_id", "frequency", "recency", "T", "monetary_value",
+                                         *(["frequency_holdout", "duration_holdout"] if obs_day else [])])
+        ids, day, amount, buy = ids.filter(pa.array(keep)), day[keep], amount[keep], buy[keep]
+    new_customer = _sorted_runs(ids, day)
+    if new_customer is None:
+        return None
+    new_day = new_customer.copy()
+    new_day[1:] |= day[1:] != day[:-1]
+    pair = np.flatnonzero(new_day)                       # first row of each (customer, day)
+    spend = np.add.reduceat(amount, pair)                # the day's net total
+    bought = np.maximum.reduceat(buy.view(np.uint8), pair).astype(bool)
+    pday = day[pair]
+    cust = np.cumsum(new_customer[pair]) - 1             # customer number of each pair
+    k = int(cust[-1]) + 1
+    never = np.iinfo(np.int64).max
+    f = np.full(k, never)
+    np.minimum.at(f, cust[bought], pday[bought])         # first purchase day
+    in_cal = pday <= cal_day
+    counted = bought & in_cal
+    x = np.bincount(cust, weights=counted, minlength=k) - 1.0
+    last = np.full(k, np.iinfo(np.int64).min)
+    np.maximum.at(last, cust[counted], pday[counted])
+    later = in_cal & (pday > f[cust])
+    repeat = np.bincount(cust, weights=np.where(later, spend, 0.0), minlength=k)
+    alive = f <= cal_day                                 # a purchase in the calibration window
+    rows = np.flatnonzero(new_customer)[alive]
+    out = pd.DataFrame({
+        "customer_id": ids.take(pa.array(rows)).to_pandas().astype("str"),
+        "frequency": x[alive],
+        "recency": (last[alive] - f[alive]) / unit,
+        "T": (cal_day - f[alive]) / unit,
+        "monetary_value": np.divide(repeat[alive], x[alive], out=np.zeros(int(alive.sum())),
+                                    where=x[alive] > 0),
+    })
+    if obs_day is not None:
+        out["frequency_holdout"] = np.bincount(cust, weights=bought & ~in_cal, minlength=k)[alive]
+        out["duration_holdout"] = (obs_day - cal_day) / unit
+    return out
 
 
 def _summary_sql(tx: pd.DataFrame, cal_day: int, obs_day, start_day, unit: float) -> pd.DataFrame:

@@ -66,6 +66,16 @@ def test_a_source_named_otherwise_is_the_canonical_table_it_declares(tmp_path):
         load_case(write_case(tmp_path, two))
 
 
+def test_auxiliary_tables_may_have_names_close_to_a_table_name(tmp_path):
+    """Only typos (two edits) and synonyms are refused; other names, or table: auxiliary, pass."""
+    for name in ("customer_tiers", "transactions_2023", "salesrep"):
+        body = VALID.replace("    notebooks:", f"      {name}: {{path: ../data.csv}}\n    notebooks:")
+        assert name in load_case(write_case(tmp_path, body)).sources
+    body = VALID.replace("    notebooks:", "      orders: {path: ../data.csv, table: auxiliary}\n    notebooks:")
+    loaded = load_case(write_case(tmp_path, body)).load()
+    assert "orders" in loaded.tables and len(loaded.tables["orders"]) == 4  # read as it is
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -220,3 +230,11 @@ def test_generated_sources_are_rebuilt_when_the_generator_changes(tmp_path):
                      encoding="utf-8")
     (folder / "transactions.csv").write_text("customer_id,date,amount\n", encoding="utf-8")
     pd.testing.assert_frame_equal(case.load().transactions, first)
+    # a generated source under another name reads the generator's table it declares
+    renamed = body.replace("      transactions:\n", "      sales:\n        table: transactions\n")
+    pd.testing.assert_frame_equal(load_case(write_case(tmp_path, renamed)).load().transactions, first)
+    unknown = body.replace("    notebooks:", "      budget: {generator: ncompany, options: {n_customers: 20, "
+                                             "n_respondents: 5}}\n    notebooks:")
+    with pytest.raises(CaseError, match=r"source 'budget': generator 'ncompany' writes no table 'budget'; "
+                                        r"it writes \[.*'stock'"):
+        load_case(write_case(tmp_path, unknown)).load()

@@ -669,3 +669,16 @@ def test_value_curve_shape_reads_rise_peak_fall():
     assert value_curve_shape(curve([1, 2, 3, 4, 5], customers=(0, 0, 5, 0, 6)))["rise_peak_fall"] is False
     with pytest.raises(ValueError, match="missing"):
         value_curve_shape(curve([1, 2, 3, 4, 5]), value="mean_clv")
+
+
+def test_stages_against_truth_by_hand():
+    from workbench.lifecycle import stages_against_truth
+
+    stages = pd.DataFrame({"customer_id": ["a", "b", "c"], "stage": ["stability", "decline", "churned"]})
+    truth = pd.DataFrame({"customer_id": ["a", "b", "c"], "segment": ["key_account", "growing", "churned"]})
+    agreement, table = stages_against_truth(stages, truth)
+    assert agreement == pytest.approx(2 / 3)  # growing is expected in formation, found in decline
+    assert list(table.columns) == ["stability", "decline", "churned"]  # stage order
+    assert table.loc["growing", "decline"] == 1
+    with pytest.raises(ValueError, match="no expected stage for segment"):
+        stages_against_truth(stages, truth, expected={"churned": "churned"})

@@ -518,6 +518,12 @@ def test_nonlinearity_on_a_known_hinge():
     assert res.slope_below == pytest.approx(1.0, abs=0.05)
     assert res.slope_above == pytest.approx(0.2, abs=0.05)
     assert list(res.models["model"]) == ["linear", "quadratic", "piecewise"]
+    assert res.verdict().startswith(f"Non-linear link: below a satisfaction index of {res.threshold:.1f} ")
+    assert res.metrics()["loyalty_threshold"] == round(res.threshold, 2)
+    straight = loyalty_nonlinearity(x, 50 + 0.5 * x + rng.normal(0, 3, 2000))
+    assert not straight.nonlinear and "No threshold is reported" in straight.verdict()
+    assert straight.metrics()["loyalty_threshold"] is None
+    assert straight.metrics()["piecewise_best_breakpoint"] == round(straight.threshold, 2)
     with pytest.raises(ValueError, match="missing"):
         loyalty_nonlinearity([1.0, np.nan] * 10, [1.0] * 20)
 

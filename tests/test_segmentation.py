@@ -169,6 +169,22 @@ def test_rfm_names_and_rules():
         CustomerSegmenter(k=2, names=[{"name": "v", "when": {"frequency": "up"}}]).fit(frame, cols)
 
 
+def test_names_agree_with_the_profile_table():
+    """The name's high/low R, F, M are the profile's segment means against its overall row."""
+    from workbench.segmentation import rfm_class
+
+    frame = make_ncompany(300, n_respondents=10).transactions
+    features = customer_features(frame, "2024-12-31")
+    seg = CustomerSegmenter(n_bootstrap=0, k=4).fit(features)
+    profile = seg.profile_.set_index("name")
+    overall = profile.loc["overall"]
+    for name, row in profile.drop(index="overall").iterrows():
+        expected = rfm_class(row["recency_days_mean"] < overall["recency_days_mean"],
+                             row["frequency_mean"] > overall["frequency_mean"],
+                             row["monetary_total_mean"] > overall["monetary_total_mean"])
+        assert name.rsplit("_", 1)[0] == expected or name == expected
+
+
 # --- bad input gives clear errors -----------------------------------------------------------
 
 
@@ -462,3 +478,16 @@ def test_sampled_silhouette_is_close_to_the_full_one(ncompany, fitted):
     diff = (sampled.selection_.set_index("k")["silhouette"] - full).abs()
     assert diff.max() < 0.03
     assert sampled.selection_.attrs["silhouette_sample"] == 300
+
+
+def test_segments_against_truth_by_hand():
+    from workbench.segmentation import segments_against_truth
+
+    assigned = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "name": ["x", "x", "y", "y"]})
+    truth = pd.DataFrame({"customer_id": ["d", "c", "b", "a"], "segment": ["s2", "s2", "s1", "s1"]})
+    ari, table = segments_against_truth(assigned, truth)
+    assert ari == 1.0 and table.loc["s1", "x"] == 2 and table.loc["s1", "y"] == 0
+    truth.loc[0, "segment"] = "s1"  # d now belongs with a and b: no longer the same partition
+    assert segments_against_truth(assigned, truth)[0] < 1.0
+    with pytest.raises(ValueError, match="1 customer\\(s\\) have no true segment, e.g. 'd'"):
+        segments_against_truth(assigned, truth.iloc[1:])

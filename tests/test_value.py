@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbench import value as wv
+from workbench.labels import label
 
 # ----------------------------------------------------------------------------------
 # the hand-worked fixture: 6 customers, totals sum to 10,000
@@ -227,6 +228,7 @@ def test_rfm_monetary_mean_and_other_bins(features):
     eight = wv.rfm_eight_classes(features, monetary="monetary_mean")
     summary = wv.rfm_segment_summary(eight)
     assert summary["revenue"].sum() == pytest.approx(features["monetary_total"].sum())
+    assert (summary.loc[summary["customers"] == 0, "revenue"] == 0).all()  # empty classes: 0, not NaN
     for cls, group in eight.groupby("rfm_class", observed=True):
         expected = features.set_index("customer_id").loc[group["customer_id"], "monetary_total"].sum()
         assert summary.set_index("rfm_class").at[cls, "revenue"] == pytest.approx(expected)
@@ -357,10 +359,13 @@ def test_value_matrix_within_industry(features, customers):
         a="maintain", b="develop", c="minimise_cost", d="maintain", e="develop", f="minimise_cost"
     )
     assert list(vm.columns[:2]) == ["customer_id", "industry"]
-    # every customer carries its quadrant's strategy, in the report's language
-    assert by_id(vm, "strategy")["b"] == wv.QUADRANT_STRATEGIES["develop"]["en"]
-    zh = wv.value_matrix(features, customers, potential="spend_trend", by="industry", lang="zh")
-    assert by_id(zh, "strategy")["a"].startswith("维持")
+    # every customer carries its quadrant's strategy (a code the label table reads)
+    assert by_id(vm, "strategy")["b"] == "strategy_develop"
+    assert label("strategy_maintain", "zh").startswith("维持")
+    summary = wv.value_matrix_summary(vm)
+    assert len(summary) == 2 * 4 and summary["customers"].sum() == 6  # every quadrant, per industry
+    assert summary.groupby("industry")["share"].sum().tolist() == [1.0, 1.0]
+    assert summary.loc[(summary["industry"] == "x") & (summary["quadrant"] == "key"), "customers"].item() == 0
 
 
 def test_value_matrix_auto_potential_and_given_cuts(features, customers):
@@ -561,6 +566,24 @@ def test_product_ratios_hand_worked(transactions):
     np.testing.assert_allclose(out["turnover"], [2.0, 3.0])
     np.testing.assert_allclose(out["cross_ratio"], [0.8, 0.96])
     np.testing.assert_allclose(out["contribution_ratio"], [0.2, 0.72])
+
+
+def test_product_ratios_for_one_year_and_lines_without_a_product(transactions):
+    """year= takes that year's sales and stock; a line without a product is its own group."""
+    dated = transactions.assign(date=pd.to_datetime(["2023-05-01", "2024-02-01", "2024-03-01",
+                                                     "2024-04-01", "2024-06-01"]))
+    stock = pd.DataFrame({"product_id": ["p", "q", "p", "q"], "year": [2023, 2023, 2024, 2024],
+                          "opening_stock": [1.0, 1.0, 100.0, 200.0], "closing_stock": [1.0, 1.0, 50.0, 300.0]})
+    out = wv.product_ratios(dated, stock, year=2024).set_index("product_id")
+    # 2024: p sells 200 - 50 = 150 on an average stock of 75 -> turnover 2; q 750 / 250 = 3
+    np.testing.assert_allclose(out["sales"], [150.0, 750.0])
+    np.testing.assert_allclose(out["turnover"], [2.0, 3.0])
+    with pytest.raises(ValueError, match="no rows for year 2025"):
+        wv.product_ratios(dated, stock, year=2025)
+    blank = transactions.assign(product_id=["p", None, "p", "p", "q"])
+    groups = wv.product_ratios(blank).set_index("product_id")
+    assert groups.loc[wv.MISSING_KEY, "sales"] == 300.0
+    assert groups["sales"].sum() == transactions["amount"].sum()  # nothing dropped
 
 
 def test_customer_ratios_without_stock(transactions):
@@ -778,3 +801,9 @@ def test_value_matrix_and_key_account_properties(rows):
     assert sorted(ka["rank"]) == list(range(1, len(rows) + 1))
     assert ka["score"].is_monotonic_decreasing and ka["score"].between(0, 100).all()
     assert ka["key_account"].sum() == min(3, len(rows))
+
+
+def test_value_basis_is_gross_profit_only_when_every_customer_has_one(features):
+    assert wv.value_basis(features) == "gross_profit"
+    assert wv.value_basis(features.assign(gross_profit=[1.0, None, 2.0, 3.0, 4.0, 5.0])) == "monetary_total"
+    assert wv.value_basis(features.drop(columns="gross_profit")) == "monetary_total"

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
-import difflib
 import hashlib
 import re
 import shutil
@@ -96,6 +95,24 @@ _TABLE_ALIASES = {
 }
 #: The token that asks for respondent ids made from row numbers (R0001...).
 ROW_NUMBER = "@row"
+#: ``table: auxiliary`` declares a source an auxiliary table (read as is, not cleaned).
+AUXILIARY = "auxiliary"
+
+
+def _kind(name: str, spec: Mapping[str, Any]) -> str | None:
+    """The canonical table a source gives (its name or its ``table``), None if auxiliary."""
+    table = spec.get("table", name if name in _CANONICAL else None)
+    return None if table == AUXILIARY else table
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (insertions, deletions, substitutions), for short names."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
 
 
 class CaseError(ValueError):
@@ -184,6 +201,20 @@ class Case:
             )
         return parsed
 
+    def resolve(self, path: str | Path) -> Path:
+        """A path written in the case file, relative to the case file's folder.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Absolute, or relative to the folder of the case file (as source paths are).
+
+        Returns
+        -------
+        pathlib.Path
+        """
+        return (self.root / path).resolve()
+
     def analysis_date(self, period: str | None = None) -> pd.Timestamp:
         """The last day of ``period``: the date as of which the report analyses.
 
@@ -227,9 +258,15 @@ class Case:
         files = {}
         for name, spec in self.sources.items():
             if "generator" in spec:
-                files[name] = _materialise(self, spec) / f"{name}.csv"
+                folder = _materialise(self, spec)
+                table = _kind(name, spec) or name  # what the generator calls the table
+                files[name] = folder / f"{table}.csv"
+                if not files[name].is_file():
+                    have = sorted(p.stem for p in folder.glob("*.csv"))
+                    raise CaseError(f"{self.path}: source '{name}': generator "
+                                    f"'{spec['generator']}' writes no table '{table}'; it writes {have}")
             else:
-                files[name] = (self.root / spec["path"]).resolve()
+                files[name] = self.resolve(spec["path"])
         return files
 
     def load(self, period: str | None = None) -> LoadedCase:
@@ -250,7 +287,7 @@ class Case:
         quarantine: dict[str, pd.DataFrame] = {}
         logs = []
         for name, spec in self.sources.items():
-            kind = spec.get("table", name if name in _CANONICAL else None)
+            kind = _kind(name, spec)
             path = files[name]
             if kind is None:  # auxiliary table: read with pandas' own typing, no mapping
                 tables[name] = pd.read_csv(path) if path.suffix == ".csv" else io.read_table(path)
@@ -387,8 +424,7 @@ class LoadedCase:
             log = self.cleaning_log[self.cleaning_log["table"] == name]
             rows_in = int(log["rows"].sum()) if len(log) else len(self.tables.get(name, ()))
             kept = int(log.loc[log["reason"] == "kept", "rows"].sum()) if len(log) else rows_in
-            kind = self.case.sources[name].get("table", name)
-            after = self.rows_after_period if kind == "transactions" else 0
+            after = self.rows_after_period if _kind(name, self.case.sources[name]) == "transactions" else 0
             rows.append({"table": name, "file": path.name, "rows_in": rows_in, "kept": kept,
                          "quarantined": rows_in - kept, "after_period": after,
                          "analysed": kept - after})
@@ -424,21 +460,18 @@ def _materialise(case: Case, spec: Mapping[str, Any]) -> Path:
                              "generator_code": code}, sort_keys=True)
     if not (stamp.is_file() and stamp.read_text(encoding="utf-8") == wanted):
         data = getattr(datasets, _GENERATORS[spec["generator"]])(**options)
-        # written beside the target and renamed, so a concurrent reader (two test workers,
-        # two reports) sees the old complete set or the new one, never half a file
+        # written beside the target and renamed into place, so no one reads half a file;
+        # two processes generating at once write identical files, and the loser of the
+        # final rename drops its copy
         target.parent.mkdir(parents=True, exist_ok=True)
         scratch = io.scratch_dir(target.parent, prefix=f".{case.name}-")
         for table, frame in data.tables(truth=True).items():
             frame.to_csv(scratch / f"{table}.csv", index=False, encoding="utf-8")
         (scratch / stamp.name).write_text(wanted, encoding="utf-8")
-        old = target.with_name(f".{target.name}-old-{scratch.name}")
-        if target.exists():
-            target.rename(old)
         try:
-            scratch.rename(target)
+            io.replace_dir(scratch, target)
         except OSError:  # another process put its identical copy in place first
             shutil.rmtree(scratch, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
     return target
 
 
@@ -486,19 +519,20 @@ def _check_source(path: Path, name: str, spec: Any) -> dict[str, Any]:
     if "path" in spec and not (path.parent / spec["path"]).is_file():
         raise _fail(path, f"'{where}.path': file {(path.parent / spec['path']).resolve()} "
                           "does not exist (paths are relative to the case file)")
-    kind = spec.get("table", name if name in _CANONICAL else None)
-    if kind is not None and kind not in _CANONICAL:
-        raise _fail(path, f"'{where}.table' is {kind!r}; allowed: {list(_CANONICAL)}")
-    if kind is None:
-        near = difflib.get_close_matches(str(name).lower(), [*_CANONICAL, *_TABLE_ALIASES],
-                                         n=1, cutoff=0.75)
-        if near:
-            meant = _TABLE_ALIASES.get(near[0], near[0])
+    if "table" in spec and spec["table"] not in (*_CANONICAL, AUXILIARY):
+        raise _fail(path, f"'{where}.table' is {spec['table']!r}; allowed: {[*_CANONICAL, AUXILIARY]}")
+    kind = _kind(name, spec)
+    if kind is None and "table" not in spec:
+        # a typo of a table name ('transaction', 'custmers') or a common synonym ('orders')
+        lowered = str(name).lower()
+        near = next((c for c in _CANONICAL if _edit_distance(lowered, c) <= 2), None)
+        meant = near or _TABLE_ALIASES.get(lowered)
+        if meant:
             raise _fail(path, f"source name '{name}' is not one of the tables {list(_CANONICAL)}, "
                               f"so it would be read as an auxiliary table without mapping or "
-                              f"cleaning; did you mean '{meant}'? Rename it '{meant}' (or add "
-                              f"'table: {meant}' under '{where}'); an auxiliary table needs a "
-                              "name that is not close to a table name")
+                              f"cleaning; did you mean '{meant}'? Rename it '{meant}', add "
+                              f"'table: {meant}' under '{where}', or 'table: {AUXILIARY}' if it is "
+                              "an auxiliary table on purpose")
     _check_reading_options(path, where, spec, kind)
     columns = spec.get("columns") or {}
     if not isinstance(columns, Mapping):
@@ -600,9 +634,9 @@ def load_case(name_or_path: str | Path) -> Case:
         raise _fail(path, "key 'sources' must map table names (transactions, customers, "
                           "survey, ...) to sources")
     sources = {name: _check_source(path, name, spec) for name, spec in raw["sources"].items()}
-    kinds = {spec.get("table", name) for name, spec in sources.items()}
+    kinds = {_kind(name, spec) for name, spec in sources.items()}
     for kind in _CANONICAL:
-        feeding = [name for name, spec in sources.items() if spec.get("table", name) == kind]
+        feeding = [name for name, spec in sources.items() if _kind(name, spec) == kind]
         if len(feeding) > 1:
             raise _fail(path, f"key 'sources': {feeding} all give the canonical table '{kind}'; "
                               "give one source per table (combine the files first)")

@@ -524,9 +524,9 @@ def bgnbd_summary(
     numbers. Return rows do not make a purchase day; their amounts are netted into the
     day they fall on (a return after the first purchase day lowers ``monetary_value``).
 
-    Engine: rows sorted by customer and date without returns (cleaned transactions
-    usually are) take one pass of neighbour comparisons and :func:`numpy.add.reduceat`;
-    other data two hash aggregations in DuckDB. A property test holds both to the same
+    Engine: rows sorted by customer and date (as cleaned transactions are), returns or
+    not, take one pass of neighbour comparisons and :func:`numpy.add.reduceat`; other
+    data two hash aggregations in DuckDB. A property test holds both to the same
     result (``tests/test_features.py``).
 
     References
@@ -580,22 +580,20 @@ def _looks_sorted(tx: pd.DataFrame, rows: int = 4096) -> bool:
 def _sorted_runs(ids, day: np.ndarray) -> np.ndarray | None:
     """Where a new customer starts (bool per row), if rows are sorted by id then day.
 
-    Adjacent ids are compared as Arrow strings (no hashing); a sample at the front
-    rejects unsorted data (a transaction log in date order) before the full passes.
-    Returns None when the rows are not in that order.
+    Adjacent ids are compared as Arrow strings (no hashing). Returns None when the rows
+    are not in that order (:func:`_looks_sorted` has already turned most such data away
+    from a sample).
     """
     import pyarrow.compute as pc
 
-    n = len(day)
-    for stop in (min(n, 4096), n):
-        head, tail = ids.slice(0, stop - 1), ids.slice(1, stop - 1)
-        if pc.any(pc.less(tail, head)).as_py():
-            return None
-        new = np.empty(stop, dtype=bool)
-        new[0] = True
-        new[1:] = pc.not_equal(tail, head).to_numpy(zero_copy_only=False)
-        if np.any(~new[1:] & (day[1:stop] < day[: stop - 1])):
-            return None
+    head, tail = ids.slice(0, len(day) - 1), ids.slice(1)
+    if pc.any(pc.less(tail, head)).as_py():
+        return None
+    new = np.empty(len(day), dtype=bool)
+    new[0] = True
+    new[1:] = pc.not_equal(tail, head).to_numpy(zero_copy_only=False)
+    if np.any(~new[1:] & (day[1:] < day[:-1])):
+        return None
     return new
 
 
@@ -642,14 +640,11 @@ def _summary_sorted(tx: pd.DataFrame, cal_day: int, obs_day, start_day, unit: fl
     pday = day[pair]
     cust = np.cumsum(new_customer[pair]) - 1             # customer number of each pair
     k = int(cust[-1]) + 1
-    never = np.iinfo(np.int64).max
-    f = np.full(k, never)
-    np.minimum.at(f, cust[bought], pday[bought])         # first purchase day
+    f = _group_min(cust[bought], pday[bought], k, np.iinfo(np.int64).max)  # first purchase day
     in_cal = pday <= cal_day
     counted = bought & in_cal
     x = np.bincount(cust, weights=counted, minlength=k) - 1.0
-    last = np.full(k, np.iinfo(np.int64).min)
-    np.maximum.at(last, cust[counted], pday[counted])
+    last = _group_max(cust[counted], pday[counted], k, np.iinfo(np.int64).min)
     later = in_cal & (pday > f[cust])
     repeat = np.bincount(cust, weights=np.where(later, spend, 0.0), minlength=k)
     alive = f <= cal_day                                 # a purchase in the calibration window

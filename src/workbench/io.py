@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,6 +25,7 @@ __all__ = [
     "detect_encoding",
     "file_sha256",
     "read_table",
+    "replace_dir",
     "scratch_dir",
 ]
 
@@ -78,10 +80,54 @@ def scratch_dir(parent: str | Path, prefix: str) -> Path:
     pathlib.Path
     """
     path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    path.chmod(0o777 & ~umask)
+    path.chmod(0o777 & ~_umask())
     return path
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where the system tells it (Linux)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    umask = os.umask(0)  # elsewhere: set and restore (not thread-safe, but brief)
+    os.umask(umask)
+    return umask
+
+
+def replace_dir(scratch: Path, target: Path) -> None:
+    """Move a finished scratch folder to ``target``, replacing what is there.
+
+    The old folder is renamed aside first and deleted only after the new one is in
+    place; if that last rename fails the old folder is put back and the error raised.
+    Between the two renames ``target`` is briefly absent, so readers should not race a
+    replacement; two writers of identical content are safe (see the callers).
+
+    Parameters
+    ----------
+    scratch : pathlib.Path
+        A folder made by :func:`scratch_dir` beside ``target``.
+    target : pathlib.Path
+        The folder to create or replace.
+
+    Returns
+    -------
+    None
+    """
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.replaced-{scratch.name}")
+        target.rename(old)
+    try:
+        scratch.rename(target)
+    except OSError:
+        if old is not None:
+            old.rename(target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def file_sha256(path: str | Path) -> str:

@@ -32,7 +32,7 @@ import pandas as pd
 from scipy import stats
 
 from workbench.clv import retention_sensitivity, textbook_clv
-from workbench.datasets import CHURN_REASON_GROUPS, CHURN_REASON_SHARES
+from workbench.datasets import CHURN_REASON_GROUPS, CHURN_REASON_SHARES, NCOMPANY_SEGMENT_STAGES
 from workbench.features import (
     _check_transactions,
     _day,
@@ -62,6 +62,7 @@ __all__ = [
     "stage_rules",
     "stage_value_curve",
     "survival_curves",
+    "stages_against_truth",
     "value_curve_shape",
 ]
 
@@ -624,6 +625,52 @@ def stage_value_curve(
     for col in values:
         out[f"mean_{col}"] = means[col].to_numpy(dtype=float)
     return out
+
+
+def stages_against_truth(stages: pd.DataFrame, truth: pd.DataFrame,
+                         expected: Mapping[str, str] | None = None) -> tuple[float, pd.DataFrame]:
+    """How well the stages match the stage each customer's known segment implies.
+
+    Parameters
+    ----------
+    stages : pandas.DataFrame
+        From :func:`lifecycle_stages` (``customer_id``, ``stage``).
+    truth : pandas.DataFrame
+        ``customer_id`` and ``segment`` (the ``truth_segments`` table of
+        :func:`workbench.datasets.make_ncompany`).
+    expected : mapping, optional
+        True segment -> stage; default
+        :data:`workbench.datasets.NCOMPANY_SEGMENT_STAGES`.
+
+    Returns
+    -------
+    (float, pandas.DataFrame)
+        The share of customers in their expected stage (0-1) and the cross-table of
+        true segment (rows) by assigned stage (columns, in :data:`STAGES` order), counts.
+
+    Raises
+    ------
+    ValueError
+        When a customer has no true segment or a segment has no expected stage.
+
+    References
+    ----------
+    No external reference: an agreement rate against the generator's construction.
+    """
+    expected = NCOMPANY_SEGMENT_STAGES if expected is None else expected
+    true = truth.set_index("customer_id")["segment"].reindex(stages["customer_id"])
+    if true.isna().any():
+        raise ValueError(f"stages_against_truth: {int(true.isna().sum()):,} customer(s) have no true "
+                         f"segment, e.g. {true.index[true.isna()][0]!r}")
+    unknown = sorted(set(true) - set(expected))
+    if unknown:
+        raise ValueError(f"stages_against_truth: no expected stage for segment(s) {unknown}; "
+                         f"expected covers {sorted(expected)}")
+    stage = stages["stage"].astype(str).to_numpy()
+    agreement = float((true.map(expected).to_numpy() == stage).mean())
+    table = pd.crosstab(pd.Series(true.to_numpy(), name="truth"), pd.Series(stage, name="stage"))
+    table = table.reindex(columns=[s for s in STAGES if s in table.columns])
+    return agreement, table
 
 
 def value_curve_shape(curve: pd.DataFrame, value: str = "mean_monetary_total") -> dict:

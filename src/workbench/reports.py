@@ -38,7 +38,7 @@ from traitlets.config import Config
 
 from workbench import __version__
 from workbench.cases import Case, load_case
-from workbench.io import file_sha256, scratch_dir
+from workbench.io import file_sha256, replace_dir, scratch_dir
 
 __all__ = [
     "NOTEBOOKS_DIR",
@@ -272,7 +272,7 @@ def render_report(
         (scratch / "manifest.json").write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n",
             encoding="utf-8")
-        _swap_in(scratch, folder)
+        replace_dir(scratch, folder)
     except BaseException:  # an interrupt too: keep what ran, leave the old report alone
         if scratch.exists():
             shutil.rmtree(failed, ignore_errors=True)
@@ -306,19 +306,3 @@ def _execute(name: str, source: Path, scratch: Path, *, kept: Path,
     except Exception as exc:  # the kernel did not start, a cell timed out, ...
         raise ReportError(
             f"notebook {name} failed: {type(exc).__name__}: {exc}. {evidence}") from exc
-
-
-def _swap_in(scratch: Path, folder: Path) -> None:
-    """Put the finished render in place of ``folder``, which is removed only afterwards."""
-    old = None
-    if folder.exists():
-        old = folder.with_name(f".{folder.name}.replaced-{scratch.name.rsplit('-', 1)[-1]}")
-        folder.rename(old)
-    try:
-        scratch.rename(folder)
-    except OSError:
-        if old is not None:
-            old.rename(folder)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

@@ -71,6 +71,7 @@ __all__ = [
     "segment_label",
     "segment_migration",
     "segment_profile",
+    "segments_against_truth",
 ]
 
 #: Behavioural columns of :func:`workbench.features.customer_features` clustered by
@@ -451,6 +452,45 @@ def segment_label(name: str, lang: str = "en") -> str:
     if match and label(match.group(1), lang) != match.group(1):
         return f"{label(match.group(1), lang)} ({match.group(2)})"
     return name
+
+
+def segments_against_truth(assignments: pd.DataFrame, truth: pd.DataFrame, *,
+                           segment: str = "name") -> tuple[float, pd.DataFrame]:
+    """How well the segments recover known segments (generated data).
+
+    Parameters
+    ----------
+    assignments : pandas.DataFrame
+        ``customer_id`` and the ``segment`` column (e.g. :meth:`CustomerSegmenter.assign`).
+    truth : pandas.DataFrame
+        ``customer_id`` and ``segment``, one row per customer (the ``truth_segments``
+        table of :func:`workbench.datasets.make_ncompany`).
+    segment : str, default "name"
+        The column of ``assignments`` to compare.
+
+    Returns
+    -------
+    (float, pandas.DataFrame)
+        The adjusted Rand index (1 = the same partition, about 0 = chance) and the
+        cross-table of true segment (rows) by found segment (columns), counts.
+
+    Raises
+    ------
+    ValueError
+        When a customer of ``assignments`` has no true segment.
+
+    References
+    ----------
+    Hubert, L., & Arabie, P. (1985). Comparing partitions. Journal of Classification,
+    2(1), 193-218 (adjusted Rand index; :func:`sklearn.metrics.adjusted_rand_score`).
+    """
+    true = truth.set_index("customer_id")["segment"].reindex(assignments["customer_id"])
+    if true.isna().any():
+        raise ValueError(f"segments_against_truth: {int(true.isna().sum()):,} customer(s) have no true "
+                         f"segment, e.g. {true.index[true.isna()][0]!r}")
+    found = assignments[segment].to_numpy()
+    table = pd.crosstab(pd.Series(true.to_numpy(), name="truth"), pd.Series(found, name="found"))
+    return float(adjusted_rand_score(true.to_numpy(), found)), table
 
 
 def segment_migration(
@@ -1169,7 +1209,7 @@ class CustomerSegmenter:
                           "null_sample": len(null)})
         self.selection_ = sel
 
-        self._finish(features, X, fits[self.k_])
+        self._finish(features, fits[self.k_])
         return self
 
     def _recommend(self, sel: pd.DataFrame, knee) -> tuple[int, str]:
@@ -1197,7 +1237,7 @@ class CustomerSegmenter:
             extra.append(f"Davies-Bouldin lowest at k={int(sel.loc[sel['davies_bouldin'].idxmin(), 'k'])}")
         return k, f"k={k}: {why}" + ("; " + "; ".join(extra) if extra else "")
 
-    def _finish(self, features, X, fit: _Fit) -> None:
+    def _finish(self, features, fit: _Fit) -> None:
         k = fit.k
         counts = np.bincount(fit.labels, minlength=k)
         # segments numbered by size (largest first), ties by the centroid's coordinates
@@ -1218,11 +1258,15 @@ class CustomerSegmenter:
                 back[:, j] = np.sinh(back[:, j])
         self.centers_ = pd.DataFrame(back, index=index, columns=self.columns_)
 
-        # high/low of each segment's mean against the overall mean, in original units: the
-        # numbers of the profile table and the mean cut of the 8-class scheme. (In the
-        # log-scaled clustering space the overall mean is a geometric mean, so a segment
-        # spending half the average could read "M high".)
-        high = self._high_low(X, k)
+        # high/low of each segment's mean against the overall mean, read off the profile
+        # table (original units, missing values skipped): the mean cut of the 8-class
+        # scheme. (In the log-scaled clustering space the overall mean is a geometric mean,
+        # so a segment spending half the average could read "M high".)
+        profile = segment_profile(features, self.labels_, self.columns_)
+        means = [f"{c}_mean" for c in self.columns_]
+        by_segment = profile.iloc[:-1].set_index("segment")[means].reindex(range(k))
+        high = pd.DataFrame(by_segment.to_numpy(float) > profile.iloc[-1][means].to_numpy(float),
+                            index=pd.RangeIndex(k, name="segment"), columns=self.columns_)
         defaults = _rfm_names(high, self.rfm) if self.rfm is not None else None
         if isinstance(self.names, Mapping):
             unknown = [s for s in self.names if s not in range(k)]
@@ -1234,7 +1278,8 @@ class CustomerSegmenter:
             names = _apply_rules(high, self.names or [], defaults)
         self.names_ = _disambiguate(names)
 
-        self.profile_ = segment_profile(features, self.labels_, self.columns_, names=self.names_)
+        profile["name"] = [*(self.names_[int(s)] for s in profile["segment"].iloc[:-1]), _OVERALL]
+        self.profile_ = profile
         self.anova_ = segment_anova(features, self.labels_, self.columns_)
         row = self.selection_.set_index("k").loc[k]
         problems = []
@@ -1254,14 +1299,6 @@ class CustomerSegmenter:
         else:
             stab = "" if not self.n_bootstrap else f", bootstrap ARI {row['stability_mean']:.3f}"
             self.quality_ = f"clear segmentation at k={k}: silhouette {row['silhouette']:.3f}{stab}"
-
-    def _high_low(self, X: np.ndarray, k: int) -> pd.DataFrame:
-        """Segment x column flags: the segment's mean above the overall mean (raw, filled)."""
-        counts = np.bincount(self.labels_, minlength=k)[:, None]
-        means = np.stack([np.bincount(self.labels_, weights=X[:, j], minlength=k)
-                          for j in range(X.shape[1])], axis=1) / counts
-        return pd.DataFrame(means > X.mean(axis=0), index=pd.RangeIndex(k, name="segment"),
-                            columns=self.columns_)
 
     # -- use ----------------------------------------------------------------------------
 

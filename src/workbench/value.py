@@ -31,6 +31,7 @@ __all__ = [
     "EIGHT_CLASSES",
     "KEY_ACCOUNT_AHP",
     "KEY_ACCOUNT_CRITERIA",
+    "MISSING_KEY",
     "QUADRANTS",
     "QUADRANT_STRATEGIES",
     "RANDOM_INDEX",
@@ -56,8 +57,10 @@ __all__ = [
     "rfm_scores",
     "rfm_segment_summary",
     "top_share",
+    "value_basis",
     "value_indicators",
     "value_matrix",
+    "value_matrix_summary",
 ]
 
 ABC_CLASSES = ("A", "B", "C")
@@ -191,17 +194,8 @@ QUADRANTS = {
     "minimise_cost": (False, False),
 }
 #: The resource strategy of each value-matrix quadrant (the thesis' reallocation of
-#: sales resources to customer value), by language.
-QUADRANT_STRATEGIES = {
-    "key": {"en": "Invest: a dedicated account team and priority sales resources",
-            "zh": "重点投入：配备专属客户团队，优先配置销售资源"},
-    "maintain": {"en": "Maintain: keep service and relationship, no extra spend",
-                 "zh": "维持：保持服务与关系，不追加投入"},
-    "develop": {"en": "Develop: invest selectively to win a larger share of wallet",
-                "zh": "发展：有选择地投入，提高钱包份额"},
-    "minimise_cost": {"en": "Minimise cost: standard, low-cost service channels",
-                      "zh": "最小化成本：标准化、低成本的服务渠道"},
-}
+#: sales resources to customer value), as codes; their texts are in the label table.
+QUADRANT_STRATEGIES = {q: f"strategy_{q}" for q in QUADRANTS}
 
 #: Saaty's random consistency index RI by matrix order n = 1..15: Saaty (1980) for
 #: n <= 10 (RI = 1.41 for n = 8 reproduces the CR .169 of Saaty 1990); for 11..15 the
@@ -910,12 +904,14 @@ def rfm_segment_summary(scores: pd.DataFrame, by: str | None = None, *, lang: st
     out = pd.DataFrame(
         {
             "customers": g.size(),
-            "revenue": g[revenue].sum(min_count=1 if revenue == "revenue" else 0),
+            "revenue": g[revenue].sum(),
             "mean_recency_days": g["recency_days"].mean(),
             "mean_frequency": g["frequency"].mean(),
             "mean_monetary": g["monetary"].mean(),
         }
     )
+    if scores[revenue].isna().all():  # no monetary_total in the features: revenue unknown
+        out["revenue"] = np.nan
     out.insert(1, "customer_share", out["customers"] / len(scores))
     out.insert(3, "revenue_share", out["revenue"] / total if total != 0 else np.nan)
     out = out.reset_index()
@@ -926,6 +922,29 @@ def rfm_segment_summary(scores: pd.DataFrame, by: str | None = None, *, lang: st
 # ----------------------------------------------------------------------------------
 # value matrix
 # ----------------------------------------------------------------------------------
+
+
+def value_basis(indicators: pd.DataFrame) -> str:
+    """The value column a case is ranked by: gross profit where cost is known, else revenue.
+
+    Parameters
+    ----------
+    indicators : pandas.DataFrame
+        From :func:`value_indicators` (``gross_profit`` and ``monetary_total``).
+
+    Returns
+    -------
+    str
+        ``"gross_profit"`` when every customer has one, else ``"monetary_total"``.
+
+    References
+    ----------
+    The thesis ranks N company's customers by gross profit; without cost data revenue
+    is the only value measure (as for CDNOW).
+    """
+    _check_frame(indicators, ["monetary_total"], "value_basis")
+    has_profit = "gross_profit" in indicators.columns and indicators["gross_profit"].notna().all()
+    return "gross_profit" if has_profit else "monetary_total"
 
 
 def value_indicators(
@@ -1063,7 +1082,6 @@ def value_matrix(
     potential: str | Sequence[str] = "auto",
     by: str | None = None,
     cuts="median",
-    lang: str = "en",
 ) -> pd.DataFrame:
     """Customer value matrix (客户价值矩阵): current value x growth potential, quadrant.
 
@@ -1087,8 +1105,6 @@ def value_matrix(
         over all customers.
     cuts : "median" or (float, float)
         Split points of the current and the potential score (scores are in (0, 1]).
-    lang : {"en", "zh"}
-        Language of the ``strategy`` text.
 
     Returns
     -------
@@ -1097,8 +1113,9 @@ def value_matrix(
         indicator used, ``current_score``, ``potential_score``, ``n_missing_indicators``,
         ``current_high``, ``potential_high`` and ``quadrant`` (categorical over
         :data:`QUADRANTS`: key 重要客户 invest, maintain 维持, develop 发展,
-        minimise_cost 最小化成本) and ``strategy`` (the quadrant's resource strategy,
-        :data:`QUADRANT_STRATEGIES`). ``attrs`` hold the indicators and the cut values.
+        minimise_cost 最小化成本) and ``strategy`` (the code of the quadrant's resource
+        strategy, :data:`QUADRANT_STRATEGIES`; ``label(code, lang)`` reads it, e.g.
+        "重点投入：..."). ``attrs`` hold the indicators and the cut values.
 
     Raises
     ------
@@ -1127,7 +1144,6 @@ def value_matrix(
     """
     where = "value_matrix"
     _check_frame(features, ["customer_id"], where)
-    _choice(lang, ("en", "zh"), "lang")
     frame = _in_id_order(features, where)
     if customers is not None:
         _check_frame(customers, ["customer_id"], f"{where} (customers)")
@@ -1192,10 +1208,39 @@ def value_matrix(
     out["current_high"] = cur_high
     out["potential_high"] = pot_high
     out["quadrant"] = pd.Categorical.from_codes(quadrant.astype(np.int8), categories=list(QUADRANTS))
-    strategies = np.array([QUADRANT_STRATEGIES[q][lang] for q in QUADRANTS], dtype=object)
-    out["strategy"] = strategies[quadrant]
+    out["strategy"] = pd.Categorical.from_codes(quadrant.astype(np.int8),
+                                                categories=list(QUADRANT_STRATEGIES.values()))
     out.attrs.update(current=current_cols, potential=potential_cols, by=by,
                      cuts=cuts if isinstance(cuts, str) else (cut_c, cut_p))
+    return out
+
+
+def value_matrix_summary(matrix: pd.DataFrame) -> pd.DataFrame:
+    """Customers per quadrant (within each ``by`` group) with the quadrant's strategy.
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        The result of :func:`value_matrix`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` column when the matrix was split by one, ``quadrant`` (every
+        quadrant, empty ones with 0), ``customers``, ``share`` (of the group's
+        customers) and ``strategy`` (code, see :data:`QUADRANT_STRATEGIES`).
+
+    References
+    ----------
+    Summarises :func:`value_matrix` (the customer value matrix, 客户价值细分矩阵).
+    """
+    _check_frame(matrix, ["quadrant"], "value_matrix_summary")
+    by = matrix.attrs.get("by")
+    keys = [*([by] if by else []), "quadrant"]
+    out = matrix.groupby(keys, observed=False, sort=True).size().rename("customers").reset_index()
+    group_size = out.groupby(by)["customers"].transform("sum") if by else out["customers"].sum()
+    out["share"] = out["customers"] / group_size
+    out["strategy"] = out["quadrant"].map(QUADRANT_STRATEGIES).astype(str)
     return out
 
 
@@ -1562,15 +1607,27 @@ def key_account_scores(
 # ----------------------------------------------------------------------------------
 
 
-def _ratios(transactions: pd.DataFrame, key: str, stock: pd.DataFrame | None, where: str) -> pd.DataFrame:
+#: The group of rows without a product (or customer) id in the ratio tables.
+MISSING_KEY = "(missing)"
+
+
+def _ratios(transactions: pd.DataFrame, key: str, stock: pd.DataFrame | None, where: str,
+            year: int | None = None) -> pd.DataFrame:
     if not isinstance(transactions, pd.DataFrame):
         raise TypeError(f"{where}: expected a pandas DataFrame, got {type(transactions).__name__}")
     for col in (key, "amount"):
         if col not in transactions.columns:
             raise ValueError(f"{where}: transactions lack column {col!r}; columns present: "
                              f"{list(transactions.columns)}")
-    if transactions[key].isna().any():
-        raise ValueError(f"{where}: column {key!r} has {int(transactions[key].isna().sum())} missing value(s)")
+    if year is not None:
+        if "date" not in transactions.columns:
+            raise ValueError(f"{where}: year={year} needs a 'date' column in transactions")
+        transactions = transactions[transactions["date"].dt.year == int(year)]
+        if stock is not None:
+            _check_frame_cols(stock, ["year"], f"{where} (stock, year={year})")
+            stock = stock.loc[stock["year"] == int(year)].drop(columns="year")
+            if stock.empty:
+                raise ValueError(f"{where}: the stock table has no rows for year {year}")
     amount = _numeric(transactions, "amount", where)
     if "gross_profit" in transactions.columns:
         profit = _numeric(transactions, "gross_profit", where, allow_nan=True)
@@ -1578,7 +1635,9 @@ def _ratios(transactions: pd.DataFrame, key: str, stock: pd.DataFrame | None, wh
         profit = amount - _numeric(transactions, "cost", where, allow_nan=True)
     else:
         profit = np.full_like(amount, np.nan)
-    tx = pd.DataFrame({key: transactions[key].to_numpy(), "sales": amount, "gross_profit": profit})
+    # rows without an id are a group of their own: their sales count in every share
+    tx = pd.DataFrame({key: transactions[key].astype(object).where(transactions[key].notna(), MISSING_KEY)
+                       .to_numpy(), "sales": amount, "gross_profit": profit})
     g = tx.groupby(key, sort=True)
     out = pd.DataFrame({"sales": g["sales"].sum(), "gross_profit": g["gross_profit"].sum(min_count=1)})
     # a group with any row lacking cost has unknown profit (min_count does not see NaN rows)
@@ -1622,12 +1681,18 @@ _RATIO_DOC = """
         Canonical transactions with ``amount`` and ``gross_profit`` or ``cost``.
     stock : pandas.DataFrame, optional
         ``{key}``, ``opening_stock``, ``closing_stock`` (at selling price, in the same
-        currency as ``amount``) for the same period.
+        currency as ``amount``) for the same period; with ``year``, also a ``year``
+        column, one row per {key} and year.
+    year : int, optional
+        Restrict both to one calendar year: the transactions dated in it (``date``
+        column) and the stock rows of that year, so turnover relates a year's sales to
+        that year's stock.
 
     Returns
     -------
     pandas.DataFrame
-        One row per {key} (sorted): ``sales`` (net of returns), ``gross_profit``,
+        One row per {key} (sorted; rows without one form the group ``"(missing)"``, so
+        no sales are dropped): ``sales`` (net of returns), ``gross_profit``,
         ``cost``, ``gross_margin_rate``, ``sales_share``, ``average_stock``, ``turnover``,
         ``cross_ratio``, ``contribution_ratio``. Without ``stock`` the last four are NaN.
 
@@ -1646,12 +1711,14 @@ _RATIO_DOC = """
 """
 
 
-def customer_ratios(transactions: pd.DataFrame, stock: pd.DataFrame | None = None) -> pd.DataFrame:
-    return _ratios(transactions, "customer_id", stock, "customer_ratios")
+def customer_ratios(transactions: pd.DataFrame, stock: pd.DataFrame | None = None, *,
+                    year: int | None = None) -> pd.DataFrame:
+    return _ratios(transactions, "customer_id", stock, "customer_ratios", year)
 
 
-def product_ratios(transactions: pd.DataFrame, stock: pd.DataFrame | None = None) -> pd.DataFrame:
-    return _ratios(transactions, "product_id", stock, "product_ratios")
+def product_ratios(transactions: pd.DataFrame, stock: pd.DataFrame | None = None, *,
+                   year: int | None = None) -> pd.DataFrame:
+    return _ratios(transactions, "product_id", stock, "product_ratios", year)
 
 
 customer_ratios.__doc__ = "Gross margin, turnover, cross and contribution ratio per customer." + \

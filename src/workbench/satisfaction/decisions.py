@@ -318,6 +318,8 @@ class NonlinearityResult:
         ``x`` grid with the fitted ``linear``, ``quadratic``, ``piecewise`` values.
     data : DataFrame
         ``x``, ``y`` used.
+    alpha : float
+        Significance level of the quadratic-term test.
     """
 
     models: pd.DataFrame
@@ -328,6 +330,45 @@ class NonlinearityResult:
     nonlinear: bool
     curve: pd.DataFrame
     data: pd.DataFrame
+    alpha: float = 0.05
+
+    def verdict(self) -> str:
+        """One sentence for a report: the finding and the evidence it rests on.
+
+        Returns
+        -------
+        str
+            With a non-linear link, the threshold and the slopes below and above it;
+            otherwise why the link does not count as non-linear (the quadratic term's
+            p-value and the two BICs), so that no threshold is read into the data.
+        """
+        p = float(self.tests.set_index("test").loc["quadratic_term", "p_value"])
+        bic = self.models.set_index("model")["bic"]
+        evidence = (f"quadratic-term p = {p:.3g}; BIC piecewise {bic['piecewise']:.1f} vs linear "
+                    f"{bic['linear']:.1f}")
+        if self.nonlinear:
+            return (f"Non-linear link: below a satisfaction index of {self.threshold:.1f} loyalty "
+                    f"changes {self.slope_below:.2f} points per point, above it "
+                    f"{self.slope_above:.2f} ({evidence}).")
+        return (f"Not counted as non-linear: that needs a quadratic-term p < {self.alpha:g} and a "
+                f"piecewise BIC below the linear one ({evidence}). No threshold is reported.")
+
+    def metrics(self) -> dict:
+        """Key figures for a report's metrics: the threshold and slopes only when they are findings.
+
+        Returns
+        -------
+        dict
+            ``nonlinear_link``, ``loyalty_threshold``, ``slope_below_threshold``,
+            ``slope_above_threshold`` (None for a linear link) and
+            ``piecewise_best_breakpoint`` (always: the best breakpoint on the grid).
+        """
+        found = self.nonlinear
+        return {"nonlinear_link": found,
+                "loyalty_threshold": round(self.threshold, 2) if found else None,
+                "slope_below_threshold": round(self.slope_below, 3) if found else None,
+                "slope_above_threshold": round(self.slope_above, 3) if found else None,
+                "piecewise_best_breakpoint": round(self.threshold, 2)}
 
     @property
     def collapses(self) -> bool:
@@ -432,7 +473,7 @@ def loyalty_nonlinearity(x, y, *, alpha: float = 0.05, grid=BREAKPOINT_QUANTILES
     return NonlinearityResult(models=models, tests=tests, threshold=float(tau),
                               slope_below=float(pw[1] + pw[2]), slope_above=float(pw[1]),
                               nonlinear=nonlinear, curve=curve,
-                              data=pd.DataFrame({"x": x, "y": y}))
+                              data=pd.DataFrame({"x": x, "y": y}), alpha=float(alpha))
 
 
 def net_promoter_score(values, *, scale=(0, 10)) -> pd.DataFrame:

@@ -213,8 +213,12 @@ _LOG_BOUND = 15.0
 
 def _at_bound(params: np.ndarray, names) -> tuple[str, ...]:
     """Names of the parameters the optimiser left at a bound of its log-parameter box."""
-    return tuple(n for n, t in zip(names, np.log(params), strict=True)
-                 if abs(t) >= _LOG_BOUND - 1e-6)
+    return tuple(n for n, edge in zip(names, _on_edge(np.log(params)), strict=True) if edge)
+
+
+def _on_edge(theta: np.ndarray) -> np.ndarray:
+    """Which log-parameters sit at the edge of the search box [-15, 15]."""
+    return np.abs(theta) >= _LOG_BOUND - 1e-6
 
 
 def _minimise(neg_ll_and_grad, start, n, max_iter, tol):
@@ -229,7 +233,7 @@ def _minimise(neg_ll_and_grad, start, n, max_iter, tol):
                             options={"maxiter": max_iter, "ftol": tol, "gtol": tol * 1e2})
     if not np.all(np.isfinite(res.x)) or not np.isfinite(res.fun):
         raise RuntimeError(f"the likelihood could not be maximised: {res.message}")
-    if np.any(np.abs(res.x) >= _LOG_BOUND - 1e-6):
+    if _on_edge(res.x).any():
         warnings.warn(
             f"a parameter reached its bound (estimates {np.exp(res.x)}): the likelihood has no "
             "interior maximum for these data, so the estimates and standard errors are not reliable",

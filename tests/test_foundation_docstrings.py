@@ -4,11 +4,13 @@ import inspect
 
 import pytest
 
-from workbench import cases, io, overview, recorder, schema
+from workbench import cases, io, overview, recorder, resources, schema
 
 DOCUMENTED = [
     io.file_sha256, schema.validate_customers, schema.validate_transactions, cases.list_cases,
-    cases.Case.period, cases.Case.analysis_date, cases.Case.param, cases.LoadedCase.sources_table,
+    cases.Case.period, cases.Case.analysis_date, cases.Case.param, cases.generators,
+    cases.LoadedCase.sources_table,
+    resources.bundled, resources.workspace, resources.processed_dir, resources.source_checkout,
     recorder.Recorder.table, recorder.Recorder.figure, recorder.Recorder.metric,
     recorder.Recorder.metrics, overview.customer_totals,
 ]

@@ -6,6 +6,8 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import tomllib
+from importlib.metadata import version
 
 import nbformat
 import pytest
@@ -53,7 +55,7 @@ def project(tmp_path, root):
     return tmp_path
 
 
-def test_report_renders_refuses_to_overwrite_and_rerenders_with_force(project):
+def test_report_renders_refuses_to_overwrite_and_rerenders_with_force(project, root):
     case, out = str(project / "cases" / "tiny.yaml"), str(project / "reports")
     done = cli("report", "--case", case, "--reports-dir", out, "--quiet")
     assert done.returncode == 0, done.stderr
@@ -66,6 +68,12 @@ def test_report_renders_refuses_to_overwrite_and_rerenders_with_force(project):
     assert manifest["period"] == "2024-03" and manifest["analysis_date"] == "2024-03-31"
     assert len(manifest["inputs"]["transactions"]["sha256"]) == 64
     assert "00_data_overview" in manifest["timings_seconds"]
+    # the version of every package that shapes a result
+    declared = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    assert len(manifest["packages"]) == len(declared)
+    for name in ("numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "duckdb", "pyarrow", "pandera",
+                 "matplotlib", "seaborn", "mplfonts"):
+        assert manifest["packages"][name] == version(name)
     metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))["00_data_overview"]
     assert metrics["rows_in"] == 32 and metrics["rows_quarantined"] == 2
     assert metrics["customers"] == 5 and metrics["revenue"] == pytest.approx(

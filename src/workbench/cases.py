@@ -21,9 +21,15 @@ the analysis parameters. Example (``cases/cdnow.yaml``)::
     parameters: {}
 
 Relative paths are relative to the case file. A source may instead be produced by a
-bundled generator (``generator: ncompany`` with ``options``); its tables are written to
-``data/processed/<case>/`` and then read like any file, so they take the same path
-through :mod:`workbench.io` and :mod:`workbench.cleaning` and get checksums.
+generator (``generator: ncompany`` with ``options``); its tables are written to
+``data/processed/<case>/`` (see :func:`workbench.resources.processed_dir`) and then read
+like any file, so they take the same path through :mod:`workbench.io` and
+:mod:`workbench.cleaning` and get checksums. Generators are found by name among the
+``workbench.generators`` entry points (``pyproject.toml`` declares
+``ncompany = "workbench.datasets:make_ncompany"``) and imported only when a case uses
+one: a generator may build on the analysis code (the N company's churn reasons come
+from the lifecycle module), which this module, below the analysis layer, never imports.
+Another package can register generators of its own the same way.
 
 A source named ``transactions``, ``customers`` or ``survey`` (or with ``table:`` one of
 those) is mapped and cleaned; any other is an auxiliary table read as it is
@@ -37,17 +43,19 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import hashlib
+import inspect
 import re
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import yaml
 
-from workbench import cleaning, datasets, io
+from workbench import cleaning, io, resources
 from workbench.labels import LANGUAGES
 
 __all__ = [
@@ -55,12 +63,15 @@ __all__ = [
     "Case",
     "CaseError",
     "LoadedCase",
+    "generators",
     "list_cases",
     "load_case",
 ]
 
-#: Bundled case files, ``<repo>/cases``.
-CASES_DIR = Path(__file__).resolve().parents[2] / "cases"
+#: Bundled case files: ``cases/`` of the source checkout, or the installed package's copy.
+CASES_DIR = resources.bundled("cases")
+#: Entry-point group of the source generators (``generator:`` in a case file).
+GENERATORS_GROUP = "workbench.generators"
 
 _TOP_KEYS = {
     "name": "the case's short name (letters, digits, '-', '_'); equals the file name",
@@ -83,7 +94,6 @@ _SOURCE_KEYS = {"path", "sheet", "sep", "encoding", "header", "columns", "date_f
                 "duplicates", "table", "generator", "options"}
 _GRANULARITIES = ("D", "W", "M", "Q", "Y")
 _CANONICAL = tuple(io.CANONICAL_COLUMNS)
-_GENERATORS = {"ncompany": "make_ncompany"}
 _DUPLICATES = ("quarantine", "keep")
 #: Names people give the canonical tables. A source so named (or a near miss of a
 #: canonical name) without ``table:`` is almost surely meant as that table, not as an
@@ -103,6 +113,29 @@ def _kind(name: str, spec: Mapping[str, Any]) -> str | None:
     """The canonical table a source gives (its name or its ``table``), None if auxiliary."""
     table = spec.get("table", name if name in _CANONICAL else None)
     return None if table == AUXILIARY else table
+
+
+def generators() -> dict[str, Any]:
+    """The registered source generators, name -> entry point (not yet imported).
+
+    Returns
+    -------
+    dict of str to importlib.metadata.EntryPoint
+        From the ``workbench.generators`` entry points of the installed distributions;
+        ``ep.load()`` imports the generator, a callable taking the case file's
+        ``options`` as keywords and returning an object whose ``tables(truth=True)``
+        gives table name -> DataFrame.
+    """
+    return {ep.name: ep for ep in entry_points(group=GENERATORS_GROUP)}
+
+
+def _generator(path: Path, name: str) -> Callable[..., Any]:
+    registered = generators()
+    if name not in registered:
+        raise _fail(path, f"generator {name!r} is not registered; registered: {sorted(registered)}. "
+                          f"A generator is declared under [project.entry-points.\"{GENERATORS_GROUP}\"] "
+                          "in pyproject.toml; reinstall the package (pip install -e .) after adding one")
+    return registered[name].load()
 
 
 def _edit_distance(a: str, b: str) -> int:
@@ -451,15 +484,20 @@ def _materialise(case: Case, spec: Mapping[str, Any]) -> Path:
     (``truth_segments``, ...) included, so a case can list them as auxiliary sources.
     """
     options = dict(spec.get("options") or {})
-    target = (case.root.parent / "data" / "processed" / case.name).resolve()
+    target = resources.processed_dir(case.root) / case.name
     stamp = target / "options.yaml"
+    generator = _generator(case.path, spec["generator"])
     # the generator's own code is part of the stamp: a changed generator (a new table,
     # another distribution) regenerates even when the options did not change
-    code = hashlib.sha256(Path(datasets.__file__).read_bytes()).hexdigest()[:16]
+    code = hashlib.sha256(Path(inspect.getfile(generator)).read_bytes()).hexdigest()[:16]
     wanted = yaml.safe_dump({"generator": spec["generator"], "options": options,
                              "generator_code": code}, sort_keys=True)
     if not (stamp.is_file() and stamp.read_text(encoding="utf-8") == wanted):
-        data = getattr(datasets, _GENERATORS[spec["generator"]])(**options)
+        try:
+            data = generator(**options)
+        except TypeError as exc:  # an option the generator does not take
+            raise _fail(case.path, f"generator {spec['generator']!r}: {exc}; check its 'options' "
+                                   f"against {inspect.signature(generator)}") from exc
         # written beside the target and renamed into place, so no one reads half a file;
         # two processes generating at once write identical files, and the loser of the
         # final rename drops its copy
@@ -513,9 +551,9 @@ def _check_source(path: Path, name: str, spec: Any) -> dict[str, Any]:
         raise _fail(path, f"'{where}' has unknown key(s) {unknown}; allowed: {sorted(_SOURCE_KEYS)}")
     if ("path" in spec) == ("generator" in spec):
         raise _fail(path, f"'{where}' needs exactly one of 'path' or 'generator'")
-    if "generator" in spec and spec["generator"] not in _GENERATORS:
+    if "generator" in spec and spec["generator"] not in generators():
         raise _fail(path, f"'{where}.generator' is {spec['generator']!r}; allowed: "
-                          f"{sorted(_GENERATORS)}")
+                          f"{sorted(generators())} (the registered {GENERATORS_GROUP} entry points)")
     if "path" in spec and not (path.parent / spec["path"]).is_file():
         raise _fail(path, f"'{where}.path': file {(path.parent / spec['path']).resolve()} "
                           "does not exist (paths are relative to the case file)")
@@ -646,12 +684,13 @@ def load_case(name_or_path: str | Path) -> Case:
     notebooks = raw["notebooks"]
     if not isinstance(notebooks, list) or not all(isinstance(n, str) for n in notebooks):
         raise _fail(path, "key 'notebooks' must be a list of notebook names")
-    nb_dir = path.resolve().parent.parent / "notebooks"
-    absent = [n for n in notebooks if not (nb_dir / f"{n}.ipynb").is_file()]
-    if absent and nb_dir.is_dir():
-        have = sorted(p.stem for p in nb_dir.glob("*.ipynb"))
-        raise _fail(path, f"key 'notebooks' names {absent}, which are not in {nb_dir}; "
-                          f"available: {have}")
+    # a case beside a notebooks/ folder of its own uses those, else the bundled ones
+    nb_dirs = [path.resolve().parent.parent / "notebooks", resources.bundled("notebooks")]
+    absent = [n for n in notebooks if not any((d / f"{n}.ipynb").is_file() for d in nb_dirs)]
+    if absent:
+        have = sorted({p.stem for d in nb_dirs for p in d.glob("*.ipynb")})
+        raise _fail(path, f"key 'notebooks' names {absent}, which are not in "
+                          f"{[str(d) for d in dict.fromkeys(nb_dirs)]}; available: {have}")
     parameters = raw.get("parameters") or {}
     if not isinstance(parameters, Mapping):
         raise _fail(path, "key 'parameters' must be a mapping of topic -> settings")

@@ -86,7 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="replace a rendered period (only once the new render succeeds)")
     report.add_argument("--notebooks", help="comma-separated subset, e.g. 00_data_overview")
     report.add_argument("--quiet", action="store_true", help="no per-cell progress bar")
-    report.add_argument("--reports-dir", help="where reports go (default: reports/ in the repo)")
+    report.add_argument("--reports-dir", help="where reports go (default: reports/ of the source "
+                                              "checkout, or of the current directory when installed)")
     report.set_defaults(func=_report)
 
     cases = sub.add_parser("cases", help="list the bundled cases")

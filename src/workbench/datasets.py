@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from workbench import resources
+
 __all__ = [
     "RAW_DIR",
     "load_cdnow",
@@ -31,8 +33,9 @@ __all__ = [
     "make_ncompany",
 ]
 
-#: Folder of the bundled raw data: ``<repo>/data/raw`` for a source checkout.
-RAW_DIR = Path(__file__).resolve().parents[2] / "data" / "raw"
+#: Folder of the bundled raw data: ``data/raw`` of the source checkout, or the installed
+#: package's copy (:func:`workbench.resources.bundled`).
+RAW_DIR = resources.bundled("data", "raw")
 
 _CDNOW_FILES = {"master": "CDNOW_master.txt", "sample": "CDNOW_sample.txt"}
 
@@ -53,8 +56,8 @@ def raw_path(*parts: str) -> Path:
     Raises
     ------
     FileNotFoundError
-        When the file is absent (an installed package without the source checkout's
-        ``data/raw/``).
+        When the file is absent (a checkout or an installation without the bundled
+        raw data, e.g. a build that left them out).
 
     References
     ----------
@@ -64,8 +67,8 @@ def raw_path(*parts: str) -> Path:
     path = RAW_DIR.joinpath(*parts)
     if not path.is_file():
         raise FileNotFoundError(
-            f"bundled data file {path} is missing; the workbench expects a source "
-            "checkout with data/raw/ (see data/raw/README.md for how to obtain it)"
+            f"bundled data file {path} is missing; it ships in data/raw/ of the source "
+            "checkout and in the installed package (see data/raw/README.md for its provenance)"
         )
     return path
 

@@ -3,7 +3,11 @@
 The folder receives, per notebook, the executed ``.ipynb`` and an HTML export without
 code cells (the management version); the notebooks' ``figures/`` and ``tables/``; one
 XLSX workbook of all tables; ``metrics.json`` (key figures by notebook) and
-``manifest.json`` (parameters, versions, input checksums, timings).
+``manifest.json`` (parameters, the version of every runtime dependency, input
+checksums, timings).
+
+Reports go into ``reports/`` of the workspace: the source checkout when running from
+one, else the current directory (:func:`workbench.resources.workspace`).
 
 A render goes into a hidden scratch folder beside the target and replaces the target
 only when every notebook has run, so a report folder is always complete. A period that
@@ -19,11 +23,12 @@ from __future__ import annotations
 
 import json
 import platform
+import re
 import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, requires, version
 from pathlib import Path
 from typing import Any
 
@@ -36,22 +41,20 @@ from nbclient.exceptions import DeadKernelError
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
-from workbench import __version__
+from workbench import __version__, resources
 from workbench.cases import Case, load_case
 from workbench.io import file_sha256, replace_dir, scratch_dir
 
 __all__ = [
     "NOTEBOOKS_DIR",
-    "REPORTS_DIR",
     "ReportError",
     "ReportExistsError",
+    "package_versions",
     "render_report",
 ]
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
-REPORTS_DIR = Path(__file__).resolve().parents[2] / "reports"
-_VERSIONS = ("numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "matplotlib",
-             "papermill")
+#: The bundled notebooks: ``notebooks/`` of the source checkout, or the installed copy.
+NOTEBOOKS_DIR = resources.bundled("notebooks")
 
 
 class ReportError(RuntimeError):
@@ -80,6 +83,29 @@ def _engine_options() -> dict[str, Any]:
     if "transport_encryption" in KernelManager.class_trait_names() and zmq.has("curve"):
         return {"config": Config({"KernelManager": {"transport_encryption": "auto"}})}
     return {}
+
+
+def package_versions() -> dict[str, str]:
+    """The installed version of every runtime dependency of the workbench.
+
+    Every declared dependency can shape a result (numpy, pandas, scipy, scikit-learn,
+    statsmodels, duckdb, pyarrow, pandera the numbers; matplotlib, seaborn, mplfonts the
+    figures; papermill, nbconvert, openpyxl the files), so the manifest records them all,
+    read from the package's own metadata rather than a list kept by hand.
+
+    Returns
+    -------
+    dict of str to str
+        Distribution name as declared -> installed version, sorted by name; empty when
+        the package runs from a source tree without being installed (no metadata).
+    """
+    try:
+        declared = requires(resources.DISTRIBUTION) or []
+    except PackageNotFoundError:
+        return {}
+    names = [re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", r).group() for r in declared
+             if "extra ==" not in r]
+    return {name: version(name) for name in sorted(names, key=str.lower)}
 
 
 def _html_without_code(notebook: Path, target: Path) -> None:
@@ -169,7 +195,7 @@ def render_report(
     *,
     force: bool = False,
     notebooks: Sequence[str] | None = None,
-    reports_dir: str | Path = REPORTS_DIR,
+    reports_dir: str | Path | None = None,
     notebooks_dir: str | Path = NOTEBOOKS_DIR,
     progress: bool = True,
     log: Callable[[str], None] = print,
@@ -186,8 +212,12 @@ def render_report(
         Replace the period's existing folder (once the new render has succeeded).
     notebooks : sequence of str, optional
         Notebook names to run; default the case's ``notebooks``.
-    reports_dir, notebooks_dir : path-like
-        Where reports go and where notebooks are read from.
+    reports_dir : path-like, optional
+        Where reports go; default ``reports/`` of the workspace (the source checkout, or
+        the current directory when installed).
+    notebooks_dir : path-like
+        Where notebooks are read from when the case has no ``notebooks/`` folder beside
+        it; default the bundled ones.
     progress : bool
         Show papermill's per-cell progress bar.
     log : callable
@@ -209,6 +239,8 @@ def render_report(
     """
     case = case if isinstance(case, Case) else load_case(case)
     period_label = str(case.period(period))
+    if reports_dir is None:
+        reports_dir = resources.workspace() / "reports"
     folder = Path(reports_dir) / case.name / period_label
     failed = folder.with_name(f"{period_label}.failed")
     if folder.exists() and not force:
@@ -265,7 +297,7 @@ def render_report(
             "inputs": inputs,
             "workbench_version": __version__,
             "python": platform.python_version(),
-            "packages": {name: version(name) for name in _VERSIONS},
+            "packages": package_versions(),
             "timings_seconds": {**timings, "total": round(time.perf_counter() - started, 2)},
             "command": " ".join(sys.argv),
         }

@@ -238,3 +238,81 @@ def test_generated_sources_are_rebuilt_when_the_generator_changes(tmp_path):
     with pytest.raises(CaseError, match=r"source 'budget': generator 'ncompany' writes no table 'budget'; "
                                         r"it writes \[.*'stock'"):
         load_case(write_case(tmp_path, unknown)).load()
+
+
+# --- parameters: validated when the case loads (workbench.parameters) -----------------
+
+SET = "notebooks: [00_data_overview]"
+
+
+@pytest.mark.parametrize(
+    ("parameters", "message"),
+    [
+        # the issue's typo: an unknown key is an error, not the default used in silence
+        ("value: {abc_cut: [0.8, 0.95]}",
+         r"key 'parameters.value' has unknown key\(s\) \['abc_cut'\]; did you mean 'abc_cuts'\? "
+         r"Allowed keys: recent_months \(.*\); abc_cuts \(cumulative value shares"),
+        # a string is not two cuts read out of its characters
+        ("value: {abc_cuts: '0.8,0.95'}",
+         r"key 'parameters.value.abc_cuts' is '0.8,0.95': a string, not a list; allowed: a list of 2 "
+         r"increasing numbers in \(0, 1\], e.g. \[0.8, 0.95\] \(default \[0.8, 0.95\]: cumulative"),
+        ("value: {abc_cuts: [0.95, 0.8]}",
+         r"'parameters.value.abc_cuts' is \[0.95, 0.8\]: the entries do not increase"),
+        ("value: {abc_cuts: [0.8, 1.5]}", r"'parameters.value.abc_cuts' is \[0.8, 1.5\]; allowed: a list of 2"),
+        ("value: {abc_cuts: [0.8]}", r"'parameters.value.abc_cuts' is \[0.8\]: it has 1 entries"),
+        ("value: {key_accounts: 0}", r"'parameters.value.key_accounts' is 0; allowed: an integer >= 1 \(default 20"),
+        ("value: {key_accounts: '20'}", r"'parameters.value.key_accounts' is '20'; allowed: an integer >= 1"),
+        ("value: {key_accounts: yes}", r"'parameters.value.key_accounts' is True; allowed: an integer"),
+        ("value: {rfm_cut: avg}", r"'parameters.value.rfm_cut' is 'avg'; allowed: one of \['mean', 'median'\]"),
+        ("value: {ahp: {labels: [a, b], matrix: [[1, 2]]}}",
+         r"'parameters.value.ahp' is .*: the matrix must be 2 x 2, one row and column per label"),
+        ("value: {ahp: {labels: [a, b], matrix: [[1, 2], [0, 1]]}}", r"every entry must be a positive number"),
+        ("segmentation: {k: 1}", r"'parameters.segmentation.k' is 1; allowed: one of \['auto'\] or an integer >= 2"),
+        ("segmentation: {k_range: [6, 3]}", r"'parameters.segmentation.k_range' is \[6, 3\]: the entries decrease"),
+        ("segmentation: {columns: frequency}",
+         r"'parameters.segmentation.columns' is 'frequency': a string, not a list"),
+        ("segmentation: {transforms: {frequency: sqrt}}",
+         r"'parameters.segmentation.transforms' is .*allowed: one of \['auto'\] or a mapping \{column: one of"),
+        ("segmentation: {pca: 1.5}",
+         r"'parameters.segmentation.pca' is 1.5; allowed: an integer >= 1 or a number in \(0, 1\)"),
+        ("lifecycle: {churn_horizon: -30}",
+         r"'parameters.lifecycle.churn_horizon' is -30; allowed: a number > 0, or null \(default None: days"),
+        ("lifecycle: {cohort_period: month}", r"'parameters.lifecycle.cohort_period' is 'month'; allowed: one of"),
+        ("satisfaction: {spec: ecsi_mobil}",
+         r"'parameters.satisfaction.spec' is 'ecsi_mobil'; allowed: a bundled spec name, one of \[.*'ecsi_mobi'"),
+        ("satisfaction: {spec: specs/ours.yml}",
+         r"'parameters.satisfaction.spec' is 'specs/ours.yml': file .*cases/specs/ours.yml does not exist"),
+        ("valeu: {abc_cuts: [0.8, 0.95]}",
+         r"key 'parameters' has unknown topic\(s\) \['valeu'\]; did you mean 'value'\? Allowed topics: value \("),
+        ("value: [0.8, 0.95]", r"key 'parameters.value' is \[0.8, 0.95\]; it must be a mapping of settings"),
+    ],
+)
+def test_invalid_parameters_name_the_file_the_key_and_what_is_allowed(tmp_path, parameters, message):
+    path = write_case(tmp_path, VALID.replace(SET, f"{SET}\n    parameters:\n      {parameters}"))
+    with pytest.raises(CaseError, match=message) as err:
+        load_case(path)
+    assert str(path) in str(err.value)
+
+
+def test_parameters_are_typed_with_defaults_and_spec_files_resolve_against_the_case(tmp_path):
+    (tmp_path / "cases" / "specs").mkdir(parents=True)
+    (tmp_path / "cases" / "specs" / "mine.yaml").write_text("name: mine\n", encoding="utf-8")
+    body = VALID.replace(SET, f"""{SET}
+    parameters:
+      value: {{abc_cuts: [0.7, 0.9], key_accounts: 5}}
+      satisfaction: {{spec: specs/mine.yaml}}
+      lifecycle: {{churn_horizon: 365}}""")
+    params = load_case(write_case(tmp_path, body)).load().params
+    assert params.value.abc_cuts == (0.7, 0.9) and params.value.key_accounts == 5
+    assert params.value.rfm_cut == "mean" and params.segmentation.k == "auto"  # defaults
+    assert params.satisfaction.spec == (tmp_path / "cases" / "specs" / "mine.yaml").resolve()
+    assert params.lifecycle.churn_horizon == 365.0 and isinstance(params.lifecycle.churn_horizon, float)
+    assert params.lifecycle.changed() == {"churn_horizon": 365.0}
+
+
+def test_bundled_cases_parameters():
+    ncompany = load_case("ncompany").params
+    assert ncompany.segmentation.by == "industry"
+    assert ncompany.satisfaction.spec == "ncompany_ecsi"
+    assert ncompany.lifecycle.churn_horizon == 365
+    assert all(not topic.changed() for topic in load_case("cdnow").params.values())

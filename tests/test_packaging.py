@@ -225,7 +225,7 @@ def test_an_installed_wheel_renders_a_report_from_another_directory(wheel, tmp_p
     assert where.startswith(site), where  # the installed copy, not the checkout
     assert "cdnow" in workbench("cases")
     # a generated source goes into the current directory, not into the installed package
-    assert "case ncompany, period 2024" in workbench("validate", "--case", "ncompany")
+    assert "survey model spec ncompany_ecsi" in workbench("validate", "--case", "ncompany")
     assert (elsewhere / "data" / "processed" / "ncompany" / "transactions.csv").is_file()
     workbench("report", "--case", "mobi", "--quiet")
     folder = elsewhere / "reports" / "mobi" / "2005"

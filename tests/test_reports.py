@@ -68,7 +68,9 @@ def test_report_renders_refuses_to_overwrite_and_rerenders_with_force(project, r
     assert manifest["period"] == "2024-03" and manifest["analysis_date"] == "2024-03-31"
     assert len(manifest["inputs"]["transactions"]["sha256"]) == 64
     assert "00_data_overview" in manifest["timings_seconds"]
-    # the version of every package that shapes a result
+    # every parameter as it took effect, defaults included, and every package that shapes a result
+    assert manifest["parameters"]["value"]["abc_cuts"] == [0.8, 0.95]
+    assert manifest["parameters"]["lifecycle"]["churn_horizon"] is None
     declared = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
     assert len(manifest["packages"]) == len(declared)
     for name in ("numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "duckdb", "pyarrow", "pandera",

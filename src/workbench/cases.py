@@ -31,6 +31,9 @@ one: a generator may build on the analysis code (the N company's churn reasons c
 from the lifecycle module), which this module, below the analysis layer, never imports.
 Another package can register generators of its own the same way.
 
+The ``parameters`` section is validated when the case loads, into typed objects with
+their defaults (:mod:`workbench.parameters`): ``case.params.value.abc_cuts``.
+
 A source named ``transactions``, ``customers`` or ``survey`` (or with ``table:`` one of
 those) is mapped and cleaned; any other is an auxiliary table read as it is
 (``sales_expense``, the generator's ``truth_*`` tables), so a name close to a table's
@@ -57,6 +60,7 @@ import yaml
 
 from workbench import cleaning, io, resources
 from workbench.labels import LANGUAGES
+from workbench.parameters import TOPICS, CaseParameters, ParameterError, parse_parameters
 
 __all__ = [
     "CASES_DIR",
@@ -86,7 +90,7 @@ _TOP_KEYS = {
                       "end within start..end",
     "sources": "mapping of table name -> source (path or generator)",
     "notebooks": "list of notebook names in notebooks/ to render, in order",
-    "parameters": "mapping of analysis parameters, by topic",
+    "parameters": f"analysis parameters by topic ({', '.join(TOPICS)}); see workbench.parameters",
 }
 _REQUIRED_KEYS = ("name", "language", "granularity", "start", "default_period", "sources",
                   "notebooks")
@@ -179,7 +183,7 @@ class Case:
     default_period: str
     sources: Mapping[str, Mapping[str, Any]]
     notebooks: tuple[str, ...]
-    parameters: Mapping[str, Any] = field(default_factory=dict)
+    params: CaseParameters = field(default_factory=CaseParameters)
     title: str = ""
     description: str = ""
     currency: str = ""
@@ -263,28 +267,6 @@ class Case:
             transactions of that whole day are included.
         """
         return self.period(period).end_time.normalize()
-
-    def param(self, topic: str, key: str | None = None, default: Any = None) -> Any:
-        """A parameter from the case file's ``parameters`` section.
-
-        Parameters
-        ----------
-        topic : str
-            The section, e.g. ``"segmentation"`` or ``"satisfaction"``.
-        key : str, optional
-            A setting within the topic; without it the whole topic is returned.
-        default : any
-            Returned when the topic or key is absent (or the topic is empty).
-
-        Returns
-        -------
-        any
-            ``param("segmentation", "by")`` gives ``"industry"`` for ``ncompany``.
-        """
-        section = self.parameters.get(topic, {})
-        if key is None:
-            return section if section else default
-        return section.get(key, default) if isinstance(section, Mapping) else default
 
     def source_files(self) -> dict[str, Path]:
         """Table name -> file, generating generator sources into data/processed first."""
@@ -436,9 +418,10 @@ class LoadedCase:
         return self.tables.get("survey")
 
     @property
-    def params(self) -> Mapping[str, Any]:
-        """The case file's ``parameters`` section, topic -> settings."""
-        return self.case.parameters
+    def params(self) -> CaseParameters:
+        """The case's validated parameters, one typed object per topic (``params.value``);
+        see :mod:`workbench.parameters`."""
+        return self.case.params
 
     def sources_table(self) -> pd.DataFrame:
         """One row per source and what became of its rows.
@@ -691,9 +674,10 @@ def load_case(name_or_path: str | Path) -> Case:
         have = sorted({p.stem for d in nb_dirs for p in d.glob("*.ipynb")})
         raise _fail(path, f"key 'notebooks' names {absent}, which are not in "
                           f"{[str(d) for d in dict.fromkeys(nb_dirs)]}; available: {have}")
-    parameters = raw.get("parameters") or {}
-    if not isinstance(parameters, Mapping):
-        raise _fail(path, "key 'parameters' must be a mapping of topic -> settings")
+    try:
+        params = parse_parameters(raw.get("parameters"), file=path, base=path.resolve().parent)
+    except ParameterError as exc:
+        raise CaseError(str(exc)) from None
     title = raw.get("title", "")
     if isinstance(title, Mapping):
         title = title.get(raw["language"], next(iter(title.values()), ""))
@@ -717,7 +701,7 @@ def load_case(name_or_path: str | Path) -> Case:
         default_period=str(raw["default_period"]),
         sources=sources,
         notebooks=tuple(notebooks),
-        parameters=parameters,
+        params=params,
         title=str(title),
         description=str(raw.get("description", "")),
         currency=currency or "",

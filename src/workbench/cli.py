@@ -56,10 +56,20 @@ def _cases(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from workbench.cases import CaseError, load_case
+    from workbench.satisfaction import SpecError, load_spec
 
     try:
-        case = load_case(args.case)
-        loaded = case.load(args.period)
+        case = load_case(args.case)  # the file, its sources and its parameters
+        loaded = case.load(args.period)  # every source read, mapped and cleaned
+        spec, settings = None, case.params.satisfaction
+        if loaded.survey is not None or settings.changed():
+            # the survey's model: its items must be columns of the survey, as notebook 03 needs
+            columns = loaded.survey.columns if loaded.survey is not None else None
+            try:
+                spec = load_spec(settings.spec, columns=columns)
+            except SpecError as exc:
+                raise CaseError(f"{case.path}: key 'parameters.satisfaction.spec' "
+                                f"({settings.spec}): {exc}") from None
     except (CaseError, ValueError, FileNotFoundError, KeyError) as exc:
         print(f"workbench validate: {exc}", file=sys.stderr)
         return 1
@@ -68,6 +78,12 @@ def _validate(args: argparse.Namespace) -> int:
     if loaded.rows_after_period:
         print(f"{loaded.rows_after_period} transaction rows fall after the period and are "
               "left for later periods")
+    for topic, params in case.params.items():
+        print(f"parameters.{topic}: {params.changed() or 'defaults'}")
+    if spec is not None:
+        where = "every item is a survey column" if loaded.survey is not None else "no survey to check"
+        print(f"survey model spec {spec.name}: {len(spec.constructs)} constructs, "
+              f"{len(spec.items)} items; {where}")
     return 0
 
 
@@ -93,7 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     cases = sub.add_parser("cases", help="list the bundled cases")
     cases.set_defaults(func=_cases)
 
-    validate = sub.add_parser("validate", help="load a case, clean its data, print the log")
+    validate = sub.add_parser("validate", help="check a case file, its parameters and survey spec; "
+                                               "load and clean its data, print the log")
     validate.add_argument("--case", required=True)
     validate.add_argument("--period")
     validate.set_defaults(func=_validate)

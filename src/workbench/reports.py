@@ -3,8 +3,8 @@
 The folder receives, per notebook, the executed ``.ipynb`` and an HTML export without
 code cells (the management version); the notebooks' ``figures/`` and ``tables/``; one
 XLSX workbook of all tables; ``metrics.json`` (key figures by notebook) and
-``manifest.json`` (parameters, the version of every runtime dependency, input
-checksums, timings).
+``manifest.json`` (every parameter with its effective value, the version of every
+runtime dependency, input checksums, timings).
 
 Reports go into ``reports/`` of the workspace: the source checkout when running from
 one, else the current directory (:func:`workbench.resources.workspace`).
@@ -293,7 +293,7 @@ def render_report(
             "period": period_label,
             "analysis_date": str(case.analysis_date(period).date()),
             "notebooks": names,
-            "parameters": dict(case.parameters),
+            "parameters": case.params.to_dict(),
             "inputs": inputs,
             "workbench_version": __version__,
             "python": platform.python_version(),

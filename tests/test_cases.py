@@ -45,12 +45,12 @@ def test_bundled_cases_are_valid():
 
 def test_user_case_loads_up_to_the_period_end(tmp_path):
     case = load_case(write_case(tmp_path, VALID))
-    loaded = case.load()
+    loaded = case.load(today="2026-06-30")
     assert loaded.analysis_date == pd.Timestamp("2024-02-29")
     assert loaded.transactions["customer_id"].tolist() == ["C1", "C1"]
     assert loaded.rows_after_period == 1  # the March purchase waits for a later period
     log = loaded.cleaning_log.set_index("reason")["rows"]
-    assert log["kept"] == 3 and log["date_out_of_window"] == 1
+    assert log["kept"] == 3 and log["date_in_future"] == 1  # 2030: after the day of the run
 
 
 
@@ -197,7 +197,7 @@ def test_excel_sources_with_numeric_ids_and_a_survey_load_through_the_case(tmp_p
         columns: {customer_id: 客户, industry: 行业}
       survey:
         path: ../data/survey.csv
-        columns: {respondent_id: 编号}
+        columns: {respondent_id: 编号, CUSA1: CUSA1}   # only mapped items are answers
     notebooks:""")
     loaded = load_case(write_case(tmp_path, body)).load()
     assert loaded.transactions["customer_id"].tolist() == ["1001", "1001"]

@@ -34,7 +34,7 @@ BLANKS = [None, np.nan, pd.NA, pd.NaT, "", "  ", "\u3000"]
         ("45296", "2024-01-05 00:00"),  # Excel serial, 1900 system
         ("1704412800", "2024-01-05 00:00"),  # Unix seconds
         ("1704412800000", "2024-01-05 00:00"),  # Unix milliseconds
-        ("2024-01-05T08:00:00+08:00", "2024-01-05 00:00"),  # to UTC, then naive
+        ("2024-01-05T08:00:00+08:00", "2024-01-05 08:00"),  # the wall-clock time as written
         ("２０２４-０１-０５", "2024-01-05 00:00"),  # full-width digits
     ],
 )
@@ -290,7 +290,8 @@ def check_every_row_is_kept_or_quarantined_once(raw, result, tag, reasons):
 
 TX_REASONS = {"customer_id_missing", "date_missing", "date_unparseable", "amount_missing",
               "amount_not_numeric", "amount_not_finite", "cost_not_numeric", "cost_not_finite",
-              "date_out_of_window", "duplicate_row"}
+              "date_out_of_window", "duplicate_row", "blank_row", "date_in_future",
+              "order_id_conflict"}
 
 
 @settings(max_examples=200, deadline=None)
@@ -306,7 +307,8 @@ def test_rows_in_equals_rows_kept_plus_rows_quarantined(raw):
     assert (clean["is_return"] == (clean["amount"] < 0)).all()
 
 
-CUSTOMER_REASONS = {"customer_id_missing", "customer_id_duplicate", "first_contact_unparseable"} | {
+CUSTOMER_REASONS = {"blank_row", "customer_id_missing", "customer_id_duplicate",
+                    "first_contact_unparseable", "first_contact_in_future"} | {
     f"{col}_{what}" for col in ("size", "strategic_fit", "share_of_wallet", "industry_growth")
     for what in ("not_numeric", "not_finite", "out_of_range")}
 
@@ -329,5 +331,5 @@ def test_customers_rows_in_equals_rows_kept_plus_rows_quarantined(raw):
 def test_survey_rows_in_equals_rows_kept_plus_rows_quarantined(raw):
     result = clean_respondents(raw)
     check_every_row_is_kept_or_quarantined_once(
-        raw, result, "tag", {"respondent_id_missing", "respondent_id_duplicate"})
+        raw, result, "tag", {"blank_row", "respondent_id_missing", "respondent_id_duplicate"})
     assert result.clean["respondent_id"].is_unique

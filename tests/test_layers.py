@@ -25,11 +25,15 @@ import pytest
 # (future modules are placed already: allocation and funnel are planned analyses)
 LAYERS = {
     "foundation": ("workbench", "workbench.io", "workbench.schema", "workbench.labels",
-                   "workbench.resources", "workbench._validation", "workbench._dates"),
-    "cases": ("workbench.cleaning", "workbench.cases", "workbench.parameters"),
+                   "workbench.resources", "workbench.privacy", "workbench._validation",
+                   "workbench._dates"),
+    # a survey's model spec says which columns are answer items, so loading a case reads it
+    "cases": ("workbench.cleaning", "workbench.cases", "workbench.parameters",
+              "workbench.satisfaction.spec"),
     "features": ("workbench.features",),
     "analysis": ("workbench.value", "workbench.clv", "workbench.segmentation", "workbench.lifecycle",
-                 "workbench.satisfaction", "workbench.overview", "workbench.allocation", "workbench.funnel"),
+                 "workbench.satisfaction", "workbench.overview", "workbench.quality", "workbench.allocation",
+                 "workbench.funnel"),
     "datasets": ("workbench.datasets",),
     "presentation": ("workbench.plotting", "workbench.recorder"),
     "reports": ("workbench.reports",),

@@ -58,7 +58,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from workbench import cleaning, io, resources
+from workbench import cleaning, io, privacy, resources
 from workbench.labels import LANGUAGES
 from workbench.parameters import TOPICS, CaseParameters, ParameterError, parse_parameters
 
@@ -95,7 +95,10 @@ _TOP_KEYS = {
 _REQUIRED_KEYS = ("name", "language", "granularity", "start", "default_period", "sources",
                   "notebooks")
 _SOURCE_KEYS = {"path", "sheet", "sep", "encoding", "header", "columns", "date_format",
-                "duplicates", "table", "generator", "options"}
+                "duplicates", "table", "generator", "options",
+                # how values are read (see workbench.io, workbench.cleaning, workbench.privacy)
+                "missing_values", "not_missing", "missing_codes", "time_zone", "conflicts",
+                "keep_personal_data"}
 _GRANULARITIES = ("D", "W", "M", "Q", "Y")
 _CANONICAL = tuple(io.CANONICAL_COLUMNS)
 _DUPLICATES = ("quarantine", "keep")
@@ -284,13 +287,17 @@ class Case:
                 files[name] = self.resolve(spec["path"])
         return files
 
-    def load(self, period: str | None = None) -> LoadedCase:
+    def load(self, period: str | None = None, *,
+             today: str | pd.Timestamp | None = None) -> LoadedCase:
         """Read, map and clean every source; keep transactions up to the period's end.
 
         Parameters
         ----------
         period : str, optional
             Default: the case's ``default_period``.
+        today : date-like, optional
+            The day of the run, after which dates are quarantined as in the future
+            (``date_in_future``). Default: today.
 
         Returns
         -------
@@ -300,29 +307,59 @@ class Case:
         files = self.source_files()
         tables: dict[str, pd.DataFrame] = {}
         quarantine: dict[str, pd.DataFrame] = {}
+        notes: dict[str, dict[str, Any]] = {}
         logs = []
         for name, spec in self.sources.items():
             kind = _kind(name, spec)
             path = files[name]
+            keep_clear = _keep_personal(spec)
             if kind is None:  # auxiliary table: read with pandas' own typing, no mapping
-                tables[name] = pd.read_csv(path) if path.suffix == ".csv" else io.read_table(path)
+                table = pd.read_csv(path) if path.suffix == ".csv" else io.read_table(path)
+                personal = privacy.detect_personal_columns(table, skip=["customer_id"])
+                for column, what in personal.items():
+                    if column not in keep_clear and what not in keep_clear:
+                        table[column] = privacy.pseudonymise(table[column], what, context=self.name)
+                tables[name] = table
+                notes[name] = {"file": path.name, "personal": personal}
                 continue
             raw = io.read_table(path, sheet=spec.get("sheet"), sep=spec.get("sep"),
-                                encoding=spec.get("encoding"), header=spec.get("header", 0))
+                                encoding=spec.get("encoding"), header=spec.get("header", 0),
+                                missing_values=_missing_values(spec),
+                                missing_codes=spec.get("missing_codes") or ())
+            header = spec.get("header", 0)
+            first_row = 1 if header is None else header + 2
             mapping = dict(spec.get("columns") or {})
             if kind == "survey" and mapping.get("respondent_id") == ROW_NUMBER:
                 width = len(str(len(raw)))
                 raw.insert(0, "respondent_id", [f"R{i:0{width}d}" for i in range(1, len(raw) + 1)])
                 mapping.pop("respondent_id")
-            mapped = io.apply_mapping(raw, mapping, kind, source=str(path))
+            try:
+                mapped = io.apply_mapping(raw, mapping, kind, source=path.name)
+            except io.ColumnMappingError as exc:
+                raise io.ColumnMappingError(f"{exc}{_mapping_hint(path, spec, raw)}") from None
+            if kind == "survey":
+                mapped = mapped[self._survey_columns(name, mapping, mapped, path)]
+            used = set(mapped.columns) | {mapping.get(c, c) for c in mapped.columns}
+            unused = [c for c in raw.columns if c not in used]
+            personal = privacy.detect_personal_columns(raw[unused]) if unused else {}
+            for column in privacy.PERSONAL_COLUMNS:
+                if column in mapped.columns and column not in keep_clear:
+                    mapped[column] = privacy.pseudonymise(mapped[column], column, context=self.name)
+            notes[name] = {"file": path.name, "first_row": first_row, "unused": unused,
+                           "personal_unused": personal,
+                           "pseudonymised": [c for c in privacy.PERSONAL_COLUMNS
+                                             if c in mapped.columns and c not in keep_clear]}
             if kind == "transactions":
                 result = cleaning.clean_transactions(
                     mapped, start=self.start, end=self.end, date_format=spec.get("date_format"),
-                    duplicates=spec.get("duplicates") or "quarantine")
+                    duplicates=spec.get("duplicates") or "quarantine",
+                    conflicts=spec.get("conflicts") or "quarantine",
+                    time_zone=spec.get("time_zone"), today=today, first_row=first_row)
             elif kind == "customers":
-                result = cleaning.clean_customers(mapped, date_format=spec.get("date_format"))
+                result = cleaning.clean_customers(mapped, date_format=spec.get("date_format"),
+                                                  today=today, first_row=first_row)
             else:  # ids only; the answers are checked against the model spec by `satisfaction`
-                result = cleaning.clean_respondents(mapped)
+                result = cleaning.clean_respondents(mapped, first_row=first_row)
             # under its canonical name, so a source called e.g. 'orders' with
             # 'table: transactions' is the case's transactions
             tables[kind] = result.clean
@@ -345,7 +382,54 @@ class Case:
             cleaning_log=log,
             rows_after_period=after,
             files=files,
+            notes=notes,
         )
+
+    def survey_spec(self):
+        """The survey's model spec named under ``parameters.satisfaction.spec``.
+
+        Returns
+        -------
+        workbench.satisfaction.ModelSpec
+            A shipped spec by name, or a YAML file relative to the case file; without
+            the key, the default of :class:`workbench.parameters.SatisfactionParameters`.
+
+        Raises
+        ------
+        CaseError
+            When the spec cannot be read (the message names the key).
+        """
+        from workbench.satisfaction.spec import SpecError, load_spec
+
+        name = self.params.satisfaction.spec  # resolved against the case file when a path
+        try:
+            return load_spec(name)
+        except SpecError as exc:
+            raise _fail(self.path, f"key 'parameters.satisfaction.spec': {exc}") from None
+
+    def _survey_columns(self, name: str, mapping: Mapping[str, str], mapped: pd.DataFrame,
+                        path: Path) -> list[str]:
+        """The survey's id columns and its items: mapped item columns and the spec's.
+
+        Other columns (a phone number, a free-text remark, a column no spec names) are
+        not answers and are left out, so they never reach a table or the workbook.
+        """
+        known = set(io.CANONICAL_COLUMNS["survey"]["required"]) | set(
+            io.CANONICAL_COLUMNS["survey"]["optional"])
+        ids = [c for c in mapped.columns if c in known]
+        items = [item for item in mapping if item not in known]
+        spec = self.survey_spec()
+        if spec is not None:
+            wanted = [*spec.items, *([spec.recommend["item"]] if spec.recommend else [])]
+            items += [i for i in wanted if i not in items]
+        if not any(i in mapped.columns for i in items):
+            raise _fail(self.path, f"source '{name}' ({path.name}): which columns are the "
+                                   "answers? Name a model spec under 'parameters.satisfaction."
+                                   "spec' (its items are the answer columns) or map item columns "
+                                   f"under 'sources.{name}.columns'; the file has columns "
+                                   f"{[c for c in mapped.columns if c not in known]}")
+        present = [i for i in items if i in mapped.columns]
+        return ids + [c for c in mapped.columns if c in present]
 
 
 @dataclass(frozen=True)
@@ -373,6 +457,11 @@ class LoadedCase:
         log but not in ``tables["transactions"]``.
     files : dict of str to Path
         The files read, for checksums in the manifest.
+    notes : dict of str to dict
+        Per source: ``file`` (its name), ``first_row`` (the file's row number of the
+        first data row), ``unused`` (columns of the file not read), ``personal_unused``
+        (those of them that look like personal data), ``pseudonymised`` (mapped
+        personal columns replaced by pseudonyms); auxiliary tables: ``personal``.
     """
 
     case: Case
@@ -383,6 +472,7 @@ class LoadedCase:
     cleaning_log: pd.DataFrame
     rows_after_period: int
     files: dict[str, Path]
+    notes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def lang(self) -> str:
@@ -453,6 +543,39 @@ class LoadedCase:
                 f"case '{self.case.name}' has no '{name}' source; it has {sorted(self.tables)}"
             )
         return self.tables[name]
+
+
+def _missing_values(spec: Mapping[str, Any]) -> tuple[str, ...]:
+    """The default missing markers, plus the source's ``missing_values``, less ``not_missing``."""
+    extra = [str(v) for v in spec.get("missing_values") or ()]
+    exempt = {io._marker_key(str(v)) for v in spec.get("not_missing") or ()}
+    return tuple(m for m in (*io.MISSING_VALUES, *extra) if io._marker_key(m) not in exempt)
+
+
+def _keep_personal(spec: Mapping[str, Any]) -> set[str]:
+    """Columns (or kinds: name, phone, email) a source keeps in clear."""
+    keep = spec.get("keep_personal_data")
+    if keep is True:
+        return set(privacy.PERSONAL_COLUMNS)
+    return {str(k) for k in (keep or ())}
+
+
+def _mapping_hint(path: Path, spec: Mapping[str, Any], raw: pd.DataFrame) -> str:
+    """Advice for a column mapping that failed: a header in another row, another sheet."""
+    hints = []
+    if any(str(c).startswith("Unnamed:") for c in raw.columns):
+        hints.append("some headers are empty ('Unnamed: ...'): the header may be in another "
+                     "row (a title row or a two-row header); give its 0-based row number with "
+                     "the key 'header', e.g. header: 1")
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        try:
+            sheets = pd.ExcelFile(path, engine="openpyxl").sheet_names
+        except Exception:  # the sheet was read a moment ago; this is only advice  # noqa: BLE001
+            sheets = []
+        if len(sheets) > 1:
+            hints.append(f"the workbook has sheets {sheets}; choose one with the key 'sheet' "
+                         f"(now {spec.get('sheet', sheets[0])!r})")
+    return "".join(f"; {h}" for h in hints)
 
 
 def _period_freq(granularity: str) -> str:
@@ -538,8 +661,12 @@ def _check_source(path: Path, name: str, spec: Any) -> dict[str, Any]:
         raise _fail(path, f"'{where}.generator' is {spec['generator']!r}; allowed: "
                           f"{sorted(generators())} (the registered {GENERATORS_GROUP} entry points)")
     if "path" in spec and not (path.parent / spec["path"]).is_file():
-        raise _fail(path, f"'{where}.path': file {(path.parent / spec['path']).resolve()} "
-                          "does not exist (paths are relative to the case file)")
+        target = (path.parent / spec["path"]).resolve()
+        if target.is_dir():
+            raise _fail(path, f"'{where}.path': {target} is a folder, not a file; give the path "
+                              "of the file inside it")
+        raise _fail(path, f"'{where}.path': file {target} does not exist (paths are relative to "
+                          "the case file)")
     if "table" in spec and spec["table"] not in (*_CANONICAL, AUXILIARY):
         raise _fail(path, f"'{where}.table' is {spec['table']!r}; allowed: {[*_CANONICAL, AUXILIARY]}")
     kind = _kind(name, spec)
@@ -600,6 +727,30 @@ def _check_reading_options(path: Path, where: str, spec: Mapping[str, Any],
         raise _fail(path, f"'{where}.date_format' is {spec['date_format']!r}; allowed: a strptime "
                           "format with year (%Y), month (%m) and day (%d) directives, e.g. "
                           "'%d/%m/%Y'; see the table in Python's datetime documentation")
+    for key in ("missing_values", "not_missing", "missing_codes"):
+        if key in spec and not (isinstance(spec[key], list) and all(
+                isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in spec[key])):
+            raise _fail(path, f"'{where}.{key}' is {spec[key]!r}; allowed: a list of values, e.g. "
+                              + ("[-99, 999]" if key == "missing_codes" else "['未知', '?']"))
+    if "time_zone" in spec:
+        try:
+            cleaning._zone(spec["time_zone"])
+        except ValueError as exc:
+            raise _fail(path, f"'{where}.time_zone': {exc}") from None
+    if "conflicts" in spec:
+        if kind != "transactions":
+            raise _fail(path, f"'{where}.conflicts': only a transactions source takes this key "
+                              "(what to do with rows of one order id that disagree)")
+        if spec["conflicts"] not in cleaning.CONFLICT_RULES:
+            raise _fail(path, f"'{where}.conflicts' is {spec['conflicts']!r}; allowed: "
+                              f"{list(cleaning.CONFLICT_RULES)}")
+    if "keep_personal_data" in spec:
+        keep = spec["keep_personal_data"]
+        if not (keep is True or keep is False or (isinstance(keep, list)
+                                                 and all(isinstance(k, str) for k in keep))):
+            raise _fail(path, f"'{where}.keep_personal_data' is {keep!r}; allowed: a list of "
+                              f"columns or kinds to keep in clear ({list(privacy.PERSONAL_COLUMNS)}"
+                              ", or column names), or true for all")
     if "duplicates" in spec:
         if kind != "transactions":
             raise _fail(path, f"'{where}.duplicates': only a transactions source takes this key "

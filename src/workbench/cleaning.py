@@ -8,24 +8,44 @@ that is empty, only blanks, or missing as read (None, NaN, ``pd.NA``, NaT: Excel
 Parquet give those where a CSV gives "").
 
 Reason codes for transactions, checked in this order (a row gets the first that
-applies):
+applies). :data:`TRANSACTION_REASONS` holds the same list for other engines to mirror.
 
-========================  ==========================================================
-``customer_id_missing``   blank customer id
-``date_missing``          blank date cell
-``date_unparseable``      a date in none of the supported forms, or beyond the years
-                          1677-2262 that datetime64[ns] holds
-``amount_missing``        blank amount cell
-``amount_not_numeric``    an amount that is not a number after removing currency
-                          marks, thousands separators and Chinese units, including
-                          an ambiguous comma ("12,34": see :func:`parse_amounts`)
-``amount_not_finite``     an amount that parses to infinity ("inf", "1e400")
-``<col>_not_numeric``     the same for quantity, cost, gross_profit, sales_expense,
-                          where blank cells are allowed and stay missing
-``<col>_not_finite``      the same
-``date_out_of_window``    a date before the case's start or after its end
-``duplicate_row``         an exact copy of an earlier row (the first copy is kept)
-========================  ==========================================================
+=========================  =========================================================
+``blank_row``              every cell of the row is blank (an empty line, ``,,,``)
+``customer_id_missing``    blank customer id (a missing marker such as ``NULL`` or
+                           ``无`` counts as blank: see :data:`workbench.io.MISSING_VALUES`)
+``date_missing``           blank date cell
+``date_unparseable``       a date in none of the supported forms, or beyond the years
+                           1677-2262 that datetime64[ns] holds
+``amount_missing``         blank amount cell
+``amount_not_numeric``     an amount that is not a number after removing currency
+                           marks, thousands separators and Chinese units, including
+                           an ambiguous comma ("12,34": see :func:`parse_amounts`)
+``amount_not_finite``      an amount that parses to infinity ("inf", "1e400")
+``<col>_not_numeric``      the same for quantity, cost, gross_profit, sales_expense,
+                           where blank cells are allowed and stay missing
+``<col>_not_finite``       the same
+``date_in_future``         a date after the day of the run (``today``): no purchase
+                           can have happened yet; checked whether or not ``end`` is set
+``date_out_of_window``     a date before the case's start or after its end
+``duplicate_row``          a copy of an earlier row once values are normalised
+                           (blanks trimmed, numbers and dates parsed, so " 12.50"
+                           and "12.5" are equal); the first copy is kept
+``order_id_conflict``      a row whose order id is shared with another row that
+                           disagrees: a different customer or calendar day (an order
+                           has one customer and one date), or, for the same order
+                           line (order id, and product id when mapped), any other
+                           value. ``detail`` names the other row. With
+                           ``conflicts="quarantine"`` every row of the disagreement
+                           is quarantined; ``"keep_first"``/``"keep_last"`` keep the
+                           first/last row of the order (of the line) and quarantine
+                           the rows that disagree with it
+=========================  =========================================================
+
+Dates are calendar dates as written: ``2024-05-16T00:30:00+08:00`` is 16 May (the
+offset is not applied), unless a ``time_zone`` is given, in which case times with an
+offset (and Unix timestamps, which are instants) are converted to that zone first and
+times without one are taken as already in it.
 
 For customers see :func:`clean_customers`, for survey respondents
 :func:`clean_respondents`. Ids (customer, order, product, respondent) are text; a
@@ -37,6 +57,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +66,10 @@ import pandas as pd
 from workbench.schema import CUSTOMER_RANGES, validate_customers, validate_transactions
 
 __all__ = [
+    "CONFLICT_RULES",
+    "CUSTOMER_REASONS",
+    "RESPONDENT_REASONS",
+    "TRANSACTION_REASONS",
     "CleaningResult",
     "clean_customers",
     "clean_respondents",
@@ -54,6 +79,26 @@ __all__ = [
 ]
 
 _OPTIONAL_NUMERIC = ("quantity", "cost", "gross_profit", "sales_expense")
+
+#: Transaction reason codes in the order they are checked (``<col>`` stands for each of
+#: quantity, cost, gross_profit, sales_expense).
+TRANSACTION_REASONS: tuple[str, ...] = (
+    "blank_row", "customer_id_missing", "date_missing", "date_unparseable", "amount_missing",
+    "amount_not_numeric", "amount_not_finite", "<col>_not_numeric", "<col>_not_finite",
+    "date_in_future", "date_out_of_window", "duplicate_row", "order_id_conflict",
+)
+#: Customer reason codes in order (``<col>``: size, strategic_fit, industry_growth,
+#: share_of_wallet).
+CUSTOMER_REASONS: tuple[str, ...] = (
+    "blank_row", "customer_id_missing", "customer_id_duplicate", "first_contact_unparseable",
+    "first_contact_in_future", "<col>_not_numeric", "<col>_not_finite", "<col>_out_of_range",
+)
+#: Survey respondent reason codes in order (the answers are checked by
+#: :func:`workbench.satisfaction.clean_survey`).
+RESPONDENT_REASONS: tuple[str, ...] = ("blank_row", "respondent_id_missing",
+                                       "respondent_id_duplicate")
+#: What :func:`clean_transactions` does with rows of one order id that disagree.
+CONFLICT_RULES = ("quarantine", "keep_first", "keep_last")
 _UNITS = {"千": 1e3, "万": 1e4, "亿": 1e8}
 # Thousands separators: a comma, apostrophe (1'234) or blank (thin spaces become blanks
 # under NFKC), each followed by exactly three digits, one kind per number.
@@ -80,8 +125,9 @@ class CleaningResult:
         Typed canonical rows, validated against :mod:`workbench.schema`.
     quarantine : pandas.DataFrame
         The rejected rows as they were read, with ``source_row`` (0-based position in
-        the input), ``reason`` (a code from the module docstring) and ``detail`` (the
-        offending value).
+        the input), ``row`` (the row number in the file: ``source_row + first_row``),
+        ``reason`` (a code from the module docstring) and ``detail`` (the offending
+        value, or for a conflict the other row).
     rows_in : int
         Number of input rows; always ``len(clean) + len(quarantine)``.
     """
@@ -100,36 +146,52 @@ class CleaningResult:
         return frame
 
 
-def parse_dates(values: pd.Series, *, date_format: str | None = None) -> pd.Series:
+def parse_dates(values: pd.Series, *, date_format: str | None = None,
+                time_zone: str | None = None) -> pd.Series:
     """Parse dates in the forms users' files contain; unparseable values become NaT.
 
     Parameters
     ----------
     values : pandas.Series
         Text, numbers or datetimes. Accepted without a format: ISO dates and
-        timestamps (``2024-01-05``, ``2024-01-05T10:30:00Z``), ``2024/1/5``,
-        ``2024.1.5``, ``2024年1月5日`` (with optional time), ``yyyymmdd`` integers,
-        Excel serial day numbers (20000-80000, 1900 date system), Unix timestamps in
-        seconds (10 digits) or milliseconds (13 digits), and datetime cells from Excel.
-        Blank cells (empty text, None, NaN, ``pd.NA``) are allowed and give NaT.
+        timestamps (``2024-01-05``, ``2024-01-05T10:30:00``, with an optional UTC
+        offset ``Z``, ``+08:00``, ``+0800``), ``2024/1/5``, ``2024.1.5``,
+        ``2024年1月5日`` (with optional time), ``yyyymmdd`` integers, Excel serial day
+        numbers (20000-80000, 1900 date system), Unix timestamps in seconds (10 digits)
+        or milliseconds (13 digits), and datetime cells from Excel. Blank cells (empty
+        text, None, NaN, ``pd.NA``) are allowed and give NaT.
     date_format : str, optional
         A :func:`~datetime.datetime.strptime` format used *instead* of the rules above,
         for day-first or month-first files (``"%d/%m/%Y"``), which are ambiguous and
-        therefore never guessed.
+        therefore never guessed. A UTC offset after the time is read separately, so
+        the format needs no ``%z``.
+    time_zone : str, optional
+        An IANA zone (``"Asia/Shanghai"``). Without it a date is the calendar date and
+        time as written, whatever the offset (``2024-05-16T00:30:00+08:00`` is
+        2024-05-16 00:30) and Unix timestamps are read in UTC. With it, times that
+        carry an offset, time-zone-aware cells and Unix timestamps are converted to
+        the zone; times without an offset are taken as already in it.
 
     Returns
     -------
     pandas.Series
-        ``datetime64[ns]``, time zone removed (converted to UTC first), same index.
+        ``datetime64[ns]`` without time zone (local wall-clock time), same index.
         Dates outside the years 1677-2262, which datetime64[ns] cannot hold, are NaT.
+
+    Examples
+    --------
+    >>> s = pd.Series(["2024-05-16T00:30:00+08:00", "2024-05-15T23:00:00Z"])
+    >>> parse_dates(s).dt.strftime("%Y-%m-%d %H:%M").tolist()
+    ['2024-05-16 00:30', '2024-05-15 23:00']
+    >>> parse_dates(s, time_zone="Asia/Shanghai").dt.strftime("%Y-%m-%d %H:%M").tolist()
+    ['2024-05-16 00:30', '2024-05-16 07:00']
     """
+    zone = _zone(time_zone)
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     if values.empty:
         return out
     if pd.api.types.is_datetime64_any_dtype(values):
-        if getattr(values.dt, "tz", None) is not None:
-            values = values.dt.tz_convert("UTC").dt.tz_localize(None)
-        return _as_ns(values)
+        return _as_ns(_wall_clock(values, zone))
     # blanks stay NaT; every mask below then sees text only, never a missing value
     values = values[~_is_blank(values).to_numpy()]
     if values.dtype == object:  # Excel mixes datetime cells with text and numbers
@@ -137,21 +199,87 @@ def parse_dates(values: pd.Series, *, date_format: str | None = None) -> pd.Seri
     else:
         is_dt = pd.Series(False, index=values.index)
     if is_dt.any():
-        stamps = pd.to_datetime(values[is_dt], errors="coerce", utc=True).dt.tz_localize(None)
-        out[stamps.index] = _as_ns(stamps)
+        cells = values[is_dt]
+        aware = cells.map(lambda v: isinstance(v, dt.datetime) and v.tzinfo is not None).astype(bool)
+        stamps = pd.Series(pd.NaT, index=cells.index, dtype="datetime64[ns]")
+        if (~aware).any():
+            stamps[~aware] = _as_ns(pd.to_datetime(cells[~aware], errors="coerce"))
+        if aware.any():
+            stamps[aware] = [_as_ns(_wall_clock(pd.Series([pd.Timestamp(v)]), zone)).iloc[0]
+                             for v in cells[aware]]
+        out[stamps.index] = stamps
     text = values[~is_dt].astype("string").str.normalize("NFKC").str.strip()
     if text.empty:
         return out
+    # a UTC offset after a time of day is split off; the wall-clock time is parsed below
+    parts = text.str.extract(_OFFSET)
+    offset_minutes = pd.Series(np.nan, index=text.index)
+    has_offset = parts["body"].notna().to_numpy()
+    if has_offset.any():
+        text = text.where(~has_offset, parts["body"])
+        offset_minutes[has_offset] = [_offset_minutes(v) for v in parts["tz"][has_offset]]
+    parsed, unix = _parse_text(text, date_format)
+    if zone is not None:
+        instant = has_offset | unix.to_numpy()
+        if instant.any():
+            utc = parsed[instant] - pd.to_timedelta(offset_minutes[instant].fillna(0), unit="min")
+            local = utc.dt.tz_localize("UTC").dt.tz_convert(zone).dt.tz_localize(None)
+            parsed[instant] = _as_ns(local)
+    out[parsed.index] = parsed
+    return out
+
+
+# "<date> <time>" followed by an offset: Z, UTC, GMT, +08:00, +0800, +08 (also after "UTC")
+_OFFSET = re.compile(
+    r"^(?P<body>.*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*"
+    r"(?P<tz>Z|(?:UTC|GMT)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|[+-]\d{2}(?::?\d{2})?)$",
+    re.IGNORECASE,
+)
+
+
+def _offset_minutes(text: str) -> float:
+    """Minutes east of UTC of an offset text: "Z" 0, "+08:00" 480, "-0530" -330."""
+    sign = re.search(r"[+-]", text)
+    if sign is None:
+        return 0.0
+    digits = re.sub(r"\D", "", text[sign.start():])
+    hours, minutes = (int(digits[:-2]), int(digits[-2:])) if len(digits) > 2 else (int(digits), 0)
+    return (1 if sign.group() == "+" else -1) * (60.0 * hours + minutes)
+
+
+def _zone(time_zone: str | None) -> zoneinfo.ZoneInfo | None:
+    if time_zone is None:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(str(time_zone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"time_zone {time_zone!r} is not an IANA time zone; use a name such "
+                         "as 'Asia/Shanghai', 'Europe/Berlin' or 'UTC'") from exc
+
+
+def _wall_clock(stamps: pd.Series, zone: zoneinfo.ZoneInfo | None) -> pd.Series:
+    """Naive local times: aware ones converted to ``zone`` if given, else as stored."""
+    if getattr(stamps.dt, "tz", None) is None:
+        return stamps
+    if zone is not None:
+        stamps = stamps.dt.tz_convert(zone)
+    return stamps.dt.tz_localize(None)
+
+
+def _parse_text(text: pd.Series, date_format: str | None) -> tuple[pd.Series, pd.Series]:
+    """Naive datetimes from text without offsets, and a mask of the Unix timestamps."""
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    unix = pd.Series(False, index=text.index)
     if date_format is not None:
         out[text.index] = _as_ns(pd.to_datetime(text, format=date_format, errors="coerce"))
-        return out
+        return out, unix
     # the common case first, on pandas' C parser; the rules below see only the rest
     plain = _as_ns(pd.to_datetime(text, format="%Y-%m-%d", errors="coerce"))
     done = plain.notna()
     if done.any():
         out[text.index[done]] = plain[done]
         if done.all():
-            return out
+            return out, unix
         text = text[~done]
     numeric = pd.to_numeric(text, errors="coerce")
     digits = _matches(text, r"\d+(\.\d+)?")
@@ -169,6 +297,7 @@ def parse_dates(values: pd.Series, *, date_format: str | None = None) -> pd.Seri
         out[idx[unix_s]] = _as_ns(pd.to_datetime(numeric[unix_s], unit="s", errors="coerce"))
     if unix_ms.any():
         out[idx[unix_ms]] = _as_ns(pd.to_datetime(numeric[unix_ms], unit="ms", errors="coerce"))
+    unix[idx[unix_s | unix_ms]] = True
     rest = ~(serial | ymd_int | unix_s | unix_ms)
     if rest.any():
         parts = text[rest].str.extract(_YMD)
@@ -186,9 +315,9 @@ def parse_dates(values: pd.Series, *, date_format: str | None = None) -> pd.Seri
         other = text[rest][~parts["y"].notna().to_numpy()]
         other = other[_matches(other, r"(19|20|21)\d\d-\d\d-\d\d.*")]
         if not other.empty:
-            iso = pd.to_datetime(other, format="ISO8601", errors="coerce", utc=True)
-            out[other.index] = _as_ns(iso.dt.tz_localize(None))
-    return out
+            iso = pd.to_datetime(other, format="ISO8601", errors="coerce")
+            out[other.index] = _as_ns(iso)
+    return out, unix
 
 
 def _as_ns(stamps: pd.Series) -> pd.Series:
@@ -283,12 +412,25 @@ def _unique_key(frame: pd.DataFrame, column: str, q: _Quarantine) -> pd.Series:
     return ids
 
 
+def _blank_rows(frame: pd.DataFrame) -> pd.Series:
+    """Rows whose every cell is blank (an empty line of a text file, ``,,,``)."""
+    if frame.shape[1] == 0:
+        return pd.Series(True, index=frame.index)
+    return pd.concat([_is_blank(frame[c]) for c in frame.columns], axis=1).all(axis=1)
+
+
+def _today(today: str | pd.Timestamp | None) -> pd.Timestamp:
+    """The day of the run (midnight), or the given day: the limit of possible dates."""
+    return (pd.Timestamp.today() if today is None else pd.Timestamp(today)).normalize()
+
+
 class _Quarantine:
     """Collects reasons per row; the first reason a row gets is the one that sticks."""
 
-    def __init__(self, index: pd.Index):
+    def __init__(self, index: pd.Index, first_row: int = 2):
         self.reason = pd.Series(pd.NA, index=index, dtype="string")
         self.detail = pd.Series(pd.NA, index=index, dtype="string")
+        self.first_row = first_row
 
     def add(self, mask: pd.Series, reason: str, detail: pd.Series | None = None) -> None:
         new = mask & self.reason.isna()
@@ -305,6 +447,7 @@ class _Quarantine:
         bad = ~self.ok.to_numpy()
         quarantine = frame[bad].copy()
         quarantine.insert(0, "source_row", frame.index[bad])
+        quarantine.insert(1, "row", frame.index[bad] + self.first_row)
         quarantine["reason"] = self.reason[bad].astype(str)
         quarantine["detail"] = self.detail[bad]
         return CleaningResult(clean=clean, quarantine=quarantine.reset_index(drop=True),
@@ -319,6 +462,10 @@ def clean_transactions(
     date_format: str | None = None,
     outlier_iqr: float = 3.0,
     duplicates: str = "quarantine",
+    conflicts: str = "quarantine",
+    time_zone: str | None = None,
+    today: str | pd.Timestamp | None = None,
+    first_row: int = 2,
 ) -> CleaningResult:
     """Turn mapped raw transactions into the canonical, typed, validated table.
 
@@ -336,9 +483,20 @@ def clean_transactions(
         Amounts above ``Q3 + outlier_iqr * IQR`` of the positive amounts are flagged
         ``is_outlier`` (Tukey's far-out fence at 3.0); they are kept.
     duplicates : {"quarantine", "keep"}
-        What to do with exact copies of an earlier row. ``"keep"`` suits files without
-        an order id whose identical lines are separate purchases (CDNOW); they are then
-        flagged ``is_duplicate`` instead.
+        What to do with copies of an earlier row (compared after normalisation).
+        ``"keep"`` suits files without an order id whose identical lines are separate
+        purchases (CDNOW); they are then flagged ``is_duplicate`` instead.
+    conflicts : {"quarantine", "keep_first", "keep_last"}
+        What to do with rows of one order id that disagree (``order_id_conflict`` in
+        the module docstring): quarantine them all, or keep the first (last) row of
+        the order and quarantine those that disagree with it.
+    time_zone : str, optional
+        IANA zone the dates are converted to; see :func:`parse_dates`.
+    today : date-like, optional
+        The day of the run; later dates are ``date_in_future``. Default: today.
+    first_row : int
+        The file's row number of the first data row, for ``row`` in the quarantine and
+        the row numbers in details (2 for a file whose header is row 1).
 
     Returns
     -------
@@ -355,12 +513,17 @@ def clean_transactions(
             f"transactions lack canonical column(s) {missing}; columns present: "
             f"{list(raw.columns)}. Map them in the case file's 'columns' section."
         )
+    if duplicates not in {"quarantine", "keep"}:
+        raise ValueError(f"duplicates={duplicates!r}; use 'quarantine' or 'keep'")
+    if conflicts not in CONFLICT_RULES:
+        raise ValueError(f"conflicts={conflicts!r}; use one of {list(CONFLICT_RULES)}")
     frame = raw.reset_index(drop=True)
-    q = _Quarantine(frame.index)
+    q = _Quarantine(frame.index, first_row)
+    q.add(_blank_rows(frame), "blank_row")
     customer = _ids(frame["customer_id"])
     q.add(_is_blank(frame["customer_id"]), "customer_id_missing")
 
-    dates = parse_dates(frame["date"], date_format=date_format)
+    dates = parse_dates(frame["date"], date_format=date_format, time_zone=time_zone)
     q.add(_is_blank(frame["date"]), "date_missing")
     q.add(dates.isna(), "date_unparseable", frame["date"])
 
@@ -377,16 +540,18 @@ def clean_transactions(
             q.add(np.isinf(parsed), f"{col}_not_finite", frame[col])
             typed[col] = parsed
 
+    q.add(dates >= _today(today) + pd.Timedelta(days=1), "date_in_future", frame["date"])
     if start is not None:
         q.add(dates < pd.Timestamp(start), "date_out_of_window", frame["date"])
     if end is not None:
         limit = pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
         q.add(dates >= limit, "date_out_of_window", frame["date"])
-    if duplicates not in {"quarantine", "keep"}:
-        raise ValueError(f"duplicates={duplicates!r}; use 'quarantine' or 'keep'")
-    repeated = frame.astype("string").duplicated(keep="first")
+    normal = _normalised(frame, typed)
+    repeated = normal.duplicated(keep="first")
     if duplicates == "quarantine":
         q.add(repeated, "duplicate_row")
+    if "order_id" in frame.columns:
+        _order_conflicts(normal, q, conflicts)
 
     keep = q.ok.to_numpy()
     clean = pd.DataFrame(index=frame.index[keep])
@@ -422,7 +587,77 @@ def clean_transactions(
     return q.result(frame, validate_transactions(clean))
 
 
-def clean_customers(raw: pd.DataFrame, *, date_format: str | None = None) -> CleaningResult:
+def _normalised(frame: pd.DataFrame, typed: dict[str, pd.Series]) -> pd.DataFrame:
+    """The rows as values, for comparing them: parsed where parsed, else trimmed text.
+
+    Blank cells of every kind are one missing value, so " 12.50" equals "12.5" and a
+    date written two ways is one date.
+    """
+    columns = {}
+    for col in frame.columns:
+        if col in typed:
+            columns[col] = typed[col]
+        else:
+            text = _ids(frame[col])
+            columns[col] = text.mask(_is_blank(frame[col]).to_numpy())
+    return pd.DataFrame(columns, index=frame.index)
+
+
+def _order_conflicts(normal: pd.DataFrame, q: _Quarantine, rule: str) -> None:
+    """Quarantine rows of one order id that disagree (see ``order_id_conflict``).
+
+    Two rows of an order disagree when their customer or calendar day differ, or when
+    they are the same line (same product, when ``product_id`` is mapped) with any
+    other value different. The reference row of an order (a line) is its first row,
+    its last under ``keep_last``; only rows still in play (not quarantined for an
+    earlier reason) take part.
+    """
+    alive = q.ok.to_numpy() & normal["order_id"].notna().to_numpy()
+    if not alive.any():
+        return
+    rows = normal[alive]
+    order = rows["order_id"].astype(str)
+    header = pd.DataFrame({"customer_id": rows["customer_id"], "day": rows["date"].dt.normalize()})
+    line = order + ("\x1f" + rows["product_id"].fillna("").astype(str)
+                    if "product_id" in rows.columns else "")
+    pick = "last" if rule == "keep_last" else "first"
+    position = pd.Series(np.arange(len(rows)), index=rows.index)
+    order_ref = position.groupby(order.to_numpy()).transform(pick).to_numpy()
+    line_ref = position.groupby(line.to_numpy()).transform(pick).to_numpy()
+    header_diff = _differs(header, order_ref)
+    line_diff = _differs(rows, line_ref)
+    conflict = header_diff.any(axis=1).to_numpy() | line_diff.any(axis=1).to_numpy()
+    if not conflict.any():
+        return
+    labels = rows.index.to_numpy()
+    ref_pos = np.where(header_diff.any(axis=1).to_numpy(), order_ref, line_ref)
+    fields = header_diff.rename(columns={"day": "date"}).join(
+        line_diff.drop(columns=["customer_id", "date"]), how="left")
+    mark = pd.Series(False, index=normal.index)
+    detail = pd.Series(pd.NA, index=normal.index, dtype="string")
+    for pos in np.flatnonzero(conflict):
+        other = labels[ref_pos[pos]]
+        diff = [c for c in fields.columns if fields.iat[pos, fields.columns.get_loc(c)]]
+        kept = "" if rule == "quarantine" else f"; row {other + q.first_row} is kept ({rule})"
+        mark[labels[pos]] = True
+        detail[labels[pos]] = (f"order {order.iat[pos]!r} is also on row {other + q.first_row} "
+                               f"with another {', '.join(diff)}{kept}")
+        if rule == "quarantine" and not mark[other]:
+            mark[other] = True
+            detail[other] = (f"order {order.iat[pos]!r} is also on row "
+                             f"{labels[pos] + q.first_row} with another {', '.join(diff)}")
+    q.add(mark, "order_id_conflict", detail)
+
+
+def _differs(frame: pd.DataFrame, ref: np.ndarray) -> pd.DataFrame:
+    """Cell-wise: differs from the reference row (two missing values are equal)."""
+    other = frame.iloc[ref].set_axis(frame.index)
+    same = (frame == other) | (frame.isna() & other.isna())
+    return ~same.fillna(False).astype(bool)
+
+
+def clean_customers(raw: pd.DataFrame, *, date_format: str | None = None,
+                    today: str | pd.Timestamp | None = None, first_row: int = 2) -> CleaningResult:
     """Type and validate the customers table; one row per customer.
 
     Parameters
@@ -431,14 +666,19 @@ def clean_customers(raw: pd.DataFrame, *, date_format: str | None = None) -> Cle
         Canonical column names; ``customer_id`` required.
     date_format : str, optional
         Format of ``first_contact`` when it is day-first or month-first.
+    today : date-like, optional
+        The day of the run; a later ``first_contact`` is ``first_contact_in_future``.
+    first_row : int
+        The file's row number of the first data row (see :func:`clean_transactions`).
 
     Returns
     -------
     CleaningResult
         ``clean`` keeps every column, numeric ones as float, ``first_contact`` as
         datetime64[ns], blank text as missing; sorted by ``customer_id``. Reasons, in
-        this order: ``customer_id_missing``, ``customer_id_duplicate`` (later rows of a
-        repeated id), ``first_contact_unparseable``, then for each of ``size``,
+        this order (:data:`CUSTOMER_REASONS`): ``blank_row``, ``customer_id_missing``,
+        ``customer_id_duplicate`` (later rows of a repeated id),
+        ``first_contact_unparseable``, ``first_contact_in_future``, then for each of ``size``,
         ``strategic_fit``, ``industry_growth`` and ``share_of_wallet``
         ``<col>_not_numeric``, ``<col>_not_finite`` and ``<col>_out_of_range`` (outside
         :data:`workbench.schema.CUSTOMER_RANGES`: size >= 0, strategic fit 1-5, share
@@ -449,13 +689,16 @@ def clean_customers(raw: pd.DataFrame, *, date_format: str | None = None) -> Cle
             f"customers table lacks 'customer_id'; columns present: {list(raw.columns)}"
         )
     frame = raw.reset_index(drop=True)
-    q = _Quarantine(frame.index)
+    q = _Quarantine(frame.index, first_row)
+    q.add(_blank_rows(frame), "blank_row")
     ids = _unique_key(frame, "customer_id", q)
     clean = frame.copy()
     clean["customer_id"] = ids
     if "first_contact" in frame.columns:
         parsed = parse_dates(frame["first_contact"], date_format=date_format)
         q.add(parsed.isna() & ~_is_blank(frame["first_contact"]), "first_contact_unparseable",
+              frame["first_contact"])
+        q.add(parsed >= _today(today) + pd.Timedelta(days=1), "first_contact_in_future",
               frame["first_contact"])
         clean["first_contact"] = parsed
     for col, (low, high) in CUSTOMER_RANGES.items():
@@ -479,7 +722,7 @@ def clean_customers(raw: pd.DataFrame, *, date_format: str | None = None) -> Cle
     return q.result(frame, validate_customers(clean))
 
 
-def clean_respondents(raw: pd.DataFrame) -> CleaningResult:
+def clean_respondents(raw: pd.DataFrame, *, first_row: int = 2) -> CleaningResult:
     """Check a survey's respondent ids; one row per respondent, answers untouched.
 
     Parameters
@@ -492,7 +735,7 @@ def clean_respondents(raw: pd.DataFrame) -> CleaningResult:
     -------
     CleaningResult
         ``clean`` has ``respondent_id`` (and ``customer_id``) as text, the items as
-        read, input order. Reasons: ``respondent_id_missing`` (blank id),
+        read, input order. Reasons: ``blank_row``, ``respondent_id_missing`` (blank id),
         ``respondent_id_duplicate`` (later rows of a repeated id).
 
     Notes
@@ -508,7 +751,8 @@ def clean_respondents(raw: pd.DataFrame) -> CleaningResult:
             "number the rows"
         )
     frame = raw.reset_index(drop=True)
-    q = _Quarantine(frame.index)
+    q = _Quarantine(frame.index, first_row)
+    q.add(_blank_rows(frame), "blank_row")
     ids = _unique_key(frame, "respondent_id", q)
     clean = frame.copy()
     clean["respondent_id"] = ids.astype(str)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from workbench import __version__
 
@@ -23,6 +24,10 @@ def _report(args: argparse.Namespace) -> int:
         print(f"workbench report: --period {args.period} cannot apply to --all: a period "
               "belongs to one case. Render each case's default period with --all, or one "
               "case's period with --case NAME --period PERIOD", file=sys.stderr)
+        return 2
+    if args.reports_dir and Path(args.reports_dir).exists() and not Path(args.reports_dir).is_dir():
+        print(f"workbench report: --reports-dir {args.reports_dir} is a file; give a folder "
+              "(it is created if it does not exist)", file=sys.stderr)
         return 2
     names = list_cases() if args.all else [args.case]
     if not names or names == [None]:
@@ -56,27 +61,25 @@ def _cases(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from workbench.cases import CaseError, load_case
+    from workbench.quality import validation_report, write_quarantine
     from workbench.satisfaction import SpecError, load_spec
 
-    try:
-        case = load_case(args.case)  # the file, its sources and its parameters
-        loaded = case.load(args.period)  # every source read, mapped and cleaned
-        spec, settings = None, case.params.satisfaction
-        if loaded.survey is not None or settings.changed():
-            # the survey's model: its items must be columns of the survey, as notebook 03 needs
-            columns = loaded.survey.columns if loaded.survey is not None else None
-            try:
-                spec = load_spec(settings.spec, columns=columns)
-            except SpecError as exc:
-                raise CaseError(f"{case.path}: key 'parameters.satisfaction.spec' "
-                                f"({settings.spec}): {exc}") from None
-    except (CaseError, ValueError, FileNotFoundError, KeyError) as exc:
-        print(f"workbench validate: {exc}", file=sys.stderr)
-        return 1
+    case = load_case(args.case)  # the file, its sources and its parameters
+    loaded = case.load(args.period)  # every source read, mapped and cleaned
+    spec, settings = None, case.params.satisfaction
+    if loaded.survey is not None or settings.changed():
+        # the survey's model: its items must be columns of the survey, as notebook 03 needs
+        columns = loaded.survey.columns if loaded.survey is not None else None
+        try:
+            spec = load_spec(settings.spec, columns=columns)
+        except SpecError as exc:
+            raise CaseError(f"{case.path}: key 'parameters.satisfaction.spec' "
+                            f"({settings.spec}): {exc}") from None
     print(f"case {case.name}, period {loaded.period}, analysis date {loaded.analysis_date.date()}")
-    print(loaded.cleaning_log.to_string(index=False))
+    report = validation_report(loaded, lang=case.language if args.lang is None else args.lang)
+    print(report.to_text())
     if loaded.rows_after_period:
-        print(f"{loaded.rows_after_period} transaction rows fall after the period and are "
+        print(f"\n{loaded.rows_after_period} transaction rows fall after the period and are "
               "left for later periods")
     for topic, params in case.params.items():
         print(f"parameters.{topic}: {params.changed() or 'defaults'}")
@@ -84,13 +87,30 @@ def _validate(args: argparse.Namespace) -> int:
         where = "every item is a survey column" if loaded.survey is not None else "no survey to check"
         print(f"survey model spec {spec.name}: {len(spec.constructs)} constructs, "
               f"{len(spec.items)} items; {where}")
+    target = write_quarantine(loaded)  # always, so a stale file never outlives its fix
+    if any(len(q) for q in loaded.quarantine.values()):
+        print(f"\nEvery quarantined row, with its file, row number, values and reason: {target}")
+    if not report.ok:
+        print(f"workbench validate: source(s) {report.empty_sources} keep no row", file=sys.stderr)
+        return 1
     return 0
+
+
+#: Errors a user can cause and fix (a wrong case file, an unreadable or unmapped file):
+#: one line on stderr, no traceback (``--debug`` shows it).
+def _expected_errors() -> tuple[type[BaseException], ...]:
+    from workbench.satisfaction.spec import SpecError
+
+    return (ValueError, KeyError, FileNotFoundError, NotADirectoryError, IsADirectoryError,
+            PermissionError, SpecError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``workbench`` console script; returns the exit status."""
     parser = argparse.ArgumentParser(prog="workbench", description=__doc__)
     parser.add_argument("--version", action="version", version=f"workbench {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the full traceback of an error instead of one line")
     sub = parser.add_subparsers(dest="command", required=True)
 
     report = sub.add_parser("report", help="render a case study into reports/<case>/<period>/")
@@ -113,10 +133,27 @@ def main(argv: Sequence[str] | None = None) -> int:
                                                "load and clean its data, print the log")
     validate.add_argument("--case", required=True)
     validate.add_argument("--period")
+    validate.add_argument("--lang", choices=("en", "zh"),
+                          help="language of the next steps (default: the case's)")
     validate.set_defaults(func=_validate)
 
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print(f"workbench {args.command}: interrupted; a report being rendered was not "
+              "replaced", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - every error becomes one line for the user
+        if args.debug:
+            raise
+        expected = isinstance(exc, _expected_errors())
+        message = str(exc) if expected else f"unexpected {type(exc).__name__}: {exc}"
+        print(f"workbench {args.command}: {message}", file=sys.stderr)
+        if not expected:
+            print("  this looks like a bug; rerun with --debug for the traceback and report it",
+                  file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,29 +1,49 @@
 """Read the user's raw files and map their columns onto the canonical tables.
 
-CSV encodings are detected, not guessed by the user: UTF-8 (with or without a byte-order
-mark) is tried first because it is strict, then GB18030, the superset of GBK and GB2312
-that Chinese spreadsheets export. Excel (.xlsx, first or named sheet) and Parquet are
-read as they are. Values are read as text so that :mod:`workbench.cleaning` sees what the
-user typed ("¥1,234.50", "2024年1月5日") and can quarantine what it cannot parse.
+CSV encodings are detected, not guessed by the user: a UTF-16 or UTF-32 byte-order mark
+is honoured, then UTF-8 (with or without a byte-order mark) is tried because it is
+strict, then GB18030, the superset of GBK and GB2312 that Chinese spreadsheets export.
+Other encodings (Latin-1, Big5, Shift-JIS) must be named with ``encoding``. The
+delimiter is sniffed among ``,`` ``;`` tab and ``|`` (never a letter), and a file with
+none of them is one column. Excel (.xlsx, first or named sheet) and Parquet are read as
+they are. Values are read as text so that :mod:`workbench.cleaning` sees what the user
+typed ("¥1,234.50", "2024年1月5日") and can quarantine what it cannot parse.
+
+Missing values are one explicit list, :data:`MISSING_VALUES`, applied alike to every
+format after reading (pandas' own NA conversion is switched off for CSV and Excel, which
+otherwise disagree): a cell whose text, stripped, NFKC-normalised and case-folded, is one
+of the markers becomes missing (None). A case can extend the list per source
+(``missing_values``), exempt a marker that is a real value in its data (``not_missing:
+[NA]`` for a region "NA"), and declare numeric missing codes (``missing_codes: [-99]``).
+
+Every problem reading a file is a :class:`SourceError` naming the file and what would
+be right (an empty file, a damaged workbook, a text file named .xlsx, a missing sheet, a
+row with more fields than the header, a wrong declared encoding).
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
 
 __all__ = [
     "CANONICAL_COLUMNS",
+    "MISSING_VALUES",
     "ColumnMappingError",
+    "SourceError",
     "apply_mapping",
     "detect_encoding",
     "file_sha256",
+    "mark_missing",
     "read_table",
     "replace_dir",
     "scratch_dir",
@@ -41,7 +61,7 @@ CANONICAL_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     "customers": {
         "required": ("customer_id",),
         "optional": (
-            "name", "industry", "region", "size", "customer_type", "first_contact",
+            "name", "phone", "email", "industry", "region", "size", "customer_type", "first_contact",
             "account_manager", "strategic_fit", "industry_growth", "share_of_wallet",
             "churn_reason",
         ),
@@ -50,6 +70,22 @@ CANONICAL_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 _ENCODINGS = ("utf-8-sig", "gb18030")
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+_DELIMITERS = ",;\t|"
+
+#: Cell texts that mean "no value", compared after stripping blanks, NFKC normalisation
+#: (full-width "Ｎ／Ａ" is "N/A") and case folding ("NULL", "Null" and "null" alike). The
+#: empty cell is one of them. Excel's error cells (#DIV/0!, #VALUE!) are not: they are
+#: errors, and stay as text for cleaning to quarantine as unreadable values.
+MISSING_VALUES: tuple[str, ...] = (
+    "", "NULL", "nan", "NaN", "NaT", "<NA>", "None", "NA", "N/A", "#N/A", "n.a.", "-", "--",
+    "无", "空", "缺失", "不详",
+)
+
+
+class SourceError(ValueError):
+    """A file cannot be read; the message names the file and what would be right."""
 
 
 class ColumnMappingError(KeyError):
@@ -172,15 +208,19 @@ def detect_encoding(path: str | Path, candidates: tuple[str, ...] = _ENCODINGS) 
     reverse order would accept UTF-8 text as mojibake.
     """
     raw = Path(path).read_bytes()
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            return encoding
     for encoding in candidates:
         try:
             raw.decode(encoding)
         except UnicodeDecodeError:
             continue
         return encoding
-    raise ValueError(
-        f"{path}: the file is neither {' nor '.join(candidates)}; save it as UTF-8 "
-        "(Excel: 'CSV UTF-8') or pass encoding= explicitly"
+    raise SourceError(
+        f"{Path(path).name}: the file is neither {' nor '.join(candidates)}; save it as "
+        "UTF-8 (Excel: 'CSV UTF-8') or name its encoding in the case file (key "
+        "'encoding', e.g. latin-1, big5, shift_jis)"
     )
 
 
@@ -191,6 +231,8 @@ def read_table(
     sep: str | None = None,
     encoding: str | None = None,
     header: int | None = 0,
+    missing_values: Iterable[str] = MISSING_VALUES,
+    missing_codes: Iterable[float | str] = (),
 ) -> pd.DataFrame:
     """Read a CSV/TXT, Excel or Parquet file with every column as text.
 
@@ -202,48 +244,219 @@ def read_table(
         Excel sheet name or 0-based position; default the first sheet.
     sep : str, optional
         Delimiter for text files; ``"whitespace"`` splits on runs of blanks (the CDNOW
-        format). Default: sniffed by pandas' python engine (comma, tab, semicolon...).
+        format). Default: sniffed among comma, semicolon, tab and ``|`` from the first
+        64 KiB (``.tsv``: tab); a file with none of them is read as one column.
     encoding : str, optional
         Text encoding; default detected with :func:`detect_encoding`.
     header : int or None
         Header row for text and Excel files; ``None`` when the file has no header
         (columns are then named ``"0"``, ``"1"``...).
+    missing_values : iterable of str
+        Cell texts that mean "missing", default :data:`MISSING_VALUES`; see
+        :func:`mark_missing`.
+    missing_codes : iterable of number or str
+        Values that mean "missing" in this file, such as -99 or 999.
 
     Returns
     -------
     pandas.DataFrame
         Object/string columns exactly as in the file (Parquet keeps its types), with
-        column names stripped of surrounding blanks.
+        column names stripped of surrounding blanks and missing markers as None. Blank
+        lines of a text file are kept as rows (of missing cells) so that row numbers
+        match the file.
+
+    Raises
+    ------
+    SourceError
+        Naming the file and what would be right, for every file that cannot be read.
+    FileNotFoundError
+        When ``path`` does not exist (or is a folder).
     """
     path = Path(path)
+    if path.is_dir():
+        raise FileNotFoundError(f"{path}: is a folder, not a file; give the path of the file "
+                                "inside it")
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file (looked relative to {Path.cwd()})")
     suffix = path.suffix.lower()
+    if path.stat().st_size == 0:
+        raise SourceError(f"{path.name}: the file is empty (0 bytes); export the data again")
     if suffix in {".csv", ".txt", ".tsv"}:
-        encoding = encoding or detect_encoding(path)
-        if sep == "whitespace":
-            kwargs = {"sep": r"\s+"}
-        elif sep is None:
-            kwargs = {"sep": "\t" if suffix == ".tsv" else None, "engine": "python"}
-        else:
-            kwargs = {"sep": sep}
-        frame = pd.read_csv(
-            path, encoding=encoding, dtype=str, keep_default_na=False, header=header, **kwargs
-        )
+        frame = _read_text(path, sep=sep, encoding=encoding, header=header, tsv=suffix == ".tsv")
     elif suffix in {".xlsx", ".xlsm"}:
-        # Excel cells keep their types here (dates as datetimes, serials as numbers);
-        # cleaning handles both, which is what users' files contain.
-        frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=header,
-                              dtype=object)
+        frame = _read_excel(path, sheet=sheet, header=header)
+    elif suffix == ".xls":
+        raise SourceError(f"{path.name}: the old Excel 97-2003 format (.xls) is not read; open "
+                          "it in Excel or LibreOffice and save it as .xlsx (or CSV UTF-8)")
     elif suffix == ".parquet":
-        frame = pd.read_parquet(path)
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as exc:  # pyarrow's errors have no common base class
+            raise SourceError(f"{path.name}: not a readable Parquet file ({exc})") from exc
     else:
-        raise ValueError(
-            f"{path}: unsupported file type {suffix!r}; use .csv, .txt, .tsv, .xlsx, "
+        raise SourceError(
+            f"{path.name}: unsupported file type {suffix!r}; use .csv, .txt, .tsv, .xlsx, "
             ".xlsm or .parquet"
         )
     frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+    return mark_missing(frame, missing_values, missing_codes)
+
+
+def _read_text(path: Path, *, sep: str | None, encoding: str | None, header: int | None,
+               tsv: bool) -> pd.DataFrame:
+    """A delimited text file as text cells; errors name the file and the line."""
+    encoding = encoding or detect_encoding(path)
+    try:
+        text = path.read_text(encoding=encoding)
+    except UnicodeDecodeError as exc:
+        try:
+            detected = f"; it reads as {detect_encoding(path)}, so leave 'encoding' out to detect it"
+        except SourceError:
+            detected = ""
+        raise SourceError(
+            f"{path.name}: cannot be read as {encoding} (key 'encoding'): byte "
+            f"0x{exc.object[exc.start]:02x} at position {exc.start} is not {encoding}"
+            f"{detected}, or name the right encoding (utf-8, gb18030, latin-1, ...)") from exc
+    except LookupError as exc:
+        raise SourceError(f"{path.name}: unknown encoding {encoding!r} (key 'encoding'); use "
+                          "a codec name such as utf-8, gb18030 or latin-1") from exc
+    if sep == "whitespace":
+        kwargs = {"sep": r"\s+"}
+    else:
+        kwargs = {"sep": sep or ("\t" if tsv else _sniff_delimiter(text))}
+    try:
+        return pd.read_csv(path, encoding=encoding, dtype=str, keep_default_na=False,
+                           na_filter=False, header=header, skip_blank_lines=False, **kwargs)
+    except pd.errors.EmptyDataError as exc:
+        raise SourceError(f"{path.name}: no columns to read (the file holds only blank "
+                          "lines); export the data again") from exc
+    except pd.errors.ParserError as exc:
+        raise SourceError(
+            f"{path.name}: {exc}; a row has more fields than the header, usually a value "
+            f"that contains the delimiter {kwargs['sep']!r} without quotes: quote it, or "
+            "give the right delimiter with the key 'sep'") from exc
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter among ``, ; tab |`` that splits the first lines alike; "," if none."""
+    sample = text[:65536]
+    if not any(d in sample for d in _DELIMITERS):
+        return ","
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        first = sample.splitlines()[0] if sample.splitlines() else ""
+        counts = {d: first.count(d) for d in _DELIMITERS}
+        return max(counts, key=counts.get) if max(counts.values()) else ","
+
+
+def _read_excel(path: Path, *, sheet: str | int | None, header: int | None) -> pd.DataFrame:
+    """One sheet as cells (pandas' NA conversion off); errors name the file and sheets."""
+    head = path.read_bytes()[:4096]
+    if not head.startswith(b"PK"):
+        kind = "an old .xls workbook" if head.startswith(b"\xd0\xcf\x11\xe0") else (
+            "a text file (CSV?)" if _looks_like_text(head) else "not an Excel workbook")
+        raise SourceError(f"{path.name}: is {kind} but named {path.suffix}; save it as .xlsx, "
+                          "or give it the suffix it has (.csv for text)")
+    try:
+        book = pd.ExcelFile(path, engine="openpyxl")
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise SourceError(f"{path.name}: the workbook is damaged or truncated ({exc}); save "
+                          "it again from Excel") from exc
+    with book:
+        names = book.sheet_names
+        wanted = 0 if sheet is None else sheet
+        if isinstance(wanted, str) and wanted not in names:
+            raise SourceError(f"{path.name}: no sheet {wanted!r} (key 'sheet'); the workbook "
+                              f"has {names}")
+        if isinstance(wanted, int) and not 0 <= wanted < len(names):
+            raise SourceError(f"{path.name}: sheet position {wanted} (key 'sheet') is beyond "
+                              f"the {len(names)} sheet(s) {names}; positions start at 0")
+        try:
+            # Excel cells keep their types here (dates as datetimes, serials as numbers);
+            # cleaning handles both, which is what users' files contain.
+            return pd.read_excel(book, sheet_name=wanted, header=header, dtype=object,
+                                 keep_default_na=False)
+        except (zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
+            raise SourceError(f"{path.name}: the workbook is damaged or truncated ({exc}); "
+                              "save it again from Excel") from exc
+
+
+def _looks_like_text(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            head.decode("gb18030")
+        except UnicodeDecodeError:
+            return False
+    return b"\x00" not in head
+
+
+def _marker_key(value: str) -> str:
+    return unicodedata.normalize("NFKC", value).strip().casefold()
+
+
+def mark_missing(
+    frame: pd.DataFrame,
+    missing_values: Iterable[str] = MISSING_VALUES,
+    missing_codes: Iterable[float | str] = (),
+) -> pd.DataFrame:
+    """Set every cell that means "missing" to None, the same way for every file format.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Cells as read (text, numbers, datetimes, missing).
+    missing_values : iterable of str
+        Markers compared with each text cell after stripping blanks, NFKC normalisation
+        and case folding, so "NULL", " null " and "Ｎｕｌｌ" all match "NULL". Default
+        :data:`MISSING_VALUES`.
+    missing_codes : iterable of number or str
+        Missing codes such as -99: a cell whose number equals a code (text "-99",
+        "-99.0" or the number -99) is missing.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy; matched cells are None in object columns (NaN in numeric ones). Columns
+        whose cells are all missing stay, so the mapping still finds them.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"id": ["C1", "NULL", " n/a ", "无"], "x": ["1", "-99", "", "2"]})
+    >>> mark_missing(frame, missing_codes=[-99])["id"].tolist()
+    ['C1', None, None, None]
+    >>> mark_missing(frame, missing_codes=[-99])["x"].tolist()
+    ['1', None, None, '2']
+    """
+    markers = {_marker_key(str(m)) for m in missing_values}
+    codes = [c for c in missing_codes]
+    numeric_codes = pd.to_numeric(pd.Series([str(c) for c in codes], dtype=object),
+                                  errors="coerce").dropna().astype(float).tolist()
+    text_codes = {_marker_key(str(c)) for c in codes}
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            if numeric_codes:
+                out[column] = values.where(~values.isin(numeric_codes))
+            continue
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+            continue  # datetimes, booleans, categories
+        is_text = values.map(lambda v: isinstance(v, str)).astype(bool)
+        if not is_text.any() and not numeric_codes:
+            continue
+        key = values[is_text].astype(str).str.normalize("NFKC").str.strip().str.casefold()
+        hit = pd.Series(False, index=values.index)
+        hit[key.index] = key.isin(markers | text_codes).to_numpy()
+        if numeric_codes:
+            number = pd.to_numeric(values.where(~values.map(lambda v: isinstance(v, bool))),
+                                   errors="coerce")
+            hit |= number.isin(numeric_codes).fillna(False).astype(bool)
+        if hit.any():
+            out[column] = values.astype(object).where(~hit.to_numpy(), None)
+    return out
 
 
 def apply_mapping(

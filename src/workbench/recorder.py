@@ -25,6 +25,15 @@ __all__ = ["Recorder"]
 _NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
 
 
+def _figure_text(fig: Any) -> str:
+    """Every visible text of a figure, one per line, tick labels included."""
+    from matplotlib.text import Text
+
+    fig.draw_without_rendering()  # tick labels exist only once the figure is laid out
+    texts = (t.get_text() for t in fig.findobj(Text) if t.get_visible())
+    return "\n".join(t for t in texts if t.strip())
+
+
 def _plain(value: Any) -> Any:
     """A JSON-ready version of numpy/pandas scalars; NaN and inf become None."""
     if isinstance(value, dict):
@@ -112,7 +121,9 @@ class Recorder:
             File name without extension; letters, digits, ``_`` and ``-``.
         figure : matplotlib.figure.Figure or matplotlib.axes.Axes
             An Axes is saved through its figure. Written at 110 dpi without the
-            software stamp, so identical figures give identical bytes.
+            software stamp, so identical figures give identical bytes; the PNG's
+            ``Description`` holds every text of the figure (titles, labels, ticks,
+            legends), so the words of a figure can be searched and checked.
 
         Returns
         -------
@@ -122,7 +133,7 @@ class Recorder:
         self._check(name)
         fig = getattr(figure, "figure", figure) if not hasattr(figure, "savefig") else figure
         fig.savefig(self.output_dir / "figures" / f"{name}.png", dpi=110,
-                    metadata={"Software": None})
+                    metadata={"Software": None, "Description": _figure_text(fig)})
         return fig
 
     def metric(self, name: str, value: Any) -> Any:

@@ -1,0 +1,460 @@
+"""What is wrong with a case's data, where, and what to do: the data part of ``validate``.
+
+:func:`validation_report` takes a loaded case (:meth:`workbench.cases.Case.load`) and
+says, per source, how many rows were read, kept and quarantined; per reason code a few
+examples with their row numbers and values and the next step (:data:`NEXT_STEPS`); the
+match rate of every join between tables (:func:`join_match_rates`), with examples from
+both sides when it is low; the survey's answers checked against the model spec; and
+warnings that are not row errors (columns not read, personal data, returns larger than
+the purchases, an item nobody answered). :func:`quarantine_table` is every quarantined
+row in one file: source, file name, row number, reason, detail and the raw values.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from workbench import resources
+from workbench.io import scratch_dir
+
+__all__ = [
+    "JOIN_THRESHOLD",
+    "NEXT_STEPS",
+    "ValidationReport",
+    "join_match_rates",
+    "next_step",
+    "quarantine_table",
+    "validation_report",
+    "write_quarantine",
+]
+
+#: A join whose match rate is below this share is a warning.
+JOIN_THRESHOLD = 0.9
+
+#: What to do about each reason code (en, zh). ``<col>`` codes are looked up by suffix.
+NEXT_STEPS: dict[str, tuple[str, str]] = {
+    "blank_row": ("empty lines or rows of empty cells; nothing is lost",
+                  "空行或全部为空的行，未丢失数据"),
+    "customer_id_missing": ("fill in the customer id, or check which column "
+                            "'columns.customer_id' maps", "补全客户编号，或检查 columns.customer_id 的映射"),
+    "customer_id_duplicate": ("keep one row per customer in the customer file (merge the rows)",
+                              "客户表每个客户只保留一行（合并重复行）"),
+    "respondent_id_missing": ("fill in the respondent id, or write respondent_id: '@row' to "
+                              "number the rows", "补全答卷编号，或写 respondent_id: '@row' 按行编号"),
+    "respondent_id_duplicate": ("one row per respondent: remove repeated answers or give "
+                                "them their own ids", "每份答卷一行：删除重复答卷或给予不同编号"),
+    "date_missing": ("fill in the date", "补全日期"),
+    "date_unparseable": ("give the date format with the key 'date_format', e.g. "
+                         "date_format: '%d/%m/%Y'", "用 date_format 指定日期格式，例如 '%d/%m/%Y'"),
+    "first_contact_unparseable": ("give the date format with the key 'date_format'",
+                                  "用 date_format 指定日期格式"),
+    "amount_missing": ("fill in the amount; a row without one cannot be counted",
+                       "补全金额；没有金额的行无法计入"),
+    "amount_not_numeric": ("write amounts as numbers (currency marks, thousands separators "
+                           "and 万 are fine; a decimal comma such as '12,34' is not)",
+                           "金额应为数字（可带货币符号、千分位和“万”，不可用小数逗号如 12,34）"),
+    "amount_not_finite": ("replace the infinite amount by the real one", "把无穷大的金额改为实际金额"),
+    "not_numeric": ("write the values as numbers, or leave the cell empty",
+                    "请填写数字，或留空"),
+    "not_finite": ("replace the infinite value", "替换无穷大的数值"),
+    "out_of_range": ("correct the value into its allowed range (see the README's data "
+                     "problems)", "把数值改到允许范围内（见 README 数据问题一节）"),
+    "date_in_future": ("dates after the day of the run: check the year, or whether day and "
+                       "month are swapped (key 'date_format')",
+                       "晚于运行当天的日期：检查年份，或日与月是否颠倒（date_format）"),
+    "first_contact_in_future": ("check the year of the first contact", "检查首次接触日期的年份"),
+    "date_out_of_window": ("outside the case's window: widen 'start'/'end' if these rows "
+                           "belong to the analysis", "不在分析窗口内：如需纳入请调整 start/end"),
+    "duplicate_row": ("copies of an earlier row; if identical lines are separate purchases "
+                      "(no order id), set duplicates: keep",
+                      "与前面某行完全相同；若相同行是不同的购买（无订单号），设 duplicates: keep"),
+    "order_id_conflict": ("rows of one order disagree: correct the export, or set "
+                          "conflicts: keep_last (keep_first) to keep the latest (first) row; "
+                          "if an order has several lines, map product_id",
+                          "同一订单的行互相矛盾：修正导出数据，或设 conflicts: keep_last/keep_first；"
+                          "若一个订单有多行，请映射 product_id"),
+    "non_numeric_answer": ("answers must be numbers on the scale; code text answers "
+                           "('非常满意' = 5) before loading",
+                           "答案应为量表上的数字；文字答案需先编码（如 非常满意 = 5）"),
+    "out_of_scale": ("answers outside the spec's scale: check the scale or declare missing "
+                     "codes (missing_codes: [-99])",
+                     "超出量表范围：检查量表，或声明缺失代码 missing_codes: [-99]"),
+    "not_on_scale_step": ("answers between scale points: check the scale's step",
+                          "答案不在量表刻度上：检查量表的 step"),
+    "straight_lining": ("the same answer to every item; usually inattentive respondents",
+                        "所有题目答案相同，通常为敷衍作答"),
+    "too_many_missing": ("more than half of the items unanswered", "过半题目未作答"),
+    "missing_answers": ("an item unanswered (listwise deletion)", "有题目未作答（列表删除）"),
+}
+
+_DATE_FORMATS = ("%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y", "%d/%m/%y",
+                 "%m/%d/%y", "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M", "%Y/%d/%m", "%d %b %Y",
+                 "%b %d, %Y", "%d-%b-%Y", "%d-%b-%y")
+
+
+def next_step(reason: str, lang: str = "en", examples=()) -> str:
+    """The advice for a reason code, specific to the examples where that helps.
+
+    Parameters
+    ----------
+    reason : str
+        A reason code (see :mod:`workbench.cleaning` and
+        :func:`workbench.satisfaction.clean_survey`).
+    lang : {"en", "zh"}
+    examples : iterable of str
+        Offending values; for unreadable dates the first format among common day- and
+        month-first ones that reads all of them is suggested.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> next_step("date_unparseable", examples=["16/05/2024", "31/12/2024"])
+    "set date_format: '%d/%m/%Y' (it reads 16/05/2024, 31/12/2024)"
+    """
+    if reason in ("date_unparseable", "first_contact_unparseable"):
+        values = [str(v) for v in examples if str(v).strip()]
+        for fmt in _DATE_FORMATS if values else ():
+            if pd.to_datetime(pd.Series(values), format=fmt, errors="coerce").notna().all():
+                shown = ", ".join(values[:3])
+                return (f"set date_format: '{fmt}' (it reads {shown})" if lang == "en"
+                        else f"设 date_format: '{fmt}'（可读取 {shown}）")
+    key = reason if reason in NEXT_STEPS else next(
+        (suffix for suffix in ("not_numeric", "not_finite", "out_of_range")
+         if reason.endswith(suffix)), None)
+    if key is None:
+        return ""
+    en, zh = NEXT_STEPS[key]
+    return zh if lang == "zh" else en
+
+
+def _user_columns(loaded, name: str) -> dict[str, str]:
+    """Canonical -> the user's column name for a source, to show values as in the file."""
+    spec = loaded.case.sources.get(name, {})
+    return {canonical: str(user) for canonical, user in (spec.get("columns") or {}).items()}
+
+
+def quarantine_table(loaded) -> pd.DataFrame:
+    """Every quarantined row of a loaded case, as one table to look rows up in the files.
+
+    Parameters
+    ----------
+    loaded : workbench.cases.LoadedCase
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per quarantined input row: ``source`` (the case's source name),
+        ``file`` (the file's name, no folders), ``row`` (its row number in the file as a
+        spreadsheet shows it: the header is row 1 unless ``header`` says otherwise),
+        ``reason`` (the code), ``detail`` (the offending value, or the other row of a
+        conflict) and ``values`` (the row's cells as read, a JSON object keyed by the
+        file's own column names; personal data already pseudonymised). Sorted by
+        source, then row.
+    """
+    parts = []
+    for name, frame in loaded.quarantine.items():
+        if frame.empty:
+            continue
+        renames = _user_columns(loaded, name)
+        cells = frame.drop(columns=["source_row", "row", "reason", "detail"])
+        values = [json.dumps({renames.get(c, str(c)): _cell(v) for c, v in row.items()},
+                             ensure_ascii=False)
+                  for row in cells.to_dict("records")]
+        parts.append(pd.DataFrame({
+            "source": name, "file": loaded.files[name].name, "row": frame["row"].astype(int),
+            "reason": frame["reason"].astype(str), "detail": frame["detail"], "values": values,
+        }))
+    columns = ["source", "file", "row", "reason", "detail", "values"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(parts, ignore_index=True)[columns].sort_values(
+        ["source", "row"], kind="stable").reset_index(drop=True)
+
+
+def _cell(value):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, (int, float, bool, str)):
+        return value
+    return str(value)
+
+
+def write_quarantine(loaded, folder: str | Path | None = None) -> Path:
+    """Write :func:`quarantine_table` to ``<folder>/quarantine.csv`` (UTF-8 with BOM).
+
+    Parameters
+    ----------
+    loaded : workbench.cases.LoadedCase
+    folder : path-like, optional
+        Default ``data/processed/<case>/`` (see :func:`workbench.resources.processed_dir`:
+        beside the case's ``cases/`` folder in a clone, in the working directory for
+        the bundled cases of an installed package).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written (replaced atomically, so a reader never sees half of it).
+    """
+    case = loaded.case
+    folder = Path(folder) if folder is not None else resources.processed_dir(case.root) / case.name
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "quarantine.csv"
+    scratch = scratch_dir(folder, ".quarantine-")
+    quarantine_table(loaded).to_csv(scratch / "quarantine.csv", index=False, encoding="utf-8-sig")
+    (scratch / "quarantine.csv").replace(target)
+    scratch.rmdir()
+    return target
+
+
+def _keys(values: pd.Series) -> pd.Series:
+    return values.dropna().astype(str).drop_duplicates()
+
+
+def _join(left_name: str, left: pd.Series, right_name: str, right: pd.Series,
+          threshold: float) -> dict:
+    lkeys, rkeys = _keys(left), _keys(right)
+    matched = lkeys.isin(set(rkeys))
+    rate = float(matched.mean()) if len(lkeys) else float("nan")
+    row = {"join": f"{left_name} -> {right_name}", "keys": len(lkeys), "matched": int(matched.sum()),
+           "match_rate": round(rate, 4) if len(lkeys) else None,
+           "unmatched_examples": ", ".join(lkeys[~matched].sort_values().head(3)),
+           "other_side_examples": "", "hint": ""}
+    if len(lkeys) and rate < threshold:
+        unused = rkeys[~rkeys.isin(set(lkeys))].sort_values()
+        row["other_side_examples"] = ", ".join(unused.head(3))
+        row["hint"] = _join_hint(lkeys, rkeys)
+    return row
+
+
+def _join_hint(left: pd.Series, right: pd.Series) -> str:
+    def rate(f):
+        return left.map(f).isin(set(right.map(f))).mean()
+
+    base = rate(lambda v: v)
+    if rate(lambda v: v.lstrip("0") or "0") > base:
+        return ("ids differ in leading zeros (e.g. '1' vs '00001'): Excel may have turned "
+                "text ids into numbers; format the id column as text, or export it as CSV")
+    if rate(lambda v: re.sub(r"\s+", "", v).casefold()) > base:
+        return "ids differ in upper/lower case or blanks inside them"
+    return "the two files share few ids: check that both use the same customer ids"
+
+
+def join_match_rates(loaded, threshold: float = JOIN_THRESHOLD) -> pd.DataFrame:
+    """How many keys of one table are found in the other, for every join the report makes.
+
+    Parameters
+    ----------
+    loaded : workbench.cases.LoadedCase
+    threshold : float
+        Below this match rate a join gets examples from both sides and a ``hint``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per join: ``join`` (``"transactions -> customers"``), ``keys`` (distinct
+        ids on the left), ``matched``, ``match_rate`` (matched / keys), and below the
+        threshold ``unmatched_examples`` (left ids not found), ``other_side_examples``
+        (right ids no left row uses) and ``hint`` (leading zeros lost, case or blanks).
+        Joins: transactions, survey and each auxiliary table with a ``customer_id``
+        column against the customers table; without one, the survey and auxiliary
+        tables against the transactions' customers.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> tx = pd.DataFrame({"customer_id": ["1", "2", "3"]})
+    >>> master = pd.DataFrame({"customer_id": ["00001", "00002", "00003"]})
+    >>> out = join_match_rates(SimpleNamespace(tables={"transactions": tx, "customers": master}))
+    >>> out[["join", "keys", "matched", "match_rate"]].to_dict("records")
+    [{'join': 'transactions -> customers', 'keys': 3, 'matched': 0, 'match_rate': 0.0}]
+    >>> out["hint"][0][:28]
+    'ids differ in leading zeros '
+    """
+    tables = loaded.tables
+    rows = []
+    customers = tables.get("customers")
+    transactions = tables.get("transactions")
+    if customers is not None:
+        master, master_name = customers["customer_id"], "customers"
+    elif transactions is not None:
+        master, master_name = transactions["customer_id"], "transactions"
+    else:
+        master, master_name = None, None
+    for name, table in tables.items():
+        if name == master_name or master is None or "customer_id" not in table.columns:
+            continue
+        rows.append(_join(name, table["customer_id"], master_name, master, threshold))
+    columns = ["join", "keys", "matched", "match_rate", "unmatched_examples",
+               "other_side_examples", "hint"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of :func:`validation_report`.
+
+    Attributes
+    ----------
+    sources : DataFrame
+        Per source: ``table``, ``file``, ``rows_in``, ``kept``, ``quarantined``,
+        ``after_period``, ``analysed`` (:meth:`workbench.cases.LoadedCase.sources_table`).
+    problems : DataFrame
+        Per source and reason: ``table``, ``reason``, ``rows``, ``examples`` (row
+        number and value, e.g. ``row 7: 'N/A'``) and ``next_step``.
+    joins : DataFrame
+        :func:`join_match_rates`.
+    warnings : list of str
+        Problems that are not rows: a source that keeps nothing, a join below the
+        threshold, columns not read that hold personal data, returns larger than the
+        purchases, an item nobody answered, survey answers that fail the spec.
+    """
+
+    sources: pd.DataFrame
+    problems: pd.DataFrame
+    joins: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def empty_sources(self) -> list[str]:
+        """Cleaned sources that keep no row (the command exits non-zero on them)."""
+        cleaned = self.sources[self.sources["table"].isin(self.problems["table"].unique())
+                               | (self.sources["rows_in"] == 0)]
+        return cleaned.loc[cleaned["kept"] == 0, "table"].tolist()
+
+    @property
+    def ok(self) -> bool:
+        """True when every source keeps at least one row."""
+        return not self.empty_sources
+
+    def to_text(self) -> str:
+        """The report as the ``validate`` command prints it."""
+        lines = ["Sources (rows in = kept + quarantined):",
+                 self.sources.to_string(index=False)]
+        if len(self.problems):
+            lines.append("\nQuarantined rows, by reason (the first that applies):")
+            for row in self.problems.itertuples(index=False):
+                lines.append(f"  {row.table}: {row.reason}: {row.rows:,} row(s), e.g. {row.examples}")
+                if row.next_step:
+                    lines.append(f"      next step: {row.next_step}")
+        if len(self.joins):
+            lines.append("\nJoins (share of ids found in the other table):")
+            for row in self.joins.itertuples(index=False):
+                rate = "n/a" if row.match_rate is None or pd.isna(row.match_rate) \
+                    else f"{row.match_rate:.1%}"
+                lines.append(f"  {row.join}: {row.matched:,} of {row.keys:,} ids ({rate})")
+        if self.warnings:
+            lines.append("\nWarnings:")
+            lines += [f"  - {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+def _examples(group: pd.DataFrame, n: int = 3) -> str:
+    shown = []
+    for row in group.head(n).itertuples(index=False):
+        detail = row.detail
+        shown.append(f"row {int(row.row)}" + ("" if detail is None or pd.isna(detail)
+                                              else f": {detail!r}"))
+    return "; ".join(shown)
+
+
+def validation_report(loaded, *, lang: str = "en",
+                      threshold: float = JOIN_THRESHOLD) -> ValidationReport:
+    """Check a loaded case's data and say what is wrong, where and what to do.
+
+    Parameters
+    ----------
+    loaded : workbench.cases.LoadedCase
+    lang : {"en", "zh"}
+        Language of the next steps.
+    threshold : float
+        Join match rate below which a warning is given.
+
+    Returns
+    -------
+    ValidationReport
+    """
+    sources = loaded.sources_table()
+    problems = []
+    for name, frame in loaded.quarantine.items():
+        for reason, group in frame.groupby("reason", sort=False):
+            details = group["detail"].dropna().astype(str).tolist()
+            problems.append({"table": name, "reason": reason, "rows": len(group),
+                             "examples": _examples(group),
+                             "next_step": next_step(reason, lang, details[:20])})
+    warnings: list[str] = []
+    survey = loaded.tables.get("survey")
+    if survey is not None:
+        problems += _survey_problems(loaded, survey, lang, warnings)
+    problems = pd.DataFrame(problems, columns=["table", "reason", "rows", "examples", "next_step"])
+    joins = join_match_rates(loaded, threshold)
+    for row in joins.itertuples(index=False):
+        if row.keys and row.match_rate is not None and row.match_rate < threshold:
+            warnings.append(
+                f"join {row.join}: only {row.matched:,} of {row.keys:,} ids match "
+                f"({row.match_rate:.1%}); not found, e.g. {row.unmatched_examples}; the other "
+                f"side has, e.g. {row.other_side_examples}. {row.hint}")
+    for name, note in loaded.notes.items():
+        for column, kind in {**note.get("personal_unused", {}), **note.get("personal", {})}.items():
+            where = "not read" if column in note.get("personal_unused", {}) else "pseudonymised"
+            warnings.append(f"{name} ({note['file']}): column {column!r} looks like personal "
+                            f"data ({kind}); {where}")
+    transactions = loaded.tables.get("transactions")
+    if transactions is not None and len(transactions):
+        net = transactions.groupby("customer_id", sort=True)["amount"].sum()
+        negative = net[net < 0]
+        if len(negative):
+            shown = ", ".join(f"{c} ({v:,.2f})" for c, v in negative.head(3).items())
+            warnings.append(f"{len(negative):,} customer(s) returned more than they bought "
+                            f"(net revenue < 0), e.g. {shown}: the purchase may be before the "
+                            "window's start or missing from the file; their returns are kept")
+    report = ValidationReport(sources=sources, problems=problems, joins=joins, warnings=warnings)
+    for name in report.empty_sources:
+        warnings.insert(0, f"source '{name}' keeps no row: nothing of it can be analysed; see "
+                           "the reasons above")
+    return report
+
+
+def _survey_problems(loaded, survey: pd.DataFrame, lang: str, warnings: list[str]) -> list[dict]:
+    """The survey's answers against the case's model spec: reasons and warnings."""
+    from workbench.satisfaction import clean_survey
+    from workbench.satisfaction.spec import SpecError
+
+    try:
+        spec = loaded.case.survey_spec()
+    except ValueError as exc:
+        warnings.append(str(exc))
+        return []
+    if spec is None:
+        return []
+    items = [i for i in spec.items if i in survey.columns]
+    for item in items:
+        if survey[item].isna().all() or survey[item].astype(str).str.strip().eq("").all():
+            warnings.append(f"survey: item {item!r} has no answer at all; check its column "
+                            "in the file and the mapping")
+    try:
+        cleaned = clean_survey(survey, spec)
+    except (SpecError, ValueError) as exc:
+        warnings.append(f"survey: {exc}")
+        return []
+    out = []
+    quarantine = cleaned.quarantine
+    for reason, group in quarantine.groupby("reason", sort=False):
+        shown = "; ".join(f"{rid}: {detail}" for rid, detail in
+                          zip(group["respondent_id"].head(3), group["detail"].head(3).fillna(""),
+                              strict=True))
+        out.append({"table": "survey answers", "reason": reason, "rows": len(group),
+                    "examples": shown, "next_step": next_step(reason, lang)})
+    if len(survey) and quarantine.shape[0] == len(survey):
+        warnings.append("survey: no respondent passes the answer checks (see the reasons "
+                        "above); the satisfaction notebook cannot run")
+    return out

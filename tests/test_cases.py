@@ -118,7 +118,7 @@ def test_auxiliary_tables_may_have_names_close_to_a_table_name(tmp_path):
          r"a codec name such as utf-8"),
         (("      transactions:", "      orders:"),
          r"source name 'orders' is not one of the tables \['transactions', 'customers', "
-         r"'survey'\].*did you mean 'transactions'\?"),
+         r"'survey', 'opportunities'\].*did you mean 'transactions'\?"),
         (("      transactions:", "      custmers:"), r"source name 'custmers' .*did you mean 'customers'"),
     ],
 )

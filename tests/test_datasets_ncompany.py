@@ -146,9 +146,10 @@ def test_sales_expense_reconciles_with_transactions(data):
 
 
 def test_tables_are_the_data_and_truth_tables_are_optional(data):
-    assert list(data.tables()) == ["transactions", "customers", "sales_expense", "survey", "stock"]
+    assert list(data.tables()) == ["transactions", "customers", "sales_expense", "survey", "stock",
+                                   "opportunities"]
     full = data.tables(truth=True)
-    assert {"truth_segments", "truth_paths", "truth_response"} <= set(full)
+    assert {"truth_segments", "truth_paths", "truth_response", "truth_funnel_conversion"} <= set(full)
 
 
 # --- lifecycle and churn ---------------------------------------------------------------

@@ -82,7 +82,7 @@ def test_a_topic_reads_as_a_mapping_and_records_as_json():
 
 def test_every_topic_is_present_and_an_unknown_one_says_which_exist():
     params = CaseParameters()
-    assert list(params) == list(TOPICS) == ["value", "segmentation", "satisfaction", "lifecycle"]
+    assert list(params) == list(TOPICS) == ["value", "segmentation", "satisfaction", "lifecycle", "funnel"]
     assert params["value"] == params.value == ValueParameters()
     with pytest.raises(AttributeError, match=r"no parameter topic 'valeu'; topics: \['value'"):
         params.valeu  # noqa: B018
@@ -94,18 +94,18 @@ def test_adding_a_topic_is_one_class(monkeypatch):
     monkeypatch.setattr(parameters, "TOPICS", dict(TOPICS))
 
     @dataclasses.dataclass(frozen=True)
-    class FunnelParameters(Parameters, topic="funnel"):
-        """Sales funnel."""
+    class PricingParameters(Parameters, topic="pricing"):
+        """Price tiers."""
 
         stages: tuple[str, ...] = setting(("lead", "won"), Strings(min_length=2), "the stages, first to last")
 
-    params = parse_parameters({"funnel": {"stages": ["lead", "qualified", "won"]}})
-    assert params.funnel.stages == ("lead", "qualified", "won")
-    assert parse_parameters({}).funnel == FunnelParameters()
-    with pytest.raises(ParameterError, match=r"'parameters.funnel.stages' is \['lead'\]: it has 1 entries"):
-        parse_parameters({"funnel": {"stages": ["lead"]}})
-    with pytest.raises(TypeError, match="parameter topic 'funnel' is defined twice"):
-        type("Again", (Parameters,), {}, topic="funnel")
+    params = parse_parameters({"pricing": {"stages": ["lead", "qualified", "won"]}})
+    assert params.pricing.stages == ("lead", "qualified", "won")
+    assert parse_parameters({}).pricing == PricingParameters()
+    with pytest.raises(ParameterError, match=r"'parameters.pricing.stages' is \['lead'\]: it has 1 entries"):
+        parse_parameters({"pricing": {"stages": ["lead"]}})
+    with pytest.raises(TypeError, match="parameter topic 'pricing' is defined twice"):
+        type("Again", (Parameters,), {}, topic="pricing")
 
 
 def test_validate_checks_parameters_and_the_survey_spec(tmp_path, capsys):

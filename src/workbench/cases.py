@@ -34,8 +34,8 @@ Another package can register generators of its own the same way.
 The ``parameters`` section is validated when the case loads, into typed objects with
 their defaults (:mod:`workbench.parameters`): ``case.params.value.abc_cuts``.
 
-A source named ``transactions``, ``customers`` or ``survey`` (or with ``table:`` one of
-those) is mapped and cleaned; any other is an auxiliary table read as it is
+A source named ``transactions``, ``customers``, ``survey`` or ``opportunities`` (or with
+``table:`` one of those) is mapped and cleaned; any other is an auxiliary table read as it is
 (``sales_expense``, the generator's ``truth_*`` tables), so a name close to a table's
 (``orders``, ``customer``) is rejected as a probable typo. A case needs transactions or
 a survey.
@@ -109,6 +109,7 @@ _TABLE_ALIASES = {
     "orders": "transactions", "sales": "transactions", "purchases": "transactions",
     "invoices": "transactions", "clients": "customers", "accounts": "customers",
     "responses": "survey", "questionnaire": "survey",
+    "deals": "opportunities", "pipeline": "opportunities", "leads": "opportunities",
 }
 #: The token that asks for respondent ids made from row numbers (R0001...).
 ROW_NUMBER = "@row"
@@ -309,7 +310,8 @@ class Case:
         quarantine: dict[str, pd.DataFrame] = {}
         notes: dict[str, dict[str, Any]] = {}
         logs = []
-        for name, spec in self.sources.items():
+        # opportunities last: a won opportunity is checked against the clean orders
+        for name, spec in sorted(self.sources.items(), key=lambda s: _kind(*s) == "opportunities"):
             kind = _kind(name, spec)
             path = files[name]
             keep_clear = _keep_personal(spec)
@@ -358,6 +360,13 @@ class Case:
             elif kind == "customers":
                 result = cleaning.clean_customers(mapped, date_format=spec.get("date_format"),
                                                   today=today, first_row=first_row)
+            elif kind == "opportunities":
+                funnel = self.params.funnel
+                result = cleaning.clean_opportunities(
+                    mapped, stages=funnel.stages, won_stage=funnel.won_stage,
+                    lost_stage=funnel.lost_stage, orders=tables.get("transactions"),
+                    order_grace_days=funnel.order_grace_days, end=self.end,
+                    date_format=spec.get("date_format"))
             else:  # ids only; the answers are checked against the model spec by `satisfaction`
                 result = cleaning.clean_respondents(mapped, first_row=first_row)
             # under its canonical name, so a source called e.g. 'orders' with
@@ -371,6 +380,10 @@ class Case:
             later = transactions["date"] >= analysis_date + pd.Timedelta(days=1)
             after = int(later.sum())
             tables["transactions"] = transactions[~later].reset_index(drop=True)
+        if "opportunities" in tables:  # as of the analysis date: later stages are not known yet
+            opportunities = tables["opportunities"]
+            known = opportunities["stage_date"] < analysis_date + pd.Timedelta(days=1)
+            tables["opportunities"] = opportunities[known].reset_index(drop=True)
         log = pd.concat(logs, ignore_index=True) if logs else pd.DataFrame(
             columns=["table", "reason", "rows", "share"])
         return LoadedCase(
@@ -447,7 +460,8 @@ class LoadedCase:
         Clean tables: canonical ones under their canonical name (``transactions``,
         ``customers``, ``survey``, whatever the source is called), auxiliary ones under
         their source name; ``transactions`` holds rows up to the analysis date only
-        (later rows are counted in ``rows_after_period``).
+        (later rows are counted in ``rows_after_period``), ``opportunities`` the stages
+        entered up to it (an opportunity won later is open as of the period).
     quarantine : dict of str to DataFrame
         Rejected rows with reasons, per table.
     cleaning_log : DataFrame
@@ -506,6 +520,12 @@ class LoadedCase:
         """The survey, one row per respondent with a unique ``respondent_id`` and the
         items as read, or None without one."""
         return self.tables.get("survey")
+
+    @property
+    def opportunities(self) -> pd.DataFrame | None:
+        """The clean opportunities (one row per stage entered, stages up to the analysis
+        date only; see :func:`workbench.cleaning.clean_opportunities`), or None."""
+        return self.tables.get("opportunities")
 
     @property
     def params(self) -> CaseParameters:
@@ -685,7 +705,7 @@ def _check_source(path: Path, name: str, spec: Any) -> dict[str, Any]:
     columns = spec.get("columns") or {}
     if not isinstance(columns, Mapping):
         raise _fail(path, f"'{where}.columns' must map canonical names to your column names")
-    if kind in ("transactions", "customers"):
+    if kind in ("transactions", "customers", "opportunities"):
         known = set(io.CANONICAL_COLUMNS[kind]["required"]) | set(io.CANONICAL_COLUMNS[kind]["optional"])
         bad = sorted(set(columns) - known)
         if bad:

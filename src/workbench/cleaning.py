@@ -51,6 +51,38 @@ For customers see :func:`clean_customers`, for survey respondents
 :func:`clean_respondents`. Ids (customer, order, product, respondent) are text; a
 number that is a whole number, as Excel and Parquet often store ids (1001.0), becomes
 "1001", so the same customer read from a CSV and an Excel file joins.
+
+Reason codes for opportunities (:func:`clean_opportunities`, one row per stage entered).
+Row reasons first, in this order; the other rows of an opportunity with such a row get
+``opportunity_has_bad_row`` (its history would have a gap). Then the reasons that
+quarantine every row of an opportunity:
+
+==============================  ====================================================
+``opportunity_id_missing``      blank opportunity id (this row only)
+``stage_missing``               blank stage
+``stage_unknown``               a stage not in the case's stages nor the won/lost
+                                stage (``parameters.funnel.stages``)
+``stage_date_missing``          blank stage date
+``stage_date_unparseable``      as for transaction dates
+``created_unparseable``         a created date that is not a date
+``<col>_not_numeric``           expected_value, sales_expense: not a number
+``<col>_not_finite``            the same, infinite
+``<col>_negative``              the same, below 0
+``<col>_not_valid``             money, authority, need: neither yes/no nor a number
+``<col>_out_of_range``          the same, a number outside 0-5
+``stage_date_out_of_window``    a stage dated after the case's end
+``duplicate_row``               an exact copy of an earlier row (this row only)
+``opportunity_has_bad_row``     another row of the opportunity was quarantined
+``stage_repeated``              the opportunity entered the same stage twice
+``closed_twice``                more than one won/lost row (won twice, won and lost)
+``stage_dates_out_of_order``    a stage dated before a stage earlier in the funnel,
+                                or the created date after the first stage
+``customer_id_conflict``        rows name different customers
+``won_without_customer_id``     won, but no row names the customer
+``won_without_order``           won, but the customer has no order on or after the
+                                won date (wins in the last ``order_grace_days`` of
+                                the orders are not checked)
+==============================  ====================================================
 """
 
 from __future__ import annotations
@@ -72,6 +104,7 @@ __all__ = [
     "TRANSACTION_REASONS",
     "CleaningResult",
     "clean_customers",
+    "clean_opportunities",
     "clean_respondents",
     "clean_transactions",
     "parse_amounts",
@@ -759,3 +792,237 @@ def clean_respondents(raw: pd.DataFrame, *, first_row: int = 2) -> CleaningResul
     if "customer_id" in clean.columns:
         clean["customer_id"] = _text(clean["customer_id"])
     return q.result(frame, clean[q.ok.to_numpy()].reset_index(drop=True))
+
+
+# ======================================================================================
+# opportunities (issue 15): the sales funnel, one row per stage an opportunity entered
+# ======================================================================================
+
+_MAN_ANSWERS = ("money", "authority", "need")
+#: Yes/no words accepted as MAN answers (after NFKC and lower-casing); numbers are read
+#: as numbers (0/1 yes-no, or 1-5 ratings).
+_YES_NO = {
+    "yes": 1.0, "y": 1.0, "true": 1.0, "是": 1.0, "有": 1.0, "具备": 1.0, "满足": 1.0,
+    "no": 0.0, "n": 0.0, "false": 0.0, "否": 0.0, "无": 0.0, "没有": 0.0, "不具备": 0.0,
+    "不满足": 0.0,
+}
+
+
+def clean_opportunities(
+    raw: pd.DataFrame,
+    *,
+    stages: tuple[str, ...] | list[str],
+    won_stage: str = "closed_won",
+    lost_stage: str = "closed_lost",
+    orders: pd.DataFrame | None = None,
+    order_grace_days: int = 90,
+    end: str | pd.Timestamp | None = None,
+    date_format: str | None = None,
+) -> CleaningResult:
+    """Type and check an opportunities table: one row per stage an opportunity entered.
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        Canonical columns (after :func:`workbench.io.apply_mapping`). Required:
+        ``opportunity_id``, ``stage`` (a name from ``stages``, ``won_stage`` or
+        ``lost_stage``, matched ignoring case and surrounding blanks) and ``stage_date``
+        (when the stage was entered). Optional: ``customer_id`` (the customer or
+        prospect), ``created``, ``expected_value`` (the deal's value in the case's
+        currency), ``sales_expense`` (spent on the opportunity in that stage),
+        ``owner``, ``industry``, ``channel``, ``money``, ``authority``, ``need`` (MAN
+        answers: yes/no, 是/否, 0/1, or ratings 1-5) and ``lost_reason``.
+    stages : sequence of str
+        The open stages in funnel order (:class:`workbench.funnel.FunnelParameters`).
+    won_stage, lost_stage : str
+        The stages that close an opportunity.
+    orders : pandas.DataFrame, optional
+        Clean transactions (``customer_id``, ``date``); with them every won opportunity
+        must be followed by an order of its customer on or after the won date.
+    order_grace_days : int, default 90
+        Wins within this many days before the last order date in ``orders`` are not
+        checked: their first order may not have arrived yet.
+    end : date-like, optional
+        The case's last day; stages dated after it are quarantined. Dates before the
+        case's start are kept: a CRM's history may begin earlier than its orders.
+    date_format : str, optional
+        Format of ``stage_date`` and ``created`` when day- or month-first.
+
+    Returns
+    -------
+    CleaningResult
+        ``clean`` has the canonical columns (:data:`workbench.schema.OPPORTUNITIES`)
+        sorted by ``opportunity_id``, stage date and funnel order. Per opportunity,
+        ``created`` is the given date or else the first stage date, and a blank
+        ``customer_id`` is filled from the opportunity's other rows. The row-level
+        reasons and the reasons that quarantine every row of an opportunity are listed
+        in this module's docstring.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"opportunity_id": ["O1", "O1", "O2", "O2"],
+    ...                     "stage": ["lead", "Closed_Won", "lead", "proposal"],
+    ...                     "stage_date": ["2024-01-05", "2024-03-01", "2024-02-01", "2024-01-01"]})
+    >>> result = clean_opportunities(raw, stages=["lead", "proposal"])
+    >>> result.clean[["opportunity_id", "stage"]].values.tolist()
+    [['O1', 'lead'], ['O1', 'closed_won']]
+    >>> result.quarantine[["source_row", "reason"]].values.tolist()
+    [[2, 'stage_dates_out_of_order'], [3, 'stage_dates_out_of_order']]
+    """
+    from workbench.schema import validate_opportunities
+
+    missing = [c for c in ("opportunity_id", "stage", "stage_date") if c not in raw.columns]
+    if missing:
+        raise ValueError(
+            f"opportunities lack canonical column(s) {missing}; columns present: "
+            f"{list(raw.columns)}. Map them in the case file's 'columns' section."
+        )
+    stages = tuple(stages)
+    canonical = {s.casefold(): s for s in (*stages, won_stage, lost_stage)}
+    if len(canonical) != len(stages) + 2:
+        raise ValueError(f"stages {list(stages)}, won_stage {won_stage!r} and lost_stage "
+                         f"{lost_stage!r} must be distinct names (ignoring case)")
+    rank_of = {s: i for i, s in enumerate(stages)} | {won_stage: len(stages), lost_stage: len(stages)}
+    frame = raw.reset_index(drop=True)
+    q = _Quarantine(frame.index)
+
+    opp = _ids(frame["opportunity_id"])
+    q.add(_is_blank(frame["opportunity_id"]), "opportunity_id_missing")
+    text = frame["stage"].astype("string").str.normalize("NFKC").str.strip()
+    stage = text.str.casefold().map(canonical)
+    q.add(_is_blank(frame["stage"]), "stage_missing")
+    q.add(stage.isna(), "stage_unknown", frame["stage"])
+    dates = parse_dates(frame["stage_date"], date_format=date_format)
+    q.add(_is_blank(frame["stage_date"]), "stage_date_missing")
+    q.add(dates.isna(), "stage_date_unparseable", frame["stage_date"])
+    typed: dict[str, pd.Series] = {}
+    if "created" in frame.columns:
+        typed["created"] = parse_dates(frame["created"], date_format=date_format)
+        q.add(typed["created"].isna() & ~_is_blank(frame["created"]), "created_unparseable",
+              frame["created"])
+    for col in ("expected_value", "sales_expense"):
+        if col in frame.columns:
+            parsed = parse_amounts(frame[col])
+            q.add(parsed.isna() & ~_is_blank(frame[col]), f"{col}_not_numeric", frame[col])
+            q.add(np.isinf(parsed), f"{col}_not_finite", frame[col])
+            q.add(parsed < 0, f"{col}_negative", frame[col])
+            typed[col] = parsed
+    for col in _MAN_ANSWERS:
+        if col in frame.columns:
+            parsed = _man_answers(frame[col])
+            q.add(parsed.isna() & ~_is_blank(frame[col]), f"{col}_not_valid", frame[col])
+            q.add((parsed < 0) | (parsed > 5), f"{col}_out_of_range", frame[col])
+            typed[col] = parsed
+    if end is not None:
+        limit = pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
+        q.add(dates >= limit, "stage_date_out_of_window", frame["stage_date"])
+    q.add(frame.astype("string").duplicated(keep="first"), "duplicate_row")
+
+    # a bad row leaves a gap in its opportunity's history, so the whole opportunity goes
+    first_bad = pd.DataFrame({"opp": opp, "reason": q.reason})
+    first_bad = first_bad[first_bad["reason"].notna()
+                          & ~first_bad["reason"].isin(["duplicate_row", "opportunity_id_missing"])]
+    first_bad = first_bad[~first_bad["opp"].duplicated()]
+    note = pd.Series([f"row {i}: {r}" for i, r in zip(first_bad.index, first_bad["reason"], strict=True)],
+                     index=first_bad["opp"].to_numpy(), dtype="string")
+    q.add(opp.isin(note.index), "opportunity_has_bad_row", opp.map(note))
+
+    customer = _text(frame["customer_id"]) if "customer_id" in frame.columns else None
+    ok = q.ok.to_numpy()
+    rows = pd.DataFrame({"opp": opp[ok], "stage": stage[ok], "date": dates[ok],
+                         "rank": stage[ok].map(rank_of).astype(np.int64)})
+    if "created" in typed:
+        rows["created"] = typed["created"][ok]
+    if customer is not None:
+        rows["customer_id"] = customer[ok]
+    for reason, bad in _opportunity_problems(rows, stages, won_stage, lost_stage, orders,
+                                             order_grace_days):
+        q.add(opp.isin(bad.index), reason, opp.map(bad))
+
+    keep = q.ok.to_numpy()
+    clean = pd.DataFrame({"opportunity_id": opp[keep].astype(str), "stage": stage[keep].astype(str),
+                          "stage_date": dates[keep]})
+    first_date = clean.groupby("opportunity_id")["stage_date"].transform("min")
+    if "created" in typed:
+        given = typed["created"][keep].groupby(clean["opportunity_id"]).transform("min")
+        clean["created"] = given.fillna(first_date)
+    else:
+        clean["created"] = first_date
+    if customer is not None:
+        clean["customer_id"] = customer[keep].groupby(clean["opportunity_id"]).transform("first")
+    for col in ("expected_value", "sales_expense"):
+        if col in typed:
+            clean[col] = typed[col][keep]
+    for col in ("owner", "industry", "channel", "lost_reason"):
+        if col in frame.columns:
+            clean[col] = _text(frame[col])[keep]
+    for col in _MAN_ANSWERS:
+        if col in typed:
+            clean[col] = typed[col][keep]
+    clean["_rank"] = clean["stage"].map(rank_of)
+    clean = (clean.sort_values(["opportunity_id", "stage_date", "_rank"], kind="stable")
+             .drop(columns="_rank").reset_index(drop=True))
+    return q.result(frame, validate_opportunities(clean))
+
+
+def _man_answers(values: pd.Series) -> pd.Series:
+    """MAN answers as numbers: yes/no words 1/0, numbers as they are, the rest NaN."""
+    text = values.astype("string").str.normalize("NFKC").str.strip().str.lower()
+    words = text.map(_YES_NO).astype(float)
+    return words.fillna(pd.to_numeric(text, errors="coerce").astype(float))
+
+
+def _opportunity_problems(rows, stages, won_stage, lost_stage, orders, grace_days):
+    """(reason, Series opportunity -> detail) in the order the reasons are checked."""
+    if rows.empty:
+        return []
+    out = []
+    repeated = rows[rows.duplicated(["opp", "stage"], keep=False) & (rows["rank"] < len(stages))]
+    out.append(("stage_repeated", repeated.groupby("opp")["stage"].first().astype("string")))
+
+    closed = rows[rows["rank"] == len(stages)]
+    many = closed[closed["opp"].duplicated(keep=False)]
+    out.append(("closed_twice", _details(many, lambda g: "; ".join(
+        f"{s} {d.date()}" for s, d in zip(g["stage"], g["date"], strict=True)))))
+
+    # along the funnel order the dates never fall; created is on or before the first stage
+    ordered = rows.sort_values(["opp", "rank", "date"], kind="stable")
+    previous = ordered.groupby("opp")["date"].cummax().groupby(ordered["opp"]).shift()
+    back = ordered[ordered["date"] < previous]
+    out.append(("stage_dates_out_of_order", _details(
+        back, lambda g: f"{g['stage'].iloc[0]} {g['date'].iloc[0].date()} before an earlier stage")))
+    if "created" in rows:
+        late = rows.groupby("opp").agg(created=("created", "min"), first=("date", "min"))
+        late = late[late["created"] > late["first"]]
+        pairs = zip(late["created"], late["first"], strict=True)
+        out.append(("stage_dates_out_of_order", pd.Series(
+            [f"created {c.date()} after the first stage {f.date()}" for c, f in pairs],
+            index=late.index, dtype="string")))
+
+    if "customer_id" in rows:
+        named = rows.dropna(subset=["customer_id"])
+        several = named.groupby("opp")["customer_id"].transform("nunique") > 1
+        out.append(("customer_id_conflict", _details(
+            named[several], lambda g: ", ".join(sorted(set(g["customer_id"]))))))
+        won = rows[rows["stage"] == won_stage].drop_duplicates("opp").set_index("opp")["date"]
+        known = rows.dropna(subset=["customer_id"]).groupby("opp")["customer_id"].first()
+        nameless = won.index.difference(known.index)
+        out.append(("won_without_customer_id",
+                    pd.Series("won, no customer_id on any row", index=nameless, dtype="string")))
+        if orders is not None and len(orders):
+            last_order = orders.groupby("customer_id")["date"].max()
+            checked = won[won <= orders["date"].max() - pd.Timedelta(days=grace_days)]
+            checked = checked[checked.index.isin(known.index)]
+            customer_of = known.loc[checked.index]
+            latest = customer_of.map(last_order)
+            lacking = checked.index[~(latest >= checked).to_numpy()]
+            out.append(("won_without_order", pd.Series(
+                [f"{won_stage} {checked[o].date()}; customer {customer_of[o]} has no order on or after it"
+                 for o in lacking], index=lacking, dtype="string")))
+    return out
+
+
+def _details(rows: pd.DataFrame, describe) -> pd.Series:
+    """Opportunity -> ``describe(its rows)``, as text (empty when there are no rows)."""
+    groups = rows.groupby("opp", sort=True)
+    return pd.Series({opp: describe(g) for opp, g in groups}, dtype="string")

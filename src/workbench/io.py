@@ -67,6 +67,13 @@ CANONICAL_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     },
     "survey": {"required": ("respondent_id",), "optional": ("customer_id",)},
+    "opportunities": {
+        "required": ("opportunity_id", "stage", "stage_date"),
+        "optional": (
+            "customer_id", "created", "expected_value", "sales_expense", "owner", "industry",
+            "channel", "money", "authority", "need", "lost_reason",
+        ),
+    },
 }
 
 _ENCODINGS = ("utf-8-sig", "gb18030")

@@ -398,6 +398,141 @@ LABELS: dict[str, dict[str, str]] = {
     "quality": {"zh": "聚类质量", "en": "Quality"},
     "ari_vs_truth": {"zh": "与真实客户群的调整兰德指数", "en": "Adjusted Rand index vs the true segments"},
     # --- end segmentation -----------------------------------------------------------------
+    # --- prospects and the sales funnel (issue 15, notebook 06) ---------------------------
+    "opportunity_id": {"zh": "商机编号", "en": "Opportunity ID"},
+    "stage_date": {"zh": "进入阶段日期", "en": "Stage entered"},
+    "created": {"zh": "创建日期", "en": "Created"},
+    "expected_value": {"zh": "预计成交金额", "en": "Expected deal value"},
+    "owner": {"zh": "负责销售", "en": "Owner"},
+    "money": {"zh": "购买力（M）", "en": "Money (M)"},
+    "authority": {"zh": "决策权（A）", "en": "Authority (A)"},
+    "need": {"zh": "需求（N）", "en": "Need (N)"},
+    "lost_reason": {"zh": "输单原因", "en": "Lost reason"},
+    "lead": {"zh": "线索（潜在客户）", "en": "Lead"},
+    "qualified": {"zh": "需求确认", "en": "Qualified"},
+    "proposal": {"zh": "方案报价", "en": "Proposal"},
+    "negotiation": {"zh": "商务谈判", "en": "Negotiation"},
+    "closed_won": {"zh": "赢单", "en": "Won"},
+    "closed_lost": {"zh": "输单", "en": "Lost deal"},
+    "deal_won": {"zh": "赢单", "en": "Won"},
+    "deal_lost": {"zh": "输单", "en": "Lost"},
+    "deal_open": {"zh": "进行中", "en": "Open"},
+    "all_deals": {"zh": "全部商机", "en": "All opportunities"},
+    "man_high": {"zh": "MAN 高（合格）", "en": "MAN high (qualified)"},
+    "man_medium": {"zh": "MAN 中", "en": "MAN medium"},
+    "man_low": {"zh": "MAN 低", "en": "MAN low"},
+    "man_unknown": {"zh": "MAN 未评估", "en": "MAN not assessed"},
+    "no_budget": {"zh": "客户预算不足", "en": "No budget"},
+    "project_cancelled": {"zh": "客户项目取消", "en": "Project cancelled"},
+    "slow_response": {"zh": "响应/报价太慢", "en": "Slow response or quote"},
+    "product_fit": {"zh": "产品不符合需求", "en": "Product did not fit"},
+    "stage_reached": {"zh": "已到达阶段", "en": "Stage reached"},
+    "stage_rank": {"zh": "阶段序号", "en": "Stage number"},
+    "outcome": {"zh": "结果", "en": "Outcome"},
+    "closed_date": {"zh": "结束日期", "en": "Closed"},
+    "age_days": {"zh": "历时（天）", "en": "Age (days)"},
+    "money_score": {"zh": "购买力得分", "en": "Money score"},
+    "authority_score": {"zh": "决策权得分", "en": "Authority score"},
+    "need_score": {"zh": "需求得分", "en": "Need score"},
+    "man_score": {"zh": "MAN 得分", "en": "MAN score"},
+    "man_pattern": {"zh": "MAN 组合", "en": "MAN pattern"},
+    "man_class": {"zh": "MAN 类别", "en": "MAN class"},
+    "funnel_stage": {"zh": "销售阶段", "en": "Funnel stage"},
+    "entered": {"zh": "进入数", "en": "Entered"},
+    "advanced": {"zh": "推进数", "en": "Moved on"},
+    "deals_lost": {"zh": "输单数", "en": "Lost"},
+    "deals_open": {"zh": "进行中", "en": "Open"},
+    "deals_won": {"zh": "赢单数", "en": "Won"},
+    "deals_closed": {"zh": "已结束", "en": "Closed"},
+    "share_of_first": {"zh": "占线索比例", "en": "Share of leads"},
+    "conversion": {"zh": "阶段转化率", "en": "Stage conversion"},
+    "p_reach": {"zh": "到达概率", "en": "P(reach)"},
+    "p_win": {"zh": "赢单概率", "en": "P(win)"},
+    "p_win_ci_lower": {"zh": "赢单概率下限", "en": "P(win) CI lower"},
+    "p_win_ci_upper": {"zh": "赢单概率上限", "en": "P(win) CI upper"},
+    "opportunities": {"zh": "商机数", "en": "Opportunities"},
+    "win_rate": {"zh": "赢单率", "en": "Win rate"},
+    "without_value": {"zh": "缺预计金额", "en": "Without a value"},
+    "weighted_value": {"zh": "加权金额", "en": "Weighted value"},
+    "pipeline_value": {"zh": "在途商机加权价值", "en": "Weighted value of the open pipeline"},
+    "left": {"zh": "已离开该阶段", "en": "Left the stage"},
+    "still_open": {"zh": "仍在该阶段", "en": "Still in the stage"},
+    "median_days_in_stage": {"zh": "停留天数中位数", "en": "Median days in stage"},
+    "q25_days": {"zh": "25% 分位（天）", "en": "25th percentile (days)"},
+    "q75_days": {"zh": "75% 分位（天）", "en": "75th percentile (days)"},
+    "in_stage": {"zh": "仍在阶段数", "en": "In the stage"},
+    "left_stage": {"zh": "当日离开数", "en": "Left that day"},
+    "remaining": {"zh": "仍在该阶段的比例", "en": "Share still in the stage"},
+    "time_in_stage": {"zh": "各阶段停留时间", "en": "Time in each stage"},
+    "prospect_expense": {"zh": "获客销售费用", "en": "Sales expense on prospects"},
+    "customers_won": {"zh": "新获客户数", "en": "Customers won"},
+    "acquisition_cost": {"zh": "获客成本（每客户）", "en": "Acquisition cost per customer"},
+    "customer_years": {"zh": "老客户年数", "en": "Existing customer-years"},
+    "retention_cost": {"zh": "保留成本（每客户每年）", "en": "Retention cost per customer-year"},
+    "cost_ratio": {"zh": "获客成本 / 保留成本", "en": "Acquisition / retention cost"},
+    "rule_of_thumb": {"zh": "经验法则（约 5 倍）", "en": "Rule of thumb (about 5x)"},
+    "ratio_to_rule": {"zh": "相对经验法则", "en": "Relative to the rule"},
+    "mean_clv": {"zh": "平均客户终生价值", "en": "Mean CLV"},
+    "clv_minus_acquisition": {"zh": "终生价值减获客成本", "en": "CLV minus acquisition cost"},
+    "clv_to_acquisition": {"zh": "终生价值 / 获客成本", "en": "CLV / acquisition cost"},
+    "acquisition_vs_retention": {"zh": "获客成本与保留成本之比", "en": "Winning versus keeping a customer"},
+    "lost_reasons": {"zh": "输单原因分类", "en": "Why deals were lost"},
+    "lost_deal_share": {"zh": "输单占比", "en": "Share of lost deals"},
+    "estimate": {"zh": "估计值", "en": "Estimate"},
+    "lower": {"zh": "下限", "en": "Lower"},
+    "upper": {"zh": "上限", "en": "Upper"},
+    "truth": {"zh": "真实值", "en": "Truth"},
+    "covered": {"zh": "区间覆盖真实值", "en": "Interval covers the truth"},
+    "funnel_chart": {"zh": "销售漏斗", "en": "Sales funnel"},
+    "funnel_chart_note": {"zh": "条形：进入各阶段的商机数（占线索比例）；↓：阶段转化率（不计进行中商机）",
+                          "en": "Bars: opportunities entering each stage (share of leads); "
+                                "↓: stage conversion (open deals left out)"},
+    # sentences of notebook 06, filled with str.format
+    "funnel_sentence": {
+        "zh": "{leads:,} 条线索中，{mid:,} 条进入“{mid_stage}”（{mid_share:.0%}），{won:,} 条赢单（{won_share:.1%}），"
+              "{open:,} 条仍在进行中。不计进行中商机，一条新线索的赢单概率为 {p_win:.1%}（{level:.0%} 置信区间 "
+              "{lo:.1%}–{hi:.1%}）；已结束商机的赢单率为 {win_rate:.1%}。",
+        "en": "Of {leads:,} leads, {mid:,} reached {mid_stage} ({mid_share:.0%}) and {won:,} were won "
+              "({won_share:.1%}); {open:,} are still open. Leaving the open ones out, a new lead is won with "
+              "probability {p_win:.1%} ({level:.0%} interval {lo:.1%}-{hi:.1%}); the win rate of closed "
+              "deals is {win_rate:.1%}."},
+    "man_sentence": {
+        "zh": "MAN 高的商机赢单率 {high:.1%}，MAN 低的 {low:.1%}（相差 {ratio:.1f} 倍）；{test} 检验 p = {p:.2g}，"
+              "{verdict}",
+        "en": "MAN-high deals are won {high:.1%} of the time, MAN-low ones {low:.1%} ({ratio:.1f} times less "
+              "often); {test} test p = {p:.2g}: {verdict}"},
+    "man_matters": {"zh": "资格评估与赢单显著相关：先做 MAN 评估，把精力放在合格客户上。",
+                    "en": "qualification goes with winning; qualify before investing sales time."},
+    "man_no_evidence": {"zh": "数据不足以说明资格评估与赢单有关。",
+                        "en": "the data do not show that qualification goes with winning."},
+    "pipeline_sentence": {
+        "zh": "在途商机 {n:,} 条，预计金额合计 {value:,.0f} {currency}；按历史各阶段赢单概率加权，预计可成交 "
+              "{weighted:,.0f} {currency}（{level:.0%} 置信区间 {lo:,.0f}–{hi:,.0f}）。"
+              "即使概率准确，实际成交额也会有约 ±{sd:,.0f} {currency} 的波动。",
+        "en": "{n:,} open deals worth {value:,.0f} {currency} in total; weighted by the stage win probabilities "
+              "estimated from past deals, expect {weighted:,.0f} {currency} ({level:.0%} interval "
+              "{lo:,.0f}-{hi:,.0f}). Even with exact probabilities the value won varies by about "
+              "±{sd:,.0f} {currency}."},
+    "cost_sentence": {
+        "zh": "赢得一个新客户花费 {acq:,.0f} {currency} 销售费用（全部商机的费用 / 新获客户数），"
+              "保留一个老客户每年花费 {ret:,.0f} {currency}：前者是后者的 {ratio:.1f} 倍，经验法则约为 {rule:g} 倍。",
+        "en": "Winning a customer costs {acq:,.0f} {currency} in sales expense (all opportunities' expense / "
+              "customers won); keeping one costs {ret:,.0f} {currency} a year: {ratio:.1f} times as much, "
+              "against the rule of thumb of about {rule:g}."},
+    "funnel_no_expense": {"zh": "商机表没有销售费用列（sales_expense），无法计算获客成本。",
+                          "en": "The opportunities have no sales_expense column; no acquisition cost."},
+    "funnel_no_retention": {"zh": "没有老客户的销售费用数据（sales_expense 表或交易中的 sales_expense 列）。",
+                            "en": "No sales expense of existing customers (a sales_expense table or column)."},
+    "funnel_no_value": {"zh": "商机表没有预计金额列（expected_value），无法估计在途商机价值。",
+                        "en": "The opportunities have no expected_value column; no pipeline value."},
+    "funnel_no_man": {"zh": "商机表没有 MAN 评估列（money、authority、need）。",
+                      "en": "The opportunities have no MAN answers (money, authority, need)."},
+    "funnel_no_reason": {"zh": "商机表没有输单原因列（lost_reason）。",
+                         "en": "The opportunities record no lost reason (lost_reason)."},
+    "funnel_no_clv": {"zh": "商机未关联到有交易的客户，无法比较终生价值与获客成本。",
+                      "en": "The won opportunities are not linked to customers with transactions; no CLV link."},
+    "funnel_no_truth": {"zh": "本案例没有生成数据的真实值。", "en": "No generator truth for this case."},
+    # --- end funnel ----------------------------------------------------------------------
 }
 
 

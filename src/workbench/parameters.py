@@ -63,7 +63,11 @@ __all__ = [
     "Check",
     "Choice",
     "Integer",
+    "FrozenMapping",
+    "FunnelParameters",
+    "Groups",
     "LifecycleParameters",
+    "MAN_CRITERIA",
     "Nullable",
     "Number",
     "Numbers",
@@ -74,6 +78,7 @@ __all__ = [
     "Strings",
     "Text",
     "ValueParameters",
+    "Weights",
     "parse_parameters",
     "setting",
 ]
@@ -333,6 +338,74 @@ class SpecSource(Check):
         return value
 
 
+class FrozenMapping(Mapping):
+    """A read-only, hashable mapping: what a mapping-valued setting holds.
+
+    A frozen dataclass may not default to a dict (it is mutable); settings such as the
+    MAN weights default to one of these and compare equal to the dict they copy.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, Any] = ()):
+        object.__setattr__(self, "_items", dict(items))
+
+    def __getitem__(self, key: str) -> Any:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._items.items()))
+
+    def __setattr__(self, name, value):
+        raise AttributeError("a parameter mapping is read-only")
+
+    def __repr__(self) -> str:
+        return repr(self._items)
+
+
+class Weights(Check):
+    """A mapping of some of ``keys`` to weights >= 0, not all zero; returned normalised
+    to sum to 1 over every key (a key left out weighs 0)."""
+
+    def __init__(self, keys: Sequence[str], example: str):
+        self.keys = tuple(keys)
+        self.allowed = f"a mapping with keys among {list(self.keys)} and weights >= 0, not all zero, e.g. {example}"
+
+    def __call__(self, value, base):
+        if not isinstance(value, Mapping):
+            raise _Rejected("not a mapping")
+        unknown = [k for k in value if k not in self.keys]
+        if unknown:
+            raise _Rejected(f"unknown key(s) {unknown}")
+        weights = {k: value.get(k, 0.0) for k in self.keys}
+        if not all(_is_number(w) and w >= 0 for w in weights.values()) or sum(weights.values()) <= 0:
+            raise _Rejected("weights must be numbers >= 0, not all zero")
+        total = float(sum(weights.values()))
+        return FrozenMapping({k: float(w) / total for k, w in weights.items()})
+
+
+class Groups(Check):
+    """A mapping of text -> one of ``groups``."""
+
+    def __init__(self, groups: Sequence[str]):
+        self.groups = tuple(groups)
+        self.allowed = f"a mapping of reason -> group, groups {list(self.groups)}"
+
+    def __call__(self, value, base):
+        if not isinstance(value, Mapping):
+            raise _Rejected("not a mapping")
+        bad = sorted({str(g) for g in value.values() if g not in self.groups})
+        if bad or not all(isinstance(k, str) and k.strip() for k in value):
+            raise _Rejected(f"unknown group(s) {bad}" if bad else "every reason must be a non-empty text")
+        return FrozenMapping(value)
+
+
 def setting(default: Any, check: Check, meaning: str) -> Any:
     """A field of a :class:`Parameters` class: its default, what is allowed, what it means.
 
@@ -454,7 +527,10 @@ class Parameters(Mapping):
             except _Rejected as exc:
                 raise ParameterError(
                     f"{where}{_problem(f'{section}.{name}', fields[name], value, exc)}") from None
-        return cls(**values)
+        try:
+            return cls(**values)
+        except ParameterError as exc:  # a check across settings (see a topic's _check)
+            raise ParameterError(f"{where}{exc}") from None
 
     # -- reading it back -------------------------------------------------------------------
 
@@ -644,6 +720,82 @@ class LifecycleParameters(Parameters, topic="lifecycle"):
 # ----------------------------------------------------------------------------------
 # a case's parameters
 # ----------------------------------------------------------------------------------
+
+
+#: The three MAN criteria (Money, Authority, Need), as canonical columns of the
+#: opportunities table.
+MAN_CRITERIA = ("money", "authority", "need")
+
+
+@dataclass(frozen=True)
+class FunnelParameters(Parameters, topic="funnel"):
+    """Prospects and the sales funnel: MAN qualification, stages (notebook 06).
+
+    Examples
+    --------
+    >>> FunnelParameters(man_weights={"money": 2, "authority": 1, "need": 1}).man_weights
+    {'money': 0.5, 'authority': 0.25, 'need': 0.25}
+    >>> FunnelParameters(level=1.5)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    workbench.parameters.ParameterError: FunnelParameters: key 'level' is 1.5; allowed: a number in (0.5, 1)...
+    """
+
+    stages: tuple[str, ...] = setting(
+        ("lead", "qualified", "proposal", "negotiation"), Strings(min_length=2),
+        "the open stages, in the order an opportunity passes them")
+    won_stage: str = setting("closed_won", Text(), "the stage that closes an opportunity as won")
+    lost_stage: str = setting("closed_lost", Text(), "the stage that closes an opportunity as lost")
+    man_weights: Mapping[str, float] = setting(
+        FrozenMapping(dict.fromkeys(MAN_CRITERIA, 1 / 3)),
+        Weights(MAN_CRITERIA, "{money: 2, authority: 1, need: 1}"),
+        "weights of money, authority and need in the MAN score (rescaled to sum to 1)")
+    man_cutoffs: tuple[float, float] = setting(
+        (0.75, 0.5), Numbers(Number(0, 1), 2, example="[0.75, 0.5]"),
+        "MAN score at or above which a prospect is high, resp. medium (high > medium)")
+    man_scale: str = setting(
+        "auto", Choice("auto", "binary", "rating"),
+        "MAN answers as yes/no or 1-5 ratings; auto: binary when a column holds only 0 and 1")
+    man_met_at: float = setting(4.0, Number(1, 5), "the rating (1-5) from which a criterion counts as met")
+    interval: str = setting(
+        "wilson", Choice("wilson", "exact"), "interval of proportions: Wilson score or Clopper-Pearson")
+    level: float = setting(0.95, Number(0.5, 1, open_low=True, open_high=True),
+                           "confidence level of every interval")
+    order_grace_days: int = setting(
+        90, Integer(low=0), "days before the last order within which a win need not be followed by one")
+    rule_of_thumb: float = setting(5.0, Number(0, open_low=True),
+                                   "the acquisition / retention cost ratio the lecture quotes")
+    lost_reason_groups: Mapping[str, str] | None = setting(
+        None, Nullable(Groups(("customer_side", "firm_side", "third_party"))),
+        "lost reason -> customer_side, firm_side or third_party; null: the lecture's grouping")
+
+    def __post_init__(self):
+        super().__post_init__()
+        object.__setattr__(self, "stages", tuple(s.strip() for s in self.stages))
+        object.__setattr__(self, "won_stage", self.won_stage.strip())
+        object.__setattr__(self, "lost_stage", self.lost_stage.strip())
+        if self.won_stage == self.lost_stage or {self.won_stage, self.lost_stage} & set(self.stages):
+            raise ParameterError(
+                f"FunnelParameters: key 'parameters.funnel.won_stage' is {self.won_stage!r}; allowed: a "
+                f"name different from lost_stage ({self.lost_stage!r}) and from the open stages "
+                f"{list(self.stages)}")
+        high, medium = self.man_cutoffs
+        if not medium < high:
+            raise ParameterError(
+                f"FunnelParameters: key 'parameters.funnel.man_cutoffs' is {list(self.man_cutoffs)}; "
+                "allowed: two scores [high, medium] with 0 <= medium < high <= 1, e.g. [0.75, 0.5]")
+
+    @property
+    def alpha(self) -> float:
+        """1 - ``level``: the error rate of the intervals."""
+        return 1.0 - self.level
+
+    @property
+    def rank(self) -> dict[str, int]:
+        """Stage -> position: open stages 0..K-1, the won and lost stages K."""
+        rank = {stage: i for i, stage in enumerate(self.stages)}
+        rank[self.won_stage] = rank[self.lost_stage] = len(self.stages)
+        return rank
 
 
 class CaseParameters(Mapping):

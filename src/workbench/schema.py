@@ -49,8 +49,10 @@ import pandera.pandas as pa
 __all__ = [
     "CUSTOMERS",
     "CUSTOMER_RANGES",
+    "OPPORTUNITIES",
     "TRANSACTIONS",
     "validate_customers",
+    "validate_opportunities",
     "validate_transactions",
 ]
 
@@ -152,3 +154,48 @@ def validate_customers(frame: pd.DataFrame) -> pd.DataFrame:
         Listing each failing column, check and example values.
     """
     return CUSTOMERS.validate(frame, lazy=True)
+
+
+# --- opportunities (issue 15) ------------------------------------------------------------
+#: The opportunities table: one row per stage an opportunity entered (a CRM's stage
+#: history). ``opportunity_id``, ``stage``, ``stage_date`` and ``created`` are never
+#: missing; money is finite and >= 0; MAN answers lie in 0-5 (0/1 yes-no or 1-5 ratings).
+OPPORTUNITIES = pa.DataFrameSchema(
+    {
+        "opportunity_id": pa.Column(str, pa.Check.str_length(min_value=1), nullable=False),
+        "stage": pa.Column(str, pa.Check.str_length(min_value=1), nullable=False),
+        "stage_date": pa.Column("datetime64[ns]", nullable=False),
+        "created": pa.Column("datetime64[ns]", nullable=False),
+        "customer_id": pa.Column(str, nullable=True, required=False),
+        "expected_value": pa.Column(float, [_finite(), pa.Check.ge(0)], nullable=True, required=False),
+        "sales_expense": pa.Column(float, [_finite(), pa.Check.ge(0)], nullable=True, required=False),
+        **{column: pa.Column(float, [pa.Check.ge(0), pa.Check.le(5)], nullable=True, required=False)
+           for column in ("money", "authority", "need")},
+        **{column: pa.Column(str, nullable=True, required=False)
+           for column in ("owner", "industry", "channel", "lost_reason")},
+    },
+    strict=False,
+    coerce=True,
+    name="opportunities",
+)
+
+
+def validate_opportunities(frame: pd.DataFrame) -> pd.DataFrame:
+    """Validate (and coerce) a canonical opportunities frame; raise with every failure.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per stage an opportunity entered (:data:`OPPORTUNITIES`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The validated frame with canonical dtypes.
+
+    Raises
+    ------
+    pandera.errors.SchemaErrors
+        Listing each failing column, check and example values.
+    """
+    return OPPORTUNITIES.validate(frame, lazy=True)

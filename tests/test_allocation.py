@@ -271,6 +271,11 @@ def test_bounds_floors_and_the_log_form():
     np.testing.assert_allclose(plan.frame["upper"], [50, 50, 200])
     np.testing.assert_allclose(plan.spend, [45.0, 15.0, 40.0], rtol=1e-9)  # 45 = 100 - 15 - 40
     assert plan.frame["bound"].tolist() == ["interior", "at_lower", "at_lower"]
+    # the minimum spend keeps a customer: it wins over the growth limit (1 x 5 < 15)
+    tiny = al.optimal_allocation(curves_of([4.0, 1.0], [0.5, 0.5], current=[10.0, 1.0]), params.replace(
+        key_account_floor=None))
+    np.testing.assert_allclose(tiny.frame["upper"], [50, 15])
+    np.testing.assert_allclose(tiny.spend, [50, 15])
     log = al.optimal_allocation(curves_of([0.0, 0.0], [3.0, 1.0], form="log"), al.AllocationParameters(budget=100))
     np.testing.assert_allclose(log.spend, [75.0, 25.0])  # beta / E equal: E proportional to beta
 
@@ -393,8 +398,9 @@ def test_the_plan_is_feasible_and_meets_the_kkt_conditions(problem):
     marginal = plan.frame["marginal_return"].to_numpy()
     interior = (plan.frame["bound"] == "interior").to_numpy()
     np.testing.assert_allclose(marginal[interior], price[interior], rtol=1e-6)
-    at_lower = (plan.frame["bound"] == "at_lower").to_numpy() & ~interior
-    at_upper = (plan.frame["bound"] == "at_upper").to_numpy() & ~interior
+    free = upper > lower * (1 + 1e-9)  # a customer whose bounds meet has no condition to meet
+    at_lower = (plan.frame["bound"] == "at_lower").to_numpy() & free
+    at_upper = (plan.frame["bound"] == "at_upper").to_numpy() & free
     assert (marginal[at_lower] <= price[at_lower] * (1 + 1e-6)).all()
     assert (marginal[at_upper] >= price[at_upper] * (1 - 1e-6)).all()
 

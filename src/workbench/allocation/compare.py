@@ -80,8 +80,8 @@ class PlanComparison:
 
 
 def _draw_elasticities(estimate: ResponseEstimate, segments: np.ndarray, n: int, rng, form: str):
-    """n x customers coefficients: each group's own estimate drawn from N(b, se^2), the groups
-    on the pooled estimate sharing one draw of it."""
+    """n x groups coefficients and each customer's group: each group's own estimate drawn
+    from N(b, se^2), the groups on the pooled estimate sharing one draw of it."""
     coef = estimate.coefficients()
     names = [s for s in coef.index if s != POOLED]
     pooled_draw = coef.loc[POOLED, "elasticity"] + coef.loc[POOLED, "std_error"] * rng.standard_normal(n)
@@ -95,8 +95,7 @@ def _draw_elasticities(estimate: ResponseEstimate, segments: np.ndarray, n: int,
     low, high = (1e-3, 1 - 1e-3) if form == "power" else (1e-9 * max(1.0, np.abs(table).max()), np.inf)
     clipped = int(((table < low) | (table > high)).sum())
     table = np.clip(table, low, high)
-    index = pd.Index(names).get_indexer(segments)
-    return table[:, index], clipped
+    return table, pd.Index(names).get_indexer(segments), clipped
 
 
 def compare_plans(
@@ -173,7 +172,7 @@ def compare_plans(
     clipped = 0
     if n:
         rng = np.random.default_rng(params.seed)
-        elasticities, clipped = _draw_elasticities(estimate, frame["segment"].to_numpy(), n, rng, curves.form)
+        table, group_of, clipped = _draw_elasticities(estimate, frame["segment"].to_numpy(), n, rng, curves.form)
         budget, lower, upper, caps = _constraints(curves, params.replace(budget=plan.budget))
         method = _method(plan.method, caps)
         own = (frame["source"] == "own_point").to_numpy()
@@ -183,13 +182,19 @@ def compare_plans(
         with np.errstate(divide="ignore", invalid="ignore"):
             log_now = (np.log(spend_now), np.log(gp_now))
             log_x = {name: np.log(x) for name, x in spends.items()}
+        # every curve passes through its customer's current point, so the current plan's gp
+        # is the same in every draw unless some customers are on a fallback curve
+        fixed_current = point["current"] if own.all() else None
+        start = np.log(plan.multiplier) if plan.multiplier > 0 and np.isfinite(plan.multiplier) else None
         for r in range(n):
-            b = elasticities[r]
+            b = table[r][group_of]
             if power:  # in logs: one exp per plan and draw instead of a power
                 log_scale = _log_scale(b, *log_now, own, seg_codes)
                 with np.errstate(under="ignore"):
-                    gps = {name: np.exp(log_scale + b * lx) for name, lx in log_x.items()}
-                x_r, _, _ = _solve(curves.form, None, b, lower, upper, budget, caps, method, log_scale=log_scale)
+                    gps = {name: fixed_current if name == "current" and fixed_current is not None
+                           else np.exp(log_scale + b * lx) for name, lx in log_x.items()}
+                x_r, _, _ = _solve(curves.form, None, b, lower, upper, budget, caps, method, log_scale=log_scale,
+                                   start=start)
             else:
                 scale = _anchor(curves.form, b, spend_now, gp_now, own, seg_codes)
                 gps = {name: _gp(curves.form, scale, b, x) for name, x in spends.items()}

@@ -147,8 +147,9 @@ def _prep(form, scale, b):
     return None, None, b
 
 
-def _kkt(form, log_ba, inv, beta, lower, upper, budget):
-    """Spend and lambda for one budget over the given customers (no caps)."""
+def _kkt(form, log_ba, inv, beta, lower, upper, budget, start=None):
+    """Spend and lambda for one budget over the given customers (no caps); ``start``, a
+    guess of ln lambda (the bootstrap passes the point estimate's), narrows the bracket."""
     if len(lower) == 0:
         return np.empty(0), 0.0
     if upper.sum() <= budget:
@@ -164,25 +165,59 @@ def _kkt(form, log_ba, inv, beta, lower, upper, budget):
 
     # bracket ln(lambda) around the price at which the mean customer takes its share
     share = budget / len(lower)
-    if form == "power":
+    if start is not None and np.isfinite(start):
+        centre = float(start)
+    elif form == "power":
         centre = float(np.mean(log_ba - np.log(share) / inv))
     else:
         centre = float(np.log(np.mean(beta) / share))
-    lo, hi, step = centre - 1.0, centre + 1.0, 2.0
-    while gap(lo) < 0:
-        lo -= step
-        step *= 2
-    step = 2.0
-    while gap(hi) > 0:
-        hi += step
-        step *= 2
-    log_price = optimize.brentq(gap, lo, hi, xtol=1e-13, rtol=1e-13, maxiter=500)
+    log_price = _newton(form, log_ba, inv, beta, lower, upper, budget, centre)
+    if log_price is None:  # Newton left its bracket or stalled: bracket and brentq
+        lo, hi, step = centre - 1.0, centre + 1.0, 2.0
+        while gap(lo) < 0:
+            lo -= step
+            step *= 2
+        step = 2.0
+        while gap(hi) > 0:
+            hi += step
+            step *= 2
+        log_price = optimize.brentq(gap, lo, hi, xtol=1e-13, rtol=1e-13, maxiter=500)
     x = spend(log_price)
     # spend exactly the budget: the residual goes to interior customers in proportion
     interior = (x > lower) & (x < upper)
     if interior.any():
         x[interior] *= 1 + (budget - x.sum()) / x[interior].sum()
     return x, float(np.exp(log_price))
+
+
+def _newton(form, log_ba, inv, beta, lower, upper, budget, u, max_iter=30):
+    """Newton's method on S(u) = budget, u = ln lambda, safeguarded by bisection.
+
+    dS/du = -sum over interior customers of x_c / (1 - b_c) (power) or x_c (log); the
+    clipped customers do not move. Returns u, or None when it does not converge (the
+    caller then brackets and uses ``brentq``).
+    """
+    lo, hi = -np.inf, np.inf
+    for _ in range(max_iter):
+        free = _demand(form, log_ba, inv, beta, np.exp(u))
+        x = np.clip(free, lower, upper)
+        excess = x.sum() - budget
+        if abs(excess) <= 1e-12 * budget:
+            return u
+        if excess > 0:
+            lo = u
+        else:
+            hi = u
+        interior = (free > lower) & (free < upper)
+        slope = -((x * inv)[interior].sum() if form == "power" else x[interior].sum())
+        step = u - excess / slope if slope < 0 else np.nan
+        if np.isfinite(step) and lo < step < hi:
+            u = step
+        elif np.isfinite(lo) and np.isfinite(hi):
+            u = (lo + hi) / 2
+        else:
+            return None
+    return None
 
 
 def _kkt_with_caps(form, log_ba, inv, beta, lower, upper, budget, groups, caps):
@@ -282,7 +317,8 @@ def optimal_allocation(curves: ResponseCurves, params: AllocationParameters | No
         E_c(lambda) = clip(((b_c A_c) / (lambda + mu_g(c))) ** (1 / (1 - b_c)), l_c, u_c)
 
     (``log``: clip(beta_c / (lambda + mu_g), l_c, u_c)); sum_c E_c(lambda) falls with
-    lambda, so ``brentq`` on ln lambda finds the lambda that spends B. Caps on the groups
+    lambda, so Newton's method on ln lambda (safeguarded by bisection, ``brentq`` as the
+    fallback) finds the lambda that spends B. Caps on the groups
     of one column are met by water-filling: groups over their cap are fixed at it and
     solved alone, the rest re-solved with what is left, until no group is over (lambda
     only falls, so a capped group stays capped; mu_g = lambda_g - lambda). Caps on
@@ -372,16 +408,17 @@ def _constraints(curves: ResponseCurves, params: AllocationParameters):
     return budget, lower, upper, caps
 
 
-def _solve(form, scale, b, lower, upper, budget, caps, method, log_scale=None):
+def _solve(form, scale, b, lower, upper, budget, caps, method, log_scale=None, start=None):
     """Spend, lambda and the cap multipliers for one set of curves (arrays); ``log_scale``
-    (ln A, power form) saves a logarithm when the caller has it."""
+    (ln A, power form) saves a logarithm when the caller has it, ``start`` (ln lambda)
+    a wider search."""
     if log_scale is not None:
         log_ba, inv = np.log(b) + log_scale, 1.0 / (1.0 - b)
     else:
         log_ba, inv, b = _prep(form, scale, b)
     amounts = np.array([c[3] for c in caps])
     if not caps:
-        x, lam = _kkt(form, log_ba, inv, b, lower, upper, budget)
+        x, lam = _kkt(form, log_ba, inv, b, lower, upper, budget, start=start)
         return x, lam, np.zeros(0)
     if method == "kkt":
         groups = np.full(len(lower), len(caps))  # customers of no capped group: a last, uncapped one

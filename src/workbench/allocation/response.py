@@ -97,21 +97,29 @@ class ResponseEstimate:
         return rows[["segment", "reason", "own_elasticity"]].reset_index(drop=True)
 
 
+def _group_sums(values: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Column sums per group, (n_groups, k): one ``reduceat`` over rows sorted by group
+    (the panel arrives sorted by customer, so usually no sort is needed)."""
+    if len(codes) == 0:
+        return np.zeros((n_groups, values.shape[1]))
+    if not (codes[1:] >= codes[:-1]).all():
+        order = np.argsort(codes, kind="stable")
+        codes, values = codes[order], values[order]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    sums = np.zeros((n_groups, values.shape[1]))
+    sums[codes[starts]] = np.add.reduceat(values, starts, axis=0)
+    return sums
+
+
 def _within(values: np.ndarray, codes: np.ndarray, n_groups: int, t: np.ndarray | None) -> np.ndarray:
     """Demean columns by group (and remove a per-group linear trend in ``t`` if given)."""
     count = np.bincount(codes, minlength=n_groups).astype(float)
-    out = np.empty_like(values)
-    tc = None
+    out = values - (_group_sums(values, codes, n_groups) / count[:, None])[codes]
     if t is not None:
         tc = t - (np.bincount(codes, t, minlength=n_groups) / count)[codes]
         tss = np.bincount(codes, tc * tc, minlength=n_groups)
-    for j in range(values.shape[1]):
-        col = values[:, j]
-        centred = col - (np.bincount(codes, col, minlength=n_groups) / count)[codes]
-        if tc is not None:
-            slope = np.bincount(codes, tc * centred, minlength=n_groups) / tss
-            centred = centred - slope[codes] * tc
-        out[:, j] = centred
+        slope = _group_sums(out * tc[:, None], codes, n_groups) / tss[:, None]
+        out -= slope[codes] * tc[:, None]
     return out
 
 
@@ -119,12 +127,19 @@ def _year_dummies(years: np.ndarray, drop: int, labels: np.ndarray | None = None
     """Year (or label x year) indicator columns, the first ``drop`` years of each label left out."""
     if labels is None:
         labels = np.zeros(len(years), dtype=np.int64)
-    cols = []
-    for lab in np.unique(labels):
-        mine = labels == lab
-        for year in np.unique(years[mine])[drop:]:
-            cols.append((mine & (years == year)).astype(float))
-    return np.column_stack(cols) if cols else np.empty((len(years), 0))
+    labels, years = np.asarray(labels, dtype=np.int64), np.asarray(years, dtype=np.int64)
+    span = int(years.max() - years.min()) + 1
+    keys, cell = np.unique(labels * span + (years - years.min()), return_inverse=True)  # 1-D: fast
+    pair_labels = keys // span
+    # rank of each (label, year) among its label's years; the first `drop` get no column
+    rank = np.concatenate([np.arange((pair_labels == lab).sum()) for lab in np.unique(pair_labels)])
+    column = np.full(len(keys), -1)
+    kept = rank >= drop
+    column[kept] = np.arange(kept.sum())
+    out = np.zeros((len(years), int(kept.sum())))
+    rows = np.flatnonzero(column[cell.ravel()] >= 0)
+    out[rows, column[cell.ravel()][rows]] = 1.0
+    return out
 
 
 def _cluster_ols(y: np.ndarray, x: np.ndarray, codes: np.ndarray, n_groups: int):
@@ -139,8 +154,7 @@ def _cluster_ols(y: np.ndarray, x: np.ndarray, codes: np.ndarray, n_groups: int)
     bread = np.linalg.pinv(xtx)
     params = bread @ (x.T @ y)
     resid = y - x @ params
-    scores = x * resid[:, None]
-    sums = np.column_stack([np.bincount(codes, scores[:, j], minlength=n_groups) for j in range(x.shape[1])])
+    sums = _group_sums(x * resid[:, None], codes, n_groups)
     n, k = x.shape
     factor = n_groups / (n_groups - 1) * (n - 1) / (n - k) if n_groups > 1 and n > k else np.nan
     cov = factor * bread @ (sums.T @ sums) @ bread
@@ -467,6 +481,8 @@ def _anchor(form, b, spend, gp, own, codes) -> np.ndarray:
 def _log_scale(b, log_spend, log_gp, own, codes) -> np.ndarray:
     """ln A of the power curves through each customer's current point (the bootstrap's
     inner loop: logs of spend and gp are computed once)."""
+    if own.all():
+        return log_gp - b * log_spend
     out = np.full(len(b), np.nan)
     out[own] = log_gp[own] - b[own] * log_spend[own]
     return _fill_fallbacks(out, own, codes)

@@ -301,6 +301,19 @@ def test_sales_expense_ignores_value_and_return_on_spend_falls(data):
     assert spend.max() / spend.min() < profit.max() / profit.min() / 10
 
 
+def test_the_bundled_case_shows_the_thesis_problem_every_year():
+    """cases/ncompany.yaml (1,000 customers, seed 20240101): revenue grows every year while
+    gross profit per yuan of sales expense falls every year (8.79, 5.19, 4.89, 4.74)."""
+    se = make_ncompany(1000, seed=20240101, n_respondents=10).sales_expense
+    by_year = se.groupby("year")[["sales_expense", "revenue", "gross_profit"]].sum()
+    ratio = by_year["gross_profit"] / by_year["sales_expense"]
+    assert (np.diff(by_year["revenue"]) > 0).all()
+    assert (np.diff(ratio) < 0).all()
+    assert (np.diff(by_year["sales_expense"]) / by_year["sales_expense"].iloc[:-1].to_numpy()
+            > np.diff(by_year["gross_profit"]) / by_year["gross_profit"].iloc[:-1].to_numpy()).all()
+    np.testing.assert_allclose(ratio, [8.79, 5.19, 4.89, 4.74], atol=0.005)
+
+
 # --- survey ----------------------------------------------------------------------------
 
 def test_survey_items_scale_and_links(data):

@@ -82,7 +82,8 @@ def test_a_topic_reads_as_a_mapping_and_records_as_json():
 
 def test_every_topic_is_present_and_an_unknown_one_says_which_exist():
     params = CaseParameters()
-    assert list(params) == list(TOPICS) == ["value", "segmentation", "satisfaction", "lifecycle", "funnel"]
+    assert list(params) == list(TOPICS) == ["value", "segmentation", "satisfaction", "lifecycle",
+                                            "allocation", "funnel"]
     assert params["value"] == params.value == ValueParameters()
     with pytest.raises(AttributeError, match=r"no parameter topic 'valeu'; topics: \['value'"):
         params.valeu  # noqa: B018

@@ -58,11 +58,14 @@ from workbench import resources
 
 __all__ = [
     "TOPICS",
+    "FORMS",
+    "AllocationParameters",
     "AnyOf",
     "CaseParameters",
     "Check",
     "Choice",
     "Integer",
+    "Flag",
     "FrozenMapping",
     "FunnelParameters",
     "Groups",
@@ -73,8 +76,10 @@ __all__ = [
     "Numbers",
     "ParameterError",
     "Parameters",
+    "Positives",
     "SatisfactionParameters",
     "SegmentationParameters",
+    "Shares",
     "Strings",
     "Text",
     "ValueParameters",
@@ -406,6 +411,50 @@ class Groups(Check):
         return FrozenMapping(value)
 
 
+class Flag(Check):
+    """``true`` or ``false`` (not 1 or "yes")."""
+
+    allowed = "true or false"
+
+    def __call__(self, value, base):
+        if not isinstance(value, bool):
+            raise _Rejected()
+        return value
+
+
+class Positives(Check):
+    """A non-empty list of numbers > 0; returned sorted, without repeats, as a tuple."""
+
+    def __init__(self, example: str):
+        self.allowed = f"a non-empty list of numbers > 0, e.g. {example}"
+
+    def __call__(self, value, base):
+        if isinstance(value, str) or not isinstance(value, Sequence):
+            raise _Rejected("a string, not a list" if isinstance(value, str) else "")
+        if not value or not all(_is_number(v) and v > 0 for v in value):
+            raise _Rejected()
+        return tuple(sorted({float(v) for v in value}))
+
+
+class Shares(Check):
+    """``{column: {group: share}}`` with shares in (0, 1]; returned read-only."""
+
+    allowed = "a mapping column -> {group: share of the budget in (0, 1]}, e.g. {quadrant: {minimise_cost: 0.1}}"
+
+    def __call__(self, value, base):
+        if not isinstance(value, Mapping):
+            raise _Rejected("not a mapping")
+        out = {}
+        for column, groups in value.items():
+            if not isinstance(column, str) or not isinstance(groups, Mapping) or not groups:
+                raise _Rejected(f"'{column}' must map groups to shares")
+            for group, share in groups.items():
+                if not _is_number(share) or not 0 < share <= 1:
+                    raise _Rejected(f"{column}.{group} is {share!r}, not a share in (0, 1]")
+            out[column] = FrozenMapping({str(g): float(v) for g, v in groups.items()})
+        return FrozenMapping(out)
+
+
 def setting(default: Any, check: Check, meaning: str) -> Any:
     """A field of a :class:`Parameters` class: its default, what is allowed, what it means.
 
@@ -720,6 +769,70 @@ class LifecycleParameters(Parameters, topic="lifecycle"):
 # ----------------------------------------------------------------------------------
 # a case's parameters
 # ----------------------------------------------------------------------------------
+
+
+#: Response forms of the allocation: gross profit as a function of a customer's sales
+#: expense E. ``power``: gp = A * E**b (constant elasticity b, fitted log-log);
+#: ``log``: gp = alpha + beta * ln E (fitted in levels on ln E).
+FORMS = ("power", "log")
+
+
+@dataclass(frozen=True)
+class AllocationParameters(Parameters, topic="allocation"):
+    """Sales-resource allocation: budget, constraints, response (notebook 05).
+
+    Examples
+    --------
+    >>> AllocationParameters(min_spend=2000, key_account_floor=1.0).min_spend
+    2000.0
+    >>> AllocationParameters.from_mapping({"caps": {"quadrant": {"key": 0.5}}}).caps["quadrant"]["key"]
+    0.5
+    >>> AllocationParameters(form="linear")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    workbench.parameters.ParameterError: AllocationParameters: key 'form' is 'linear'; allowed: ...
+    """
+
+    budget: float | None = setting(
+        None, Nullable(Number(0, open_low=True)),
+        "total sales expense to allocate, in the case's currency; null: the current total")
+    min_spend: float = setting(0.0, Number(0), "minimum yearly spend on every planned customer")
+    max_spend: float | None = setting(
+        None, Nullable(Number(0)), "maximum yearly spend on one customer (>= min_spend); null: none")
+    max_increase: float | None = setting(
+        None, Nullable(Number(1)), "plan spend at most this multiple of the current spend; null: none")
+    key_account_floor: float | None = setting(
+        None, Nullable(Number(0)), "key accounts get at least this multiple of their current spend; null: none")
+    caps: Mapping[str, Mapping[str, float]] = setting(
+        FrozenMapping(), Shares(), "the most a group may get, as a share of the budget, per column")
+    form: str = setting("power", Choice(*FORMS), "response form: power (log-log) or log")
+    by: str = setting("industry", Text(), "column whose groups get their own response")
+    customer_trends: bool = setting(
+        False, Flag(), "also remove a linear trend per customer before fitting (three years each)")
+    min_customers: int = setting(
+        10, Integer(low=2), "fewest customers with two usable years for a group's own estimate")
+    level: float = setting(0.95, Number(0, 1, open_low=True, open_high=True),
+                           "level of confidence and bootstrap intervals")
+    n_bootstrap: int = setting(200, Integer(low=0), "parametric bootstrap draws (0: no intervals)")
+    seed: int = setting(0, Integer(low=0), "seed of the bootstrap")
+    plan_year: int | None = setting(
+        None, Nullable(Integer()), "the year whose spend is the current plan; null: the last year")
+    budget_multiples: tuple[float, ...] = setting(
+        (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0), Positives("[0.5, 1, 2]"),
+        "budgets of the sensitivity curve, as multiples of the budget")
+    hold_tolerance: float = setting(
+        0.05, Number(0, 1, open_high=True), "a quadrant's spend changing by less than this counts as held")
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.max_spend is not None and self.max_spend < self.min_spend:
+            raise ParameterError(
+                f"AllocationParameters: key 'parameters.allocation.max_spend' is {self.max_spend:g}, "
+                f"below min_spend {self.min_spend:g}; allowed: a number >= min_spend, or null")
+
+    def replace(self, **changes: Any) -> AllocationParameters:
+        """A copy with some settings changed, validated again."""
+        return dataclasses.replace(self, **changes)
 
 
 #: The three MAN criteria (Money, Authority, Need), as canonical columns of the

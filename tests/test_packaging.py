@@ -17,8 +17,9 @@ def _spec(requirement: str) -> tuple[str, str]:
 def test_environment_yml_mirrors_pyproject(root):
     project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
     test_extra = dict(_spec(r) for r in project["optional-dependencies"]["test"])
-    lab_extra = dict(_spec(r) for r in project["optional-dependencies"]["lab"])
-    wanted = dict(_spec(r) for r in project["dependencies"]) | test_extra | lab_extra
+    wanted = dict(_spec(r) for r in project["dependencies"])
+    for extra in project["optional-dependencies"].values():  # test, lab, spark, ...
+        wanted |= dict(_spec(r) for r in extra)
     env = yaml.safe_load((root / "environment.yml").read_text())
     assert env["channels"] == ["conda-forge"], "environment.yml must use conda-forge only"
     listed, pip = {}, []

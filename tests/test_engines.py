@@ -434,3 +434,20 @@ def test_spark_sql_is_the_duckdb_text_transpiled(gen):
     duck = e.sql("bgnbd_summary", calibration_end="2024-03-31", observation_end="2024-12-31")
     spark = to_dialect(duck, "spark")
     assert "FILTER(WHERE" in spark and "DATEDIFF(DAY" in spark and "DATE_DIFF" not in spark
+
+
+def test_parquet_statistics_give_the_counts_of_a_full_pass(tmp_path, monkeypatch):
+    tx = generated()
+    tx.loc[[3, 7], "customer_id"] = None
+    path = write(tmp_path, tx)
+    with DuckDBEngine(progress=None) as e:
+        quick = e.transactions(Source("parquet", path=path), validate=False)
+        monkeypatch.setattr(e, "_quick_stats", lambda source: None)
+        assert e.transactions(Source("parquet", path=path), validate=False) == quick
+        with pytest.raises(ValueError, match="2 missing value"):
+            e.transactions(Source("parquet", path=path))
+    assert quick.has_returns and quick.rows == len(tx)
+    flagged_only = tx.assign(amount=tx["amount"].abs())  # returns known from is_return alone
+    with DuckDBEngine(progress=None) as e:
+        assert e.transactions(Source("parquet", path=write(tmp_path, flagged_only, "f.parquet")),
+                              validate=False).has_returns

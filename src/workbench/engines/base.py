@@ -323,7 +323,9 @@ class Engine:
         """
         start = time.perf_counter()
         columns = tuple(self._register("transactions", source, CANONICAL_COLUMNS))
-        row = self._arrow(defs.to_dialect(defs.stats_sql(columns), self.dialect), "read").to_pylist()[0]
+        row = self._quick_stats(source)
+        if row is None:  # one pass over the rows
+            row = self._arrow(defs.to_dialect(defs.stats_sql(columns), self.dialect), "read").to_pylist()[0]
         n = int(row["n_rows"])
         if validate:
             for col in REQUIRED:
@@ -343,6 +345,11 @@ class Engine:
                                             has_returns=bool(row["has_returns"]), columns=columns)
         self._emit("read", "transactions", rows=n, seconds=time.perf_counter() - start)
         return self.stats_
+
+    def _quick_stats(self, source: Source) -> dict | None:
+        """The counts of :func:`~workbench.engines.definitions.stats_sql` without reading the
+        rows (e.g. from Parquet statistics), or None; backends may override."""
+        return None
 
     def customers(self, source: Source) -> tuple[str, ...]:
         """Read customer attributes into the view ``customers`` (``customer_id`` and any

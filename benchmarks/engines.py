@@ -367,6 +367,8 @@ def main(argv=None) -> None:
     parser.add_argument("--spark-sizes", type=_sizes, default=_sizes("1e6,1e7"))
     parser.add_argument("--lifetimes-sizes", type=_sizes, default=_sizes("1e6,1e7"))
     parser.add_argument("--pandas-sizes", type=_sizes, default=_sizes("1e6,1e7"))
+    parser.add_argument("--features-sizes", type=_sizes, default=_sizes("1e6,1e7"),
+                        help="sizes for duckdb_features (13 columns, for scale only)")
     parser.add_argument("--repeats", type=int, default=3, help="rounds (one above 1e7 rows)")
     parser.add_argument("--customers", type=lambda s: int(float(s)), default=0,
                         help="customers for the CLV step (rows sampled from the largest summary); 0: skip")
@@ -404,7 +406,8 @@ def main(argv=None) -> None:
         tools = [t for t in args.tools if t in TOOLS
                  and (t != "spark_engine" or n in args.spark_sizes)
                  and (t != "lifetimes" or (n in args.lifetimes_sizes and Path(args.lifetimes_python).exists()))
-                 and (t != "pandas_workbench" or n in args.pandas_sizes)]
+                 and (t != "pandas_workbench" or n in args.pandas_sizes)
+                 and (t != "duckdb_features" or n in args.features_sizes)]
         rounds = args.repeats if n <= 10_000_000 else 1
         infos: dict[str, dict] = {}
         for r in range(rounds):

@@ -36,8 +36,8 @@ def ibis_summary(path: str, show_sql: bool = False) -> pd.DataFrame:
                                                  rs=days.s.sum() - days.s.argmin(days.d))
     end = ibis.date(END)
     out = per.select("customer_id", frequency=per.x.cast("float64"),
-                     recency=per.l.delta(per.f, "day").cast("float64") / 7.0,
-                     T=end.delta(per.f, "day").cast("float64") / 7.0,
+                     recency=per.l.delta(per.f, unit="day").cast("float64") / 7.0,
+                     T=end.delta(per.f, unit="day").cast("float64") / 7.0,
                      monetary_value=ibis.ifelse(per.x > 0, per.rs / per.x, 0.0)).order_by("customer_id")
     if show_sql:
         print(ibis.to_sql(out))

@@ -49,15 +49,14 @@ def data(tmp_path_factory):
     return tx, Source("parquet", path=path)
 
 
-CALLS = [
+CALLS = [  # every aggregate once, both plans of the summary (the no-returns plan below)
     ("customer_features", ("2024-06-30",), {}),
     ("customer_features", ("2024-06-30",), {"start": "2023-03-01", "frequency": "days", "period": "W"}),
-    ("customer_features", ("2024-06-30",), {"period": "Q"}),
-    ("bgnbd_summary", ("2024-03-31",), {}),
     ("bgnbd_summary", ("2024-03-31", "2024-12-31"), {"start": "2023-02-01", "time_unit": "D"}),
     ("period_spend", (), {"period": "M", "as_of": "2024-06-30"}),
     ("abc_totals", (), {"by": "product_id"}),
 ]
+PANDAS = {"customer_features": customer_features, "bgnbd_summary": bgnbd_summary}
 
 
 def test_spark_equals_duckdb_and_pandas(spark, data):
@@ -68,9 +67,10 @@ def test_spark_equals_duckdb_and_pandas(spark, data):
     try:
         assert engine.transactions(source) == duck.transactions(source)
         for name, args, kwargs in CALLS:
-            assert_same(getattr(engine, name)(*args, **kwargs), getattr(duck, name)(*args, **kwargs))
-        assert_same(engine.customer_features("2024-06-30"), customer_features(tx, "2024-06-30"))
-        assert_same(engine.bgnbd_summary("2024-03-31", "2024-12-31"), bgnbd_summary(tx, "2024-03-31", "2024-12-31"))
+            ours = getattr(engine, name)(*args, **kwargs)
+            assert_same(ours, getattr(duck, name)(*args, **kwargs))
+            if name in PANDAS:
+                assert_same(ours, PANDAS[name](tx, *args, **kwargs))
     finally:
         duck.close()
         engine.close()  # a session passed in stays open for the other tests

@@ -561,23 +561,27 @@ def period_labels(numbers: np.ndarray, period: str) -> pd.Series:
 
 
 def _to_pandas(table) -> pd.DataFrame:
-    """Arrow -> pandas with the workbench's dtypes: str ids, float64, int64, datetime64."""
+    """Arrow -> pandas with the workbench's dtypes: str ids, float64, int64, datetime64[ns].
+
+    One ``Table.to_pandas`` (as a hand-written query's result would be converted), then
+    only the columns whose dtype differs are cast: a column-by-column conversion cost
+    40 MB more at a million customers.
+    """
     import pyarrow as pa
 
-    cols = {}
+    for name, col in zip(table.column_names, table.columns, strict=True):
+        if pa.types.is_integer(col.type) and col.null_count:
+            raise ValueError(f"engine result column {name!r} has missing counts")
+    frame = table.to_pandas(date_as_object=False)
     for name, col in zip(table.column_names, table.columns, strict=True):
         t = col.type
         if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
-            cols[name] = col.to_pandas().astype("str") if len(col) else pd.Series([], dtype="str")
-        elif pa.types.is_date(t):
-            cols[name] = pd.Series(col.cast(pa.timestamp("ns")).to_numpy(zero_copy_only=False),
-                                   dtype="datetime64[ns]")
+            if frame[name].dtype != "str":
+                frame[name] = frame[name].astype("str")
+        elif pa.types.is_date(t) or pa.types.is_timestamp(t):
+            frame[name] = frame[name].astype("datetime64[ns]")
         elif pa.types.is_floating(t) or pa.types.is_decimal(t):
-            cols[name] = pd.Series(col.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+            frame[name] = frame[name].astype(np.float64)  # lazy: no copy when already float64
         elif pa.types.is_integer(t):
-            if col.null_count:
-                raise ValueError(f"engine result column {name!r} has missing counts")
-            cols[name] = pd.Series(col.cast(pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
-        else:
-            cols[name] = col.to_pandas()
-    return pd.DataFrame(cols)
+            frame[name] = frame[name].astype(np.int64)
+    return frame

@@ -24,8 +24,9 @@ process plus the JVM's high-water mark for Spark):
 * ``spark_engine``: :class:`workbench.engines.SparkEngine` in local mode (``local[2]``);
 * ``pandas_workbench``: ``pandas.read_parquet`` + :func:`workbench.features.bgnbd_summary`;
 * ``lifetimes``: ``pandas.read_parquet`` + lifetimes 0.11.3
-  ``summary_data_from_transaction_data`` from its own venv (``--lifetimes-python``; see
-  benchmarks/lifetimes_reference.py), only at the sizes of ``--lifetimes-sizes``.
+  ``summary_data_from_transaction_data`` from its own venv (``--lifetimes-python``; made
+  as benchmarks/lifetimes_reference.py says, plus ``pip install "pyarrow<16"``, the last
+  pyarrow for numpy 1), only at the sizes of ``--lifetimes-sizes``.
 
 Customer level (``--customers``): BG/NBD and Gamma-Gamma fits, P(alive), conditional
 expected purchases and CLV (``workbench.clv``) for that many customers (rows sampled

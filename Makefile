@@ -6,12 +6,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: report test lab benchmarks clean-reports
+.PHONY: report test lab bench benchmarks clean-reports
 
 $(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,spark]'
 	touch $(STAMP)
 
 report: $(STAMP)
@@ -25,8 +25,12 @@ lab: $(STAMP)
 	$(BIN)/python -m ipykernel install --sys-prefix --name crm-workbench --display-name "CRM workbench"
 	$(BIN)/jupyter lab notebooks/
 
+# the engines' table of benchmarks/README.md (1M and 10M rows; BENCH_ARGS="--sizes 1e6" for a quick run)
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
 benchmarks: $(STAMP)
-	@echo "See benchmarks/README.md: each benchmark is a script, e.g."
+	@echo "See benchmarks/README.md: make bench, or one script, e.g."
 	@echo "  $(BIN)/python benchmarks/bench_features.py"
 
 clean-reports:

@@ -30,7 +30,9 @@ LAYERS = {
     # a survey's model spec says which columns are answer items, so loading a case reads it
     "cases": ("workbench.cleaning", "workbench.cases", "workbench.parameters",
               "workbench.satisfaction.spec"),
-    "features": ("workbench.features",),
+    # the engines compute the transaction-to-customer aggregates in DuckDB or Spark, beside
+    # the pandas features
+    "features": ("workbench.features", "workbench.engines"),
     "analysis": ("workbench.value", "workbench.clv", "workbench.segmentation", "workbench.lifecycle",
                  "workbench.satisfaction", "workbench.overview", "workbench.quality", "workbench.allocation",
                  "workbench.funnel"),
@@ -155,6 +157,6 @@ def test_the_check_finds_upward_imports_and_names_them(module, source, problem):
 
 def test_downward_and_same_layer_imports_pass_and_unknown_modules_are_reported():
     sources = {"workbench.segmentation": ("from workbench.value import EIGHT_CLASSES\nfrom workbench import io", False),
-               "workbench.value": ("", False), "workbench.io": ("", False), "workbench.engines": ("", False)}
+               "workbench.value": ("", False), "workbench.io": ("", False), "workbench.pricing": ("", False)}
     problems, _, unplaced = upward_imports(sources)
-    assert problems == [] and unplaced == ["workbench.engines"]
+    assert problems == [] and unplaced == ["workbench.pricing"]

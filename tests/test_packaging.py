@@ -30,8 +30,9 @@ def _spec(requirement: str) -> tuple[str, str]:
 def test_environment_yml_mirrors_pyproject(root):
     project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
     test_extra = dict(_spec(r) for r in project["optional-dependencies"]["test"])
-    lab_extra = dict(_spec(r) for r in project["optional-dependencies"]["lab"])
-    wanted = dict(_spec(r) for r in project["dependencies"]) | test_extra | lab_extra
+    wanted = dict(_spec(r) for r in project["dependencies"])
+    for extra in project["optional-dependencies"].values():  # test, lab, spark, ...
+        wanted |= dict(_spec(r) for r in extra)
     env = yaml.safe_load((root / "environment.yml").read_text())
     assert env["channels"] == ["conda-forge"], "environment.yml must use conda-forge only"
     listed, pip = {}, []
@@ -93,10 +94,12 @@ def test_the_notebook_kernel_registers(tmp_path):
 TEST_ONLY = {"pingouin", "kneed"}
 
 
-def _imported_modules(source: str) -> set[str]:
-    """Top-level names of every module imported anywhere in the code, also inside functions."""
+def _imported_modules(source: str, *, top_level_only: bool = False) -> set[str]:
+    """Top-level names of every module imported anywhere in the code, also inside functions
+    (only at the module's top level with ``top_level_only``)."""
     names = set()
-    for node in ast.walk(ast.parse(source)):
+    tree = ast.parse(source)
+    for node in (tree.body if top_level_only else ast.walk(tree)):
         if isinstance(node, ast.Import):
             names.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0:
@@ -110,18 +113,28 @@ def _notebook_code(path) -> str:
 
 
 def test_every_imported_package_is_declared_and_none_only_the_tests_use(root):
+    """A package is a dependency, or belongs to an optional extra (spark, ...) and is then
+    imported only inside the functions that need it, so the package imports without it."""
     project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
     declared = {_spec(r)[0] for r in project["dependencies"]}
+    optional = {_spec(r)[0] for extra, reqs in project["optional-dependencies"].items()
+                if extra not in ("test", "lab") for r in reqs}
     distributions = importlib.metadata.packages_distributions()
     sources = {p: p.read_text(encoding="utf-8") for p in sorted((root / "src" / "workbench").rglob("*.py"))}
     sources |= {p: _notebook_code(p) for p in sorted((root / "notebooks").glob("*.ipynb"))}
-    undeclared = {}
+    undeclared, eager = {}, {}
     for path, source in sources.items():
+        top_level = _imported_modules(source, top_level_only=True)
         for module in _imported_modules(source) - set(sys.stdlib_module_names) - {"workbench", "__future__"}:
             dists = {_spec(d)[0] for d in distributions.get(module, [module])}
-            if not dists & declared:
-                undeclared.setdefault(module, []).append(path.relative_to(root).as_posix())
+            if dists & declared:
+                continue
+            if dists & optional and module not in top_level and path.suffix != ".ipynb":
+                continue
+            where = eager if dists & optional else undeclared
+            where.setdefault(module, []).append(path.relative_to(root).as_posix())
     assert not undeclared, f"imported but not in pyproject's dependencies: {undeclared}"
+    assert not eager, f"packages of an optional extra imported at module level: {eager}"
     assert not TEST_ONLY & declared, f"{TEST_ONLY & declared} belong in the 'test' extra only"
     assert TEST_ONLY <= {_spec(r)[0] for r in project["optional-dependencies"]["test"]}
 

@@ -42,9 +42,17 @@ so a failed schema check means a bug in the cleaning, not bad input.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
+
+with warnings.catch_warnings():
+    # pandera probes for pyspark when it is installed (the spark extra), and pyspark warns
+    # about pandas 3 on import; the probe uses nothing of pyspark's pandas API, and the
+    # warning would otherwise show in every report and command
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+    import pandera.pandas as pa
 
 __all__ = [
     "CUSTOMERS",

@@ -1,0 +1,133 @@
+"""Local-mode Spark computes the same aggregates as DuckDB (and pandas) on the same files.
+
+One SparkSession for the whole file (about 10 s to start), two shuffle partitions. pyspark
+comes with the ``spark`` extra, which ``make test`` installs; Java 17 or 21 must be on
+the PATH (the test is skipped without it, except in CI, where it must run).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pandas as pd
+import pytest
+from test_engines import assert_same, generated, write
+
+from workbench.engines import DuckDBEngine, EngineMemoryError, Source
+from workbench.features import bgnbd_summary, customer_features
+
+if shutil.which("java") is None and not os.environ.get("CI"):
+    pytest.skip("no Java on the PATH: Spark cannot start", allow_module_level=True)
+
+# pyspark checks the pandas version on import; nothing here converts through pandas
+pytestmark = pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")
+
+SparkEngine = pytest.importorskip("workbench.engines.spark_engine").SparkEngine
+
+
+@pytest.fixture(scope="module")
+def spark(tmp_path_factory):
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[2]").appName("workbench-tests")
+               .config("spark.sql.shuffle.partitions", "2")
+               .config("spark.default.parallelism", "2")
+               .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("warehouse")))
+               .getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    tx = generated()
+    path = write(tmp_path_factory.mktemp("spark"), tx)
+    return tx, Source("parquet", path=path)
+
+
+CALLS = [  # every aggregate once, both plans of the summary (the no-returns plan below)
+    ("customer_features", ("2024-06-30",), {}),
+    ("customer_features", ("2024-06-30",), {"start": "2023-03-01", "frequency": "days", "period": "W"}),
+    ("bgnbd_summary", ("2024-03-31", "2024-12-31"), {"start": "2023-02-01", "time_unit": "D"}),
+    ("period_spend", (), {"period": "M", "as_of": "2024-06-30"}),
+    ("abc_totals", (), {"by": "product_id"}),
+]
+PANDAS = {"customer_features": customer_features, "bgnbd_summary": bgnbd_summary}
+
+
+def test_spark_equals_duckdb_and_pandas(spark, data):
+    tx, source = data
+    events = []
+    engine = SparkEngine(spark, progress=events.append)
+    duck = DuckDBEngine(progress=None)
+    try:
+        assert engine.transactions(source) == duck.transactions(source)
+        for name, args, kwargs in CALLS:
+            ours = getattr(engine, name)(*args, **kwargs)
+            assert_same(ours, getattr(duck, name)(*args, **kwargs))
+            if name in PANDAS:
+                assert_same(ours, PANDAS[name](tx, *args, **kwargs))
+    finally:
+        duck.close()
+        engine.close()  # a session passed in stays open for the other tests
+    assert events[0].stage == "read" and events[0].rows == len(tx) and events[0].engine == "spark"
+
+
+def test_spark_without_returns_runs_min_by(spark, tmp_path):
+    tx = generated(1500).query("amount >= 0").drop(columns="is_return")
+    source = Source("parquet", path=write(tmp_path, tx))
+    engine = SparkEngine(spark, progress=None)
+    assert not engine.transactions(source).has_returns
+    assert "MIN_BY" in engine.sql("bgnbd_summary", calibration_end="2024-03-31")
+    assert_same(engine.bgnbd_summary("2024-03-31"), bgnbd_summary(tx, "2024-03-31"))
+
+
+def test_spark_reads_csv_and_warehouse_tables(spark, tmp_path):
+    tx = generated(500)[["customer_id", "date", "amount"]]
+    tx = tx.assign(date=tx["date"].dt.normalize())
+    csv = tmp_path / "tx.csv"
+    tx.assign(date=tx["date"].dt.strftime("%Y%m%d")).rename(columns={"amount": "销售额"}).to_csv(csv, index=False)
+    spark.read.parquet(write(tmp_path, tx)).write.mode("overwrite").saveAsTable("orders")
+    customers = pd.DataFrame({"id": sorted(tx["customer_id"].unique())})
+    customers["industry"] = ["retail", "agent"] * (len(customers) // 2) + ["retail"] * (len(customers) % 2)
+    expected = customer_features(tx, "2024-12-31")
+    engine, duck = SparkEngine(spark, progress=None), DuckDBEngine(progress=None)
+    try:
+        for source in (Source("csv", path=str(csv), columns={"amount": "销售额"}, options={"date_format": "%Y%m%d"}),
+                       Source("table", table="orders")):
+            assert engine.transactions(source).rows == len(tx)
+            assert_same(engine.customer_features("2024-12-31"), expected)
+        people = Source("parquet", path=write(tmp_path, customers, "c.parquet"), columns={"customer_id": "id"})
+        engine.customers(people)
+        duck.transactions(Source("parquet", path=write(tmp_path, tx)))
+        duck.customers(people)
+        assert_same(engine.account_totals(by="industry"), duck.account_totals(by="industry"))
+    finally:
+        duck.close()
+
+
+def test_spark_memory_errors_name_the_memory_settings(spark, data, monkeypatch):
+    _, source = data
+    engine = SparkEngine(spark, progress=None)
+    engine.transactions(source)
+
+    class Session:  # the JVM's error as py4j hands it over, without exhausting the JVM
+        conf = spark.conf
+
+        def sql(self, text):
+            raise RuntimeError("An error occurred while calling o1.collect.\n"
+                               ": java.lang.OutOfMemoryError: Java heap space")
+
+    monkeypatch.setattr(engine, "spark", Session())
+    with pytest.raises(EngineMemoryError, match="spark.driver.memory=.*Java heap space"):
+        engine.customer_features("2024-06-30")
+
+
+def test_spark_cluster_addresses_come_from_the_environment(monkeypatch):
+    monkeypatch.delenv("CRM_SPARK_REMOTE", raising=False)
+    with pytest.raises(ValueError, match="'CRM_SPARK_REMOTE' \\(Spark Connect address\\) is not set"):
+        SparkEngine(remote_env="CRM_SPARK_REMOTE")

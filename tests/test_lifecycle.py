@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.clv import textbook_clv
+from workbench.clv import retention_economics, retention_inputs, retention_scenarios, textbook_clv
 from workbench.datasets import CHURN_REASON_SHARES, load_cdnow, make_ncompany
 from workbench.lifecycle import (
     ABSENT,
@@ -21,9 +21,6 @@ from workbench.lifecycle import (
     inter_purchase_horizon,
     lifecycle_stages,
     migration_matrix,
-    retention_economics,
-    retention_inputs,
-    retention_scenarios,
     stage_rules,
     stage_value_curve,
     survival_curves,

@@ -17,6 +17,10 @@ import pandas as pd
 
 from workbench import resources
 
+# the lecture's churn-reason table and the stage each segment is built to be in are
+# lifecycle knowledge: the generator draws from them and re-exports them
+from workbench.lifecycle import CHURN_REASON_GROUPS, CHURN_REASON_SHARES, NCOMPANY_SEGMENT_STAGES
+
 __all__ = [
     "RAW_DIR",
     "load_cdnow",
@@ -159,40 +163,8 @@ def load_mobi() -> pd.DataFrame:
 #: Latent behavioural segments, in the order of their integer codes in the truth.
 NCOMPANY_SEGMENTS = ("key_account", "growing", "stable_small", "declining", "churned")
 
-#: The lifecycle stage (:data:`workbench.lifecycle.STAGES`) each latent segment is in by
-#: construction at the end of the data: growing customers are acquired in the second
-#: year and still rising, key accounts and stable small customers are established with
-#: no trend (key 1.05 a year), declining ones halve every year, churned ones stopped.
-NCOMPANY_SEGMENT_STAGES = {
-    "key_account": "stability",
-    "growing": "formation",
-    "stable_small": "stability",
-    "declining": "decline",
-    "churned": "churned",
-}
-
 #: Industry segments of the thesis company (codes; zh/en labels in :mod:`workbench.labels`).
 NCOMPANY_INDUSTRIES = ("power", "construction", "oem", "distributor")
-
-#: Churn reasons and their shares in the lecture's table, grouped as the lecture does.
-CHURN_REASON_SHARES = {
-    "moved": 0.01,
-    "lost_contact": 0.03,
-    "price": 0.09,
-    "complaint_unresolved": 0.10,
-    "poor_communication": 0.68,
-    "competitor": 0.04,
-    "peer_influence": 0.05,
-}
-CHURN_REASON_GROUPS = {
-    "moved": "customer_side",
-    "lost_contact": "customer_side",
-    "price": "firm_side",
-    "complaint_unresolved": "firm_side",
-    "poor_communication": "firm_side",
-    "competitor": "third_party",
-    "peer_influence": "third_party",
-}
 
 # Segment profiles under separation="clear". Money in CNY (yuan) per customer-year at the
 # reference sales expense; rates are orders per year; trajectory is the yearly factor of

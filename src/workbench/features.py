@@ -26,12 +26,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench._periods import _PERIODS, _day, _day_numbers, _iso, _period_numbers, _scalar_period
+from workbench._validation import _check_choice, _check_transactions
+
 __all__ = [
     "FEATURE_COLUMNS",
     "SUMMARY_COLUMNS",
     "TIME_UNIT_DAYS",
     "bgnbd_summary",
     "customer_features",
+    "is_return",
     "split_calibration_holdout",
 ]
 
@@ -68,10 +72,7 @@ SUMMARY_COLUMNS = (
 #: whose first purchase was on 1997-01-01).
 TIME_UNIT_DAYS = {"D": 1.0, "W": 7.0}
 
-_PERIODS = ("W", "M", "Q", "Y")
 _FREQUENCIES = ("orders", "days")
-_REQUIRED = ("customer_id", "date", "amount")
-_EPOCH_DAY = np.datetime64("1970-01-01", "D")
 
 
 # ----------------------------------------------------------------------------------
@@ -79,57 +80,26 @@ _EPOCH_DAY = np.datetime64("1970-01-01", "D")
 # ----------------------------------------------------------------------------------
 
 
-def _check_transactions(transactions: pd.DataFrame, where: str) -> None:
-    if not isinstance(transactions, pd.DataFrame):
-        raise TypeError(f"{where}: transactions must be a pandas DataFrame, got {type(transactions).__name__}")
-    missing = [c for c in _REQUIRED if c not in transactions.columns]
-    if missing:
-        raise ValueError(
-            f"{where}: transactions lack column(s) {missing}; the canonical transactions "
-            f"frame has customer_id, date, amount (columns present: {list(transactions.columns)}); "
-            "run workbench.cleaning.clean_transactions first"
-        )
-    if not pd.api.types.is_datetime64_any_dtype(transactions["date"]):
-        raise TypeError(
-            f"{where}: column 'date' has dtype {transactions['date'].dtype}, expected datetime64; "
-            "parse it with workbench.cleaning.parse_dates"
-        )
-    if not pd.api.types.is_numeric_dtype(transactions["amount"]):
-        raise TypeError(f"{where}: column 'amount' has dtype {transactions['amount'].dtype}, expected float")
-    for col in ("customer_id", "date", "amount"):
-        n_missing = int(transactions[col].isna().sum())
-        if n_missing:
-            raise ValueError(
-                f"{where}: column '{col}' has {n_missing:,} missing value(s) out of "
-                f"{len(transactions):,} rows; clean them (workbench.cleaning quarantines them)"
-            )
+def is_return(tx: pd.DataFrame) -> np.ndarray:
+    """Which transaction rows are returns: a negative amount, or flagged ``is_return``.
 
+    Parameters
+    ----------
+    tx : pandas.DataFrame
+        Canonical transactions (``amount``; ``is_return`` optional, boolean).
 
-def _day(value, name: str) -> int:
-    """A date-like scalar as an integer day number (days since 1970-01-01)."""
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name}={value!r} is not a date; pass e.g. '1997-09-30'") from exc
-    if ts is pd.NaT:
-        raise ValueError(f"{name} is missing (NaT); pass a date such as '1997-09-30'")
-    if ts.tzinfo is not None:
-        ts = ts.tz_convert("UTC").tz_localize(None)
-    return int((np.datetime64(ts.normalize().to_datetime64(), "D") - _EPOCH_DAY).astype(np.int64))
+    Returns
+    -------
+    numpy.ndarray of bool
+        One entry per row, True for a return. The features, the BG/NBD summary and the
+        lifecycle code count purchases as the rows that are not returns.
 
-
-def _day_numbers(dates: pd.Series) -> np.ndarray:
-    values = dates.to_numpy()
-    if values.dtype.kind != "M":  # tz-aware: convert to naive UTC first
-        values = dates.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
-    return values.astype("datetime64[D]").astype(np.int64)
-
-
-def _iso(day_number) -> str:
-    return str(np.datetime64(int(day_number), "D"))
-
-
-def _is_return(tx: pd.DataFrame) -> np.ndarray:
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> is_return(pd.DataFrame({"amount": [5.0, -2.0, 3.0], "is_return": [False, False, True]}))
+    array([False,  True,  True])
+    """
     ret = tx["amount"].to_numpy(dtype=np.float64) < 0
     if "is_return" in tx.columns:
         ret |= tx["is_return"].to_numpy(dtype=bool)
@@ -168,23 +138,6 @@ def _count_distinct(codes: np.ndarray, keys: np.ndarray, n: int) -> np.ndarray:
 def _factorize_customers(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
     codes, uniques = pd.factorize(ids, sort=True)
     return codes.astype(np.int64, copy=False), pd.Index(uniques)
-
-
-def _check_choice(value, allowed, name: str) -> None:
-    if value not in allowed:
-        raise ValueError(f"{name}={value!r} is not supported; use one of {list(allowed)}")
-
-
-def _period_numbers(dates: pd.Series, day: np.ndarray, period: str) -> np.ndarray:
-    if period == "W":  # ISO weeks start on Monday; 1970-01-01 was a Thursday
-        return (day + 3) // 7
-    months = dates.to_numpy().astype("datetime64[M]").astype(np.int64)
-    return {"M": months, "Q": months // 3, "Y": months // 12}[period]
-
-
-def _scalar_period(day: int, period: str) -> int:
-    date = pd.Series(np.array([day], dtype="datetime64[D]").astype("datetime64[ns]"))
-    return int(_period_numbers(date, np.array([day]), period)[0])
 
 
 # ----------------------------------------------------------------------------------
@@ -311,7 +264,7 @@ def customer_features(
     codes, ids = _factorize_customers(tx["customer_id"])
     n = len(ids)
     amount = tx["amount"].to_numpy(dtype=np.float64)
-    ret = _is_return(tx)
+    ret = is_return(tx)
     buy = ~ret
     bcodes, bday = codes[buy], day[buy]
 
@@ -618,7 +571,7 @@ def _summary_sorted(tx: pd.DataFrame, cal_day: int, obs_day, start_day, unit: fl
     if not (pa.types.is_string(ids.type) or pa.types.is_large_string(ids.type)):
         return None
     amount = tx["amount"].to_numpy(dtype=np.float64)
-    buy = ~_is_return(tx)
+    buy = ~is_return(tx)
     day = _day_numbers(tx["date"])
     end_day = cal_day if obs_day is None else obs_day
     keep = (day <= end_day) if day.max() > end_day else None

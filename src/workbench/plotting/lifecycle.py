@@ -273,7 +273,7 @@ def plot_retention_economics(table: pd.DataFrame, *, sensitivity: pd.DataFrame |
     Parameters
     ----------
     table : pandas.DataFrame
-        From :func:`workbench.lifecycle.retention_economics`.
+        From :func:`workbench.clv.retention_economics`.
     sensitivity : pandas.DataFrame, optional
         From :func:`workbench.clv.retention_sensitivity` (``retention``, ``clv``), drawn
         as the curve behind the scenarios.
@@ -286,7 +286,7 @@ def plot_retention_economics(table: pd.DataFrame, *, sensitivity: pd.DataFrame |
 
     References
     ----------
-    Draws the result of :func:`workbench.lifecycle.retention_economics` on the curve of
+    Draws the result of :func:`workbench.clv.retention_economics` on the curve of
     :func:`workbench.clv.retention_sensitivity`: the retention-economics argument of
     Reichheld & Sasser (1990); scenario labels give the CLV change in percent.
     """

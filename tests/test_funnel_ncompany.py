@@ -59,7 +59,7 @@ def test_the_funnel_stream_leaves_every_other_table_as_it_was(monkeypatch):
                 for name, frame in d.tables(truth=True).items() if "funnel" not in name and name != "opportunities"}
 
     with_funnel = digest(make_ncompany(120, seed=7))
-    monkeypatch.setattr(datasets, "_draw_opportunities", lambda *args: None)
+    monkeypatch.setattr(datasets.ncompany, "_draw_opportunities", lambda *args: None)
     without = digest(make_ncompany(120, seed=7))
     assert with_funnel == without
 

@@ -272,6 +272,29 @@ def test_gamma_gamma_bad_input():
 # ----------------------------------------------------------------------------------
 
 
+def test_predictions_once_per_distinct_customer_equal_per_customer(fitted, cdnow, monkeypatch):
+    """Above _DISTINCT_ABOVE customers P(alive), E[Y(t)] and CLV are evaluated once per
+    distinct (x, t_x, T) (the hypergeometric term once per (x, T)) and looked up: the
+    numbers equal the per-customer evaluation exactly, whatever the row order."""
+    from workbench import clv as clv_module
+
+    bg, gg = fitted
+    _, summary = cdnow
+    rows = np.random.default_rng(3).integers(0, len(summary), 3 * len(summary))
+    many = summary.iloc[rows].reset_index(drop=True)  # repeated customers, shuffled
+    per_customer = (bg.probability_alive(many), bg.expected_purchases(39, many),
+                    customer_lifetime_value(bg, gg, many))
+    monkeypatch.setattr(clv_module, "_DISTINCT_ABOVE", 100)
+    (ux, utx, uT), inverse = clv_module._distinct(*(many[c].to_numpy() for c in ("frequency", "recency", "T")))
+    assert len(ux) < len(summary) < len(many)
+    np.testing.assert_array_equal(ux[inverse], many["frequency"])
+    np.testing.assert_array_equal(uT[inverse], many["T"])
+    np.testing.assert_array_equal(bg.probability_alive(many), per_customer[0])
+    np.testing.assert_array_equal(bg.expected_purchases(39, many), per_customer[1])
+    distinct = customer_lifetime_value(bg, gg, many)
+    pd.testing.assert_frame_equal(distinct, per_customer[2], check_exact=True)
+
+
 def test_customer_lifetime_value_equals_lifetimes(fitted, six):
     bg, gg = fitted
     clv = customer_lifetime_value(bg, gg, six, horizon=12, discount=0.01, time_unit="W")

@@ -42,6 +42,9 @@ __all__ = [
 
 #: Model time units per month, as lifetimes' ``customer_lifetime_value`` uses them.
 _UNITS_PER_MONTH = {"W": 4.345, "D": 30.0}
+#: Above this many customers, predictions are evaluated once per distinct (x, t_x, T)
+#: (:func:`_distinct`) and looked up per customer; below, per customer as written.
+_DISTINCT_ABOVE = 100_000
 
 
 # ======================================================================================
@@ -173,6 +176,43 @@ def _check_finite(values: np.ndarray, name: str) -> None:
     bad = ~np.isfinite(values)
     if bad.any():
         raise ValueError(f"{name}: {int(bad.sum())} value(s) are not finite numbers")
+
+
+def _distinct(*columns: np.ndarray) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    """The distinct rows of equal-length 1-D columns and where each row is among them.
+
+    Parameters
+    ----------
+    *columns : numpy.ndarray
+        1-D float arrays of one length *n* (finite values; ``0.0`` and ``-0.0`` are one).
+
+    Returns
+    -------
+    distinct : tuple of numpy.ndarray
+        One array per column, the *k* distinct rows in order of first appearance.
+    inverse : numpy.ndarray
+        int64 of length *n*: row *i* equals distinct row ``inverse[i]``, so
+        ``distinct[j][inverse] == columns[j]``.
+
+    Notes
+    -----
+    The same as ``np.unique(np.column_stack(columns), axis=0, return_inverse=True)``
+    up to the order of the distinct rows, by hashing (``pandas.factorize``, one column
+    at a time, the codes so far combined with the next column's) instead of sorting rows
+    of several columns: about 0.3 s per column for 10M customers where the row sort took
+    seconds. A function of a customer's (x, t_x, T) evaluated on the distinct rows and
+    indexed by ``inverse`` gives every customer exactly the value a per-customer
+    evaluation would (the same operations on the same numbers).
+    """
+    inverse = np.zeros(len(columns[0]), dtype=np.int64)
+    size = 1
+    for column in columns:
+        codes, uniques = pd.factorize(column)
+        inverse, combined = pd.factorize(inverse * len(uniques) + codes)
+        size = len(combined)
+    first = np.empty(size, dtype=np.int64)
+    first[inverse] = np.arange(len(inverse))  # any row of a group: its values are the group's
+    return tuple(np.asarray(c)[first] for c in columns), inverse.astype(np.int64, copy=False)
 
 
 # ======================================================================================
@@ -481,7 +521,46 @@ class BetaGeoModel(_FittedModel):
         """
         self._check_fitted()
         x, tx, T = _bgnbd_data(frequency, recency, T)
-        return special.expit(-self._log_alive_odds(x, tx, T))
+        return self._p_alive(x, tx, T)
+
+    def _p_alive(self, x, tx, T):
+        """P(alive) per customer, evaluated once per distinct (x, t_x, T) above 100k customers."""
+        if x.ndim != 1 or x.size <= _DISTINCT_ABOVE:
+            return special.expit(-self._log_alive_odds(x, tx, T))
+        (ux, utx, uT), inverse = _distinct(x, tx, T)
+        if len(ux) > 0.5 * len(x):  # hardly any repeats: the lookup would cost more than it saves
+            return special.expit(-self._log_alive_odds(x, tx, T))
+        return special.expit(-self._log_alive_odds(ux, utx, uT))[inverse]
+
+    def _purchase_terms(self, t, x, T):
+        """The numerator of E[Y(t) | x, t_x, T] (it does not depend on t_x):
+        (a+b+x-1)/(a-1) (1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; t/(alpha+T+t)))."""
+        r, alpha, a, b = self.params_.to_numpy()
+        z = t / (alpha + T + t)
+        hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, z)
+        return (a + b + x - 1) / (a - 1) * (1.0 - np.exp((r + x) * np.log1p(-z)) * hyp)
+
+    def _expected_purchases_at(self, horizons: np.ndarray, x, tx, T) -> tuple[np.ndarray, np.ndarray | None]:
+        """E[Y(t) | x, t_x, T] for 1-D customers at each of the horizons.
+
+        Returns ``(values, inverse)``: ``values`` has one row per distinct (x, t_x, T)
+        and one column per horizon, ``inverse`` the row of each customer (above 100k
+        customers; below, ``values`` has a row per customer and ``inverse`` is None).
+
+        The Gauss hypergeometric term depends on (x, T) only, P(alive) on (x, t_x, T):
+        each is evaluated once per distinct pair or triple and looked up per customer,
+        with the same operations per customer as :meth:`expected_purchases`' formula, so
+        the numbers are the same to the last bit.
+        """
+        horizons = np.asarray(horizons, dtype=float)
+        if x.size <= _DISTINCT_ABOVE:
+            first = self._purchase_terms(horizons[None, :], x[:, None], T[:, None])
+            return first * special.expit(-self._log_alive_odds(x, tx, T))[:, None], None
+        (ux, utx, uT), inverse = _distinct(x, tx, T)  # the distinct customers ...
+        (vx, vT), pair = _distinct(ux, uT)  # ... and their distinct (x, T)
+        first = self._purchase_terms(horizons[None, :], vx[:, None], vT[:, None])[pair]
+        alive = special.expit(-self._log_alive_odds(ux, utx, uT))
+        return first * alive[:, None], inverse
 
     def expected_purchases(self, t, frequency, recency=None, T=None) -> np.ndarray:
         """Expected purchases in the next *t* time units given the customer's history.
@@ -516,11 +595,10 @@ class BetaGeoModel(_FittedModel):
         t = np.asarray(t, dtype=float)
         if np.any(t < 0):
             raise ValueError("t must be >= 0 (a horizon in the data's time unit)")
-        r, alpha, a, b = self.params_.to_numpy()
-        z = t / (alpha + T + t)
-        hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, z)
-        first = (a + b + x - 1) / (a - 1) * (1.0 - np.exp((r + x) * np.log1p(-z)) * hyp)
-        return first * special.expit(-self._log_alive_odds(x, tx, T))
+        if t.ndim == 0 and x.ndim == 1 and x.size > _DISTINCT_ABOVE:
+            values, inverse = self._expected_purchases_at(t[None], x, tx, T)
+            return values[:, 0][inverse]
+        return self._purchase_terms(t, x, T) * special.expit(-self._log_alive_odds(x, tx, T))
 
     def expected_purchases_population(self, t) -> np.ndarray:
         """Expected repeat purchases of a new customer in (0, t].
@@ -900,16 +978,20 @@ def customer_lifetime_value(
     spend = gg.expected_spend(summary)
     u = _UNITS_PER_MONTH[time_unit]
     months = np.arange(0, int(horizon) + 1)
-    cum = bgnbd.expected_purchases(months[None, :] * u, x[:, None], tx[:, None], T[:, None])
+    # the expected purchases at each month end, per distinct (x, t_x, T) above 100k customers
+    cum, inverse = bgnbd._expected_purchases_at(months * u, x, tx, T)
     per_month = np.diff(cum, axis=1)
     factors = (1.0 + discount) ** -months[1:]
-    clv = np.asarray(margin, dtype=float) * spend * (per_month @ factors)
+    discounted, purchases = per_month @ factors, cum[:, -1]
+    if inverse is not None:
+        discounted, purchases = discounted[inverse], purchases[inverse]
+    clv = np.asarray(margin, dtype=float) * spend * discounted
     ids = summary["customer_id"].to_numpy() if "customer_id" in summary.columns else np.arange(len(x))
     return pd.DataFrame({
         "customer_id": ids,
-        "expected_purchases": cum[:, -1],
+        "expected_purchases": purchases,
         "expected_spend": spend,
-        "p_alive": bgnbd.probability_alive(x, tx, T),
+        "p_alive": bgnbd._p_alive(x, tx, T),
         "clv": clv,
     })
 

@@ -76,6 +76,7 @@ class Recorder:
         self.notebook = notebook
         self.lang = lang
         self._metrics: dict[str, Any] = {}
+        self._tables: list[str] = []  # in the order recorded: the workbook's sheet order
         for sub in ("tables", "figures", "metrics"):
             (self.output_dir / sub).mkdir(parents=True, exist_ok=True)
 
@@ -110,7 +111,19 @@ class Recorder:
             raise TypeError(f"table {name!r}: expected a DataFrame, got {type(frame).__name__}")
         frame.to_csv(self.output_dir / "tables" / f"{name}.csv", index=index,
                      encoding="utf-8-sig", lineterminator="\n")
+        self._list_table(name)
         return translate_codes(frame, self.lang)
+
+    def _list_table(self, name: str) -> None:
+        """Keep ``tables/recorded/<notebook>.json``: this notebook's tables in recorded order."""
+        if name in self._tables:
+            return
+        self._tables.append(name)
+        listing = self.output_dir / "tables" / "recorded"
+        listing.mkdir(exist_ok=True)
+        (listing / f"{self.notebook}.json").write_text(
+            json.dumps({"notebook": self.notebook, "tables": self._tables}, indent=1) + "\n",
+            encoding="utf-8")
 
     def figure(self, name: str, figure: Any) -> Any:
         """Save a figure to ``figures/<name>.png`` and return it.

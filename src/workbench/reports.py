@@ -2,7 +2,7 @@
 
 The folder receives, per notebook, the executed ``.ipynb`` and an HTML export without
 code cells (the management version); the notebooks' ``figures/`` and ``tables/``; one
-XLSX workbook of all tables; ``metrics.json`` (key figures by notebook) and
+XLSX workbook of all tables (:mod:`workbench.workbook`); ``metrics.json`` (key figures by notebook) and
 ``manifest.json`` (every parameter with its effective value, the version of every
 runtime dependency, input checksums, timings).
 
@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-import pandas as pd
 import papermill
 import zmq
 from jupyter_client.manager import KernelManager
@@ -44,6 +43,7 @@ from traitlets.config import Config
 from workbench import __version__, resources
 from workbench.cases import Case, load_case
 from workbench.io import file_sha256, replace_dir, scratch_dir
+from workbench.workbook import write_workbook
 
 __all__ = [
     "NOTEBOOKS_DIR",
@@ -90,7 +90,7 @@ def package_versions() -> dict[str, str]:
 
     Every declared dependency can shape a result (numpy, pandas, scipy, scikit-learn,
     statsmodels, duckdb, pyarrow, pandera the numbers; matplotlib, seaborn, mplfonts the
-    figures; papermill, nbconvert, openpyxl the files), so the manifest records them all,
+    figures; papermill, nbconvert, openpyxl, xlsxwriter the files), so the manifest records them all,
     read from the package's own metadata rather than a list kept by hand.
 
     Returns
@@ -113,25 +113,6 @@ def _html_without_code(notebook: Path, target: Path) -> None:
                             exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
     target.write_text(body, encoding="utf-8")
-
-
-def _tables_workbook(folder: Path) -> Path | None:
-    """All ``tables/*.csv`` as sheets of ``tables/tables.xlsx`` (sheet names <= 31 chars)."""
-    csvs = sorted((folder / "tables").glob("*.csv"))
-    if not csvs:
-        return None
-    target = folder / "tables" / "tables.xlsx"
-    used: set[str] = set()
-    with pd.ExcelWriter(target, engine="openpyxl") as writer:
-        for csv in csvs:
-            sheet = csv.stem[:31]
-            n = 1
-            while sheet in used:
-                n += 1
-                sheet = f"{csv.stem[:28]}~{n}"
-            used.add(sheet)
-            pd.read_csv(csv, encoding="utf-8-sig").to_excel(writer, sheet_name=sheet, index=False)
-    return target
 
 
 def _merge_metrics(folder: Path, notebooks: Sequence[str]) -> dict:
@@ -285,7 +266,7 @@ def render_report(
                      progress=progress)
             timings[name] = round(time.perf_counter() - t0, 2)
             _html_without_code(scratch / f"{name}.ipynb", scratch / f"{name}.html")
-        _tables_workbook(scratch)
+        write_workbook(scratch, lang=case.language, currency=case.currency, notebooks=names, log=log)
         _merge_metrics(scratch, names)
         manifest = {
             "case": case.name,

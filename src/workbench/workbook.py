@@ -237,6 +237,8 @@ def sheet_title(name: str, lang: str) -> str:
     label("", lang)  # validates lang
     if name in SHEET_TITLES:
         title = SHEET_TITLES[name][lang]
+    elif name.startswith("changes_migration_"):
+        title = f"{SHEET_TITLES['changes_migration'][lang]} · {label(name[18:], lang)}"
     elif "_by_" in name and name.split("_by_")[0] + "_by" in SHEET_TITLES:
         head, by = name.split("_by_", 1)
         title = f"{SHEET_TITLES[head + '_by'][lang]} · {label(by, lang)}"
@@ -249,7 +251,7 @@ def sheet_title(name: str, lang: str) -> str:
 
 def _sheet_safe(title: str) -> str:
     title = re.sub(r"[\[\]:*?/\\]", "-", title).strip("'") or "-"
-    return title[:31]
+    return title[:31].rstrip(" ·-")
 
 
 def recorded_tables(folder: str | Path, notebooks: Sequence[str]) -> list[tuple[str, str | None]]:

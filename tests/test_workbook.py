@@ -98,3 +98,19 @@ def test_an_impossible_date_keeps_its_column_text(tmp_path):
     assert list(read_table(tmp_path / "tables" / "quarantine.csv")["date"]) == ["2024-01-03", "2024-02-30"]
     book = openpyxl.load_workbook(write_workbook(tmp_path, notebooks=["00_data_overview"]))
     assert book["Quarantined rows"]["A3"].value == "2024-02-30"
+
+
+def test_awkward_values_make_a_valid_and_reproducible_file(tmp_path):
+    rec = Recorder(tmp_path, notebook="00_data_overview")
+    rec.table("sources", pd.DataFrame({
+        "file": ["a&b<c>.csv", "tab\there", "bell\x07", None],
+        "rows_in": [1.5, float("inf"), float("-inf"), float("nan")],
+        "first_contact": pd.to_datetime(["2024-01-03 10:30", None, "2024-02-01 00:00", "2024-03-01 08:00"])}))
+    first = write_workbook(tmp_path, notebooks=["00_data_overview"], target=tmp_path / "a.xlsx")
+    second = write_workbook(tmp_path, notebooks=["00_data_overview"], target=tmp_path / "b.xlsx")
+    assert first.read_bytes() == second.read_bytes()
+    sheet = openpyxl.load_workbook(first)["Sources"]
+    assert [sheet.cell(r, 1).value for r in range(2, 6)] == ["a&b<c>.csv", "tab\there", "bell", None]
+    assert [sheet.cell(r, 2).value for r in range(2, 6)] == [1.5, "∞", "-∞", None]
+    assert sheet["C2"].value == dt.datetime(2024, 1, 3, 10, 30) and sheet["C3"].value is None
+    assert sheet["C2"].number_format == "yyyy-mm-dd hh:mm"

@@ -96,7 +96,7 @@ def package_versions() -> dict[str, str]:
 
     Every declared dependency can shape a result (numpy, pandas, scipy, scikit-learn,
     statsmodels, duckdb, pyarrow, pandera the numbers; matplotlib, seaborn, mplfonts the
-    figures; papermill, nbconvert, openpyxl, xlsxwriter the files), so the manifest records them all,
+    figures; papermill, nbconvert, openpyxl the files), so the manifest records them all,
     read from the package's own metadata rather than a list kept by hand.
 
     Returns

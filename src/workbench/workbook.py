@@ -9,26 +9,25 @@ kind (thousands separators, the case's currency, percentages), identifiers kept 
 row with a filter. The CSV files stay the stable, machine-readable record; the workbook
 is the readable copy of them.
 
-XlsxWriter writes the file: it streams typed cells and is an order of magnitude faster
-than openpyxl through ``DataFrame.to_excel`` (CDNOW's 213,000 table rows: about a minute
-with openpyxl, seconds here; see ``benchmarks/README.md``).
+The file is written column by column with vectorised string operations
+(:mod:`workbench._xlsx`), not cell by cell: CDNOW's 213,000 table rows (two million
+cells) took about a minute through openpyxl and half a minute through XlsxWriter on the
+busy development machine, and take seconds here (``benchmarks/README.md``).
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
 
-from workbench.labels import LABELS, label, translate_codes
+from workbench import _xlsx
+from workbench.labels import LABELS, label
 
 __all__ = ["SHEET_TITLES", "column_kind", "read_table", "recorded_tables", "sheet_title",
            "write_workbook"]
@@ -310,19 +309,29 @@ def read_table(path: str | Path) -> pd.DataFrame:
     pandas.DataFrame
     """
     path = Path(path)
-    text = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False,
-                       na_values=[""])
     frame = pd.read_csv(path, encoding="utf-8-sig")
-    frame.columns = text.columns  # duplicate headers: keep the same (mangled) names
-    for col in text.columns:
-        raw = text[col].dropna()
-        if _ID_COLUMNS.match(str(col)) or raw.str.match(r"^-?0\d+$").any():
-            frame[col] = text[col].astype(object)
-        elif (not pd.api.types.is_numeric_dtype(frame[col]) and not pd.api.types.is_bool_dtype(frame[col])
-              and len(raw) and raw.str.match(_DATE).all()):
-            dates = pd.to_datetime(text[col], format="ISO8601", errors="coerce")
+    columns = list(frame.columns)
+    # read as text again only what pandas may have mangled: ids and whole-number columns
+    suspects = [j for j, c in enumerate(columns) if _ID_COLUMNS.match(str(c))
+                or pd.api.types.is_integer_dtype(frame.iloc[:, j])]
+    if suspects:
+        text = pd.read_csv(path, encoding="utf-8-sig", usecols=suspects, dtype=str,
+                           keep_default_na=False, na_values=[""])
+        for j, col in zip(suspects, text.columns, strict=True):
+            raw = text[col]
+            if _ID_COLUMNS.match(str(col)) or raw.str.match(r"^-?0\d").any():
+                frame.isetitem(j, raw.astype(object))
+    for j in range(len(columns)):
+        values = frame.iloc[:, j]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue
+        raw = values.dropna()
+        if not len(raw) or not isinstance(raw.iloc[0], str) or not _DATE.match(raw.iloc[0]):
+            continue
+        if raw.astype(str).str.match(_DATE).all():
+            dates = pd.to_datetime(values, format="ISO8601", errors="coerce")
             if dates.notna().sum() == len(raw):  # a quarantined "2024-02-30" keeps all text
-                frame[col] = dates
+                frame.isetitem(j, dates)
     return frame
 
 
@@ -356,8 +365,8 @@ def column_kind(name: str, values: pd.Series, table: str = "") -> str:
     if pd.api.types.is_datetime64_any_dtype(values):
         return "date"
     if not pd.api.types.is_numeric_dtype(values):
-        present = values.dropna()
-        if len(present) and present.map(lambda v: isinstance(v, (bool, np.bool_))).all():
+        distinct = pd.unique(values.dropna())
+        if len(distinct) and all(isinstance(v, (bool, np.bool_)) for v in distinct):
             return "bool"
         return "text"
     words = _words(name)
@@ -391,55 +400,52 @@ def _header(column: str, lang: str) -> str:
     return label(column, lang)
 
 
+def _codes_shown(values: pd.Series, lang: str) -> pd.Series:
+    """A text column's values through :func:`label` when all of them are codes, as
+    :func:`workbench.labels.translate_codes` decides (ids and names stay as they are)."""
+    distinct = pd.unique(values.dropna())
+    if len(distinct) and all(isinstance(v, str) and v in LABELS for v in distinct):
+        return values.map({v: label(v, lang) for v in distinct})
+    return values
+
+
 def _display(frame: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[str]]:
     """Code values in ``lang`` (ids and numbers untouched) and translated headers."""
-    shown = translate_codes(frame.set_axis(range(frame.shape[1]), axis=1), lang)
+    shown = frame.set_axis(range(frame.shape[1]), axis=1)
     headers = ["" if re.match(r"^Unnamed: \d+$", str(c)) else _header(str(c), lang)
                for c in frame.columns]
     return shown, headers
 
 
-def _write_sheet(ws: Any, frame: pd.DataFrame, table: str, *, lang: str,
-                 formats: dict[str, Any], header_format: Any) -> None:
+def _sheet(name: str, frame: pd.DataFrame, table: str, *, lang: str) -> _xlsx.Sheet:
+    """One table as a sheet: typed columns with their style, headers and widths."""
     shown, headers = _display(frame, lang)
     yes, no = label("yes", lang), label("no", lang)
-    ws.write_row(0, 0, headers, header_format)
-    n = len(frame)
+    columns, widths = [], []
     for j, col in enumerate(frame.columns):
         values = frame[col]
         kind = column_kind(col, values, table)
-        fmt = formats.get(kind)
-        width = len(headers[j])
-        if kind in ("text", "bool"):
-            if kind == "bool":
-                cells = [None if pd.isna(v) else (yes if v else no) for v in values]
-            else:
-                cells = [None if pd.isna(v) else str(v) for v in shown.iloc[:, j]]
-            for i, v in enumerate(cells, 1):
-                if v is not None:
-                    ws.write_string(i, j, v)
-            width = max([width] + [len(v) for v in cells[:300] if v is not None])
+        width = len(headers[j]) + sum(1 for ch in headers[j] if ord(ch) > 0x2E80)  # CJK: double width
+        if kind == "bool":
+            cells = values.astype(object).map({True: yes, False: no})
+            column = _xlsx.Column(cells, text=True)
+        elif kind == "text":
+            column = _xlsx.Column(_codes_shown(shown.iloc[:, j].astype(object), lang), text=True)
         elif kind == "date":
-            for i, v in enumerate(values, 1):
-                if not pd.isna(v):
-                    ws.write_datetime(i, j, v.to_pydatetime(), fmt)
-            width = max(width, 10 if (values.dropna().dt.normalize() == values.dropna()).all() else 16)
+            present = values.dropna()
+            style = "date" if (present.dt.normalize() == present).all() else "datetime"
+            column = _xlsx.Column(_xlsx.excel_dates(values), style=style)
+            width = max(width, 10 if style == "date" else 16)
         else:
-            numbers = values.astype(float).tolist()
-            for i, v in enumerate(numbers, 1):
-                if math.isnan(v):
-                    continue
-                if math.isinf(v):
-                    ws.write_string(i, j, "∞" if v > 0 else "-∞")
-                else:
-                    ws.write_number(i, j, v, fmt)
+            column = _xlsx.Column(values.astype(float), style=kind)
             width = max(width, 12 if kind != "integer" else 9)
-        # CJK characters are about twice as wide as Latin ones
-        wide = sum(1 for ch in headers[j] if ord(ch) > 0x2E80)
-        ws.set_column(j, j, min(max(width + wide, 6) + 2, 60))
-    ws.freeze_panes(1, 0)
-    if n and len(frame.columns):
-        ws.autofilter(0, 0, n, len(frame.columns) - 1)
+        if column.text:
+            sample = column.values.iloc[:300].dropna().astype(str)
+            wide = sample.map(lambda v: len(v) + sum(1 for ch in v if ord(ch) > 0x2E80))
+            width = max([width, *wide.tolist()])
+        columns.append(column)
+        widths.append(min(max(width, 6) + 2, 60))
+    return _xlsx.Sheet(name, headers, columns, widths)
 
 
 def write_workbook(folder: str | Path, *, lang: str = "en", currency: str = "",
@@ -488,29 +494,14 @@ def write_workbook(folder: str | Path, *, lang: str = "en", currency: str = "",
     total = sum(len(f) for _, _, f in frames)
     if log:
         log(f"workbook {target.name}: {len(frames)} tables, {total:,} rows")
-    wb = xlsxwriter.Workbook(str(target), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                           "strings_to_urls": False})
-    wb.set_properties({"title": target.stem, "comments": "workbench report tables"})
-    header_format = wb.add_format({"bold": True, "text_wrap": True, "valign": "top",
-                                   "bottom": 1, "bg_color": "#EEF2F7"})
-    formats = {
-        "integer": wb.add_format({"num_format": "#,##0"}),
-        "currency": wb.add_format({"num_format": _currency_format(currency)}),
-        "percent": wb.add_format({"num_format": "0.0%"}),
-        "number": wb.add_format({"num_format": "#,##0.00"}),
-        "statistic": wb.add_format({"num_format": "0.0000"}),
-        "date": wb.add_format({"num_format": "yyyy-mm-dd"}),
-    }
-    link = wb.add_format({"font_color": "blue", "underline": 1})
-    contents = wb.add_worksheet(_CONTENTS[lang])
     used = {_CONTENTS[lang].lower()}
-    rows = []
+    sheets, rows = [], []
     for k, (name, notebook, frame) in enumerate(frames, 1):
         sheet = sheet_title(name, lang)
         n = 1
         while sheet.lower() in used:
             n += 1
-            sheet = f"{sheet_title(name, lang)[:27]} ({n})"
+            sheet = f"{sheet_title(name, lang)[:26]} ({n})"
         used.add(sheet.lower())
         note = ""
         if len(frame) >= _EXCEL_ROWS:
@@ -518,25 +509,22 @@ def write_workbook(folder: str | Path, *, lang: str = "en", currency: str = "",
             note = _CUT[lang].format(n=len(frame))
         if log and len(frame) >= 10_000:
             log(f"  [{k}/{len(frames)}] {name}: {len(frame):,} rows")
-        _write_sheet(wb.add_worksheet(sheet), frame, name, lang=lang, formats=formats,
-                     header_format=header_format)
+        sheets.append(_sheet(sheet, frame, name, lang=lang))
         title = _NOTEBOOK_TITLES.get(notebook or "", {}).get(lang, notebook or "")
-        rows.append((k, sheet, f"{name}.csv", title, len(frame), frame.shape[1], note))
-    contents.write_row(0, 0, _CONTENTS_HEADERS[lang], header_format)
-    for i, (k, sheet, csv, title, n_rows, n_cols, note) in enumerate(rows, 1):
-        contents.write_number(i, 0, k)
-        contents.write_url(i, 1, f"internal:'{sheet}'!A1", link, string=sheet)
-        contents.write_string(i, 2, csv)
-        contents.write_string(i, 3, title)
-        contents.write_number(i, 4, n_rows, formats["integer"])
-        contents.write_number(i, 5, n_cols, formats["integer"])
-        if note:
-            contents.write_string(i, 6, note)
-    for j, width in enumerate((6, 32, 34, 22, 10, 8, 40)):
-        contents.set_column(j, j, width)
-    contents.freeze_panes(1, 0)
-    contents.activate()
-    wb.close()
+        rows.append((k, sheet, f"{name}.csv", title, len(frame), frame.shape[1], note or None))
+    listing = pd.DataFrame(rows, columns=range(7))
+    text = [1, 2, 3, 6]
+    contents = _xlsx.Sheet(
+        _CONTENTS[lang], _CONTENTS_HEADERS[lang],
+        [_xlsx.Column(listing[j].astype(object) if j in text else listing[j].astype(float),
+                      style="integer" if j not in text else "default", text=j in text)
+         for j in range(7)],
+        [6, 32, 34, 22, 10, 8, 40], autofilter=False,
+        links={(i, 1): sheet for i, sheet in enumerate(listing[1], 1)})
+    formats = {"integer": "#,##0", "currency": _currency_format(currency), "percent": "0.0%",
+               "number": "#,##0.00", "statistic": "0.0000", "date": "yyyy-mm-dd",
+               "datetime": "yyyy-mm-dd hh:mm"}
+    _xlsx.write(target, [contents, *sheets], formats, title=f"{folder.parent.name} {folder.name}")
     if log:
         log(f"workbook {target.name} written in {time.perf_counter() - started:.1f} s")
     return target

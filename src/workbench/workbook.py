@@ -395,9 +395,15 @@ def _currency_format(currency: str) -> str:
 
 
 def _header(column: str, lang: str) -> str:
-    if column not in LABELS and column in _HEADERS:
+    """A column's header: its label; an English case's unlabelled snake_case names read
+    as words (``adj_r2`` -> ``Adj r2``)."""
+    if column in LABELS:
+        return label(column, lang)
+    if column in _HEADERS:
         return _HEADERS[column][lang]
-    return label(column, lang)
+    if lang == "en" and re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)+", column):
+        return column.replace("_", " ").capitalize()
+    return column
 
 
 def _codes_shown(values: pd.Series, lang: str) -> pd.Series:

@@ -20,10 +20,20 @@ report: $(STAMP)
 test: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 --dist loadfile -q
 
-lab: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[lab]'
+# JupyterLab in the same .venv as make test's, with the notebooks' kernel `crm-workbench`
+# (that .venv's python). Only the lab extra's own packages are added, once (seconds, no
+# reinstall of the package); later runs start at once. As root (containers) it passes
+# --allow-root. Notebooks run by hand write into scratch/<case>/<period>/ (git-ignored).
+LAB_STAMP := $(VENV)/.lab-stamp
+LAB_EXTRA = $(shell $(BIN)/python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['lab'])")
+
+$(LAB_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet $(foreach r,$(LAB_EXTRA),'$(r)')
 	$(BIN)/python -m ipykernel install --sys-prefix --name crm-workbench --display-name "CRM workbench"
-	$(BIN)/jupyter lab notebooks/
+	touch $(LAB_STAMP)
+
+lab: $(LAB_STAMP)
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 # the engines' table of benchmarks/README.md (1M and 10M rows; BENCH_ARGS="--sizes 1e6" for a quick run)
 bench: $(STAMP)

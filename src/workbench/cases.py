@@ -303,7 +303,17 @@ class Case:
         Returns
         -------
         LoadedCase
+
+        Notes
+        -----
+        During a render the result is cached for the render's other notebooks
+        (:mod:`workbench.cache`); outside one, every call reads the files.
         """
+        from workbench import cache
+
+        cached = cache.lookup(self, period, today)
+        if cached is not None:
+            return cached
         analysis_date = self.analysis_date(period)
         files = self.source_files()
         tables: dict[str, pd.DataFrame] = {}
@@ -386,7 +396,7 @@ class Case:
             tables["opportunities"] = opportunities[known].reset_index(drop=True)
         log = pd.concat(logs, ignore_index=True) if logs else pd.DataFrame(
             columns=["table", "reason", "rows", "share"])
-        return LoadedCase(
+        loaded = LoadedCase(
             case=self,
             period=str(self.period(period)),
             analysis_date=analysis_date,
@@ -397,6 +407,8 @@ class Case:
             files=files,
             notes=notes,
         )
+        cache.store(self, period, today, loaded)
+        return loaded
 
     def survey_spec(self):
         """The survey's model spec named under ``parameters.satisfaction.spec``.

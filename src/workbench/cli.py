@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,10 +15,19 @@ __all__ = ["main"]
 
 def _report(args: argparse.Namespace) -> int:
     from workbench.cases import list_cases, load_case
+    from workbench.lock import RenderLockedError
     from workbench.reports import ReportError, ReportExistsError, render_report
+    from workbench.series import render_series
 
     if args.all and args.case:
         print("workbench report: give --case NAME or --all, not both", file=sys.stderr)
+        return 2
+    if args.period and args.periods:
+        print("workbench report: give --period P or --periods A..B, not both", file=sys.stderr)
+        return 2
+    if args.all and args.periods:
+        print("workbench report: --periods cannot apply to --all: periods belong to one case; "
+              "give --case NAME --periods A..B", file=sys.stderr)
         return 2
     if args.all and args.period:
         # periods are written at each case's own grain and window (1998-06, 2024, ...)
@@ -37,10 +47,16 @@ def _report(args: argparse.Namespace) -> int:
     for name in names:
         try:
             case = load_case(name)
-            render_report(case, args.period, force=args.force,
-                          notebooks=args.notebooks.split(",") if args.notebooks else None,
-                          progress=not args.quiet,
-                          **({"reports_dir": args.reports_dir} if args.reports_dir else {}))
+            options = dict(force=args.force, progress=not args.quiet, wait=args.wait,
+                           notebooks=args.notebooks.split(",") if args.notebooks else None,
+                           **({"reports_dir": args.reports_dir} if args.reports_dir else {}))
+            if args.periods:
+                render_series(case, args.periods, **options)
+            else:
+                render_report(case, args.period, **options)
+        except RenderLockedError as exc:
+            print(f"workbench report: {exc}", file=sys.stderr)
+            status = status or 4
         except ReportExistsError as exc:
             print(f"workbench report: {exc}", file=sys.stderr)
             status = status or 3
@@ -118,6 +134,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     report.add_argument("--all", action="store_true", help="render every bundled case")
     report.add_argument("--period", help="e.g. 1998-06 (default: the case's default_period); "
                                           "not with --all")
+    report.add_argument("--periods", help="a series, e.g. 1997-06..1998-06 (every period of the "
+                                           "range, in order, each compared with the one before) "
+                                           "or 1997-06,1997-12")
+    report.add_argument("--wait", nargs="?", type=float, const=math.inf, default=0, metavar="SECONDS",
+                        help="when the same case and period is being rendered, wait for it "
+                             "(up to SECONDS; default: as long as it takes) instead of refusing")
     report.add_argument("--force", action="store_true",
                         help="replace a rendered period (only once the new render succeeds)")
     report.add_argument("--notebooks", help="comma-separated subset, e.g. 00_data_overview")

@@ -57,12 +57,16 @@ class Recorder:
 
     Parameters
     ----------
-    output_dir : path-like
-        The report folder, ``reports/<case>/<period>/``; created if needed.
+    output_dir : path-like or None
+        The report folder, ``reports/<case>/<period>/``; created if needed. None (a
+        notebook run by hand with its defaults): the case's scratch folder,
+        ``scratch/<case>/<period>/`` of the workspace (:mod:`workbench.interactive`).
     notebook : str
         The notebook's name, used as the namespace of its metrics and table names.
     lang : {"zh", "en"}
         Language of displayed column names (files keep the stable English names).
+    data : LoadedCase, optional
+        The loaded case; names the scratch folder when ``output_dir`` is None.
 
     Examples
     --------
@@ -71,11 +75,21 @@ class Recorder:
     >>> rec.metric("customers", 23570)  # doctest: +SKIP
     """
 
-    def __init__(self, output_dir: str | Path = ".", *, notebook: str, lang: str = "en"):
+    def __init__(self, output_dir: str | Path | None = ".", *, notebook: str, lang: str = "en",
+                 data: Any = None):
+        if output_dir is None:
+            if data is None:
+                raise ValueError(f"Recorder for {notebook}: output_dir=None writes into the case's "
+                                 "scratch folder, which needs data=<the loaded case>; or give "
+                                 "output_dir, the report folder")
+            from workbench.interactive import scratch_folder
+
+            output_dir = scratch_folder(data.case.name, data.period)
         self.output_dir = Path(output_dir)
         self.notebook = notebook
         self.lang = lang
         self._metrics: dict[str, Any] = {}
+        self._tables: list[str] = []  # in the order recorded: the workbook's sheet order
         for sub in ("tables", "figures", "metrics"):
             (self.output_dir / sub).mkdir(parents=True, exist_ok=True)
 
@@ -110,7 +124,19 @@ class Recorder:
             raise TypeError(f"table {name!r}: expected a DataFrame, got {type(frame).__name__}")
         frame.to_csv(self.output_dir / "tables" / f"{name}.csv", index=index,
                      encoding="utf-8-sig", lineterminator="\n")
+        self._list_table(name)
         return translate_codes(frame, self.lang)
+
+    def _list_table(self, name: str) -> None:
+        """Keep ``tables/recorded/<notebook>.json``: this notebook's tables in recorded order."""
+        if name in self._tables:
+            return
+        self._tables.append(name)
+        listing = self.output_dir / "tables" / "recorded"
+        listing.mkdir(exist_ok=True)
+        (listing / f"{self.notebook}.json").write_text(
+            json.dumps({"notebook": self.notebook, "tables": self._tables}, indent=1) + "\n",
+            encoding="utf-8")
 
     def figure(self, name: str, figure: Any) -> Any:
         """Save a figure to ``figures/<name>.png`` and return it.

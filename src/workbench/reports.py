@@ -2,7 +2,9 @@
 
 The folder receives, per notebook, the executed ``.ipynb`` and an HTML export without
 code cells (the management version); the notebooks' ``figures/`` and ``tables/``; one
-XLSX workbook of all tables; ``metrics.json`` (key figures by notebook) and
+XLSX workbook of all tables (:mod:`workbench.workbook`); the per-customer assignments and,
+when the previous period was rendered, what changed since (:mod:`workbench.series`);
+``metrics.json`` (key figures by notebook) and
 ``manifest.json`` (every parameter with its effective value, the version of every
 runtime dependency, input checksums, timings).
 
@@ -21,19 +23,20 @@ later successful render removes that ``.failed`` folder.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import platform
 import re
 import shutil
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from importlib.metadata import PackageNotFoundError, requires, version
 from pathlib import Path
 from typing import Any
 
 import nbformat
-import pandas as pd
 import papermill
 import zmq
 from jupyter_client.manager import KernelManager
@@ -41,9 +44,12 @@ from nbclient.exceptions import DeadKernelError
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
-from workbench import __version__, resources
+from workbench import __version__, cache, resources
 from workbench.cases import Case, load_case
 from workbench.io import file_sha256, replace_dir, scratch_dir
+from workbench.lock import clean_stale_scratch, render_lock
+from workbench.series import previous_period, write_series_tables
+from workbench.workbook import write_workbook
 
 __all__ = [
     "NOTEBOOKS_DIR",
@@ -115,25 +121,6 @@ def _html_without_code(notebook: Path, target: Path) -> None:
     target.write_text(body, encoding="utf-8")
 
 
-def _tables_workbook(folder: Path) -> Path | None:
-    """All ``tables/*.csv`` as sheets of ``tables/tables.xlsx`` (sheet names <= 31 chars)."""
-    csvs = sorted((folder / "tables").glob("*.csv"))
-    if not csvs:
-        return None
-    target = folder / "tables" / "tables.xlsx"
-    used: set[str] = set()
-    with pd.ExcelWriter(target, engine="openpyxl") as writer:
-        for csv in csvs:
-            sheet = csv.stem[:31]
-            n = 1
-            while sheet in used:
-                n += 1
-                sheet = f"{csv.stem[:28]}~{n}"
-            used.add(sheet)
-            pd.read_csv(csv, encoding="utf-8-sig").to_excel(writer, sheet_name=sheet, index=False)
-    return target
-
-
 def _merge_metrics(folder: Path, notebooks: Sequence[str]) -> dict:
     merged = {}
     for name in notebooks:
@@ -199,6 +186,7 @@ def render_report(
     notebooks_dir: str | Path = NOTEBOOKS_DIR,
     progress: bool = True,
     log: Callable[[str], None] = print,
+    wait: float = 0,
 ) -> Path:
     """Render one case and period.
 
@@ -222,6 +210,9 @@ def render_report(
         Show papermill's per-cell progress bar.
     log : callable
         Receives one line per step.
+    wait : float
+        Seconds to wait when another process is rendering the same case and period
+        (:func:`workbench.lock.render_lock`); 0 refuses at once, ``math.inf`` waits.
 
     Returns
     -------
@@ -236,12 +227,46 @@ def render_report(
         A notebook cannot be found or read, or failed (an error in a cell, a dead
         kernel); the executed copies are kept in ``<period>.failed/`` and the previous
         report, if any, is unchanged.
+    workbench.lock.RenderLockedError
+        Another process is rendering the same case and period (after ``wait`` seconds).
+
+    Notes
+    -----
+    Scratch folders that killed renders of the case left behind are removed first
+    (:func:`workbench.lock.clean_stale_scratch`). The notebooks share one load of the
+    raw data through ``<reports_dir>/.cache/`` (:mod:`workbench.cache`).
     """
     case = case if isinstance(case, Case) else load_case(case)
     period_label = str(case.period(period))
     if reports_dir is None:
         reports_dir = resources.workspace() / "reports"
     folder = Path(reports_dir) / case.name / period_label
+    with render_lock(folder, wait=wait):
+        clean_stale_scratch(folder.parent, held=period_label)
+        with _load_cache(Path(reports_dir) / ".cache"):
+            return _render(case, period, folder, force=force, notebooks=notebooks,
+                           notebooks_dir=notebooks_dir, progress=progress, log=log)
+
+
+@contextlib.contextmanager
+def _load_cache(folder: Path) -> Iterator[None]:
+    """Point the notebooks' kernels at one load cache (:mod:`workbench.cache`) meanwhile."""
+    before = os.environ.get(cache.ENV)
+    os.environ[cache.ENV] = str(folder.resolve())
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(cache.ENV, None)
+        else:
+            os.environ[cache.ENV] = before
+
+
+def _render(case: Case, period: str | None, folder: Path, *, force: bool,
+            notebooks: Sequence[str] | None, notebooks_dir: str | Path, progress: bool,
+            log: Callable[[str], None]) -> Path:
+    """:func:`render_report` once it holds the period's lock."""
+    period_label = folder.name
     failed = folder.with_name(f"{period_label}.failed")
     if folder.exists() and not force:
         if (folder / "manifest.json").is_file():
@@ -285,8 +310,10 @@ def render_report(
                      progress=progress)
             timings[name] = round(time.perf_counter() - t0, 2)
             _html_without_code(scratch / f"{name}.ipynb", scratch / f"{name}.html")
-        _tables_workbook(scratch)
         _merge_metrics(scratch, names)
+        previous = previous_period(case, period_label)
+        write_series_tables(scratch, folder.with_name(previous) if previous else None)
+        write_workbook(scratch, lang=case.language, currency=case.currency, notebooks=names, log=log)
         manifest = {
             "case": case.name,
             "case_file": str(case.path),

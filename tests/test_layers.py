@@ -37,8 +37,8 @@ LAYERS = {
                  "workbench.satisfaction", "workbench.overview", "workbench.quality", "workbench.allocation",
                  "workbench.funnel"),
     "datasets": ("workbench.datasets",),
-    "presentation": ("workbench.plotting", "workbench.recorder"),
-    "reports": ("workbench.reports",),
+    "presentation": ("workbench.plotting", "workbench.recorder", "workbench.formatting"),
+    "reports": ("workbench.reports", "workbench.navigation", "workbench.summary"),
     "cli": ("workbench.cli",),
 }
 RANK = {layer: i for i, layer in enumerate(LAYERS)}

@@ -26,10 +26,11 @@ import pytest
 LAYERS = {
     "foundation": ("workbench", "workbench.io", "workbench.schema", "workbench.labels",
                    "workbench.resources", "workbench.privacy", "workbench._validation",
-                   "workbench._periods"),
+                   "workbench._periods", "workbench._xlsx", "workbench.lock",
+                   "workbench.interactive"),
     # a survey's model spec says which columns are answer items, so loading a case reads it
     "cases": ("workbench.cleaning", "workbench.cases", "workbench.parameters",
-              "workbench.satisfaction.spec"),
+              "workbench.satisfaction.spec", "workbench.cache"),
     # the engines compute the transaction-to-customer aggregates in DuckDB or Spark, beside
     # the pandas features
     "features": ("workbench.features", "workbench.engines"),
@@ -37,8 +38,10 @@ LAYERS = {
                  "workbench.satisfaction", "workbench.overview", "workbench.quality", "workbench.allocation",
                  "workbench.funnel"),
     "datasets": ("workbench.datasets",),
-    "presentation": ("workbench.plotting", "workbench.recorder"),
-    "reports": ("workbench.reports",),
+    "presentation": ("workbench.plotting", "workbench.recorder", "workbench.formatting",
+                     "workbench.workbook"),
+    "reports": ("workbench.reports", "workbench.navigation", "workbench.summary",
+                "workbench.series"),
     "cli": ("workbench.cli",),
 }
 RANK = {layer: i for i, layer in enumerate(LAYERS)}

@@ -1,18 +1,28 @@
-"""Every notebook runs end to end on every bundled case that lists it.
+"""Every notebook runs end to end on every bundled case that lists it, as ``make report`` runs it.
 
-This is what ``make report`` does, rendered into a temporary folder; a notebook that
-fails, or a figure that draws a Chinese label without a glyph, fails the suite.
+Each case is rendered once per test session through the command of the Makefile's
+``report`` target (``MPLBACKEND=Agg workbench report ... --force``) into a temporary
+folder; the tests below read that render: a notebook that fails, a figure that draws a
+Chinese label without a glyph, a figure missing from the page or shown twice fail the
+suite.
 """
 
 import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import nbformat
 import pytest
 
 from workbench.cases import list_cases, load_case
-from workbench.reports import render_report
 
 CASES = list_cases()
+#: the Makefile's report recipe; the render below runs it case by case
+MAKE_REPORT = "MPLBACKEND=Agg $(BIN)/workbench report --all --force"
 
 
 def test_every_notebook_belongs_to_a_case(root):
@@ -21,19 +31,207 @@ def test_every_notebook_belongs_to_a_case(root):
     assert present <= used, f"notebooks in no case's suite: {sorted(present - used)}"
 
 
+def test_the_render_below_is_the_makefiles(root):
+    recipe = (root / "Makefile").read_text(encoding="utf-8").split("\nreport:")[1].splitlines()[1]
+    assert recipe.strip() == MAKE_REPORT
+
+
+@pytest.fixture(scope="module", params=CASES)
+def rendered(request, tmp_path_factory, root):
+    """(case, report folder, command result) of one bundled case rendered as make report does."""
+    case = load_case(request.param)
+    out = tmp_path_factory.mktemp(f"render-{case.name}")
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    done = subprocess.run([sys.executable, "-m", "workbench.cli", "report", "--case", case.name,
+                           "--force", "--quiet", "--reports-dir", str(out)],
+                          capture_output=True, text=True, env=env, timeout=1800, cwd=root)
+    assert done.returncode == 0, done.stderr
+    return case, out / case.name / str(case.period(None)), done
+
+
+def outputs(folder: Path, notebook: str):
+    nb = nbformat.read(folder / f"{notebook}.ipynb", as_version=4)
+    return [output for cell in nb.cells for output in cell.get("outputs", [])]
+
+
 @pytest.mark.notebook
-@pytest.mark.parametrize("name", CASES)
-def test_case_renders_every_notebook(name, tmp_path):
-    case = load_case(name)
-    folder = render_report(case, reports_dir=tmp_path, progress=False, log=lambda _: None)
+def test_case_renders_every_notebook(rendered):
+    case, folder, _ = rendered
     metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
     assert set(metrics) == set(case.notebooks)
     for notebook in case.notebooks:
-        nb = nbformat.read(folder / f"{notebook}.ipynb", as_version=4)
-        for cell in nb.cells:
-            for output in cell.get("outputs", []):
-                text = output.get("text", "") + json.dumps(output.get("data", {}))
-                assert "missing from font" not in text, f"{notebook}: tofu in a figure"
-                assert output.get("output_type") != "error", f"{notebook}: {output.get('evalue')}"
+        for output in outputs(folder, notebook):
+            text = output.get("text", "") + json.dumps(output.get("data", {}))
+            assert "missing from font" not in text, f"{notebook}: tofu in a figure"
+            assert output.get("output_type") != "error", f"{notebook}: {output.get('evalue')}"
         assert (folder / f"{notebook}.html").stat().st_size > 0
     assert (folder / "manifest.json").is_file()
+
+
+@pytest.mark.notebook
+def test_every_recorded_figure_shows_exactly_once(rendered):
+    case, folder, _ = rendered
+    shown = []
+    for notebook in case.notebooks:
+        images = [o for o in outputs(folder, notebook) if "image/png" in o.get("data", {})]
+        names = [o.get("metadata", {}).get("workbench", {}).get("figure") for o in images]
+        assert None not in names, f"{notebook}: a figure shown that was not recorded"
+        html = (folder / f"{notebook}.html").read_text(encoding="utf-8")
+        assert len(re.findall(r"<img[^>]+src=\"data:image/png", html)) == len(images), notebook
+        assert "&lt;Figure size" not in html and "<Figure size" not in html, notebook
+        shown += names
+    recorded = sorted(p.stem for p in (folder / "figures").glob("*.png"))
+    assert sorted(shown) == recorded  # each once, none missing
+    assert len(recorded) > 0
+
+
+#: English terms a Chinese table may show as they are (abbreviations every reader knows)
+ALLOWED = {"RFM", "CLV", "AVE", "HTMT", "NPS", "ABC", "AHP", "MAN", "CR", "CITC", "KMO", "PLS", "BG/NBD",
+           "CFI", "RMSEA", "SRMR", "TLI", "IPMA", "ARI", "R²", "rho_A", "P(alive)", "F", "H", "p", "k", "n",
+           "VIF", "SD", "CI", "OEM", "η²", "ε²", "f²", "Q²", "ECSI", "ACSI", "CDNOW", "AM",
+           # model parameters are symbols (BG/NBD r, alpha, a, b; Gamma-Gamma p, q, gamma), names are names
+           "r", "alpha", "a", "b", "q", "gamma", "rho", "Cronbach's", "Cronbach", "Kruskal", "Wallis", "BCa",
+           # MAN patterns write a met criterion as a capital: "man" is the pattern with none met
+           "man"}
+_CELL = re.compile(r"<t([hd])[^>]*>(.*?)</t[hd]>", re.S)
+_SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
+_WORD = re.compile(r"[A-Za-z][a-z]+")
+
+
+def table_cells(html_text):
+    """(kind, text) of every header and cell of the report's tables."""
+    for table in re.findall(r'<table class="dataframe">(.*?)</table>', html_text, re.S):
+        for kind, text in _CELL.findall(table):
+            yield kind, re.sub(r"<[^>]+>", "", text).strip()
+
+
+def english_in_chinese_table(kind, text):
+    """Why a header or cell of a Chinese table is English, or None."""
+    if _SNAKE.match(text):
+        return "snake_case code"
+    words = [w for w in _WORD.findall(text) if w not in ALLOWED and not re.search(r"[\u4e00-\u9fff]", text)]
+    if kind == "h" and words:
+        return "English header"
+    if kind == "d" and re.fullmatch(r"[a-z]+( [a-z]+)*", text) and text not in ALLOWED:
+        return "English code"
+    return None
+
+
+@pytest.mark.notebook
+def test_pages_are_offline_titled_in_the_case_language_and_linked(rendered):
+    case, folder, _ = rendered
+    lang = "zh-CN" if case.language == "zh" else "en"
+    pages = ["index.html", "summary.html", *[f"{n}.html" for n in case.notebooks]]
+    for page in pages:
+        text = (folder / page).read_text(encoding="utf-8")
+        assert f'<html lang="{lang}">' in text, page
+        assert not re.findall(r"""(?:src|href)=["']?(?:https?:)?//""", text), f"{page}: a network asset"
+        title = re.search(r"<title>(.*?)</title>", text, re.S).group(1)
+        assert case.title.split("（")[0][:6] in title and str(case.period(None)) in title, (page, title)
+        for other in pages:  # every page links every other page of the period
+            assert f'href="{other}"' in text or other == "index.html" and 'href="index.html"' in text, (page, other)
+        for bad in ("Traceback", "<Figure size", "&lt;Figure size", "Warning", "WARNING", "/tmp/", "/work/",
+                    "No generator truth", "jp-RenderedText\" data-mime-type=\"application/vnd.jupyter.stderr"):
+            assert bad not in text, f"{page}: {bad!r}"
+    case_index = (folder.parent / "index.html").read_text(encoding="utf-8")
+    assert f'href="{folder.name}/index.html"' in case_index
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert index.index("summary.html") < min(index.index(f"{n}.html") for n in case.notebooks)
+
+
+@pytest.mark.notebook
+def test_tables_are_formatted_and_chinese_tables_speak_chinese(rendered):
+    case, folder, _ = rendered
+    problems = []
+    for notebook in case.notebooks:
+        text = (folder / f"{notebook}.html").read_text(encoding="utf-8")
+        assert not re.search(r"\d\.\d+e[+-]\d\d", text.split("<body")[1].replace("data:image/png", "")), \
+            f"{notebook}: scientific notation"
+        for kind, cell in table_cells(text):
+            assert cell not in ("nan", "NaN", "True", "False", "inf", "None"), f"{notebook}: {cell!r}"
+            if case.language == "zh":
+                why = english_in_chinese_table(kind, cell)
+                if why:
+                    problems.append(f"{notebook}: {why} {cell!r}")
+    assert not problems, f"{len(problems)} English texts in Chinese tables:\n" + "\n".join(sorted(set(problems)))
+
+
+_CHECK_SCRIPT = """<script>
+window.addEventListener("load", () => {
+  const pixels = (text) => {  // how a text draws in the page's font; a missing glyph draws as a box
+    const c = document.createElement("canvas"); c.width = 64; c.height = 32;
+    const g = c.getContext("2d"); g.font = "24px " + getComputedStyle(document.body).fontFamily;
+    g.fillText(text, 2, 26); return Array.from(g.getImageData(0, 0, 64, 32).data).join(",");
+  };
+  const text = document.body.innerText;
+  const out = {
+    images: Array.from(document.images).map(i => ({src: i.getAttribute("src").slice(0, 40), width: i.naturalWidth})),
+    bad: ["<Figure size", "Traceback", "Warning"].filter(b => text.includes(b)),
+    chinese: (text.match(/[\\u4e00-\\u9fff]/g) || []).length,
+    glyphs: pixels("客户") !== pixels("\\u0378\\u0379") && pixels("客户") !== pixels("\\u0378\\u0378"),
+  };
+  const pre = document.createElement("pre"); pre.id = "wb-check"; pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+});
+</script>"""
+
+
+def chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    if os.environ.get("CI"):
+        pytest.fail("no chromium: .ci/run installs it (apt-get install chromium)")
+    pytest.skip("no chromium on this machine; .ci/run installs it (apt-get install chromium)")
+
+
+@pytest.fixture(scope="session")
+def browser_env(tmp_path_factory):
+    """Chromium's environment: fontconfig that also knows the CJK font the figures use.
+
+    A reader's system brings its own Chinese fonts; a bare CI image has none, and then
+    Chinese would show as boxes whatever the page does."""
+    from importlib.resources import files
+
+    folder = tmp_path_factory.mktemp("fontconfig")
+    fonts = files("mplfonts").joinpath("fonts")
+    (folder / "fonts.conf").write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+        f"<dir>{fonts}</dir><cachedir>{folder / 'cache'}</cachedir></fontconfig>", encoding="utf-8")
+    return {**os.environ, "FONTCONFIG_FILE": str(folder / "fonts.conf"), "HOME": str(folder)}
+
+
+def open_in_chromium(page: Path, shots: Path, env) -> dict:
+    """Load a page in headless Chromium: what the page reports about itself, and a screenshot."""
+    exe = chromium()
+    probe = page.with_name(f".check-{page.name}")  # beside the page, so its relative links resolve
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", _CHECK_SCRIPT + "</body>"), encoding="utf-8")
+    common = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--allow-file-access-from-files"]
+    try:
+        dom = subprocess.run([*common, "--virtual-time-budget=10000", "--dump-dom", probe.as_uri()],
+                             capture_output=True, text=True, env=env, timeout=180)
+    finally:
+        probe.unlink()
+    found = re.search(r'<pre id="wb-check">(.*?)</pre>', dom.stdout, re.S)
+    assert found, f"{page.name}: the check script did not run: {dom.stderr[-500:]}"
+    shot = shots / f"{page.parent.parent.name}-{page.stem}.png"
+    subprocess.run([*common, "--window-size=1280,2000", f"--screenshot={shot}", page.as_uri()],
+                   capture_output=True, env=env, timeout=180)
+    assert shot.is_file() and shot.stat().st_size > 10_000, f"{page.name}: no screenshot"
+    return json.loads(found.group(1).replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">")
+                      .replace("&amp;", "&"))
+
+
+@pytest.mark.notebook
+def test_index_and_summary_in_a_real_browser(rendered, browser_env, tmp_path_factory):
+    case, folder, _ = rendered
+    shots = tmp_path_factory.mktemp(f"screenshots-{case.name}")
+    pages = ["index.html", "summary.html", f"{case.notebooks[-1]}.html"]
+    for page in pages:
+        seen = open_in_chromium(folder / page, shots, browser_env)
+        assert all(i["width"] > 0 for i in seen["images"]), f"{page}: an image did not load: {seen['images']}"
+        assert not seen["bad"], f"{page}: shows {seen['bad']}"
+        if case.language == "zh":
+            assert seen["chinese"] > 20 and seen["glyphs"], f"{page}: Chinese text not laid out: {seen}"

@@ -109,14 +109,14 @@ def test_report_renders_refuses_to_overwrite_and_rerenders_with_force(project, r
     failed = folder.with_name("2024-03.failed")
     assert str(failed / "00_data_overview.ipynb") in broken.stderr
     assert (failed / "00_data_overview.ipynb").is_file()
-    assert sorted(p.name for p in folder.parent.iterdir()) == ["2024-03", "2024-03.failed"]
+    assert sorted(p.name for p in folder.parent.iterdir()) == ["2024-03", "2024-03.failed", "index.html"]
 
     # once the notebook is mended, the next forced render replaces the report and the
     # evidence of the failure goes
     shutil.rmtree(project / "notebooks")  # back to the bundled notebook
     mended = cli("report", "--case", case, "--reports-dir", out, "--quiet", "--force")
     assert mended.returncode == 0, mended.stderr
-    assert sorted(p.name for p in folder.parent.iterdir()) == ["2024-03"]
+    assert sorted(p.name for p in folder.parent.iterdir()) == ["2024-03", "index.html"]
 
 
 def test_a_failing_notebook_exits_nonzero_names_the_cell_and_is_kept(project):
@@ -133,7 +133,8 @@ def test_a_failing_notebook_exits_nonzero_names_the_cell_and_is_kept(project):
     kept = out / "tiny" / "2024-03.failed" / "00_data_overview.ipynb"
     assert kept.is_file() and str(kept) in failed.stderr  # kept for inspection
     assert not (out / "tiny" / "2024-03").exists()  # so a rerun needs no --force
-    assert [p.name for p in (out / "tiny").iterdir()] == ["2024-03.failed"]  # no scratch left
+    # no scratch left; the case's index lists the failed render
+    assert sorted(p.name for p in (out / "tiny").iterdir()) == ["2024-03.failed", "index.html"]
 
 
 def test_a_dead_kernel_or_an_unreadable_notebook_is_a_clear_error(project):
@@ -176,3 +177,63 @@ def test_cases_and_validate_commands(project):
     assert checked.returncode == 0 and "date_unparseable" in checked.stdout
     bad = cli("validate", "--case", "nope")
     assert bad.returncode == 1 and "no case named" in bad.stderr
+
+
+SMALL = """\
+    name: small
+    language: en
+    currency: EUR
+    granularity: M
+    start: 2024-01-01
+    end: 2024-12-31
+    default_period: 2024-01
+    sources:
+      transactions:
+        path: ../data/orders.csv
+        columns: {customer_id: customer_id, date: date, amount: amount}
+    notebooks: [00_data_overview, 01_customer_value, 02_segmentation, 04_lifecycle_churn]
+"""
+
+
+def test_sections_that_cannot_run_say_why_and_a_failed_notebook_stops_no_other(tmp_path):
+    """30 customers over one year, reported for its first month: the value matrix has no
+    potential indicator and a retention rate needs two periods, so those sections say why
+    and the rest renders; a broken notebook (the user's own 02) fails alone."""
+    (tmp_path / "cases").mkdir()
+    (tmp_path / "data").mkdir()
+    (tmp_path / "cases" / "small.yaml").write_text(textwrap.dedent(SMALL), encoding="utf-8")
+    rows = ["customer_id,date,amount"] + [
+        f"K{c:03d},2024-{(c * 7 + k * 5) % 12 + 1:02d}-{(c * 3 + k * 11) % 28 + 1:02d},"
+        f"{20 + (c * 37 + k * 53) % 880}.50" for c in range(1, 31) for k in range(1 + c % 7)]
+    (tmp_path / "data" / "orders.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell('case = "x"\nperiod = None\noutput_dir = "."',
+                                          metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("raise RuntimeError('a bug in my own notebook')")]
+    (tmp_path / "notebooks").mkdir()
+    nbformat.write(nb, tmp_path / "notebooks" / "02_segmentation.ipynb")
+    done = cli("report", "--case", str(tmp_path / "cases" / "small.yaml"), "--reports-dir",
+               str(tmp_path / "reports"), "--quiet")
+    assert done.returncode == 1
+    assert "1 of 4 notebooks failed (02_segmentation)" in done.stderr
+    assert "a bug in my own notebook" in done.stderr
+    kept = tmp_path / "reports" / "small" / "2024-01.failed"
+    manifest = json.loads((kept / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["failed_notebooks"] == ["02_segmentation"]
+    metrics = json.loads((kept / "metrics.json").read_text(encoding="utf-8"))
+    assert set(metrics) == {"00_data_overview", "01_customer_value", "04_lifecycle_churn"}
+    assert "value_matrix" in metrics["01_customer_value"]["sections_skipped"]
+    assert "retention_economics" in metrics["04_lifecycle_churn"]["sections_skipped"]
+    for name in ("00_data_overview", "01_customer_value", "04_lifecycle_churn"):
+        nb = nbformat.read(kept / f"{name}.ipynb", as_version=4)
+        assert not [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"], name
+        page = (kept / f"{name}.html").read_text(encoding="utf-8")
+        assert "Traceback" not in page and "did not finish" not in page, name
+    assert "This section cannot be computed on these data" in (kept / "01_customer_value.html").read_text(
+        encoding="utf-8")
+    broken = (kept / "02_segmentation.html").read_text(encoding="utf-8")
+    assert "This report did not finish" in broken and "a bug in my own notebook" in broken
+    assert "Traceback" not in broken
+    index = (kept / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{n}.html"' in index for n in manifest["notebooks"]) and "did not finish" in index
+    assert "Segmentation" in (kept / "summary.html").read_text(encoding="utf-8").split("did not finish")[1][:200]

@@ -9,6 +9,7 @@ Writing is deterministic: the same results give byte-identical files.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
@@ -18,7 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.labels import translate_codes
+from workbench.formatting import ReportTable
+from workbench.labels import label
 
 __all__ = ["Recorder"]
 
@@ -52,6 +54,37 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _show_once(path: Path, name: str, fig: Any) -> None:
+    """Display the PNG at ``path`` in a running Jupyter kernel and close ``fig``."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with the notebook stack
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):  # a script or a plain IPython prompt
+        return
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    display(Image(data=path.read_bytes(), format="png"), metadata={"workbench": {"figure": name}})
+    plt.close(fig)
+
+
+def _say(text: str) -> None:
+    """One line for the reader: an HTML paragraph in a kernel, else printed."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import HTML, display
+    except ImportError:  # pragma: no cover
+        get_ipython = None
+    if get_ipython is not None and getattr(get_ipython(), "kernel", None) is not None:
+        import html
+
+        display(HTML(f'<p class="wb-missing">{html.escape(text)}</p>'))
+    else:
+        print(text)
+
+
 class Recorder:
     """Collect a notebook's outputs into a report folder.
 
@@ -65,6 +98,9 @@ class Recorder:
         The notebook's name, used as the namespace of its metrics and table names.
     lang : {"zh", "en"}
         Language of displayed column names (files keep the stable English names).
+    currency : str, optional
+        ISO code of the case's currency (``data.case.currency``): displayed money
+        columns name it in their header.
     data : LoadedCase, optional
         The loaded case; names the scratch folder when ``output_dir`` is None.
 
@@ -76,7 +112,7 @@ class Recorder:
     """
 
     def __init__(self, output_dir: str | Path | None = ".", *, notebook: str, lang: str = "en",
-                 data: Any = None):
+                 currency: str | None = None, data: Any = None):
         if output_dir is None:
             if data is None:
                 raise ValueError(f"Recorder for {notebook}: output_dir=None writes into the case's "
@@ -85,11 +121,15 @@ class Recorder:
             from workbench.interactive import scratch_folder
 
             output_dir = scratch_folder(data.case.name, data.period)
+        if currency is None and data is not None:
+            currency = getattr(data.case, "currency", None)
         self.output_dir = Path(output_dir)
         self.notebook = notebook
         self.lang = lang
+        self.currency = currency
         self._metrics: dict[str, Any] = {}
         self._tables: list[str] = []  # in the order recorded: the workbook's sheet order
+        self._skipped: dict[str, str] = {}
         for sub in ("tables", "figures", "metrics"):
             (self.output_dir / sub).mkdir(parents=True, exist_ok=True)
 
@@ -98,7 +138,8 @@ class Recorder:
         if not _NAME.match(name):
             raise ValueError(f"output name {name!r} may use only letters, digits, '_' and '-'")
 
-    def table(self, name: str, frame: pd.DataFrame, *, index: bool = False) -> pd.DataFrame:
+    def table(self, name: str, frame: pd.DataFrame, *, index: bool = False,
+              kinds: dict[str, str] | None = None) -> pd.DataFrame:
         """Write a table to ``tables/<name>.csv`` and return it ready for display.
 
         Parameters
@@ -111,13 +152,19 @@ class Recorder:
             (so Excel shows Chinese) and ``\\n`` line ends.
         index : bool
             Write the index as a column too.
+        kinds : dict of str to str, optional
+            Display kind of columns whose English name does not say it (a pivot's stage
+            columns holding rates: ``{"lead": "share"}``); see
+            :func:`workbench.formatting.column_kind` for the kinds.
 
         Returns
         -------
-        pandas.DataFrame
-            A copy for display: column names, and the values of code columns (stages,
-            classes, segments, reasons), in the recorder's language
-            (:func:`workbench.labels.translate_codes`); the file keeps the codes.
+        workbench.formatting.ReportTable
+            A copy for display, still with the English names and codes; shown in a
+            notebook it reads as the report formats every table
+            (:func:`workbench.formatting.table_html`): names and code values in the
+            recorder's language, numbers by column kind, no index column, a long table
+            cut to its top rows with a link to the CSV. The file keeps the codes.
         """
         self._check(name)
         if not isinstance(frame, pd.DataFrame):
@@ -125,7 +172,9 @@ class Recorder:
         frame.to_csv(self.output_dir / "tables" / f"{name}.csv", index=index,
                      encoding="utf-8-sig", lineterminator="\n")
         self._list_table(name)
-        return translate_codes(frame, self.lang)
+        shown = frame.reset_index() if index else frame
+        return ReportTable.of(shown, lang=self.lang, currency=self.currency, name=name,
+                              rows=len(frame), kinds=kinds)
 
     def _list_table(self, name: str) -> None:
         """Keep ``tables/recorded/<notebook>.json``: this notebook's tables in recorded order."""
@@ -138,8 +187,8 @@ class Recorder:
             json.dumps({"notebook": self.notebook, "tables": self._tables}, indent=1) + "\n",
             encoding="utf-8")
 
-    def figure(self, name: str, figure: Any) -> Any:
-        """Save a figure to ``figures/<name>.png`` and return it.
+    def figure(self, name: str, figure: Any) -> None:
+        """Save a figure to ``figures/<name>.png``, show it once in the notebook, close it.
 
         Parameters
         ----------
@@ -153,14 +202,57 @@ class Recorder:
 
         Returns
         -------
-        matplotlib.figure.Figure
-            The figure saved, so a notebook cell ending with this call shows it.
+        None
+            Inside a Jupyter kernel the saved PNG itself is displayed (output metadata
+            ``{"workbench": {"figure": name}}``) and the figure is closed, so it appears
+            exactly once whatever the matplotlib backend (``MPLBACKEND=Agg`` shows no
+            figure by itself; the inline backend would show an open figure again at the
+            end of the cell). Nothing is returned, so a cell ending with this call does
+            not show the figure a second time. Outside a kernel the figure stays open.
         """
         self._check(name)
         fig = getattr(figure, "figure", figure) if not hasattr(figure, "savefig") else figure
-        fig.savefig(self.output_dir / "figures" / f"{name}.png", dpi=110,
-                    metadata={"Software": None, "Description": _figure_text(fig)})
-        return fig
+        path = self.output_dir / "figures" / f"{name}.png"
+        fig.savefig(path, dpi=110, metadata={"Software": None, "Description": _figure_text(fig)})
+        _show_once(path, name, fig)
+
+    @contextlib.contextmanager
+    def section(self, name: str, *, needs: tuple[str, ...] | str = ()):
+        """Run a report section; if its method cannot run on these data, say why and go on.
+
+        Parameters
+        ----------
+        name : str
+            The section's key (letters, digits, ``_``, ``-``), recorded in the metric
+            ``sections_skipped`` with the reason when the section cannot run.
+        needs : str or tuple of str
+            Sections whose results this one uses: when one of them was skipped, any
+            error here is put down to it (its variables do not exist).
+
+        Returns
+        -------
+        contextlib.AbstractContextManager
+            Use as ``with rec.section("value_matrix"): ...``. A ``ValueError`` raised in
+            the block (how the analysis functions say that data cannot support a method:
+            too few customers, one period, no potential indicator ...) ends the block;
+            the page shows one line in the report language with the reason, and the
+            notebook continues. Any other error propagates: it is a bug, not the data.
+        """
+        self._check(name)
+        needs = (needs,) if isinstance(needs, str) else tuple(needs)
+        missing = [n for n in needs if n in self._skipped]
+        try:
+            yield self
+        except Exception as exc:
+            if missing:
+                reason = label("section_needs", self.lang).format(sections=", ".join(missing))
+            elif isinstance(exc, ValueError):
+                reason = str(exc)
+            else:
+                raise
+            self._skipped[name] = reason
+            self.metric("sections_skipped", dict(self._skipped))
+            _say(label("section_skipped", self.lang).format(reason=reason))
 
     def metric(self, name: str, value: Any) -> Any:
         """Record a key figure in ``metrics/<notebook>.json`` (rewritten at each call).

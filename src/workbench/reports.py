@@ -1,12 +1,15 @@
 """Render a case study: run its notebooks with papermill into ``reports/<case>/<period>/``.
 
-The folder receives, per notebook, the executed ``.ipynb`` and an HTML export without
-code cells (the management version); the notebooks' ``figures/`` and ``tables/``; one
+The folder receives, per notebook, the executed ``.ipynb`` and an HTML page without
+code cells (the management version, :mod:`workbench.navigation`); ``summary.html``, the
+period's key figures, main charts and action lists (:mod:`workbench.summary`);
+``index.html``, the period's contents; the notebooks' ``figures/`` and ``tables/``; one
 XLSX workbook of all tables (:mod:`workbench.workbook`); the per-customer assignments and,
 when the previous period was rendered, what changed since (:mod:`workbench.series`);
 ``metrics.json`` (key figures by notebook) and
 ``manifest.json`` (every parameter with its effective value, the version of every
-runtime dependency, input checksums, timings).
+runtime dependency, input checksums, timings). ``reports/<case>/index.html`` lists the
+case's rendered periods.
 
 Reports go into ``reports/`` of the workspace: the source checkout when running from
 one, else the current directory (:func:`workbench.resources.workspace`).
@@ -14,11 +17,13 @@ one, else the current directory (:func:`workbench.resources.workspace`).
 A render goes into a hidden scratch folder beside the target and replaces the target
 only when every notebook has run, so a report folder is always complete. A period that
 was rendered before is not replaced without ``force``, and neither is a folder without
-a ``manifest.json`` (left by hand or by an older, interrupted render). When a notebook
-fails, the scratch render is kept as ``reports/<case>/<period>.failed/`` for inspection,
-the previous report stays untouched, and :class:`ReportError` names the notebook, the
-failing cell (counted as in the notebook file) and where the executed notebook is. A
-later successful render removes that ``.failed`` folder.
+a ``manifest.json`` (left by hand or by an older, interrupted render). A notebook that
+fails does not stop the others: every notebook runs and every page is written (the
+failed notebook's page says that it stopped and why, the index and the summary name
+it). The render is then kept as ``reports/<case>/<period>.failed/`` for inspection, the
+previous report stays untouched, and :class:`ReportError` names every failed notebook,
+the failing cell (counted as in the notebook file) and where the executed notebook is.
+A later successful render removes that ``.failed`` folder.
 """
 
 from __future__ import annotations
@@ -41,12 +46,12 @@ import papermill
 import zmq
 from jupyter_client.manager import KernelManager
 from nbclient.exceptions import DeadKernelError
-from nbconvert import HTMLExporter
 from traitlets.config import Config
 
-from workbench import __version__, cache, resources
+from workbench import __version__, cache, navigation, resources, summary
 from workbench.cases import Case, load_case
 from workbench.io import file_sha256, replace_dir, scratch_dir
+from workbench.labels import label
 from workbench.lock import clean_stale_scratch, render_lock
 from workbench.series import previous_period, write_series_tables
 from workbench.workbook import write_workbook
@@ -91,6 +96,30 @@ def _engine_options() -> dict[str, Any]:
     return {}
 
 
+#: the backend a Jupyter kernel uses when nothing else is set, as in JupyterLab
+_INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+@contextlib.contextmanager
+def _inline_backend():
+    """Start kernels with matplotlib's inline backend, whatever ``MPLBACKEND`` says.
+
+    ``make report`` sets ``MPLBACKEND=Agg`` for the command itself; a kernel inheriting
+    it shows no figure at all (``<Figure size ...>`` instead). Recorded figures are
+    displayed by :meth:`workbench.recorder.Recorder.figure` either way; the inline
+    backend makes a rendered notebook behave as it does in JupyterLab.
+    """
+    before = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = _INLINE_BACKEND
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("MPLBACKEND", None)
+        else:
+            os.environ["MPLBACKEND"] = before
+
+
 def package_versions() -> dict[str, str]:
     """The installed version of every runtime dependency of the workbench.
 
@@ -114,11 +143,26 @@ def package_versions() -> dict[str, str]:
     return {name: version(name) for name in sorted(names, key=str.lower)}
 
 
-def _html_without_code(notebook: Path, target: Path) -> None:
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
-    target.write_text(body, encoding="utf-8")
+def _write_pages(folder: Path, case: Case, period: str, analysis_date: str, names: Sequence[str],
+                 failures: Sequence[str], metrics: dict) -> None:
+    """Every page of a period: the notebooks' HTML, the summary and the period's index."""
+    lang, title = case.language, case.title or case.name
+    for name in names:
+        executed = folder / f"{name}.ipynb"
+        if not executed.is_file():  # the kernel died before papermill wrote anything
+            continue
+        nav = navigation.nav_bar(notebooks=names, current=name, lang=lang, case_title=title,
+                                 period=period, failed=failures)
+        navigation.notebook_page(executed, folder / f"{name}.html", lang=lang, nav=nav,
+                                 title=navigation.page_title(title, period, label(f"nb_{name}", lang)))
+    summary.write_summary(folder, case=case, period=period, analysis_date=analysis_date,
+                          notebooks=names, failed=failures, metrics=metrics)
+    navigation.period_index(folder, notebooks=names, lang=lang, case_title=title, period=period,
+                            analysis_date=analysis_date, failed=failures)
+
+
+def _case_index(case_folder: Path, case: Case) -> None:
+    navigation.case_index(case_folder, lang=case.language, case_title=case.title or case.name)
 
 
 def _merge_metrics(folder: Path, notebooks: Sequence[str]) -> dict:
@@ -300,26 +344,32 @@ def _render(case: Case, period: str | None, folder: Path, *, force: bool,
     # period's report (../<previous>/) finds it from here too
     scratch = scratch_dir(folder.parent, prefix=f".{period_label}.rendering-")
     try:
-        timings = {}
+        timings, failures = {}, {}
         for i, name in enumerate(names, 1):
             log(f"[{i}/{len(names)}] {case.name} {period_label}: {name}")
             t0 = time.perf_counter()
-            _execute(name, sources[name], scratch, kept=failed / f"{name}.ipynb",
-                     parameters={"case": str(case.path), "period": period_label,
-                                 "output_dir": "."},
-                     progress=progress)
+            try:
+                _execute(name, sources[name], scratch, kept=failed / f"{name}.ipynb",
+                         parameters={"case": str(case.path), "period": period_label,
+                                     "output_dir": "."},
+                         progress=progress)
+            except ReportError as exc:  # the other notebooks still run; the render fails at the end
+                failures[name] = str(exc)
+                log(f"  {exc}")
             timings[name] = round(time.perf_counter() - t0, 2)
-            _html_without_code(scratch / f"{name}.ipynb", scratch / f"{name}.html")
-        _merge_metrics(scratch, names)
+        metrics = _merge_metrics(scratch, names)
         previous = previous_period(case, period_label)
         write_series_tables(scratch, folder.with_name(previous) if previous else None)
         write_workbook(scratch, lang=case.language, currency=case.currency, notebooks=names, log=log)
+        analysis_date = str(case.analysis_date(period).date())
+        _write_pages(scratch, case, period_label, analysis_date, names, sorted(failures), metrics)
         manifest = {
             "case": case.name,
             "case_file": str(case.path),
             "period": period_label,
-            "analysis_date": str(case.analysis_date(period).date()),
+            "analysis_date": analysis_date,
             "notebooks": names,
+            "failed_notebooks": sorted(failures),
             "parameters": case.params.to_dict(),
             "inputs": inputs,
             "workbench_version": __version__,
@@ -331,13 +381,21 @@ def _render(case: Case, period: str | None, folder: Path, *, force: bool,
         (scratch / "manifest.json").write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n",
             encoding="utf-8")
+        if failures:
+            raise ReportError(
+                f"{len(failures)} of {len(names)} notebooks failed "
+                f"({', '.join(sorted(failures))}); the others ran and every page of this "
+                f"render is in {failed}/index.html; the previous report, if any, is unchanged. "
+                + " ".join(failures[n] for n in names if n in failures))
         replace_dir(scratch, folder)
     except BaseException:  # an interrupt too: keep what ran, leave the old report alone
         if scratch.exists():
             shutil.rmtree(failed, ignore_errors=True)
             scratch.rename(failed)
+            _case_index(folder.parent, case)
         raise
     shutil.rmtree(failed, ignore_errors=True)  # an earlier failure's evidence is stale now
+    _case_index(folder.parent, case)
     log(f"done: {folder} in {manifest['timings_seconds']['total']:.1f} s")
     return folder
 
@@ -348,9 +406,10 @@ def _execute(name: str, source: Path, scratch: Path, *, kept: Path,
     target = scratch / f"{name}.ipynb"
     evidence = f"The executed notebook is kept for inspection: {kept}"
     try:
-        papermill.execute_notebook(
-            str(source), str(target), parameters=parameters, kernel_name="python3",
-            cwd=str(scratch), progress_bar=progress, language="python", **_engine_options())
+        with _inline_backend():
+            papermill.execute_notebook(
+                str(source), str(target), parameters=parameters, kernel_name="python3",
+                cwd=str(scratch), progress_bar=progress, language="python", **_engine_options())
     except papermill.PapermillExecutionError as exc:
         raise ReportError(
             f"notebook {name} failed in {_failed_cell(target, source, exc.cell_index)}: "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 from importlib.resources import files
 
@@ -18,13 +19,30 @@ CJK_FONT_FAMILY = "Noto Sans CJK SC"
 _CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
 
 
+class _OneWeightFilter(logging.Filter):
+    """Drop matplotlib's "Failed to find font weight bold for <CJK family>" warning.
+
+    The bundled CJK font has one weight, so bold text is drawn in the regular weight:
+    expected, and not worth a warning box on every report page that uses bold.
+    """
+
+    def __init__(self, family: str):
+        super().__init__()
+        self.family = family
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not ("Failed to find font weight" in message and self.family in message)
+
+
 @cache
 def use_cjk_font() -> str:
     """Register Noto Sans CJK SC with matplotlib and put it first in the sans-serif list.
 
     Called by every plot helper, so Chinese labels render without tofu boxes. It
     touches ``rcParams['font.sans-serif']`` and ``rcParams['axes.unicode_minus']``
-    only (the CJK font has no U+2212 minus sign), once per process.
+    only (the CJK font has no U+2212 minus sign), once per process, and silences
+    matplotlib's warning that the font has no bold weight (bold is drawn regular).
 
     Returns
     -------
@@ -43,6 +61,7 @@ def use_cjk_font() -> str:
     matplotlib.rcParams["font.family"] = "sans-serif"
     matplotlib.rcParams["font.sans-serif"] = [family, *sans]
     matplotlib.rcParams["axes.unicode_minus"] = False
+    logging.getLogger("matplotlib.font_manager").addFilter(_OneWeightFilter(family))
     return family
 
 

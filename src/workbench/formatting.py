@@ -1,0 +1,366 @@
+"""How a report shows a table: one formatting layer for every notebook.
+
+A notebook records a result with :meth:`workbench.recorder.Recorder.table`; the file
+keeps full precision and the stable English names, and what the page shows is a
+:class:`ReportTable`, whose HTML is made here: headers and code values in the case's
+language (:func:`workbench.labels.translate_codes`), thousands separators, money in
+whole units of the case's currency (named in the header), shares in percent, dates as
+``YYYY-MM-DD``, digits by the kind of column, never scientific notation, no index
+column, missing values as "—", booleans as words, and a long table cut to its top rows
+with a link to the full CSV.
+
+The kind of a column is read from its English name (:func:`column_kind`), with its
+values as a check: a column named like a share whose values leave [-1.5, 1.5] is shown
+as a plain number, not as 150 %.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.labels import LABELS, label, translate_codes, translate_columns
+
+__all__ = ["MAX_ROWS", "ReportTable", "column_kind", "format_value", "money_unit", "table_html"]
+
+#: a table longer than this shows its first :data:`SHOWN_ROWS` rows and a link to the file
+MAX_ROWS = 25
+SHOWN_ROWS = 20
+
+_SHARE = re.compile(r"(^|_)(share|shares|rate|rates|pct|conversion|probability|p_alive|p_win|p_reach|"
+                    r"retention|churn_rate|win_rate|coverage|agreement|accuracy|gini|uplift_pct)(_|$)|"
+                    r"_share$|^share_|_rate$|_pct$")
+_MONEY = re.compile(r"(^|_)(revenue|amount|gross_profit|profit|gp|clv|spend|expense|expenses|cost|costs|"
+                    r"monetary|budget|value|sales|margin|price|pipeline|spent|uplift)(_|$)")
+_NOT_MONEY = re.compile(r"(per_expense|per_|_per|ratio|elasticity|share|rate|pct|score|rank|count|_n$|"
+                        r"customers|orders|days|p_value|corr|weight|z$|index|multiple|_to_|norm|^fill_value$|"
+                        r"^min_value$|^max_value$|^(important|general|without)_)")
+_DAYS = re.compile(r"(^|_)(days|recency|tenure|horizon|age)(_|$)")
+_P_VALUE = re.compile(r"^p$|p_value|_p$|^p_(anova|kruskal)$")
+_COUNT = re.compile(r"(^|_)(n|count|customers|orders|rows|respondents|items|deals|opportunities|entered|"
+                    r"advanced|visits|quantity|k)(_|$)")
+
+_BOUND = re.compile(r"^(ci_lower|ci_upper|ci_low|ci_high|lower|upper|estimate|truth)$")
+_KINDS = {"bool", "date", "text", "count", "money", "share", "p_value", "days", "number"}
+
+
+def _within_one(values: pd.Series) -> bool:
+    finite = values.to_numpy(dtype=float, na_value=np.nan) if pd.api.types.is_numeric_dtype(values) else np.array([])
+    finite = finite[np.isfinite(finite)]
+    return bool(finite.size) and bool(((finite >= 0) & (finite <= 1)).all())
+
+
+_CURRENCY = {"CNY": {"zh": "元", "en": "CNY"}, "USD": {"zh": "美元", "en": "$"},
+             "EUR": {"zh": "欧元", "en": "€"}, "GBP": {"zh": "英镑", "en": "£"}}
+
+
+def money_unit(currency: str | None, lang: str) -> str:
+    """The unit shown after a money header: ``元`` for CNY in Chinese, ``$`` for USD in English.
+
+    Parameters
+    ----------
+    currency : str or None
+        ISO 4217 code of the case (``Case.currency``); None gives ``""``.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    str
+    """
+    if not currency:
+        return ""
+    return _CURRENCY.get(currency.upper(), {}).get(lang, currency.upper())
+
+
+def column_kind(name: str, values: pd.Series) -> str:
+    """The kind of a result column, from its English name and its values.
+
+    Parameters
+    ----------
+    name : str
+        The stable English column name (``recent_revenue``, ``win_rate``, ...).
+    values : pandas.Series
+
+    Returns
+    -------
+    str
+        One of ``"bool"``, ``"date"``, ``"text"``, ``"count"``, ``"money"``, ``"share"``,
+        ``"p_value"``, ``"days"``, ``"number"``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> column_kind("win_rate", pd.Series([0.2, 0.31]))
+    'share'
+    >>> column_kind("recent_revenue", pd.Series([1.5e7, 2.0]))
+    'money'
+    >>> column_kind("share_of_wallet", pd.Series([35.0, 80.0]))  # percent points already
+    'number'
+    """
+    key = str(name).lower()
+    if pd.api.types.is_bool_dtype(values):
+        return "bool"
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return "date"
+    if not pd.api.types.is_numeric_dtype(values):
+        distinct = pd.unique(values.dropna())
+        if len(distinct) and all(isinstance(v, (bool, np.bool_)) for v in distinct):
+            return "bool"
+        if len(distinct) and all(isinstance(v, (pd.Timestamp, np.datetime64)) for v in distinct):
+            return "date"
+        return "text"
+    finite = values.to_numpy(dtype=float, na_value=np.nan)
+    finite = finite[np.isfinite(finite)]
+    if _P_VALUE.search(key):
+        return "p_value"
+    small = not finite.size or np.abs(finite).max() <= 1.5
+    if small and (_SHARE.search(key) or (finite.size and "change" in key and _MONEY.search(key))):
+        return "share"  # a relative change of money (spend_change per quadrant) is a share too
+    if _MONEY.search(key) and not _NOT_MONEY.search(key):
+        return "money"
+    if _DAYS.search(key):
+        return "days"
+    if pd.api.types.is_integer_dtype(values) or _COUNT.search(key):
+        return "count" if (not finite.size or np.allclose(finite, np.round(finite))) else "number"
+    return "number"
+
+
+def _decimals(kind: str, values: pd.Series) -> int:
+    finite = values.to_numpy(dtype=float, na_value=np.nan) if pd.api.types.is_numeric_dtype(values) else np.array([])
+    finite = finite[np.isfinite(finite)]
+    largest = float(np.abs(finite).max()) if finite.size else 0.0
+    if kind == "count":
+        return 0
+    if kind == "money":
+        return 0 if largest >= 100 else 2
+    if kind == "days":
+        return 0 if largest >= 100 else 1
+    if largest >= 1000 or (finite.size and np.allclose(finite, np.round(finite))):
+        return 0
+    if largest >= 100:
+        return 1
+    return 3
+
+
+def format_value(value: Any, kind: str, *, lang: str = "en", decimals: int = 2) -> str:
+    """One cell as text: missing as "—", booleans as words, no scientific notation.
+
+    Parameters
+    ----------
+    value : any
+    kind : str
+        As returned by :func:`column_kind`.
+    lang : {"zh", "en"}
+        Language of booleans (是/否, yes/no).
+    decimals : int
+        Decimals of numbers (shares: of the percentage).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> format_value(62451370.4, "money", decimals=0)
+    '62,451,370'
+    >>> format_value(0.154, "share", decimals=1)
+    '15.4%'
+    >>> format_value(float("nan"), "number"), format_value(True, "bool", lang="zh")
+    ('—', '是')
+    """
+    if value is None or (not isinstance(value, (str, list, tuple, dict)) and pd.isna(value)):
+        return "—"
+    if kind == "bool" or isinstance(value, (bool, np.bool_)):
+        return label("yes" if bool(value) else "no", lang)
+    if isinstance(value, pd.Timestamp) or kind == "date":
+        stamp = pd.Timestamp(value)
+        return str(stamp.date()) if stamp == stamp.normalize() else stamp.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, (int, np.integer)) and kind not in ("share", "p_value"):
+        return f"{int(value):,}"
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        if math.isinf(value):
+            return "∞" if value > 0 else "-∞"
+        if kind == "share":
+            return f"{value:.{decimals}%}"
+        if kind == "p_value":
+            return "<0.001" if 0 <= value < 0.001 else f"{value:.3f}"
+        text = f"{value:,.{decimals}f}"
+        return "0" if text in ("-0", "-0.0", "-0.00", "-0.000") else text.replace("-0.000", "0.000")
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}"
+    return str(value)
+
+
+#: columns whose values name a source table: looked up as ``source_<value>`` first
+_TABLE_COLUMNS = {"table", "source"}
+_NEVER_CODES = re.compile(r"(^|_)(id|name|examples|hint)$")
+
+
+def _translate_values(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Code values in ``lang``: a text column's values that are label keys are shown as labels.
+
+    Unlike :func:`workbench.labels.translate_codes`, a column is translated when at least
+    half of its distinct values are codes (a subtotal row's ``total`` does not keep the
+    customer types in English); ids, names and free-text columns are never touched.
+    """
+    out = frame.copy()
+    for i, column in enumerate(out.columns):
+        values = out.iloc[:, i]
+        if (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
+                or _NEVER_CODES.search(str(column))):
+            continue
+        prefix = "source_" if str(column) in _TABLE_COLUMNS else ""
+        distinct = [v for v in pd.unique(values.dropna()) if isinstance(v, str)]
+        known = [v for v in distinct if f"{prefix}{v}" in LABELS or v in LABELS]
+        if not distinct or len(known) * 2 < len(distinct):
+            continue
+        def one(v, prefix=prefix):
+            if not isinstance(v, str):
+                return v
+            return label(f"{prefix}{v}", lang) if f"{prefix}{v}" in LABELS else label(v, lang)
+        out.isetitem(i, values.map(one).astype(object))
+    return out
+
+
+def _cell(value: Any, kind: str, lang: str, decimals: int) -> str:
+    if isinstance(value, str):
+        return value
+    return format_value(value, kind, lang=lang, decimals=decimals)
+
+
+def table_html(frame: pd.DataFrame, *, lang: str = "en", currency: str | None = None,
+               name: str | None = None, rows: int | None = None, kinds: dict[str, str] | None = None,
+               max_rows: int = MAX_ROWS, shown_rows: int = SHOWN_ROWS) -> str:
+    """A result table as report HTML.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        English column names and codes, as the analysis modules return them. A named or
+        non-default index becomes the first column; a default integer index is dropped.
+    lang : {"zh", "en"}
+    currency : str, optional
+        ISO code of the case's currency; money headers end in its unit.
+    name : str, optional
+        The recorded table's name: a cut table links ``tables/<name>.csv``.
+    rows : int, optional
+        Rows of the recorded table (default ``len(frame)``), for the pointer line.
+    kinds : dict of str to str, optional
+        Kinds given by the caller, by English column name, over :func:`column_kind`.
+    max_rows, shown_rows : int
+        A table with more than ``max_rows`` rows shows its first ``shown_rows``.
+
+    Returns
+    -------
+    str
+        ``<div class="wb-table">`` with a ``<table>``, numbers right-aligned.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"table_html: expected a DataFrame, got {type(frame).__name__}")
+    plain = pd.DataFrame(frame)
+    if isinstance(plain.columns, pd.MultiIndex):
+        plain.columns = [" ".join(str(p) for p in c if str(p)) for c in plain.columns]
+    default_index = isinstance(plain.index, pd.RangeIndex) or (
+        plain.index.name is None and pd.api.types.is_integer_dtype(plain.index)
+        and not isinstance(plain.index, pd.MultiIndex))
+    if not default_index:
+        names = [n if n is not None else "" for n in plain.index.names]
+        plain.index = plain.index.set_names([n or f"level_{i}" for i, n in enumerate(names)])
+        plain = plain.reset_index()
+        plain = plain.rename(columns={c: "" for c in plain.columns if str(c).startswith("level_")})
+    plain = plain.reset_index(drop=True)
+    total = len(plain) if rows is None else rows
+    cut = len(plain) > max_rows
+    body = plain.head(shown_rows) if cut else plain
+    given = kinds or {}
+    unknown = sorted(set(given.values()) - _KINDS)
+    if unknown:
+        raise ValueError(f"table_html: kinds {unknown} unknown; use {sorted(_KINDS)}")
+    kinds = [given.get(str(c)) or column_kind(str(c), plain.iloc[:, i]) for i, c in enumerate(plain.columns)]
+    if "share" in kinds:  # the interval and estimate of a rate are rates too
+        for i, c in enumerate(plain.columns):
+            if _BOUND.search(str(c)) and kinds[i] == "number" and _within_one(plain.iloc[:, i]):
+                kinds[i] = "share"
+    digits = [_decimals(k, plain.iloc[:, i]) for i, k in enumerate(kinds)]
+    digits = [1 if k == "share" else d for k, d in zip(kinds, digits, strict=True)]
+    shown = translate_columns(_translate_values(body, lang), lang)
+    unit = money_unit(currency, lang)
+    headers = []
+    for column, kind in zip(shown.columns, kinds, strict=True):
+        text = str(column)
+        if kind == "money" and unit:
+            text = f"{text}（{unit}）" if lang == "zh" else f"{text} ({unit})"
+        headers.append(text)
+    numeric = {"count", "money", "share", "p_value", "days", "number"}
+    head = "".join(f'<th style="text-align:{"right" if k in numeric else "left"}">{html.escape(h)}</th>'
+                   for h, k in zip(headers, kinds, strict=True))
+    lines = []
+    for r in range(len(shown)):
+        cells = []
+        for i, kind in enumerate(kinds):
+            text = _cell(shown.iat[r, i], kind, lang, digits[i])
+            align = "right" if kind in numeric else "left"
+            cells.append(f'<td style="text-align:{align}">{html.escape(text)}</td>')
+        lines.append("<tr>" + "".join(cells) + "</tr>")
+    out = [f'<div class="wb-table"><table class="dataframe"><thead><tr>{head}</tr></thead>',
+           "<tbody>" + "".join(lines) + "</tbody></table>"]
+    if cut or total > len(body):
+        where = f'<a href="tables/{html.escape(name)}.csv">tables/{html.escape(name)}.csv</a>' if name else ""
+        text = label("table_cut_note", lang).format(shown=len(body), rows=total, file=where)
+        out.append(f'<p class="wb-table-note">{text}</p>')
+    out.append("</div>")
+    return "".join(out)
+
+
+class ReportTable(pd.DataFrame):
+    """A DataFrame as a recorded table is shown: its HTML comes from :func:`table_html`.
+
+    Everything else is a plain DataFrame (``.head()``, column selection and ``.round()``
+    keep the formatting; the text repr is pandas'). Made by
+    :meth:`workbench.recorder.Recorder.table`; holds the English names and codes, which
+    are translated only when the table is displayed.
+    """
+
+    _metadata = ["_wb_format"]
+
+    @property
+    def _constructor(self):
+        return ReportTable
+
+    def _repr_html_(self) -> str:
+        options = dict(getattr(self, "_wb_format", None) or {})
+        return table_html(pd.DataFrame(self), **options)
+
+    def to_frame_shown(self) -> pd.DataFrame:
+        """The displayed frame: translated names and codes, as a plain DataFrame.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        options = dict(getattr(self, "_wb_format", None) or {})
+        return translate_codes(pd.DataFrame(self), options.get("lang", "en"))
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, **options: Any) -> ReportTable:
+        """Wrap ``frame`` (not copied more than pandas does) with the :func:`table_html` options.
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+        **options
+            ``lang``, ``currency``, ``name``, ``rows``: see :func:`table_html`.
+
+        Returns
+        -------
+        ReportTable
+        """
+        out = cls(frame.copy())
+        out._wb_format = options
+        return out

@@ -1,0 +1,271 @@
+"""The pages of a report and the way between them: HTML export, navigation, indexes.
+
+Every page of a period carries the same bar: the case's index of periods, the period's
+index, its summary, each notebook and the workbook. Titles name the case, the period and
+the page; ``<html lang>`` is the case's language; no page loads anything from the
+network (nbconvert's require.js, MathJax and Mermaid script tags are left out), so a
+report folder can be opened offline, mailed or archived as it is. Warnings and other
+``stderr`` output stay in the executed ``.ipynb`` (they are evidence) but not on the
+management pages.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import jinja2
+import nbformat
+from nbconvert import HTMLExporter
+
+from workbench.labels import label
+
+__all__ = ["case_index", "notebook_page", "page_title", "period_index", "NAV_CSS", "nav_bar"]
+
+#: one style for the bar, the indexes and the summary page
+NAV_CSS = """
+nav.wb-nav{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;background:#f4f5f7;
+  border-bottom:1px solid #d0d4da;padding:.5em 1em;margin:0 0 1em 0;font-size:14px;line-height:1.8}
+nav.wb-nav a{margin-right:1.1em;color:#1f4e8c;text-decoration:none;white-space:nowrap}
+nav.wb-nav a.wb-current{font-weight:600;color:#111;border-bottom:2px solid #c44e52}
+nav.wb-nav .wb-where{color:#555;margin-right:1.5em}
+.wb-table table{border-collapse:collapse;font-size:13px;margin:.3em 0}
+.wb-table th{background:#f4f5f7;border-bottom:1px solid #999;padding:3px 8px;vertical-align:bottom}
+.wb-table td{border-bottom:1px solid #e3e5e8;padding:2px 8px;font-variant-numeric:tabular-nums}
+.wb-table-note{color:#555;font-size:12px;margin:.2em 0 1em 0}
+body.wb-page{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0;color:#222}
+.wb-main{max-width:1100px;margin:0 auto;padding:0 1.2em 3em 1.2em}
+.wb-main h1{font-size:1.6em}.wb-main h2{font-size:1.25em;margin-top:1.6em;border-bottom:1px solid #ddd}
+.wb-cards{display:flex;flex-wrap:wrap;gap:.8em}
+.wb-card{border:1px solid #d0d4da;border-radius:6px;padding:.6em .9em;min-width:11em;background:#fff}
+.wb-card .wb-k{color:#555;font-size:13px}.wb-card .wb-v{font-size:1.35em;font-weight:600}
+.wb-card .wb-d{font-size:12px;color:#555}
+.wb-missing{color:#666;font-style:italic}
+.wb-figs img{max-width:100%;border:1px solid #eee;margin:.4em 0}
+.wb-failed{color:#a00;font-weight:600}
+"""
+
+_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{% block extra_css %}<style type="text/css">{{ resources.workbench_css }}</style>{% endblock extra_css %}
+{%- block body_header -%}{{ super() }}{{ resources.workbench_nav }}{%- endblock body_header -%}
+"""
+
+
+def page_title(case_title: str, period: str, page: str) -> str:
+    """``<page> · <case> · <period>``, the title of every report page.
+
+    Parameters
+    ----------
+    case_title : str
+    period : str
+    page : str
+        The page's name in the report language.
+
+    Returns
+    -------
+    str
+    """
+    return f"{page} · {case_title} · {period}"
+
+
+def nav_bar(*, notebooks: Sequence[str], current: str | None, lang: str, case_title: str,
+            period: str, failed: Sequence[str] = ()) -> str:
+    """The navigation bar of a period's pages.
+
+    Parameters
+    ----------
+    notebooks : sequence of str
+        The period's notebooks in report order.
+    current : str or None
+        The page being written: a notebook name, ``"summary"``, ``"index"``.
+    lang : {"zh", "en"}
+    case_title, period : str
+        Shown at the bar's start.
+    failed : sequence of str
+        Notebooks that failed; marked in the bar.
+
+    Returns
+    -------
+    str
+        A ``<nav class="wb-nav">`` element; links are relative to the period folder.
+    """
+    def link(href: str, text: str, key: str) -> str:
+        cls = ' class="wb-current"' if key == current else ""
+        return f'<a href="{href}"{cls}>{html.escape(text)}</a>'
+
+    items = [f'<span class="wb-where">{html.escape(case_title)} · {html.escape(period)}</span>',
+             link("../index.html", label("nav_periods", lang), "periods"),
+             link("index.html", label("nav_index", lang), "index"),
+             link("summary.html", label("nav_summary", lang), "summary")]
+    for name in notebooks:
+        text = label(f"nb_{name}", lang)
+        if name in failed:
+            text += " ⚠"
+        items.append(link(f"{name}.html", text, name))
+    items.append(link("tables/tables.xlsx", label("nav_workbook", lang), "workbook"))
+    return '<nav class="wb-nav">' + "".join(items) + "</nav>"
+
+
+#: papermill's marker cells around a failed cell
+_ERROR_TAG = "papermill-error-cell-tag"
+
+
+def _for_management(notebook: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode:
+    """A copy without stderr streams, tracebacks and papermill's error markers.
+
+    They stay in the executed ``.ipynb``; a failed notebook's page opens with one
+    sentence naming the error instead.
+    """
+    out = nbformat.from_dict(json.loads(json.dumps(notebook)))
+    errors = []
+    kept = []
+    for cell in out.cells:
+        if _ERROR_TAG in cell.get("metadata", {}).get("tags", []):
+            continue
+        if cell.get("outputs"):
+            errors += [o for o in cell.outputs if o.get("output_type") == "error"]
+            cell.outputs = [o for o in cell.outputs if o.get("output_type") != "error"
+                            and not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+        kept.append(cell)
+    if errors:
+        error = f"{errors[0].get('ename', '')}: {errors[0].get('evalue', '')}"[:400]
+        note = nbformat.v4.new_markdown_cell(
+            f'<p class="wb-failed">{html.escape(label("notebook_failed_note", lang).format(error=error))}</p>')
+        kept.insert(1 if kept and kept[0].cell_type == "markdown" else 0, note)
+    out.cells = kept
+    return out
+
+
+def notebook_page(executed: Path, target: Path, *, lang: str, title: str, nav: str) -> None:
+    """Write the management version of an executed notebook: no code, no stderr, offline.
+
+    Parameters
+    ----------
+    executed : pathlib.Path
+        The executed ``.ipynb``.
+    target : pathlib.Path
+        The ``.html`` to write.
+    lang : {"zh", "en"}
+        ``<html lang>``: ``zh-CN`` or ``en``.
+    title : str
+        The page title (:func:`page_title`).
+    nav : str
+        The bar (:func:`nav_bar`), put first in the body.
+
+    Returns
+    -------
+    None
+    """
+    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True, language_code=_html_lang(lang),
+                            extra_loaders=[jinja2.DictLoader({"workbench.html.j2": _TEMPLATE})],
+                            template_file="workbench.html.j2")
+    notebook = _for_management(nbformat.read(executed, as_version=4), lang)
+    notebook.metadata["title"] = title
+    body, _ = exporter.from_notebook_node(
+        notebook, resources={"workbench_nav": nav, "workbench_css": NAV_CSS})
+    target.write_text(body, encoding="utf-8")
+
+
+def _html_lang(lang: str) -> str:
+    return "zh-CN" if lang == "zh" else "en"
+
+
+def standalone_page(*, title: str, lang: str, nav: str, body: str) -> str:
+    """A complete offline HTML page in the report's style (indexes, the summary).
+
+    Parameters
+    ----------
+    title, lang, nav, body : str
+        ``body`` is inserted as it is (already escaped HTML).
+
+    Returns
+    -------
+    str
+    """
+    return (f'<!DOCTYPE html>\n<html lang="{_html_lang(lang)}">\n<head>\n<meta charset="utf-8" />\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
+            f"<title>{html.escape(title)}</title>\n<style>{NAV_CSS}</style>\n</head>\n"
+            f'<body class="wb-page">\n{nav}\n<div class="wb-main">\n{body}\n</div>\n</body>\n</html>\n')
+
+
+def period_index(folder: Path, *, notebooks: Sequence[str], lang: str, case_title: str, period: str,
+                 analysis_date: str, failed: Sequence[str] = ()) -> Path:
+    """Write ``index.html`` of a period: the summary first, then every notebook.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The period's folder.
+    notebooks : sequence of str
+    lang : {"zh", "en"}
+    case_title, period, analysis_date : str
+    failed : sequence of str
+        Notebooks that failed: listed with a note instead of a plain link.
+
+    Returns
+    -------
+    pathlib.Path
+        The page written.
+    """
+    rows = [f'<li><a href="summary.html"><b>{html.escape(label("nav_summary", lang))}</b></a> — '
+            f'{html.escape(label("summary_blurb", lang))}</li>']
+    for name in notebooks:
+        note = (f' <span class="wb-failed">{html.escape(label("notebook_failed_short", lang))}</span>'
+                if name in failed else "")
+        rows.append(f'<li><a href="{name}.html">{html.escape(label(f"nb_{name}", lang))}</a>{note}</li>')
+    rows.append(f'<li><a href="tables/tables.xlsx">{html.escape(label("nav_workbook", lang))}</a> · '
+                f'<a href="metrics.json">metrics.json</a> · <a href="manifest.json">manifest.json</a></li>')
+    body = (f"<h1>{html.escape(case_title)} · {html.escape(period)}</h1>"
+            f"<p>{html.escape(label('analysis_date_line', lang).format(date=analysis_date))}</p>"
+            f"<ol>{''.join(rows)}</ol>")
+    nav = nav_bar(notebooks=notebooks, current="index", lang=lang, case_title=case_title, period=period,
+                  failed=failed)
+    target = folder / "index.html"
+    target.write_text(standalone_page(title=page_title(case_title, period, label("nav_index", lang)),
+                                      lang=lang, nav=nav, body=body), encoding="utf-8")
+    return target
+
+
+def case_index(case_folder: Path, *, lang: str, case_title: str) -> Path:
+    """Write ``<reports>/<case>/index.html``: every rendered period, newest first.
+
+    A period counts when its folder has a ``manifest.json`` (a complete render); a
+    ``<period>.failed`` folder is listed apart, as evidence of a failed render.
+
+    Parameters
+    ----------
+    case_folder : pathlib.Path
+    lang : {"zh", "en"}
+    case_title : str
+
+    Returns
+    -------
+    pathlib.Path
+        The page written.
+    """
+    periods = sorted((p.name for p in case_folder.iterdir()
+                      if p.is_dir() and not p.name.startswith(".") and not p.name.endswith(".failed")
+                      and (p / "manifest.json").is_file()),
+                     reverse=True)
+    failed = sorted(p.name for p in case_folder.iterdir() if p.is_dir() and p.name.endswith(".failed"))
+    items = [f'<li><a href="{html.escape(p)}/index.html">{html.escape(p)}</a> · '
+             f'<a href="{html.escape(p)}/summary.html">{html.escape(label("nav_summary", lang))}</a></li>'
+             for p in periods]
+    body = f"<h1>{html.escape(case_title)}</h1><h2>{html.escape(label('nav_periods', lang))}</h2>"
+    body += f"<ul>{''.join(items)}</ul>" if items else f"<p>{html.escape(label('no_periods', lang))}</p>"
+    if failed:
+        body += (f"<h2>{html.escape(label('failed_renders', lang))}</h2><ul>"
+                 + "".join(f'<li><a href="{html.escape(p)}/index.html">{html.escape(p)}</a></li>' for p in failed)
+                 + "</ul>")
+    target = case_folder / "index.html"
+    nav = f'<nav class="wb-nav"><span class="wb-where">{html.escape(case_title)}</span></nav>'
+    target.write_text(standalone_page(title=f"{label('nav_periods', lang)} · {case_title}", lang=lang,
+                                      nav=nav, body=body), encoding="utf-8")
+    return target

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 
 from workbench.cases import list_cases, load_case
@@ -92,7 +93,7 @@ ALLOWED = {"RFM", "CLV", "AVE", "HTMT", "NPS", "ABC", "AHP", "MAN", "CR", "CITC"
            # model parameters are symbols (BG/NBD r, alpha, a, b; Gamma-Gamma p, q, gamma), names are names
            "r", "alpha", "a", "b", "q", "gamma", "rho", "Cronbach's", "Cronbach", "Kruskal", "Wallis", "BCa",
            # MAN patterns write a met criterion as a capital: "man" is the pattern with none met
-           "man"}
+           "man", "df"}
 _CELL = re.compile(r"<t([hd])[^>]*>(.*?)</t[hd]>", re.S)
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
 _WORD = re.compile(r"[A-Za-z][a-z]+")
@@ -120,7 +121,7 @@ def english_in_chinese_table(kind, text):
 @pytest.mark.notebook
 def test_pages_are_offline_titled_in_the_case_language_and_linked(rendered):
     case, folder, _ = rendered
-    lang = "zh-CN" if case.language == "zh" else "en"
+    lang = case.language
     pages = ["index.html", "summary.html", *[f"{n}.html" for n in case.notebooks]]
     for page in pages:
         text = (folder / page).read_text(encoding="utf-8")
@@ -235,3 +236,31 @@ def test_index_and_summary_in_a_real_browser(rendered, browser_env, tmp_path_fac
         assert not seen["bad"], f"{page}: shows {seen['bad']}"
         if case.language == "zh":
             assert seen["chinese"] > 20 and seen["glyphs"], f"{page}: Chinese text not laid out: {seen}"
+
+
+@pytest.mark.notebook
+def test_the_summary_names_customers_and_says_what_the_case_cannot_show(rendered):
+    case, folder, _ = rendered
+    summary = (folder / "summary.html").read_text(encoding="utf-8")
+    lang = case.language
+    from workbench.labels import label
+
+    assert label("sum_key_figures", lang) in summary and label("sum_actions", lang) in summary
+    tables = "\n".join(text for _, text in table_cells(summary))
+    if "01_customer_value" in case.notebooks:
+        scores = pd.read_csv(folder / "tables" / "key_account_scores.csv", dtype={"customer_id": str},
+                             encoding="utf-8-sig")
+        assert scores.loc[scores["rank"] == scores["rank"].min(), "customer_id"].iloc[0] in tables or \
+            label("list_key_accounts", lang) in summary
+        assert label("act_key", lang) in summary or label("act_key_declining", lang) in summary
+    if "03_satisfaction_loyalty" not in case.notebooks:
+        assert label("why_no_survey", lang) in summary
+    if "05_resource_allocation" in case.notebooks:  # the plan's largest moves, named
+        plan = pd.read_csv(folder / "tables" / "plan.csv", dtype={"customer_id": str}, encoding="utf-8-sig")
+        assert plan.sort_values("change")["customer_id"].iloc[-1] in tables
+    else:
+        assert label("why_no_expense", lang) in summary
+    if case.name == "ncompany":  # generated names are kept in clear by the case; real ones are pseudonymised
+        assert re.search(r"客户\d{4}", tables)
+    if "00_data_overview" in case.notebooks and "transactions" in case.sources:  # the period against the one before
+        assert label("kf_change", lang).replace("{change}", "").strip() in summary

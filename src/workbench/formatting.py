@@ -26,7 +26,7 @@ import pandas as pd
 
 from workbench.labels import LABELS, label, translate_codes, translate_columns
 
-__all__ = ["MAX_ROWS", "ReportTable", "column_kind", "format_value", "money_unit", "table_html"]
+__all__ = ["MAX_ROWS", "ReportTable", "column_kind", "format_value", "money_unit", "p_text", "table_html"]
 
 #: a table longer than this shows its first :data:`SHOWN_ROWS` rows and a link to the file
 MAX_ROWS = 25
@@ -45,8 +45,9 @@ _P_VALUE = re.compile(r"^p$|p_value|_p$|^p_(anova|kruskal)$")
 _COUNT = re.compile(r"(^|_)(n|count|customers|orders|rows|respondents|items|deals|opportunities|entered|"
                     r"advanced|visits|quantity|k)(_|$)")
 
+_YEAR = re.compile(r"(^|_)(year|years|period)$")
 _BOUND = re.compile(r"^(ci_lower|ci_upper|ci_low|ci_high|lower|upper|estimate|truth)$")
-_KINDS = {"bool", "date", "text", "count", "money", "share", "p_value", "days", "number"}
+_KINDS = {"bool", "date", "year", "text", "count", "money", "share", "p_value", "days", "number"}
 
 
 def _within_one(values: pd.Series) -> bool:
@@ -77,6 +78,25 @@ def money_unit(currency: str | None, lang: str) -> str:
     return _CURRENCY.get(currency.upper(), {}).get(lang, currency.upper())
 
 
+def p_text(p: float) -> str:
+    """A p-value for a sentence: ``p < 0.001`` or ``p = 0.012``, never scientific notation.
+
+    Parameters
+    ----------
+    p : float
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> p_text(6.6e-36), p_text(0.0123)
+    ('p < 0.001', 'p = 0.012')
+    """
+    return "p < 0.001" if 0 <= p < 0.001 else f"p = {p:.3f}"
+
+
 def column_kind(name: str, values: pd.Series) -> str:
     """The kind of a result column, from its English name and its values.
 
@@ -89,7 +109,8 @@ def column_kind(name: str, values: pd.Series) -> str:
     Returns
     -------
     str
-        One of ``"bool"``, ``"date"``, ``"text"``, ``"count"``, ``"money"``, ``"share"``,
+        One of ``"bool"``, ``"date"``, ``"year"`` (no thousands separator), ``"text"``,
+        ``"count"``, ``"money"``, ``"share"``,
         ``"p_value"``, ``"days"``, ``"number"``.
 
     Examples
@@ -116,6 +137,8 @@ def column_kind(name: str, values: pd.Series) -> str:
         return "text"
     finite = values.to_numpy(dtype=float, na_value=np.nan)
     finite = finite[np.isfinite(finite)]
+    if _YEAR.search(key):
+        return "year"
     if _P_VALUE.search(key):
         return "p_value"
     small = not finite.size or np.abs(finite).max() <= 1.5
@@ -144,6 +167,8 @@ def _decimals(kind: str, values: pd.Series) -> int:
         return 0
     if largest >= 100:
         return 1
+    if largest >= 10:
+        return 2
     return 3
 
 
@@ -180,6 +205,8 @@ def format_value(value: Any, kind: str, *, lang: str = "en", decimals: int = 2) 
     if isinstance(value, pd.Timestamp) or kind == "date":
         stamp = pd.Timestamp(value)
         return str(stamp.date()) if stamp == stamp.normalize() else stamp.strftime("%Y-%m-%d %H:%M")
+    if kind == "year" and isinstance(value, (int, np.integer, float, np.floating)) and float(value).is_integer():
+        return str(int(value))
     if isinstance(value, (int, np.integer)) and kind not in ("share", "p_value"):
         return f"{int(value):,}"
     if isinstance(value, (float, np.floating)):
@@ -199,6 +226,8 @@ def format_value(value: Any, kind: str, *, lang: str = "en", decimals: int = 2) 
 
 #: columns whose values name a source table: looked up as ``source_<value>`` first
 _TABLE_COLUMNS = {"table", "source"}
+#: columns whose code values are translated even when most of their values are not codes
+_MIXED_COLUMNS = {"item", "detail"}
 _NEVER_CODES = re.compile(r"(^|_)(id|name|examples|hint)$")
 
 
@@ -218,7 +247,7 @@ def _translate_values(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         prefix = "source_" if str(column) in _TABLE_COLUMNS else ""
         distinct = [v for v in pd.unique(values.dropna()) if isinstance(v, str)]
         known = [v for v in distinct if f"{prefix}{v}" in LABELS or v in LABELS]
-        if not distinct or len(known) * 2 < len(distinct):
+        if not distinct or (len(known) * 2 < len(distinct) and str(column) not in _MIXED_COLUMNS):
             continue
         def one(v, prefix=prefix):
             if not isinstance(v, str):
@@ -308,6 +337,8 @@ def table_html(frame: pd.DataFrame, *, lang: str = "en", currency: str | None = 
             align = "right" if kind in numeric else "left"
             cells.append(f'<td style="text-align:{align}">{html.escape(text)}</td>')
         lines.append("<tr>" + "".join(cells) + "</tr>")
+    if not lines:  # an empty result says so, rather than a bare header
+        lines.append(f'<tr><td colspan="{max(len(kinds), 1)}">{html.escape(label("table_empty", lang))}</td></tr>')
     out = [f'<div class="wb-table"><table class="dataframe"><thead><tr>{head}</tr></thead>',
            "<tbody>" + "".join(lines) + "</tbody></table>"]
     if cut or total > len(body):

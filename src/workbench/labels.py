@@ -515,10 +515,10 @@ LABELS: dict[str, dict[str, str]] = {
               "probability {p_win:.1%} ({level:.0%} interval {lo:.1%}-{hi:.1%}); the win rate of closed "
               "deals is {win_rate:.1%}."},
     "man_sentence": {
-        "zh": "MAN 高的商机赢单率 {high:.1%}，MAN 低的 {low:.1%}（相差 {ratio:.1f} 倍）；{test} 检验 p = {p:.2g}，"
+        "zh": "MAN 高的商机赢单率 {high:.1%}，MAN 低的 {low:.1%}（相差 {ratio:.1f} 倍）；{test} 检验 {p}，"
               "{verdict}",
         "en": "MAN-high deals are won {high:.1%} of the time, MAN-low ones {low:.1%} ({ratio:.1f} times less "
-              "often); {test} test p = {p:.2g}: {verdict}"},
+              "often); {test} test {p}: {verdict}"},
     "man_matters": {"zh": "资格评估与赢单显著相关：先做 MAN 评估，把精力放在合格客户上。",
                     "en": "qualification goes with winning; qualify before investing sales time."},
     "man_no_evidence": {"zh": "数据不足以说明资格评估与赢单有关。",
@@ -697,6 +697,7 @@ _REPORT_LABELS: dict[str, dict[str, str]] = {
     "table_cut_note": {"zh": "仅显示前 {shown:,} 行，共 {rows:,} 行；完整表格见 {file} 及工作簿 tables/tables.xlsx。",
                        "en": "The first {shown:,} of {rows:,} rows; the full table is in {file} and in the "
                              "workbook tables/tables.xlsx."},
+    "table_empty": {"zh": "（无记录）", "en": "(none)"},
     "nav_periods": {"zh": "全部期间", "en": "All periods"},
     "nav_index": {"zh": "本期目录", "en": "Contents"},
     "nav_summary": {"zh": "管理摘要", "en": "Summary"},
@@ -744,9 +745,10 @@ _REPORT_LABELS: dict[str, dict[str, str]] = {
     "kf_acq_ret": {"zh": "获客成本 ÷ 保留成本", "en": "Acquisition cost ÷ retention cost"},
     "list_key_accounts": {"zh": "重点客户", "en": "Key accounts"},
     "list_key_accounts_why": {"zh": "按层次分析法综合评分排名前列的客户（"
-                                    "交易规模、频率、客户规模、成长性与战略匹配度）。",
+                                    "交易规模、频率、客户规模、成长性与战略匹配度）；已流失的重点客户列入下方流失风险名单。",
                               "en": "The customers ranked highest by the AHP-weighted score (transaction size, "
-                                    "frequency, customer size, growth and strategic fit)."},
+                                    "frequency, customer size, growth and strategic fit); key accounts that have "
+                                    "churned are in the risk list below."},
     "list_at_risk": {"zh": "有流失风险的高价值客户", "en": "Valuable customers at risk of leaving"},
     "list_at_risk_why": {"zh": "A 类客户中处于退化期或已流失、或仍活跃概率低于 50% 的客户，按价值排序。",
                          "en": "A-class customers in decline or churned, or with a probability below 50 % of "
@@ -810,6 +812,8 @@ _REPORT_LABELS: dict[str, dict[str, str]] = {
     "source_truth_response": {"zh": "真实费用响应（生成数据）", "en": "True expense response (generated)"},
     "source_truth_customer_years": {"zh": "真实客户年度轨迹（生成数据）", "en": "True customer years (generated)"},
     "hint": {"zh": "提示", "en": "Hint"},
+    "recent_revenue": {"zh": "近 12 个月销售额", "en": "Revenue, last 12 months"},
+    "recent_gross_profit": {"zh": "近 12 个月毛利", "en": "Gross profit, last 12 months"},
     "join": {"zh": "匹配", "en": "Join"},
     "keys": {"zh": "编号数", "en": "Ids"},
     "matched": {"zh": "匹配数", "en": "Matched"},
@@ -845,6 +849,7 @@ _REPORT_LABELS: dict[str, dict[str, str]] = {
     "original": {"zh": "原样本估计", "en": "Original estimate"},
     "priority": {"zh": "优先级", "en": "Priority"},
     "rmsea": {"zh": "RMSEA", "en": "RMSEA"},
+    "srmr": {"zh": "SRMR", "en": "SRMR"},
     "rss": {"zh": "残差平方和", "en": "Residual sum of squares"},
     "satisfaction": {"zh": "满意度", "en": "Satisfaction"},
     "statistic": {"zh": "统计量", "en": "Statistic"},
@@ -895,6 +900,8 @@ _REPORT_LABELS: dict[str, dict[str, str]] = {
     "section_needs": {"zh": "本节依赖的章节（{sections}）未能计算",
                       "en": "it needs {sections}, which could not be computed"},
     # --- the notebooks' one-line messages ---
+    "msg_no_truth": {"zh": "本案例不是生成数据，没有可对照的真实值。",
+                     "en": "The data of this case were not generated, so there is no known truth to compare with."},
     "msg_no_transactions": {"zh": "本案例没有交易数据。", "en": "This case has no transactions."},
     "msg_no_survey": {"zh": "本案例没有满意度问卷。", "en": "This case has no survey."},
     "msg_no_master": {"zh": "本案例没有客户档案表。", "en": "This case has no customer master table."},

@@ -152,7 +152,7 @@ def notebook_page(executed: Path, target: Path, *, lang: str, title: str, nav: s
     target : pathlib.Path
         The ``.html`` to write.
     lang : {"zh", "en"}
-        ``<html lang>``: ``zh-CN`` or ``en``.
+        ``<html lang>``: ``zh`` or ``en``.
     title : str
         The page title (:func:`page_title`).
     nav : str
@@ -174,7 +174,7 @@ def notebook_page(executed: Path, target: Path, *, lang: str, title: str, nav: s
 
 
 def _html_lang(lang: str) -> str:
-    return "zh-CN" if lang == "zh" else "en"
+    return "zh" if lang == "zh" else "en"
 
 
 def standalone_page(*, title: str, lang: str, nav: str, body: str) -> str:

@@ -61,7 +61,7 @@ def _read(folder: Path, name: str) -> pd.DataFrame | None:
     path = folder / "tables" / f"{name}.csv"
     if not path.is_file():
         return None
-    return pd.read_csv(path, dtype={"customer_id": str}, encoding="utf-8-sig")
+    return pd.read_csv(path, dtype={"customer_id": str, "period": str}, encoding="utf-8-sig")
 
 
 def _previous_metrics(folder: Path, previous: str | None) -> dict:
@@ -186,15 +186,15 @@ def action_lists(folder: Path, *, lang: str, notebooks: Sequence[str]) -> list[t
     if scores is None:
         lists.append(("key_accounts", None, label("why_no_value", lang)))
     else:
-        top = scores[scores["key_account"].astype(bool)].sort_values("rank").head(_TOP)
-        top = top[["customer_id", "rank", "score"]]
+        top = scores[scores["key_account"].astype(bool)].sort_values("rank")[["customer_id", "rank", "score"]]
         if indicators is not None:
             top = top.merge(indicators[["customer_id", value_col]], on="customer_id", how="left")
-        if stages is not None:
+        if stages is not None:  # a churned key account is a win-back case: listed under the risk of leaving
             top = top.merge(stages[["customer_id", "stage"]], on="customer_id", how="left")
+            top = top[top["stage"] != "churned"]
+        top = top.head(_TOP)
         declining = top.get("stage", pd.Series(index=top.index, dtype=object)).isin(["decline", "churned"])
-        top["action"] = [label("act_winback" if s == "churned" else "act_key_declining" if d else "act_key", lang)
-                         for s, d in zip(top.get("stage", [None] * len(top)), declining, strict=True)]
+        top["action"] = [label("act_key_declining" if d else "act_key", lang) for d in declining]
         lists.append(("key_accounts", _with_who(top, who), ""))
 
     abc = _read(folder, "abc_classes")

@@ -10,7 +10,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
 
-__all__ = ["CJK_FONT_FAMILY", "new_figure", "use_cjk_font"]
+__all__ = ["CJK_FONT_FAMILY", "compact_money", "money_axis", "new_figure", "use_cjk_font"]
 
 #: The family name of Noto Sans CJK SC as matplotlib reads it from the bundled file.
 CJK_FONT_FAMILY = "Noto Sans CJK SC"
@@ -89,3 +89,45 @@ def new_figure(ax=None, figsize=(7.0, 4.5)):
         return ax.figure, ax
     fig, ax = plt.subplots(figsize=figsize, layout="constrained")
     return fig, ax
+
+
+def compact_money(value: float, lang: str = "en") -> str:
+    """An amount for an axis tick: ``12亿``/``350万`` in Chinese, ``1.2bn``/``350k`` in English.
+
+    Parameters
+    ----------
+    value : float
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    str
+        Never scientific notation (matplotlib's default offset ``1e9`` is not read as money).
+
+    Examples
+    --------
+    >>> compact_money(1.2e9, "zh"), compact_money(3.5e6, "en"), compact_money(750, "en")
+    ('12亿', '3.5m', '750')
+    """
+    steps = ((1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e9, "bn"), (1e6, "m"), (1e3, "k"))
+    for size, unit in steps:
+        if abs(value) >= size:
+            return f"{value / size:,.4g}{unit}"
+    return f"{value:,.4g}"
+
+
+def money_axis(axis, lang: str = "en") -> None:
+    """Format an axis (``ax.yaxis``) of amounts with :func:`compact_money` ticks.
+
+    Parameters
+    ----------
+    axis : matplotlib.axis.Axis
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    None
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: compact_money(v, lang)))

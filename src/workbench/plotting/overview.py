@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.labels import label
-from workbench.plotting.base import new_figure
+from workbench.plotting.base import money_axis, new_figure
 
 __all__ = ["plot_distribution", "plot_item_means", "plot_period_activity"]
 
@@ -34,6 +34,7 @@ def plot_period_activity(summary: pd.DataFrame, *, lang: str = "en", ax=None):
     x = np.arange(len(summary))
     ax.bar(x, summary["revenue"], color="#4C72B0", label=label("revenue", lang))
     ax.set_ylabel(label("revenue", lang))
+    money_axis(ax.yaxis, lang)
     step = max(1, len(x) // 12)
     ax.set_xticks(x[::step], summary["period"].iloc[::step], rotation=45, ha="right")
     ax.set_xlabel(label("period", lang))

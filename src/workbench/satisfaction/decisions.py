@@ -344,7 +344,8 @@ class NonlinearityResult:
         """
         p = float(self.tests.set_index("test").loc["quadratic_term", "p_value"])
         bic = self.models.set_index("model")["bic"]
-        evidence = (f"quadratic-term p = {p:.3g}; BIC piecewise {bic['piecewise']:.1f} vs linear "
+        shown = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"  # no scientific notation on a report page
+        evidence = (f"quadratic-term {shown}; BIC piecewise {bic['piecewise']:.1f} vs linear "
                     f"{bic['linear']:.1f}")
         if self.nonlinear:
             return (f"Non-linear link: below a satisfaction index of {self.threshold:.1f} loyalty "

@@ -1,0 +1,71 @@
+"""The one formatting layer of report tables (workbench.formatting)."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.formatting import ReportTable, column_kind, format_value, p_text, table_html
+from workbench.recorder import Recorder
+
+
+def cells(html):
+    return [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", html)]
+
+
+def test_money_shares_counts_dates_missing_and_booleans():
+    frame = pd.DataFrame({"year": [2023, 2024], "customers": [1234, 56], "revenue": [62451370.4, np.nan],
+                          "win_rate": [0.154, 0.2], "first_purchase": pd.to_datetime(["2024-01-02", None]),
+                          "key_account": [True, False], "stage": ["stability", "decline"]})
+    shown = cells(table_html(frame, lang="zh", currency="CNY"))
+    assert shown == ["年份", "客户数", "销售额（元）", "赢单率", "首次购买日期", "大客户", "生命周期阶段",
+                     "2023", "1,234", "62,451,370", "15.4%", "2024-01-02", "是", "稳定期",
+                     "2024", "56", "—", "20.0%", "—", "否", "退化期"]
+
+
+def test_english_money_header_and_a_default_index_is_not_shown():
+    html = table_html(pd.DataFrame({"clv": [1.5e7, 2.0]}, index=[5, 9]), lang="en", currency="USD")
+    assert cells(html) == ["Customer lifetime value ($)", "15,000,000", "2"]
+    named = table_html(pd.DataFrame({"customers": [3]}, index=pd.Index(["A"], name="abc_class")), lang="en")
+    assert cells(named) == ["ABC class", "Customers", "A", "3"]  # a named index is a column
+
+
+def test_a_long_table_shows_its_top_rows_and_links_the_file():
+    frame = pd.DataFrame({"customer_id": [f"{i:05d}" for i in range(100)], "orders": range(100)})
+    html = table_html(frame, lang="en", name="customer_totals")
+    assert html.count("<tr>") == 1 + 20
+    assert 'href="tables/customer_totals.csv"' in html and "100" in html
+    assert "00007" in html  # ids keep their leading zeros
+
+
+def test_a_share_named_column_beyond_one_is_a_plain_number():
+    assert column_kind("share_of_wallet", pd.Series([35.0, 80.0])) == "number"
+    assert column_kind("spend_change", pd.Series([-0.9, 0.6])) == "share"
+    assert format_value(-593900.04, column_kind("change", pd.Series([15629.7, -593900.04])), decimals=0) == "-593,900"
+    assert format_value(float("inf"), "number") == "∞"
+    assert p_text(6.6e-36) == "p < 0.001"
+
+
+def test_the_recorder_returns_a_table_that_shows_through_the_layer(tmp_path):
+    rec = Recorder(tmp_path, notebook="t", lang="zh", currency="CNY")
+    shown = rec.table("x", pd.DataFrame({"revenue": [1e8, 2.5e6], "stage": ["churned", "decline"]}))
+    assert isinstance(shown, ReportTable) and isinstance(shown.head(1), ReportTable)
+    html = shown.head(1)._repr_html_()
+    assert "100,000,000" in html and "流失" in html
+    assert (tmp_path / "tables" / "x.csv").read_text(encoding="utf-8-sig").startswith("revenue,stage\n")
+    with pytest.raises(ValueError, match="kinds"):
+        table_html(pd.DataFrame({"a": [1]}), kinds={"a": "money!"})
+
+
+def test_a_section_that_cannot_run_says_why_and_a_bug_still_fails(tmp_path, capsys):
+    rec = Recorder(tmp_path, notebook="t", lang="en")
+    with rec.section("matrix"):
+        raise ValueError("value_matrix: no potential indicator")
+    with rec.section("after", needs="matrix"):
+        undefined_name  # noqa: B018, F821 - the skipped section's variables do not exist
+    out = capsys.readouterr().out
+    assert "cannot be computed on these data" in out and "no potential indicator" in out
+    assert "it needs matrix" in out
+    with pytest.raises(ZeroDivisionError), rec.section("bug"):
+        1 / 0  # noqa: B018

@@ -88,7 +88,9 @@ def test_a_series_renders_in_order_and_its_migration_matches_a_direct_computatio
     assert done.returncode == 0, done.stderr
     assert not stale.exists()
     assert [p.name for p in sorted((out / "tiny").iterdir()) if not p.name.startswith(".")] == [
-        "2024-01", "2024-02", "2024-03"]
+        "2024-01", "2024-02", "2024-03", "index.html"]  # the case's index lists the periods
+    periods_page = (out / "tiny" / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{p}/index.html"' in periods_page for p in ("2024-01", "2024-02", "2024-03"))
     assert not (out / "tiny" / "2024-01" / "tables" / "changes_migration_abc_class.csv").exists()
 
     case = load_case(case_file)

@@ -11,6 +11,8 @@ imports it from here, so the conventions are written once:
 
 from __future__ import annotations
 
+import zoneinfo
+
 import numpy as np
 import pandas as pd
 
@@ -96,3 +98,14 @@ def _window(transactions: pd.DataFrame, as_of, period: str, where: str):
         raise ValueError(f"{where}: no transactions up to as_of={_iso(as_of_day)} (the data start "
                          f"on {_iso(day.min())}); choose an analysis date inside the data")
     return transactions.loc[window], day[window], as_of_day
+
+
+def _zone(time_zone: str | None) -> zoneinfo.ZoneInfo | None:
+    """The IANA time zone of a name (None for None); a ValueError names the bad one."""
+    if time_zone is None:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(str(time_zone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"time_zone {time_zone!r} is not an IANA time zone; use a name such "
+                         "as 'Asia/Shanghai', 'Europe/Berlin' or 'UTC'") from exc

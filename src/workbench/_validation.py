@@ -23,7 +23,7 @@ def _check_dataframe(frame, where: str) -> None:
         raise TypeError(f"{where}: expected a pandas DataFrame, got {type(frame).__name__}")
 
 
-def _require_columns(frame, columns: Iterable[str], where: str, *, hint: str | None = None) -> None:
+def _require_columns(frame, columns: Iterable[str], where: str, hint: str | None = None) -> None:
     """Raise unless ``frame`` is a DataFrame holding every one of ``columns``.
 
     The message names the missing columns, all the needed ones, ``hint`` (where a frame

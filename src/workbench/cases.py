@@ -59,6 +59,7 @@ import pandas as pd
 import yaml
 
 from workbench import cleaning, io, privacy, resources
+from workbench._periods import _zone
 from workbench.labels import LANGUAGES
 from workbench.parameters import TOPICS, CaseParameters, ParameterError, parse_parameters
 
@@ -580,8 +581,8 @@ class LoadedCase:
 def _missing_values(spec: Mapping[str, Any]) -> tuple[str, ...]:
     """The default missing markers, plus the source's ``missing_values``, less ``not_missing``."""
     extra = [str(v) for v in spec.get("missing_values") or ()]
-    exempt = {io._marker_key(str(v)) for v in spec.get("not_missing") or ()}
-    return tuple(m for m in (*io.MISSING_VALUES, *extra) if io._marker_key(m) not in exempt)
+    exempt = {io.marker_key(str(v)) for v in spec.get("not_missing") or ()}
+    return tuple(m for m in (*io.MISSING_VALUES, *extra) if io.marker_key(m) not in exempt)
 
 
 def _keep_personal(spec: Mapping[str, Any]) -> set[str]:
@@ -766,7 +767,7 @@ def _check_reading_options(path: Path, where: str, spec: Mapping[str, Any],
                               + ("[-99, 999]" if key == "missing_codes" else "['未知', '?']"))
     if "time_zone" in spec:
         try:
-            cleaning._zone(spec["time_zone"])
+            _zone(spec["time_zone"])
         except ValueError as exc:
             raise _fail(path, f"'{where}.time_zone': {exc}") from None
     if "conflicts" in spec:

@@ -95,6 +95,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from workbench._periods import _zone
 from workbench.schema import CUSTOMER_RANGES, validate_customers, validate_transactions
 
 __all__ = [
@@ -278,16 +279,6 @@ def _offset_minutes(text: str) -> float:
     digits = re.sub(r"\D", "", text[sign.start():])
     hours, minutes = (int(digits[:-2]), int(digits[-2:])) if len(digits) > 2 else (int(digits), 0)
     return (1 if sign.group() == "+" else -1) * (60.0 * hours + minutes)
-
-
-def _zone(time_zone: str | None) -> zoneinfo.ZoneInfo | None:
-    if time_zone is None:
-        return None
-    try:
-        return zoneinfo.ZoneInfo(str(time_zone))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"time_zone {time_zone!r} is not an IANA time zone; use a name such "
-                         "as 'Asia/Shanghai', 'Europe/Berlin' or 'UTC'") from exc
 
 
 def _wall_clock(stamps: pd.Series, zone: zoneinfo.ZoneInfo | None) -> pd.Series:

@@ -44,6 +44,7 @@ __all__ = [
     "detect_encoding",
     "file_sha256",
     "mark_missing",
+    "marker_key",
     "read_table",
     "replace_dir",
     "scratch_dir",
@@ -400,7 +401,25 @@ def _looks_like_text(head: bytes) -> bool:
     return b"\x00" not in head
 
 
-def _marker_key(value: str) -> str:
+def marker_key(value: str) -> str:
+    """The form in which missing-value markers are compared: NFKC, stripped, casefolded.
+
+    Parameters
+    ----------
+    value : str
+        A cell's text or a marker such as ``"N/A"``.
+
+    Returns
+    -------
+    str
+        ``"n/a"`` for ``" Ｎ/Ａ "`` (full-width letters, spaces): the same key for every
+        way of writing a marker, as :func:`mark_missing` compares them.
+
+    Examples
+    --------
+    >>> marker_key(" Ｎ/Ａ ")
+    'n/a'
+    """
     return unicodedata.normalize("NFKC", value).strip().casefold()
 
 
@@ -437,11 +456,11 @@ def mark_missing(
     >>> mark_missing(frame, missing_codes=[-99])["x"].tolist()
     ['1', None, None, '2']
     """
-    markers = {_marker_key(str(m)) for m in missing_values}
+    markers = {marker_key(str(m)) for m in missing_values}
     codes = [c for c in missing_codes]
     numeric_codes = pd.to_numeric(pd.Series([str(c) for c in codes], dtype=object),
                                   errors="coerce").dropna().astype(float).tolist()
-    text_codes = {_marker_key(str(c)) for c in codes}
+    text_codes = {marker_key(str(c)) for c in codes}
     out = frame.copy()
     for column in out.columns:
         values = out[column]

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from workbench._validation import _require_columns
+
 __all__ = ["PANEL_COLUMNS", "UNCLASSIFIED", "check_panel", "with_classes"]
 
 #: Required columns of the panel: one row per customer and year (the N company's
@@ -59,14 +61,9 @@ def check_panel(panel: pd.DataFrame, *, columns: Sequence[str] = (), where: str 
     1          C1  2024           20.0          70.0
     0          C2  2024           10.0          50.0
     """
-    if not isinstance(panel, pd.DataFrame):
-        raise TypeError(f"{where}: expected a DataFrame, got {type(panel).__name__}")
     needed = [*PANEL_COLUMNS, *[c for c in columns if c not in PANEL_COLUMNS]]
-    missing = [c for c in needed if c not in panel.columns]
-    if missing:
-        raise ValueError(f"{where}: missing column(s) {missing}; columns present: {list(panel.columns)}. "
-                         "The panel has one row per customer and year (e.g. the N company's "
-                         "sales_expense table)")
+    _require_columns(panel, needed, where, "the panel has one row per customer and year (e.g. the N "
+                     "company's sales_expense table)")
     out = panel.copy()
     n = len(out)
     for column in needed:

@@ -5,19 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench._validation import _require_columns
 from workbench.allocation.optimise import AllocationPlan, optimal_allocation
 from workbench.allocation.response import ResponseCurves, ResponseEstimate
 from workbench.parameters import AllocationParameters
 
 __all__ = ["against_truth", "elasticities_against_truth", "true_curves"]
-
-
-def _need(frame: pd.DataFrame, columns, where: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{where}: expected a DataFrame, got {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{where}: missing column(s) {missing}; columns present: {list(frame.columns)}")
 
 
 def elasticities_against_truth(estimate: ResponseEstimate, truth_response: pd.DataFrame) -> pd.DataFrame:
@@ -44,7 +37,7 @@ def elasticities_against_truth(estimate: ResponseEstimate, truth_response: pd.Da
     """
     if estimate.form != "power":
         raise ValueError("elasticities_against_truth: the truth is an elasticity b; fit form='power'")
-    _need(truth_response, [estimate.by, "b"], "truth_response")
+    _require_columns(truth_response, [estimate.by, "b"], "truth_response")
     truth = truth_response.assign(**{estimate.by: truth_response[estimate.by].astype(str)}).set_index(estimate.by)["b"]
     rows = estimate.estimates[estimate.estimates["segment"] != "all"]
     missing = sorted(set(rows["segment"]) - set(truth.index))
@@ -96,9 +89,10 @@ def true_curves(
     :func:`workbench.datasets.make_ncompany` draws gp_cy = a_ind k_c m_cy f_cy E**b_ind
     exp(eps), eps ~ N(0, sigma**2), whose expectation is the scale above times E**b.
     """
-    _need(truth_response, ["industry", "a", "b", "sigma"], "truth_response")
-    _need(truth_segments, ["customer_id", "industry", "response_scale"], "truth_segments")
-    _need(truth_customer_years, ["customer_id", "year", "trajectory", "active_fraction"], "truth_customer_years")
+    _require_columns(truth_response, ["industry", "a", "b", "sigma"], "truth_response")
+    _require_columns(truth_segments, ["customer_id", "industry", "response_scale"], "truth_segments")
+    _require_columns(truth_customer_years, ["customer_id", "year", "trajectory", "active_fraction"],
+                     "truth_customer_years")
     ids = curves.frame["customer_id"].astype(str)
     segments = truth_segments.assign(customer_id=truth_segments["customer_id"].astype(str)).set_index("customer_id")
     years = truth_customer_years[truth_customer_years["year"] == curves.plan_year]

@@ -10,6 +10,7 @@ __all__ = [
     "NCOMPANY_SEGMENTS",
 ]
 
+
 # ======================================================================================
 # The N-company generator: a B2B low-voltage electrical equipment maker with known truth
 # ======================================================================================

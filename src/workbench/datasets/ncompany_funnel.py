@@ -18,6 +18,7 @@ __all__ = [
     "NCompanyFunnelTruth",
 ]
 
+
 # ======================================================================================
 # The N company's sales funnel (issue 15): opportunities consistent with its customers
 # ======================================================================================

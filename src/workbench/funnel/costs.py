@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from workbench.funnel.stages import _group_keys, _params, _require
+from workbench._validation import _require_columns
+from workbench.funnel.stages import _group_keys, _params
 from workbench.lifecycle import CHURN_REASON_GROUPS, CHURN_REASON_SHARES
 from workbench.parameters import FunnelParameters
 
@@ -77,7 +78,7 @@ def acquisition_cost(summary: pd.DataFrame, *, by: str | None = None) -> pd.Data
        prospect_expense  customers_won  acquisition_cost
     0             100.0              2              50.0
     """
-    _require(summary, ["outcome", "sales_expense"], "acquisition_cost",
+    _require_columns(summary, ["outcome", "sales_expense"], "acquisition_cost",
              "the opportunities need a sales_expense column (the expense spent on each)")
     keys = _group_keys(summary, by, everyone="all")
     won = summary["outcome"] == "deal_won"
@@ -134,7 +135,7 @@ def retention_cost(expense: pd.DataFrame, *, customers: pd.DataFrame | None = No
        customer_years  retention_cost
     0               2            11.0
     """
-    _require(expense, ["customer_id", "year", "sales_expense"], "retention_cost",
+    _require_columns(expense, ["customer_id", "year", "sales_expense"], "retention_cost",
              "pass one row per customer and year with its sales expense")
     frame = expense.copy()
     if by is not None and by not in frame:
@@ -191,8 +192,8 @@ def acquisition_vs_retention(acquisition: pd.DataFrame, retention: pd.DataFrame,
     0         5.0            1.0
     """
     key = by or "group"
-    _require(acquisition, [key, "acquisition_cost"], "acquisition_vs_retention", "pass acquisition_cost()")
-    _require(retention, [key, "retention_cost"], "acquisition_vs_retention", "pass retention_cost()")
+    _require_columns(acquisition, [key, "acquisition_cost"], "acquisition_vs_retention", "pass acquisition_cost()")
+    _require_columns(retention, [key, "retention_cost"], "acquisition_vs_retention", "pass retention_cost()")
     if not rule_of_thumb > 0:
         raise ValueError(f"rule_of_thumb={rule_of_thumb!r} must be positive")
     table = acquisition[[key, "acquisition_cost"]].merge(retention[[key, "retention_cost"]], on=key, how="outer")
@@ -237,9 +238,10 @@ def clv_net_of_acquisition(clv: pd.DataFrame, acquisition: pd.DataFrame, *, cust
     0        a     200.0                   50.0
     1        b      80.0                  -20.0
     """
-    _require(clv, ["customer_id", value], "clv_net_of_acquisition", "pass one CLV per customer")
-    _require(customers, ["customer_id", by], "clv_net_of_acquisition", f"customers need '{by}'")
-    _require(acquisition, [by, "acquisition_cost"], "clv_net_of_acquisition", f"pass acquisition_cost(by={by!r})")
+    _require_columns(clv, ["customer_id", value], "clv_net_of_acquisition", "pass one CLV per customer")
+    _require_columns(customers, ["customer_id", by], "clv_net_of_acquisition", f"customers need '{by}'")
+    _require_columns(acquisition, [by, "acquisition_cost"], "clv_net_of_acquisition",
+                     f"pass acquisition_cost(by={by!r})")
     linked = customers[["customer_id", by]].drop_duplicates("customer_id").merge(
         clv[["customer_id", value]], on="customer_id", how="inner")
     linked[by] = _group_keys(linked, by)
@@ -364,7 +366,7 @@ def lost_reasons(summary: pd.DataFrame, params: FunnelParameters | None = None, 
     from workbench.lifecycle import churn_reasons
 
     params = _params(params)
-    _require(summary, ["outcome", "lost_reason"], "lost_reasons", "the opportunities need a lost_reason column")
+    _require_columns(summary, ["outcome", "lost_reason"], "lost_reasons", "the opportunities need a lost_reason column")
     if mapping is None:
         mapping = params.lost_reason_groups or LOST_REASON_GROUPS
     lost = summary[summary["outcome"] == "deal_lost"]

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from workbench._validation import _require_columns
 from workbench.parameters import MAN_CRITERIA, FunnelParameters
 
 __all__ = [
@@ -47,12 +48,6 @@ def _params(params: FunnelParameters | None) -> FunnelParameters:
         raise TypeError(f"params must be a FunnelParameters, got {type(params).__name__}; build it "
                         "with FunnelParameters.from_mapping(case.parameters.get('funnel', {}))")
     return params
-
-
-def _require(frame: pd.DataFrame, columns, what: str, hint: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{what}: column(s) {missing} missing; {hint} (present: {list(frame.columns)})")
 
 
 def proportion_interval(successes, trials, *, level: float = 0.95,
@@ -143,7 +138,7 @@ def opportunity_summary(opportunities: pd.DataFrame, params: FunnelParameters | 
     1             O2  deal_open        59
     """
     params = _params(params)
-    _require(opportunities, ["opportunity_id", "stage", "stage_date"], "opportunity_summary",
+    _require_columns(opportunities, ["opportunity_id", "stage", "stage_date"], "opportunity_summary",
              "pass the clean opportunities table (one row per stage entered)")
     rank = params.rank
     unknown = sorted(set(opportunities["stage"].dropna().astype(str)) - set(rank))
@@ -255,7 +250,7 @@ def stage_conversion(summary: pd.DataFrame, params: FunnelParameters | None = No
     1     proposal        4         2           1           1    0.666667  0.666667
     """
     params = _params(params)
-    _require(summary, ["stage_rank", "outcome"], "stage_conversion", "pass opportunity_summary()")
+    _require_columns(summary, ["stage_rank", "outcome"], "stage_conversion", "pass opportunity_summary()")
     keys = _group_keys(summary, by)
     k_stages = len(params.stages)
     rank = summary["stage_rank"].to_numpy()
@@ -329,7 +324,7 @@ def win_rates(summary: pd.DataFrame, params: FunnelParameters | None = None, *,
     0              4             3          1  0.333333
     """
     params = _params(params)
-    _require(summary, ["outcome"], "win_rates", "pass opportunity_summary()")
+    _require_columns(summary, ["outcome"], "win_rates", "pass opportunity_summary()")
     keys = _group_keys(summary, by)
     counts = pd.crosstab(keys, summary["outcome"]).reindex(index=_ordered(keys), columns=list(OUTCOMES),
                                                            fill_value=0)
@@ -418,9 +413,9 @@ def pipeline_value(summary: pd.DataFrame, conversion: pd.DataFrame,
     100.0
     """
     params = _params(params)
-    _require(summary, ["opportunity_id", "stage_rank", "outcome", "expected_value"], "pipeline_value",
+    _require_columns(summary, ["opportunity_id", "stage_rank", "outcome", "expected_value"], "pipeline_value",
              "pass opportunity_summary() of a table with expected_value")
-    _require(conversion, ["funnel_stage", "conversion", "advanced", "deals_lost", "p_win"], "pipeline_value",
+    _require_columns(conversion, ["funnel_stage", "conversion", "advanced", "deals_lost", "p_win"], "pipeline_value",
              "pass stage_conversion() without by")
     if len(conversion) != len(params.stages) or list(conversion["funnel_stage"]) != list(params.stages):
         raise ValueError("pipeline_value: conversion must have one row per stage "
@@ -538,7 +533,7 @@ def time_in_stage(opportunities: pd.DataFrame, params: FunnelParameters | None =
     from statsmodels.duration.survfunc import SurvfuncRight
 
     params = _params(params)
-    _require(opportunities, ["opportunity_id", "stage", "stage_date"], "time_in_stage",
+    _require_columns(opportunities, ["opportunity_id", "stage", "stage_date"], "time_in_stage",
              "pass the clean opportunities table (one row per stage entered)")
     rank = params.rank
     rows = opportunities[["opportunity_id", "stage", "stage_date"]].copy()
@@ -623,8 +618,9 @@ def conversion_against_truth(conversion: pd.DataFrame, truth: pd.DataFrame, *,
     [True]
     """
     on = list(on)
-    _require(conversion, [*on, estimate, lower, upper], "conversion_against_truth", "pass estimates with intervals")
-    _require(truth, [*on, truth_col], "conversion_against_truth", "pass the generator's truth table")
+    _require_columns(conversion, [*on, estimate, lower, upper], "conversion_against_truth",
+                     "pass estimates with intervals")
+    _require_columns(truth, [*on, truth_col], "conversion_against_truth", "pass the generator's truth table")
     merged = conversion[[*on, estimate, lower, upper]].rename(
         columns={estimate: "estimate", lower: "lower", upper: "upper"}).merge(
         truth[[*on, truth_col]].rename(columns={truth_col: "truth"}), on=on, how="inner", validate="one_to_one")

@@ -5,11 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench._periods import (
-    _period_numbers,
-    _scalar_period,
-    _window,
-)
+from workbench._periods import _period_numbers, _scalar_period, _window
 from workbench.features import is_return
 
 

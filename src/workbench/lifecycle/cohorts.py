@@ -7,15 +7,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from workbench._periods import (
-    _period_index,
-)
+from workbench._periods import _period_index
 from workbench.lifecycle._common import _purchase_periods, _unique_pairs
 
 __all__ = [
     "CohortTable",
     "cohort_table",
 ]
+
 
 # ======================================================================================
 # cohorts and churn rates

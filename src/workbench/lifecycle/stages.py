@@ -8,14 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from workbench._periods import (
-    _check_period,
-    _day,
-    _day_numbers,
-    _iso,
-    _period_numbers,
-    _scalar_period,
-)
+from workbench._periods import _check_period, _day, _day_numbers, _iso, _period_numbers, _scalar_period
 from workbench._validation import _check_transactions
 from workbench.features import customer_features, is_return
 from workbench.lifecycle._common import _unique_pairs

@@ -8,9 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from workbench._periods import (
-    _period_index,
-)
+from workbench._periods import _period_index
 from workbench.lifecycle._common import _purchase_periods, _unique_pairs
 
 __all__ = [
@@ -18,6 +16,7 @@ __all__ = [
     "churn_rates",
     "survival_curves",
 ]
+
 
 def churn_rates(transactions: pd.DataFrame, *, period: str = "M", as_of=None) -> pd.DataFrame:
     """Active, retained, new and returning customers and the churn rate per period.

@@ -8,8 +8,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench._validation import _require_columns
 from workbench.labels import label
 from workbench.plotting.base import new_figure
+
+_HINT_ALLOCATION = "pass the matching workbench.allocation result"
 
 __all__ = [
     "plot_budget_curve",
@@ -28,15 +31,6 @@ _GROUP_COLOURS = {"key": "#C44E52", "maintain": "#4C72B0", "develop": "#55A868",
 _PALETTE = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3", "#8C8C8C"]
 _ORDER = ["key", "maintain", "develop", "minimise_cost", "A", "B", "C", "power", "construction", "oem",
           "distributor"]
-
-
-def _require(frame, columns, what: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{what}: expected a DataFrame, got {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{what} needs column(s) {missing}; pass the matching workbench.allocation "
-                         f"result (columns present: {list(frame.columns)})")
 
 
 def _ordered(groups) -> list[str]:
@@ -79,7 +73,7 @@ def plot_input_output(io: pd.DataFrame, *, dimension: str = "overall", value: st
     Draws :func:`workbench.allocation.input_output`: the thesis' input/output ratio of
     sales expense (销售费用投入产出比) per year; each point is labelled with its value.
     """
-    _require(io, ["dimension", "group", "year", value], "plot_input_output")
+    _require_columns(io, ["dimension", "group", "year", value], "plot_input_output", hint=_HINT_ALLOCATION)
     part = io[io["dimension"] == dimension]
     if part.empty:
         raise ValueError(f"plot_input_output: no dimension {dimension!r}; have {sorted(set(io['dimension']))}")
@@ -126,7 +120,8 @@ def plot_share_gap(io: pd.DataFrame, *, dimension: str = "quadrant", year: int |
     Draws :func:`workbench.allocation.input_output`; spend that follows value puts the
     two bars of every group at the same height.
     """
-    _require(io, ["dimension", "group", "year", "expense_share", "gp_share"], "plot_share_gap")
+    _require_columns(io, ["dimension", "group", "year", "expense_share", "gp_share"], "plot_share_gap",
+                     hint=_HINT_ALLOCATION)
     part = io[io["dimension"] == dimension]
     if part.empty:
         raise ValueError(f"plot_share_gap: no dimension {dimension!r}; have {sorted(set(io['dimension']))}")
@@ -170,7 +165,7 @@ def plot_elasticities(table: pd.DataFrame, *, lang: str = "en", ax=None):
     Draws :func:`workbench.allocation.estimate_response` (within estimator, cluster-robust
     t intervals); hollow markers are groups on the pooled estimate.
     """
-    _require(table, ["segment", "elasticity", "ci_low", "ci_high"], "plot_elasticities")
+    _require_columns(table, ["segment", "elasticity", "ci_low", "ci_high"], "plot_elasticities", hint=_HINT_ALLOCATION)
     part = table[table["segment"] != "all"].set_index("segment")
     part = part.reindex(_ordered(part.index))
     _, ax = new_figure(ax, figsize=(7.0, 0.6 * len(part) + 2.0))
@@ -219,7 +214,7 @@ def plot_residuals(estimate, *, lang: str = "en", ax=None, max_points: int = 500
     structure (a curve, a funnel) says the form or the constant variance fails.
     """
     frame = estimate.residuals
-    _require(frame, ["segment", "fitted", "residual"], "plot_residuals")
+    _require_columns(frame, ["segment", "fitted", "residual"], "plot_residuals", hint=_HINT_ALLOCATION)
     if len(frame) > max_points:
         frame = frame.iloc[np.linspace(0, len(frame) - 1, max_points).astype(int)]
     _, ax = new_figure(ax)
@@ -254,7 +249,8 @@ def plot_plan_gp(comparison, *, lang: str = "en", ax=None):
     bootstrap percentile intervals, labels the input/output ratio of each plan.
     """
     summary = comparison.summary
-    _require(summary, ["plan", "expected_gp", "gp_low", "gp_high", "gp_per_expense"], "plot_plan_gp")
+    _require_columns(summary, ["plan", "expected_gp", "gp_low", "gp_high", "gp_per_expense"], "plot_plan_gp",
+                     hint=_HINT_ALLOCATION)
     _, ax = new_figure(ax)
     pos = np.arange(len(summary))
     colours = [_PLAN_COLOURS.get(p, "#4C72B0") for p in summary["plan"]]
@@ -296,7 +292,7 @@ def plot_plan_shares(comparison, *, lang: str = "en", ax=None):
     re-optimised under each bootstrap draw of the response.
     """
     by_group, movement = comparison.by_group, comparison.movement
-    _require(by_group, ["plan", "group", "spend_share"], "plot_plan_shares")
+    _require_columns(by_group, ["plan", "group", "spend_share"], "plot_plan_shares", hint=_HINT_ALLOCATION)
     groups = _ordered(by_group["group"])
     plans = list(pd.unique(by_group["plan"]))
     _, ax = new_figure(ax)
@@ -344,7 +340,8 @@ def plot_budget_curve(curve: pd.DataFrame, *, current: tuple[float, float] | Non
     Draws :func:`workbench.allocation.budget_curve`; by the envelope theorem the slope of
     the gross-profit curve is the marginal return lambda (dashed line: lambda = 1).
     """
-    _require(curve, ["budget", "feasible", "expected_gp", "marginal_return", "gp_after_expense"], "plot_budget_curve")
+    _require_columns(curve, ["budget", "feasible", "expected_gp", "marginal_return", "gp_after_expense"],
+                     "plot_budget_curve", hint=_HINT_ALLOCATION)
     part = curve[curve["feasible"].astype(bool)]
     _, ax = new_figure(ax)
     ax.plot(part["budget"], part["expected_gp"], marker="o", color="#C44E52", label=label("expected_gp", lang))
@@ -394,7 +391,7 @@ def plot_spend_shift(plan, *, by: str = "quadrant", lang: str = "en", ax=None):
     of the log scale (counted in the title).
     """
     frame = plan.frame
-    _require(frame, ["current_spend", "planned_spend", by], "plot_spend_shift")
+    _require_columns(frame, ["current_spend", "planned_spend", by], "plot_spend_shift", hint=_HINT_ALLOCATION)
     shown = frame[frame["current_spend"] > 0]
     _, ax = new_figure(ax)
     for i, group in enumerate(_ordered(shown[by].astype(str))):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench._validation import _require_columns
 from workbench.labels import label
 from workbench.plotting.base import new_figure
 
@@ -19,12 +20,6 @@ __all__ = [
 ]
 
 _ACTUAL, _PREDICTED = "#4C72B0", "#DD8452"
-
-
-def _require(frame: pd.DataFrame, columns, what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{what} needs column(s) {missing}; got {list(frame.columns)}")
 
 
 def plot_retention_sensitivity(table: pd.DataFrame, *, lang: str = "en", ax=None):
@@ -47,7 +42,7 @@ def plot_retention_sensitivity(table: pd.DataFrame, *, lang: str = "en", ax=None
     against the retention rate (percent axis), the retention-economics curve of
     Reichheld & Sasser (1990).
     """
-    _require(table, ["retention", "clv"], "plot_retention_sensitivity")
+    _require_columns(table, ["retention", "clv"], "plot_retention_sensitivity")
     _, ax = new_figure(ax)
     ax.plot(table["retention"], table["clv"], marker="o", color=_ACTUAL)
     ax.set_xlabel(label("retention", lang))
@@ -82,7 +77,7 @@ def plot_repeat_purchase_tracking(tracking: pd.DataFrame, *, lang: str = "en", a
     tracking plot of Fader, Hardie & Lee (2005a), as BTYD's ``bgnbd.PlotTrackingCum``
     draws it.
     """
-    _require(tracking, ["period", "actual", "predicted", "calibration"], "plot_repeat_purchase_tracking")
+    _require_columns(tracking, ["period", "actual", "predicted", "calibration"], "plot_repeat_purchase_tracking")
     _, ax = new_figure(ax)
     ax.plot(tracking["period"], tracking["actual"], color=_ACTUAL, label=label("actual", lang))
     ax.plot(tracking["period"], tracking["predicted"], color=_PREDICTED, ls="--", label=label("predicted", lang))
@@ -118,7 +113,7 @@ def plot_conditional_expectations(by_frequency: pd.DataFrame, *, lang: str = "en
     ``bgnbd.PlotFreqVsConditionalExpectedFrequency`` draws it (last bin "7+").
     """
     by_frequency = getattr(by_frequency, "by_frequency", by_frequency)
-    _require(by_frequency, ["frequency", "actual", "predicted"], "plot_conditional_expectations")
+    _require_columns(by_frequency, ["frequency", "actual", "predicted"], "plot_conditional_expectations")
     _, ax = new_figure(ax)
     x = np.arange(len(by_frequency))
     ax.plot(x, by_frequency["actual"], marker="o", color=_ACTUAL, label=label("actual", lang))
@@ -153,7 +148,7 @@ def plot_probability_alive(p_alive, *, lang: str = "en", bins: int = 20, ax=None
     bin of width 1 / ``bins``.
     """
     if isinstance(p_alive, pd.DataFrame):
-        _require(p_alive, ["p_alive"], "plot_probability_alive")
+        _require_columns(p_alive, ["p_alive"], "plot_probability_alive")
         p_alive = p_alive["p_alive"]
     values = np.asarray(p_alive, dtype=float)
     if values.size and (np.nanmin(values) < 0 or np.nanmax(values) > 1):

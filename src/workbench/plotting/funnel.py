@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
+from workbench._validation import _require_columns
 from workbench.labels import label
 from workbench.plotting.base import new_figure
 
@@ -24,12 +25,6 @@ __all__ = [
 _BLUE, _ORANGE, _GREY, _RED = "#4C72B0", "#DD8452", "#8C8C8C", "#C44E52"
 _STAGE_COLOURS = ("#8172B3", "#4C72B0", "#64B5CD", "#8C8C8C", "#CCB974", "#DD8452")
 _WON = "#2E7D32"
-
-
-def _require(frame: pd.DataFrame, columns, what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{what} needs column(s) {missing}; got {list(frame.columns)}")
 
 
 def _money(lang: str) -> FuncFormatter:
@@ -68,7 +63,7 @@ def plot_funnel(conversion: pd.DataFrame, *, won_stage: str = "closed_won", lang
     Draws :func:`workbench.funnel.stage_conversion`; the funnel of the CRM lecture
     (of 100 prospects perhaps 50 reach talks and 5 close).
     """
-    _require(conversion, ["funnel_stage", "entered", "advanced", "conversion"], "plot_funnel")
+    _require_columns(conversion, ["funnel_stage", "entered", "advanced", "conversion"], "plot_funnel")
     stages = [*conversion["funnel_stage"].astype(str), won_stage]
     counts = np.array([*conversion["entered"], conversion["advanced"].iloc[-1]], dtype=float)
     fig, ax = new_figure(ax, figsize=(7.5, 0.75 * len(stages) + 1.2))
@@ -112,7 +107,7 @@ def plot_time_in_stage(time, *, lang: str = "en", ax=None):
     Draws :func:`workbench.funnel.time_in_stage` (Kaplan & Meier 1958).
     """
     curves = time.curves
-    _require(curves, ["funnel_stage", "days", "remaining", "ci_lower", "ci_upper"], "plot_time_in_stage")
+    _require_columns(curves, ["funnel_stage", "days", "remaining", "ci_lower", "ci_upper"], "plot_time_in_stage")
     _, ax = new_figure(ax)
     for i, (stage, part) in enumerate(curves.groupby("funnel_stage", sort=False)):
         colour = _STAGE_COLOURS[i % len(_STAGE_COLOURS)]
@@ -154,7 +149,7 @@ def plot_win_rates(table: pd.DataFrame, *, by: str, lang: str = "en", rate: str 
     Draws :func:`workbench.funnel.win_rates`; intervals by Wilson (1927) or
     Clopper-Pearson (1934).
     """
-    _require(table, [by, rate, lower, upper], "plot_win_rates")
+    _require_columns(table, [by, rate, lower, upper], "plot_win_rates")
     data = table.dropna(subset=[rate]).reset_index(drop=True)
     _, ax = new_figure(ax, figsize=(7.0, 0.45 * len(data) + 1.5))
     y = np.arange(len(data))[::-1]
@@ -190,7 +185,7 @@ def plot_pipeline(pipeline, *, lang: str = "en", ax=None):
     Draws :func:`workbench.funnel.pipeline_value`.
     """
     by_stage = pipeline.by_stage
-    _require(by_stage, ["funnel_stage", "expected_value", "weighted_value"], "plot_pipeline")
+    _require_columns(by_stage, ["funnel_stage", "expected_value", "weighted_value"], "plot_pipeline")
     _, ax = new_figure(ax)
     x = np.arange(len(by_stage))
     ax.bar(x - 0.2, by_stage["expected_value"], width=0.4, color=_GREY, alpha=0.6,
@@ -226,7 +221,7 @@ def plot_acquisition_vs_retention(table: pd.DataFrame, *, by: str = "group", lan
     Draws :func:`workbench.funnel.acquisition_vs_retention`; the lecture's "about five
     times" as a dashed line.
     """
-    _require(table, [by, "cost_ratio", "rule_of_thumb"], "plot_acquisition_vs_retention")
+    _require_columns(table, [by, "cost_ratio", "rule_of_thumb"], "plot_acquisition_vs_retention")
     data = table.dropna(subset=["cost_ratio"]).reset_index(drop=True)
     _, ax = new_figure(ax)
     x = np.arange(len(data))
@@ -262,7 +257,7 @@ def plot_lost_reasons(lost, *, lang: str = "en", ax=None):
     churn table (customer 4 %, firm 87 %, third parties 9 %).
     """
     groups = lost.groups
-    _require(groups, ["group", "share", "reference_share"], "plot_lost_reasons")
+    _require_columns(groups, ["group", "share", "reference_share"], "plot_lost_reasons")
     _, ax = new_figure(ax)
     x = np.arange(len(groups))
     ax.bar(x - 0.2, groups["share"], width=0.4, color=_BLUE, label=label("lost_deal_share", lang))

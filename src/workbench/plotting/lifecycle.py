@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from workbench._validation import _require_columns
 from workbench.labels import label
 from workbench.plotting.base import new_figure
 
@@ -25,12 +26,6 @@ __all__ = [
 _STAGE_COLOURS = {"exploration": "#8172B3", "formation": "#55A868", "stability": "#4C72B0",
                   "decline": "#DD8452", "churned": "#C44E52"}
 _BLUE, _ORANGE, _GREY = "#4C72B0", "#DD8452", "#8C8C8C"
-
-
-def _require(frame: pd.DataFrame, columns, what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{what} needs column(s) {missing}; got {list(frame.columns)}")
 
 
 def _class_label(value, lang: str) -> str:
@@ -62,7 +57,7 @@ def plot_stage_value_curve(curve: pd.DataFrame, *, value: str = "mean_recent_spe
     value curve (value rising through formation, highest in stability, falling in
     decline) of Dwyer, Schurr & Oh (1987) as the Chinese CRM textbooks draw it.
     """
-    _require(curve, ["stage", "customers", value], "plot_stage_value_curve")
+    _require_columns(curve, ["stage", "customers", value], "plot_stage_value_curve")
     _, ax = new_figure(ax)
     x = np.arange(len(curve))
     colours = [_STAGE_COLOURS.get(str(s), _GREY) for s in curve["stage"]]
@@ -177,7 +172,7 @@ def plot_churn_rates(rates: pd.DataFrame, *, lang: str = "en", ax=None):
     No external reference; draws the result of :func:`workbench.lifecycle.churn_rates`
     (churn rate on a percent axis, 0-100 %).
     """
-    _require(rates, ["period", "active", "churn_rate"], "plot_churn_rates")
+    _require_columns(rates, ["period", "active", "churn_rate"], "plot_churn_rates")
     _, ax = new_figure(ax, figsize=(9, 4))
     x = np.arange(len(rates))
     ax.bar(x, rates["active"], color=_BLUE, alpha=0.6)
@@ -290,10 +285,10 @@ def plot_retention_economics(table: pd.DataFrame, *, sensitivity: pd.DataFrame |
     :func:`workbench.clv.retention_sensitivity`: the retention-economics argument of
     Reichheld & Sasser (1990); scenario labels give the CLV change in percent.
     """
-    _require(table, ["scenario", "retention", "clv", "clv_change_pct"], "plot_retention_economics")
+    _require_columns(table, ["scenario", "retention", "clv", "clv_change_pct"], "plot_retention_economics")
     _, ax = new_figure(ax)
     if sensitivity is not None:
-        _require(sensitivity, ["retention", "clv"], "plot_retention_economics (sensitivity)")
+        _require_columns(sensitivity, ["retention", "clv"], "plot_retention_economics (sensitivity)")
         ax.plot(sensitivity["retention"], sensitivity["clv"], color=_GREY, lw=1.5)
     colours = {"minus": _ORANGE, "base": "black", "plus": "#55A868"}
     for _, row in table.iterrows():

@@ -11,9 +11,12 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from workbench._validation import _require_columns
 from workbench.labels import label
 from workbench.plotting.base import new_figure, use_cjk_font
 from workbench.segmentation import segment_label
+
+_HINT_SEGMENTATION = "pass the table from workbench.segmentation"
 
 __all__ = [
     "plot_k_selection",
@@ -24,13 +27,6 @@ __all__ = [
 ]
 
 _CHOSEN = dict(color="#C44E52", ls="--", lw=1)
-
-
-def _check_columns(frame: pd.DataFrame, needed, what: str) -> None:
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{what} lacks column(s) {missing}; pass the table from workbench.segmentation "
-                         f"(columns present: {list(frame.columns)})")
 
 
 def plot_k_selection(selection: pd.DataFrame, *, lang: str = "en", axes=None):
@@ -56,8 +52,9 @@ def plot_k_selection(selection: pd.DataFrame, *, lang: str = "en", axes=None):
     (Rousseeuw 1987) against the Gaussian null, bootstrap ARI stability (Lange et al.
     2004), Calinski-Harabasz (1974) and Davies-Bouldin (1979).
     """
-    _check_columns(selection, ["k", "inertia", "silhouette", "null_silhouette", "stability_mean",
-                               "calinski_harabasz", "davies_bouldin", "knee", "chosen"], "selection")
+    _require_columns(selection, ["k", "inertia", "silhouette", "null_silhouette", "stability_mean",
+                               "calinski_harabasz", "davies_bouldin", "knee",
+                     "chosen"], "selection", hint=_HINT_SEGMENTATION)
     use_cjk_font()
     if axes is None:
         _, axes = plt.subplots(2, 2, figsize=(10, 6.5), layout="constrained", sharex=True)
@@ -101,7 +98,7 @@ def plot_k_selection(selection: pd.DataFrame, *, lang: str = "en", axes=None):
 
 
 def _z_table(profile: pd.DataFrame, columns, lang: str):
-    _check_columns(profile, ["name", "n_customers"], "profile")
+    _require_columns(profile, ["name", "n_customers"], "profile", hint=_HINT_SEGMENTATION)
     feats = columns or [c[:-5] for c in profile.columns if c.endswith("_mean")]
     body = profile[profile["segment"].notna()]
     overall = profile[profile["segment"].isna()].iloc[0]
@@ -220,7 +217,7 @@ def plot_segment_shares(profile: pd.DataFrame, *, lang: str = "en", ax=None):
     :func:`workbench.segmentation.segment_profile` in percent (the 80/20 comparison of
     customer share with revenue share).
     """
-    _check_columns(profile, ["name", "share_customers"], "profile")
+    _require_columns(profile, ["name", "share_customers"], "profile", hint=_HINT_SEGMENTATION)
     body = profile[profile["segment"].notna()]
     keys = [c for c in ("share_customers", "share_revenue", "share_gross_profit")
             if c in body.columns and body[c].notna().any()]

@@ -6,8 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench._validation import _require_columns
 from workbench.labels import label
 from workbench.plotting.base import new_figure
+
+_HINT_VALUE = "pass the result of the matching workbench.value function"
 
 __all__ = [
     "plot_abc_summary",
@@ -20,15 +23,6 @@ __all__ = [
 
 _CLASS_COLOURS = {"A": "#C44E52", "B": "#DD8452", "C": "#8C8C8C"}
 _QUADRANT_COLOURS = {"key": "#C44E52", "maintain": "#4C72B0", "develop": "#55A868", "minimise_cost": "#8C8C8C"}
-
-
-def _check_columns(frame, columns, what: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{what}: expected a DataFrame, got {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{what}: missing column(s) {missing}; pass the result of the matching "
-                         f"workbench.value function (columns present: {list(frame.columns)})")
 
 
 def plot_lorenz(abc: pd.DataFrame, *, cuts=(0.8, 0.95), gini: float | None = None, lang: str = "en", ax=None):
@@ -60,7 +54,7 @@ def plot_lorenz(abc: pd.DataFrame, *, cuts=(0.8, 0.95), gini: float | None = Non
     Draws the result of :func:`workbench.value.abc_classes`: the Pareto (ABC) chart of
     the Chinese CRM textbooks' ABC分类法.
     """
-    _check_columns(abc, ["customer_share", "cumulative_share", "abc_class"], "plot_lorenz")
+    _require_columns(abc, ["customer_share", "cumulative_share", "abc_class"], "plot_lorenz", hint=_HINT_VALUE)
     fig, ax = new_figure(ax, figsize=(6, 5))
     x = np.concatenate([[0.0], abc["customer_share"].to_numpy()])
     y = np.concatenate([[0.0], abc["cumulative_share"].to_numpy()])
@@ -102,7 +96,7 @@ def plot_abc_summary(summary: pd.DataFrame, *, lang: str = "en", ax=None):
     Draws the result of :func:`workbench.value.abc_summary`; bars are labelled in
     percent.
     """
-    _check_columns(summary, ["abc_class", "customer_share", "value_share"], "plot_abc_summary")
+    _require_columns(summary, ["abc_class", "customer_share", "value_share"], "plot_abc_summary", hint=_HINT_VALUE)
     fig, ax = new_figure(ax, figsize=(6, 4))
     x = np.arange(len(summary))
     ax.bar(x - 0.2, summary["customer_share"], width=0.4, color="#8C8C8C", label=label("customer_share", lang))
@@ -151,7 +145,7 @@ def plot_rfm_segments(summary: pd.DataFrame, *, lang: str = "en", ax=None):
     Draws :func:`workbench.value.rfm_segment_summary`: the named segments of the RFM
     segment grid (Putler; see :func:`workbench.value.rfm_scores`).
     """
-    _check_columns(summary, ["segment", "customer_share", "revenue_share"], "plot_rfm_segments")
+    _require_columns(summary, ["segment", "customer_share", "revenue_share"], "plot_rfm_segments", hint=_HINT_VALUE)
     return _share_bars(summary, "segment", lang, ax, "segment")
 
 
@@ -175,7 +169,7 @@ def plot_eight_classes(summary: pd.DataFrame, *, lang: str = "en", ax=None):
     Draws :func:`workbench.value.rfm_segment_summary`: the Chinese 8-class RFM scheme
     (see :func:`workbench.value.rfm_eight_classes`).
     """
-    _check_columns(summary, ["rfm_class", "customer_share", "revenue_share"], "plot_eight_classes")
+    _require_columns(summary, ["rfm_class", "customer_share", "revenue_share"], "plot_eight_classes", hint=_HINT_VALUE)
     return _share_bars(summary, "rfm_class", lang, ax, "rfm_class")
 
 
@@ -205,8 +199,8 @@ def plot_value_matrix(matrix: pd.DataFrame, *, lang: str = "en", ax=None, max_po
     Draws the result of :func:`workbench.value.value_matrix`: the customer value
     matrix (客户价值细分矩阵) of current value against growth potential.
     """
-    _check_columns(matrix, ["current_score", "potential_score", "quadrant", "current_high", "potential_high"],
-                   "plot_value_matrix")
+    _require_columns(matrix, ["current_score", "potential_score", "quadrant", "current_high", "potential_high"],
+                   "plot_value_matrix", hint=_HINT_VALUE)
     fig, ax = new_figure(ax, figsize=(6, 5.5))
     data = matrix
     if len(data) > max_points:
@@ -261,7 +255,7 @@ def plot_key_accounts(scores: pd.DataFrame, *, top_n: int = 20, lang: str = "en"
     Draws the result of :func:`workbench.value.key_account_scores` (weighted scoring
     with AHP or entropy weights).
     """
-    _check_columns(scores, ["customer_id", "score", "rank"], "plot_key_accounts")
+    _require_columns(scores, ["customer_id", "score", "rank"], "plot_key_accounts", hint=_HINT_VALUE)
     top = scores.sort_values("rank", kind="stable").head(top_n)
     fig, ax = new_figure(ax, figsize=(7, max(3.0, 0.3 * len(top) + 1)))
     y = np.arange(len(top))

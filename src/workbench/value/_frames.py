@@ -9,20 +9,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from workbench._validation import _require_columns
+
 # ----------------------------------------------------------------------------------
 # validation helpers
 # ----------------------------------------------------------------------------------
 
 
 def _check_frame(frame, columns: Sequence[str], where: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{where}: expected a pandas DataFrame, got {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(
-            f"{where}: missing column(s) {missing}; columns present: {list(frame.columns)}. "
-            "A customer-features frame comes from workbench.features.customer_features"
-        )
+    _require_columns(frame, columns, where,
+                     "a customer-features frame comes from workbench.features.customer_features")
     if len(frame) == 0:
         raise ValueError(f"{where}: the frame has no rows; there is nothing to classify")
     if "customer_id" in columns:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench._validation import _check_dataframe, _require_columns
 from workbench.value._frames import _check_frame, _ids_order, _numeric
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "customer_ratios",
     "product_ratios",
 ]
+
 
 # ----------------------------------------------------------------------------------
 # ratios and the account analysis table
@@ -25,8 +27,7 @@ MISSING_KEY = "(missing)"
 
 def _ratios(transactions: pd.DataFrame, key: str, stock: pd.DataFrame | None, where: str,
             year: int | None = None) -> pd.DataFrame:
-    if not isinstance(transactions, pd.DataFrame):
-        raise TypeError(f"{where}: expected a pandas DataFrame, got {type(transactions).__name__}")
+    _check_dataframe(transactions, where)
     for col in (key, "amount"):
         if col not in transactions.columns:
             raise ValueError(f"{where}: transactions lack column {col!r}; columns present: "
@@ -36,7 +37,7 @@ def _ratios(transactions: pd.DataFrame, key: str, stock: pd.DataFrame | None, wh
             raise ValueError(f"{where}: year={year} needs a 'date' column in transactions")
         transactions = transactions[transactions["date"].dt.year == int(year)]
         if stock is not None:
-            _check_frame_cols(stock, ["year"], f"{where} (stock, year={year})")
+            _require_columns(stock, ["year"], f"{where} (stock, year={year})")
             stock = stock.loc[stock["year"] == int(year)].drop(columns="year")
             if stock.empty:
                 raise ValueError(f"{where}: the stock table has no rows for year {year}")
@@ -61,7 +62,7 @@ def _ratios(transactions: pd.DataFrame, key: str, stock: pd.DataFrame | None, wh
     total = sales[sales > 0].sum()
     out["sales_share"] = sales / total if total > 0 else np.nan
     if stock is not None:
-        _check_frame_cols(stock, [key, "opening_stock", "closing_stock"], where)
+        _require_columns(stock, [key, "opening_stock", "closing_stock"], where)
         s = stock.set_index(key)
         if s.index.duplicated().any():
             raise ValueError(f"{where}: stock has duplicated {key!r} values; expected one row each")
@@ -75,14 +76,6 @@ def _ratios(transactions: pd.DataFrame, key: str, stock: pd.DataFrame | None, wh
     out["cross_ratio"] = out["gross_margin_rate"] * out["turnover"]
     out["contribution_ratio"] = out["cross_ratio"] * out["sales_share"]
     return out.reset_index()
-
-
-def _check_frame_cols(frame, columns, where):
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{where}: expected a pandas DataFrame, got {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{where}: missing column(s) {missing}; columns present: {list(frame.columns)}")
 
 
 _RATIO_DOC = """

@@ -61,7 +61,7 @@ import yaml
 from workbench import cleaning, io, privacy, resources
 from workbench._periods import _zone
 from workbench.labels import LANGUAGES
-from workbench.parameters import TOPICS, CaseParameters, ParameterError, parse_parameters
+from workbench.parameters import TOPICS, CaseParameters, EngineParameters, ParameterError, parse_parameters
 
 __all__ = [
     "CASES_DIR",
@@ -92,6 +92,8 @@ _TOP_KEYS = {
     "sources": "mapping of table name -> source (path or generator)",
     "notebooks": "list of notebook names in notebooks/ to render, in order",
     "parameters": f"analysis parameters by topic ({', '.join(TOPICS)}); see workbench.parameters",
+    "engine": "pandas (default), duckdb or spark, or a mapping {name: duckdb, memory_limit: 6GB, ...}; "
+              "see workbench.parameters.EngineParameters",
 }
 _REQUIRED_KEYS = ("name", "language", "granularity", "start", "default_period", "sources",
                   "notebooks")
@@ -99,7 +101,11 @@ _SOURCE_KEYS = {"path", "sheet", "sep", "encoding", "header", "columns", "date_f
                 "duplicates", "table", "generator", "options",
                 # how values are read (see workbench.io, workbench.cleaning, workbench.privacy)
                 "missing_values", "not_missing", "missing_codes", "time_zone", "conflicts",
-                "keep_personal_data"}
+                "keep_personal_data",
+                # engine cases only (engine: duckdb or spark): how the engine reads the source
+                "format", "source_table", "connection_env"}
+#: Source keys only an engine case takes (see :func:`workbench.engines.load_case_tables`).
+_ENGINE_SOURCE_KEYS = ("format", "source_table", "connection_env")
 _GRANULARITIES = ("D", "W", "M", "Q", "Y")
 _CANONICAL = tuple(io.CANONICAL_COLUMNS)
 _DUPLICATES = ("quarantine", "keep")
@@ -189,6 +195,7 @@ class Case:
     sources: Mapping[str, Mapping[str, Any]]
     notebooks: tuple[str, ...]
     params: CaseParameters = field(default_factory=CaseParameters)
+    engine: EngineParameters = field(default_factory=EngineParameters)
     title: str = ""
     description: str = ""
     currency: str = ""
@@ -310,6 +317,10 @@ class Case:
         During a render the result is cached for the render's other notebooks
         (:mod:`workbench.cache`); outside one, every call reads the files.
         """
+        if self.engine.name != "pandas":
+            raise CaseError(f"{self.path}: the case runs on engine {self.engine.name} (key 'engine'), whose "
+                            "sources are read by the engine, never into pandas: load its customer tables "
+                            "with workbench.engines.load_case_tables(case, period)")
         from workbench import cache
 
         cached = cache.lookup(self, period, today)
@@ -317,6 +328,9 @@ class Case:
             return cached
         analysis_date = self.analysis_date(period)
         files = self.source_files()
+        for name, spec in self.sources.items():
+            if _kind(name, spec) == "transactions":
+                check_fits_in_memory(self.path, name, files[name], self.engine.memory_share)
         tables: dict[str, pd.DataFrame] = {}
         quarantine: dict[str, pd.DataFrame] = {}
         notes: dict[str, dict[str, Any]] = {}
@@ -578,6 +592,80 @@ class LoadedCase:
         return self.tables[name]
 
 
+#: Peak memory of reading and cleaning in pandas, per byte of a text file and per cell
+#: of a Parquet file: measured on 500,000 CDNOW-like rows of 5 columns (io.read_table +
+#: cleaning.clean_transactions: 9.7x the CSV's size, 124 bytes a cell from Parquet).
+TEXT_MEMORY_FACTOR = 10.0
+PARQUET_BYTES_PER_CELL = 125.0
+
+
+def available_memory() -> int:
+    """Bytes of memory available to a new process (``MemAvailable`` on Linux, else the RAM)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import os
+
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def estimate_memory(path: str | Path) -> tuple[int | None, int]:
+    """Rows and bytes that reading and cleaning a file in pandas would take, before reading it.
+
+    Parameters
+    ----------
+    path : path-like
+        A transactions file (Parquet, CSV or text; Excel files hold at most about a
+        million rows and are not estimated).
+
+    Returns
+    -------
+    rows : int or None
+        From the Parquet footer; None for text files (not counted: that is a pass).
+    bytes : int
+        Parquet: rows x columns x :data:`PARQUET_BYTES_PER_CELL`; text: the file size x
+        :data:`TEXT_MEMORY_FACTOR`; Excel: 0.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            meta = pq.read_metadata(path)
+        except Exception:  # noqa: BLE001 - unreadable: io.read_table says so with the file's name
+            return None, 0
+        return meta.num_rows, int(meta.num_rows * meta.num_columns * PARQUET_BYTES_PER_CELL)
+    if suffix in {".xlsx", ".xlsm", ".xls"}:
+        return None, 0
+    return None, int(path.stat().st_size * TEXT_MEMORY_FACTOR)
+
+
+def check_fits_in_memory(case_path: Path, name: str, path: Path, share: float,
+                         available: int | None = None) -> None:
+    """Refuse, before reading, a source that would not fit in memory in pandas.
+
+    Raises
+    ------
+    CaseError
+        When :func:`estimate_memory` exceeds ``share`` of :func:`available_memory`,
+        naming the file, the estimate and the advice to set ``engine: duckdb``.
+    """
+    rows, need = estimate_memory(path)
+    available = available_memory() if available is None else available
+    if need > share * available:
+        counted = f"{rows:,} rows, " if rows is not None else ""
+        raise _fail(case_path, f"source '{name}' ({path.name}: {counted}about {need / 2**30:.1f} GB once read "
+                               f"and cleaned in pandas) is too large for the {available / 2**30:.1f} GB of "
+                               f"memory available (at most {share:.0%} of it, key 'engine.memory_share'). "
+                               "Set 'engine: duckdb' in the case file: DuckDB reads, cleans and aggregates "
+                               "the file out of core and spills to disk")
+
+
 def _missing_values(spec: Mapping[str, Any]) -> tuple[str, ...]:
     """The default missing markers, plus the source's ``missing_values``, less ``not_missing``."""
     extra = [str(v) for v in spec.get("missing_values") or ()]
@@ -681,13 +769,19 @@ def _check_date_format(fmt: str) -> bool:
         return False
 
 
-def _check_source(path: Path, name: str, spec: Any) -> dict[str, Any]:
+def _check_source(path: Path, name: str, spec: Any, engine: str = "pandas") -> dict[str, Any]:
     where = f"sources.{name}"
     if not isinstance(spec, Mapping):
         raise _fail(path, f"'{where}' must be a mapping with 'path' or 'generator'")
     unknown = sorted(set(spec) - _SOURCE_KEYS)
     if unknown:
         raise _fail(path, f"'{where}' has unknown key(s) {unknown}; allowed: {sorted(_SOURCE_KEYS)}")
+    engine_keys = [k for k in _ENGINE_SOURCE_KEYS if k in spec]
+    if engine != "pandas":
+        return _check_engine_source(path, name, spec)
+    if engine_keys:
+        raise _fail(path, f"'{where}' has {engine_keys}, which only an engine reads; set 'engine: duckdb' "
+                          "(or spark) or remove them")
     if ("path" in spec) == ("generator" in spec):
         raise _fail(path, f"'{where}' needs exactly one of 'path' or 'generator'")
     if "generator" in spec and spec["generator"] not in generators():
@@ -724,6 +818,47 @@ def _check_source(path: Path, name: str, spec: Any) -> dict[str, Any]:
         if bad:
             raise _fail(path, f"'{where}.columns' maps unknown canonical column(s) {bad}; "
                               f"allowed: {sorted(known)}")
+    return dict(spec)
+
+
+_ENGINE_FORMATS = ("parquet", "csv", "table", "database")
+
+
+def _check_engine_source(path: Path, name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
+    """A source of an engine case: files (a path, a glob or a folder of Parquet files), a
+    table of the engine's catalog (``source_table``) or of a database whose connection
+    string is in the environment variable ``connection_env``."""
+    where = f"sources.{name}"
+    fmt = spec.get("format")
+    if fmt is not None and fmt not in _ENGINE_FORMATS:
+        raise _fail(path, f"'{where}.format' is {fmt!r}; allowed: {list(_ENGINE_FORMATS)}")
+    if "generator" in spec:
+        raise _fail(path, f"'{where}.generator': an engine case reads files or tables; generate the data "
+                          "first (e.g. with the pandas engine) and point 'path' at the files")
+    if ("path" in spec) == ("source_table" in spec):
+        raise _fail(path, f"'{where}' needs exactly one of 'path' (files) or 'source_table' (a table)")
+    env = spec.get("connection_env")
+    if env is not None and not (isinstance(env, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", env)):
+        raise _fail(path, f"'{where}.connection_env' must be the NAME of an environment variable holding the "
+                          "connection string (e.g. CRM_WAREHOUSE_URL), never the string itself")
+    if "path" in spec:
+        files = [spec["path"]] if isinstance(spec["path"], str) else spec["path"]
+        if not (isinstance(files, list) and files and all(isinstance(f, str) for f in files)):
+            raise _fail(path, f"'{where}.path' must be a file, a glob or a list of them")
+        for pattern in files:
+            target = Path(pattern) if Path(pattern).is_absolute() else path.parent / pattern
+            if "://" not in pattern and not any(c in pattern for c in "*?[") and not target.exists():
+                raise _fail(path, f"'{where}.path': {target.resolve()} does not exist (paths are relative "
+                                  "to the case file)")
+    if "table" in spec and spec["table"] not in (*_CANONICAL, AUXILIARY):
+        raise _fail(path, f"'{where}.table' is {spec['table']!r}; allowed: {[*_CANONICAL, AUXILIARY]}")
+    kind = _kind(name, spec)
+    if kind not in ("transactions", "customers"):
+        raise _fail(path, f"source '{name}': an engine case reads transactions and customers; "
+                          f"{kind or 'auxiliary tables'} are not read by the engine yet")
+    columns = spec.get("columns") or {}
+    if not isinstance(columns, Mapping):
+        raise _fail(path, f"'{where}.columns' must map canonical names to your column names")
     return dict(spec)
 
 
@@ -838,7 +973,11 @@ def load_case(name_or_path: str | Path) -> Case:
     if not isinstance(raw["sources"], Mapping) or not raw["sources"]:
         raise _fail(path, "key 'sources' must map table names (transactions, customers, "
                           "survey, ...) to sources")
-    sources = {name: _check_source(path, name, spec) for name, spec in raw["sources"].items()}
+    try:
+        engine = EngineParameters.parse(raw.get("engine"), file=path)
+    except ParameterError as exc:
+        raise CaseError(str(exc)) from None
+    sources = {name: _check_source(path, name, spec, engine.name) for name, spec in raw["sources"].items()}
     kinds = {_kind(name, spec) for name, spec in sources.items()}
     for kind in _CANONICAL:
         feeding = [name for name, spec in sources.items() if _kind(name, spec) == kind]
@@ -886,6 +1025,7 @@ def load_case(name_or_path: str | Path) -> Case:
         sources=sources,
         notebooks=tuple(notebooks),
         params=params,
+        engine=engine,
         title=str(title),
         description=str(raw.get("description", "")),
         currency=currency or "",

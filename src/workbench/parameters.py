@@ -63,6 +63,8 @@ __all__ = [
     "AnyOf",
     "CaseParameters",
     "Check",
+    "ENGINE_NAMES",
+    "EngineParameters",
     "Choice",
     "Integer",
     "Flag",
@@ -490,6 +492,8 @@ class Parameters(Mapping):
     """
 
     topic: ClassVar[str] = ""
+    #: The key its settings sit under in a case file; default ``parameters.<topic>``.
+    section: ClassVar[str] = ""
 
     def __init_subclass__(cls, topic: str = "", **kwargs):
         super().__init_subclass__(**kwargs)
@@ -555,7 +559,7 @@ class Parameters(Mapping):
             allowed and the default.
         """
         where = f"{file}: " if file is not None else ""
-        section = f"parameters.{cls.topic}"
+        section = cls.section or f"parameters.{cls.topic}"
         base = Path.cwd() if base is None else Path(base)
         raw = {} if raw is None else raw
         fields = {f.name: f for f in dataclasses.fields(cls)}
@@ -909,6 +913,102 @@ class FunnelParameters(Parameters, topic="funnel"):
         rank = {stage: i for i, stage in enumerate(self.stages)}
         rank[self.won_stage] = rank[self.lost_stage] = len(self.stages)
         return rank
+
+
+#: Engines a case may run on (the ``engine:`` key of a case file).
+ENGINE_NAMES = ("pandas", "duckdb", "spark")
+_ENGINE_OPTIONS = {"duckdb": ("memory_limit", "temp_directory", "threads", "database"),
+                   "spark": ("master", "master_env", "remote_env", "config", "app_name"),
+                   "pandas": ("memory_share",)}
+
+
+class SparkSettings(Check):
+    """A mapping of Spark setting names to text, numbers or booleans."""
+
+    allowed = "a mapping of Spark settings, e.g. {spark.sql.shuffle.partitions: 8}"
+
+    def __call__(self, value, base):
+        if not isinstance(value, Mapping) or not all(
+                isinstance(k, str) and isinstance(v, (str, int, float, bool)) for k, v in value.items()):
+            raise _Rejected()
+        return FrozenMapping(value)
+
+
+@dataclass(frozen=True)
+class EngineParameters(Parameters):
+    """Which engine reads, cleans and aggregates a case's transactions (``engine:``).
+
+    ``engine: duckdb`` (a name) or a mapping with ``name`` and the engine's options::
+
+        engine: {name: duckdb, memory_limit: 6GB, temp_directory: /scratch/duckdb}
+        engine: {name: spark, master_env: SPARK_MASTER_URL}
+        engine: {name: pandas, memory_share: 0.3}
+
+    pandas (the default) loads every table into memory and refuses, before reading, a
+    transactions source whose estimated size in memory exceeds ``memory_share`` of the
+    memory available, with the advice to set ``engine: duckdb``. Options of another
+    engine than the one named are an error (they would be ignored).
+
+    Examples
+    --------
+    >>> EngineParameters.from_mapping({"name": "duckdb", "memory_limit": "2GB"}).options()
+    {'memory_limit': '2GB'}
+    >>> EngineParameters.from_mapping({"name": "duckd"})  # doctest: +ELLIPSIS, +NORMALIZE_WHITESPACE
+    Traceback (most recent call last):
+    ...
+    workbench.parameters.ParameterError: key 'engine.name' is 'duckd'; allowed: one of
+    ['pandas', 'duckdb', 'spark'] ...
+    """
+
+    section: ClassVar[str] = "engine"
+
+    name: str = setting("pandas", Choice(*ENGINE_NAMES),
+                        "pandas (in memory), duckdb (out of core, spills to disk) or spark (a cluster)")
+    memory_share: float = setting(
+        0.5, Number(0, 1, open_low=True),
+        "pandas: the largest share of the available memory the loaded transactions may take")
+    memory_limit: str | None = setting(None, Nullable(Text()), "duckdb: memory_limit, e.g. 6GB (spills past it)")
+    temp_directory: str | None = setting(None, Nullable(Text()), "duckdb: where it spills (default a temporary folder)")
+    threads: int | None = setting(None, Nullable(Integer(low=1)), "duckdb: worker threads (default: the cores)")
+    database: str | None = setting(None, Nullable(Text()), "duckdb: a database file whose tables sources name")
+    master: str | None = setting(None, Nullable(Text()), "spark: master URL written out, e.g. local[2]")
+    master_env: str | None = setting(None, Nullable(Text()), "spark: environment variable holding the master URL")
+    remote_env: str | None = setting(
+        None, Nullable(Text()), "spark: environment variable holding a Spark Connect address")
+    config: Mapping[str, Any] = setting(FrozenMapping(), SparkSettings(), "spark: Spark settings")
+    app_name: str | None = setting(None, Nullable(Text()), "spark: the application's name")
+
+    def __post_init__(self):
+        super().__post_init__()
+        defaults = {f.name: f.default for f in dataclasses.fields(self)}
+        foreign = [key for engine, keys in _ENGINE_OPTIONS.items() if engine != self.name
+                   for key in keys if getattr(self, key) != defaults[key]]
+        if foreign:
+            raise ParameterError(
+                f"key 'engine' names {self.name} but sets {foreign}, option(s) of another engine; "
+                f"allowed with {self.name}: {list(_ENGINE_OPTIONS[self.name])}")
+
+    @classmethod
+    def parse(cls, raw: Any, *, file: str | Path | None = None) -> EngineParameters:
+        """The ``engine:`` value of a case file: absent, a name or a mapping.
+
+        Raises
+        ------
+        ParameterError
+            An unknown name or option, naming the file, the key and what is allowed.
+        """
+        if raw is None:
+            return cls()
+        if isinstance(raw, str):
+            raw = {"name": raw}
+        return cls.from_mapping(raw, file=file)
+
+    def options(self) -> dict[str, Any]:
+        """The engine's own options that the case file sets (for :func:`workbench.engines.engine`)."""
+        changed = self.changed()
+        out = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in changed.items()
+               if k in _ENGINE_OPTIONS.get(self.name, ()) and self.name != "pandas"}
+        return out
 
 
 class CaseParameters(Mapping):

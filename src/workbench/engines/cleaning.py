@@ -1,0 +1,274 @@
+"""Cleaning in the engine: the rules and reason codes of :func:`workbench.cleaning.clean_transactions`
+for typed sources, as SQL, with the quarantine written as Parquet.
+
+A typed source (Parquet, a database table, a CSV whose columns DuckDB types) has ids as
+text or integers, dates as DATE/TIMESTAMP and amounts as numbers, so parsing is the
+engine's reader's; what is left are the row rules, checked in the pandas order (a row
+gets the first reason that applies; :data:`workbench.cleaning.TRANSACTION_REASONS`):
+
+=========================  =========================================================
+``blank_row``              every column read is blank
+``customer_id_missing``    a blank id: NULL, only blanks, or a missing marker (``NULL``,
+                           ``无``, ...: :data:`workbench.io.MISSING_VALUES`, the case's
+                           ``missing_values``), compared trimmed and lower-cased
+``date_missing``           NULL date
+``amount_missing``         NULL or NaN amount
+``amount_not_finite``      an infinite amount
+``<col>_not_finite``       quantity, cost, gross_profit infinite (blank stays missing)
+``date_in_future``         a date after ``today``
+``date_out_of_window``     before ``start`` or after ``end`` (the whole day included)
+``duplicate_row``          a copy of an earlier row (all columns, blanks equal), first kept
+``order_id_conflict``      rows of one order with another customer or day, or of one
+                           order line (order id and product) with any other value
+=========================  =========================================================
+
+Returns (negative amounts) are kept and flagged ``is_return``, as in pandas. Rows in =
+kept + quarantined, counted in the engine. Row order ("an earlier row", ``source_row``)
+is the order in the files: Parquet files by name, then row number in the file; tables
+and CSV files in the order the engine reads them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from workbench import io
+from workbench.cleaning import CONFLICT_RULES
+from workbench.engines.base import CANONICAL_COLUMNS, Engine, Source, mapped_columns
+
+__all__ = ["EngineCleaning", "clean_transactions"]
+
+_NUMERIC_OPTIONAL = ("quantity", "cost", "gross_profit")
+_TEXT = ("customer_id", "order_id", "product_id")
+_READ = ("customer_id", "date", "amount", "order_id", "product_id", *_NUMERIC_OPTIONAL)
+
+
+@dataclass(frozen=True)
+class EngineCleaning:
+    """What cleaning in the engine did.
+
+    Attributes
+    ----------
+    rows_in, kept, quarantined : int
+        Counted in the engine; ``rows_in == kept + quarantined``.
+    log : pandas.DataFrame
+        ``reason``, ``rows``, ``share`` (``kept`` first), as
+        :attr:`workbench.cleaning.CleaningResult.log`.
+    quarantine_path : pathlib.Path or None
+        The Parquet file of quarantined rows: ``source_row`` (0-based), ``row``
+        (``source_row + first_row``), the columns read, ``reason``, ``detail``.
+    table : str
+        The engine table holding the kept rows (``clean_transactions``).
+    """
+
+    rows_in: int
+    kept: int
+    quarantined: int
+    log: pd.DataFrame
+    quarantine_path: Path | None
+    table: str = "clean_transactions"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _day(value) -> str:
+    return f"TIMESTAMP {_lit(pd.Timestamp(value).strftime('%Y-%m-%d %H:%M:%S'))}"
+
+
+def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, today=None,
+                       duplicates: str = "quarantine", conflicts: str = "quarantine",
+                       missing_values: Iterable[str] = io.MISSING_VALUES, first_row: int = 2,
+                       quarantine_path: str | Path | None = None) -> EngineCleaning:
+    """Clean a typed transactions source in the engine; the kept rows become its transactions.
+
+    Parameters
+    ----------
+    engine : DuckDBEngine
+        The engine that reads ``source``; afterwards its ``transactions`` are the kept
+        rows (``engine.stats_`` counts them) and the aggregates run on them.
+    source : Source
+        Parquet files, a table or typed CSV files with the canonical columns
+        ``customer_id``, ``date``, ``amount`` (mapped by ``source.columns``) and any of
+        ``order_id``, ``product_id``, ``quantity``, ``cost``, ``gross_profit``.
+    start, end : date-like, optional
+        The case's window (both days included).
+    today : date-like, optional
+        The day of the run; later dates are ``date_in_future``. Default: today.
+    duplicates : {"quarantine", "keep"}
+    conflicts : {"quarantine", "keep_first", "keep_last"}
+        As in :func:`workbench.cleaning.clean_transactions`.
+    missing_values : iterable of str
+        Markers that make a text cell blank.
+    first_row : int
+        The row number of the first data row, for ``row`` in the quarantine.
+    quarantine_path : path-like, optional
+        Where to write the quarantined rows as Parquet; None: not written.
+
+    Returns
+    -------
+    EngineCleaning
+
+    Raises
+    ------
+    ValueError
+        A source that is not typed (a date column of text), unknown options.
+    """
+    if duplicates not in ("quarantine", "keep"):
+        raise ValueError(f"duplicates={duplicates!r}; use 'quarantine' or 'keep'")
+    if conflicts not in CONFLICT_RULES:
+        raise ValueError(f"conflicts={conflicts!r}; use one of {list(CONFLICT_RULES)}")
+    if engine.name != "duckdb":
+        raise ValueError(f"cleaning in the engine runs on DuckDB; engine {engine.name!r} reads sources "
+                         "already cleaned (clean them with engine: duckdb first, or write them with the "
+                         "pandas path)")
+    started = time.perf_counter()
+    con = engine.con
+    relation = engine._relation(source)
+    ordered = source.format == "parquet"
+    if ordered:  # file name and row number: the order of the rows in the files
+        relation = relation[:-1] + ", filename = true, file_row_number = true)"
+    described = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+    types = {row[0]: str(row[1]).upper() for row in described}
+    present = [c for c in types if not (ordered and c in ("filename", "file_row_number"))]
+    mapping = mapped_columns(source, present, "transactions", {c: CANONICAL_COLUMNS[c] for c in _READ})
+    date_type = types[mapping["date"]]
+    if not (date_type.startswith("DATE") or date_type.startswith("TIMESTAMP")):
+        raise ValueError(f"transactions ({source.describe()}): column {mapping['date']!r} (mapped to date) has "
+                         f"type {date_type}; cleaning in the engine takes typed sources (DATE or TIMESTAMP "
+                         "dates): for CSV give date_format, or clean text files with engine: pandas")
+    markers = sorted({io._marker_key(str(m)) for m in missing_values})
+    marker_list = ", ".join(_lit(m) for m in markers)
+
+    def text(col):  # trimmed text, blanks (NULL, markers) as NULL
+        src = f"TRIM(CAST({_q(mapping[col])} AS VARCHAR))"
+        return f"CASE WHEN lower({src}) IN ({marker_list}) THEN NULL ELSE {src} END"
+
+    def number(col):  # NaN is blank, as pandas reads it
+        src = f"CAST({_q(mapping[col])} AS DOUBLE)"
+        return f"CASE WHEN isnan({src}) THEN NULL ELSE {src} END"
+
+    cols = [c for c in _READ if c in mapping]
+    select = [f"{text(c)} AS {c}" if c in _TEXT else
+              f"CAST({_q(mapping[c])} AS TIMESTAMP) AS date" if c == "date" else
+              f"{number(c)} AS {c}" for c in cols]
+    raw_select = [f"{_q(mapping[c])} AS {_q('raw_' + c)}" for c in cols]
+    pos = ("row_number() OVER (ORDER BY filename, file_row_number) - 1" if ordered
+           else "row_number() OVER () - 1")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE raw_transactions AS SELECT {pos} AS pos, "
+                f"{', '.join(select)}, {', '.join(raw_select)} FROM {relation}")
+
+    today_ts = pd.Timestamp.today().normalize() if today is None else pd.Timestamp(today).normalize()
+    reasons = [
+        (" AND ".join(f"{c} IS NULL" for c in cols), "blank_row", "NULL"),
+        ("customer_id IS NULL", "customer_id_missing", "NULL"),
+        ("date IS NULL", "date_missing", "NULL"),
+        ("amount IS NULL", "amount_missing", "NULL"),
+        ("isinf(amount)", "amount_not_finite", "CAST(raw_amount AS VARCHAR)"),
+        *[(f"isinf({c})", f"{c}_not_finite", f"CAST(raw_{c} AS VARCHAR)") for c in _NUMERIC_OPTIONAL if c in cols],
+        (f"date >= {_day(today_ts + pd.Timedelta(days=1))}", "date_in_future", "CAST(raw_date AS VARCHAR)"),
+    ]
+    if start is not None:
+        reasons.append((f"date < {_day(start)}", "date_out_of_window", "CAST(raw_date AS VARCHAR)"))
+    if end is not None:
+        limit = pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
+        reasons.append((f"date >= {_day(limit)}", "date_out_of_window", "CAST(raw_date AS VARCHAR)"))
+    every = ", ".join(cols)
+    repeated = f"row_number() OVER (PARTITION BY {every} ORDER BY pos) > 1"
+    if duplicates == "quarantine":
+        reasons.append((repeated, "duplicate_row", "NULL"))
+    case_reason = "CASE " + " ".join(f"WHEN {cond} THEN {_lit(name)}" for cond, name, _ in reasons) + " END"
+    case_detail = "CASE " + " ".join(f"WHEN {cond} THEN {detail}" for cond, _, detail in reasons) + " END"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE reasoned AS SELECT *, {case_reason} AS reason, "
+                f"{case_detail} AS detail, {repeated} AS is_duplicate FROM raw_transactions")
+    engine._emit("read", "cleaning", rows=int(con.execute("SELECT COUNT(*) FROM reasoned").fetchone()[0]),
+                 seconds=time.perf_counter() - started)
+    if "order_id" in cols:
+        _order_conflicts(con, cols, conflicts, first_row)
+
+    # the kept rows, in the canonical form of the pandas path
+    order_id = ("COALESCE(order_id, 'line-' || CAST(pos + 1 AS VARCHAR))" if "order_id" in cols
+                else "CAST(pos + 1 AS VARCHAR)")
+    kept_cols = ["customer_id", f"{order_id} AS order_id", "date", "amount",
+                 *[c for c in _NUMERIC_OPTIONAL if c in cols],
+                 *(["product_id"] if "product_id" in cols else [])]
+    if "cost" in cols and "gross_profit" not in cols:
+        kept_cols.append("amount - cost AS gross_profit")
+    kept_cols.append("amount < 0 AS is_return")
+    if duplicates == "keep":
+        kept_cols.append("is_duplicate")
+    fence = con.execute("SELECT quantile_cont(amount, 0.25), quantile_cont(amount, 0.75) FROM reasoned "
+                        "WHERE reason IS NULL AND amount > 0").fetchone()
+    outlier = ("false" if fence[0] is None else
+               f"amount > {fence[1]!r} + 3.0 * ({fence[1]!r} - {fence[0]!r})")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE clean_transactions AS SELECT {', '.join(kept_cols)}, "
+                f"{outlier} AS is_outlier, pos FROM reasoned WHERE reason IS NULL")
+    counts = con.execute("SELECT reason, COUNT(*) FROM reasoned GROUP BY reason").fetchall()
+    by_reason = {r: int(n) for r, n in counts}
+    rows_in = sum(by_reason.values())
+    kept = by_reason.pop(None, 0)
+    quarantined = rows_in - kept
+    if kept + quarantined != rows_in:  # pragma: no cover - a check of the SQL above
+        raise AssertionError("rows in != kept + quarantined")
+    rows = [("kept", kept)] + sorted(by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
+    log = pd.DataFrame(rows, columns=["reason", "rows"])
+    log["share"] = log["rows"] / rows_in if rows_in else float("nan")
+    path = None
+    if quarantine_path is not None:
+        path = Path(quarantine_path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        raw_cols = ", ".join(f"{_q('raw_' + c)} AS {_q(mapping[c])}" for c in cols)
+        con.execute(f"COPY (SELECT pos AS source_row, pos + {int(first_row)} AS row, {raw_cols}, reason, detail "
+                    f"FROM reasoned WHERE reason IS NOT NULL ORDER BY pos) TO {_lit(str(path))} (FORMAT parquet)")
+    con.execute("DROP TABLE raw_transactions")
+    con.execute("DROP TABLE reasoned")
+    engine.transactions(Source("table", table="clean_transactions"))
+    engine._emit("done", "cleaning", rows=kept, seconds=time.perf_counter() - started)
+    return EngineCleaning(rows_in=rows_in, kept=kept, quarantined=quarantined, log=log, quarantine_path=path)
+
+
+def _order_conflicts(con, cols: list[str], rule: str, first_row: int) -> None:
+    """``order_id_conflict`` as :func:`workbench.cleaning._order_conflicts`: among rows still
+    in play with an order id, a row differing from its order's reference row (first, or
+    last under keep_last) in customer or day, or from its line's reference row in any
+    column; under ``quarantine`` the reference rows of a conflict too."""
+    pick = "DESC" if rule == "keep_last" else "ASC"
+    line = "order_id, COALESCE(product_id, '')" if "product_id" in cols else "order_id"
+    same = " AND ".join(f"a.{c} IS NOT DISTINCT FROM l.{c}" for c in cols)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE conflicts AS
+        WITH alive AS (SELECT * FROM reasoned WHERE reason IS NULL AND order_id IS NOT NULL),
+        refs AS (SELECT *,
+                        first_value(pos) OVER (PARTITION BY order_id ORDER BY pos {pick}) AS order_ref,
+                        first_value(pos) OVER (PARTITION BY {line} ORDER BY pos {pick}) AS line_ref
+                 FROM alive),
+        checked AS (
+            SELECT a.pos, a.order_id, a.order_ref, a.line_ref,
+                   (a.customer_id IS DISTINCT FROM o.customer_id
+                    OR CAST(a.date AS DATE) IS DISTINCT FROM CAST(o.date AS DATE)) AS header_diff,
+                   NOT ({same}) AS line_diff
+            FROM refs a JOIN alive o ON o.pos = a.order_ref JOIN alive l ON l.pos = a.line_ref)
+        SELECT pos, order_id, CASE WHEN header_diff THEN order_ref ELSE line_ref END AS other
+        FROM checked WHERE header_diff OR line_diff""")
+    if rule == "quarantine":  # the reference rows of a disagreement are quarantined with it
+        con.execute("""
+            INSERT INTO conflicts
+            SELECT DISTINCT c.other, c.order_id, min(c.pos) OVER (PARTITION BY c.other) FROM conflicts c
+            WHERE c.other NOT IN (SELECT pos FROM conflicts)""")
+    con.execute(f"""
+        UPDATE reasoned SET reason = 'order_id_conflict',
+               detail = 'order ' || chr(39) || c.order_id || chr(39) || ' is also on row '
+                        || CAST(c.other + {int(first_row)} AS VARCHAR)
+        FROM (SELECT pos, any_value(order_id) AS order_id, min(other) AS other FROM conflicts GROUP BY pos) c
+        WHERE reasoned.pos = c.pos AND reasoned.reason IS NULL""")
+    con.execute("DROP TABLE conflicts")

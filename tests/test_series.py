@@ -112,6 +112,9 @@ def test_a_series_renders_in_order_and_its_migration_matches_a_direct_computatio
     metrics = pd.read_csv(out / "tiny" / "2024-03" / "tables" / "changes_key_metrics.csv")
     customers = metrics.set_index("metric").loc["customers"]
     assert (customers["value_before"], customers["value_now"], customers["difference"]) == (10, 11, 1)
+    again = cli("report", "--case", str(case_file), "--periods", "2024-02..2024-03",
+                "--reports-dir", str(out), "--quiet")  # a rerun renders only what is missing
+    assert again.returncode == 0 and again.stdout.count("was rendered before; kept") == 2
     # every notebook of a render shares one load: one cache entry per period
     entries = sorted(p.name for p in (out / ".cache").glob("*.pkl"))
     assert [e.split("-")[1] + "-" + e.split("-")[2] for e in entries] == ["2024-01", "2024-02", "2024-03"]

@@ -114,6 +114,9 @@ def test_a_series_renders_in_order_and_its_migration_matches_a_direct_computatio
     metrics = pd.read_csv(out / "tiny" / "2024-03" / "tables" / "changes_key_metrics.csv")
     customers = metrics.set_index("metric").loc["customers"]
     assert (customers["value_before"], customers["value_now"], customers["difference"]) == (10, 11, 1)
+    again = cli("report", "--case", str(case_file), "--periods", "2024-02..2024-03",
+                "--reports-dir", str(out), "--quiet")  # a rerun renders only what is missing
+    assert again.returncode == 0 and again.stdout.count("was rendered before; kept") == 2
     # every notebook of a render shares one load: one cache entry per period
     entries = sorted(p.name for p in (out / ".cache").glob("*.pkl"))
     assert [e.split("-")[1] + "-" + e.split("-")[2] for e in entries] == ["2024-01", "2024-02", "2024-03"]
@@ -205,3 +208,22 @@ def test_periods_parse_and_compare_without_a_previous_report(project, tmp_path):
     assert tables["changes_key_metrics"].to_dict("records") == [
         {"notebook": "x", "metric": "m", "value_before": 2.0, "value_now": 3.0, "difference": 1.0,
          "relative_difference": 0.5}]
+
+
+def test_several_cases_render_side_by_side_with_the_worst_status(project):
+    import argparse
+
+    from workbench.cli import _report_in_parallel
+
+    cases = project / "cases"
+    (cases / "other.yaml").write_text((cases / "tiny.yaml").read_text().replace("name: tiny", "name: other"))
+    (cases / "broken.yaml").write_text((cases / "tiny.yaml").read_text().replace(
+        "name: tiny", "name: broken").replace("orders.csv", "missing.csv"))
+    out = project / "reports"
+    args = argparse.Namespace(force=False, notebooks=None, reports_dir=str(out), wait=0)
+    assert _report_in_parallel([str(cases / "tiny.yaml"), str(cases / "other.yaml")], args, 2) == 0
+    assert (out / "tiny" / "2024-03" / "manifest.json").is_file()
+    assert (out / "other" / "2024-03" / "manifest.json").is_file()
+    # rendered before (3) and broken (1): the worst wins
+    assert _report_in_parallel([str(cases / "tiny.yaml"), str(cases / "other.yaml")], args, 2) == 3
+    assert _report_in_parallel([str(cases / "tiny.yaml"), str(cases / "broken.yaml")], args, 2) == 1

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
+import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -43,6 +46,12 @@ def _report(args: argparse.Namespace) -> int:
     if not names or names == [None]:
         print("workbench report: give --case NAME or --all", file=sys.stderr)
         return 2
+    jobs = args.jobs if args.jobs is not None else min(2, os.cpu_count() or 1)
+    if jobs < 1:
+        print(f"workbench report: --jobs {jobs}: give 1 or more", file=sys.stderr)
+        return 2
+    if len(names) > 1 and jobs > 1:
+        return _report_in_parallel(names, args, jobs)
     status = 0
     for name in names:
         try:
@@ -64,6 +73,51 @@ def _report(args: argparse.Namespace) -> int:
             print(f"workbench report: {exc}", file=sys.stderr)
             status = 1
     return status
+
+
+def _report_in_parallel(names: Sequence[str], args: argparse.Namespace, jobs: int) -> int:
+    """Render several cases, ``jobs`` at a time, each in its own ``workbench report``.
+
+    A case's notebooks run one after the other (a notebook may read the tables of the
+    one before), and most of their work is single-threaded Python, so two cases side by
+    side use both cores of a 2-core machine. The longest suites start first. Each case's
+    lines carry its name; the per-cell progress bars are off (they would interleave).
+    The exit status is the worst of the cases' (1 over 4 over 3 over 0).
+    """
+    from workbench.cases import load_case
+
+    command = [sys.executable, "-m", "workbench.cli", "report", "--quiet"]
+    if args.force:
+        command.append("--force")
+    if args.notebooks:
+        command += ["--notebooks", args.notebooks]
+    if args.reports_dir:
+        command += ["--reports-dir", args.reports_dir]
+    if args.wait:
+        command += ["--wait", str(args.wait)]
+    def size(name: str) -> int:
+        try:
+            return len(load_case(name).notebooks)
+        except Exception:  # noqa: BLE001 - its own process reports the error
+            return 0
+
+    pending = sorted(names, key=lambda n: -size(n))
+    running: dict[str, subprocess.Popen] = {}
+    codes: dict[str, int] = {}
+    while pending or running:
+        while pending and len(running) < jobs:
+            name = pending.pop(0)
+            running[name] = subprocess.Popen([*command, "--case", name])
+        for name, process in list(running.items()):
+            if process.poll() is not None:
+                codes[name] = process.returncode
+                del running[name]
+        time.sleep(0.2)
+    failed = [n for n, c in codes.items() if c not in (0, 3, 4)]
+    if failed:
+        print(f"workbench report: failed: {', '.join(sorted(failed))}", file=sys.stderr)
+        return 1
+    return max(codes.values(), key=[0, 3, 4].index, default=0)
 
 
 def _cases(args: argparse.Namespace) -> int:
@@ -140,6 +194,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     report.add_argument("--wait", nargs="?", type=float, const=math.inf, default=0, metavar="SECONDS",
                         help="when the same case and period is being rendered, wait for it "
                              "(up to SECONDS; default: as long as it takes) instead of refusing")
+    report.add_argument("--jobs", type=int, metavar="N",
+                        help="with --all: render N cases at a time, each in its own process "
+                             "(default: 2, or 1 on a 1-core machine)")
     report.add_argument("--force", action="store_true",
                         help="replace a rendered period (only once the new render succeeds)")
     report.add_argument("--notebooks", help="comma-separated subset, e.g. 00_data_overview")

@@ -273,14 +273,30 @@ def render_series(case: str | Case, periods: str | Sequence[str], *,
     workbench.reports.ReportExistsError, workbench.reports.ReportError
         As :func:`~workbench.reports.render_report`; the periods before the failing one
         stay rendered.
+
+    Notes
+    -----
+    Without ``force``, a period rendered before (it has a ``manifest.json``) is kept
+    and skipped, so rerunning the same range after a new month renders only what is
+    missing; a folder without a manifest still stops the series
+    (:class:`~workbench.reports.ReportExistsError`).
     """
     from workbench.reports import render_report
 
     case = case if isinstance(case, Case) else load_case(case)
     labels = parse_periods(case, periods) if isinstance(periods, str) else parse_periods(
         case, ",".join(periods))
+    from workbench import resources
+
+    reports_dir = Path(options.get("reports_dir") or resources.workspace() / "reports")
     folders = []
     for i, period in enumerate(labels, 1):
+        folder = reports_dir / case.name / period
+        if not options.get("force") and (folder / "manifest.json").is_file():
+            log(f"series {case.name}: period {period} ({i}/{len(labels)}) was rendered before; "
+                "kept (--force renders it again)")
+            folders.append(folder)
+            continue
         log(f"series {case.name}: period {period} ({i}/{len(labels)})")
         folders.append(render_report(case, period, log=log, **options))
     return folders

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import optimize
+from sklearn.exceptions import NotFittedError
 
 from workbench.clv import (
     BetaGeoModel,
@@ -212,7 +213,7 @@ def test_bgnbd_bad_input():
         BetaGeoModel().fit([1, 0], [0.5, 0.0], [1.0, -1.0])
     with pytest.raises(ValueError, match="column 'recency' is missing"):
         BetaGeoModel().fit(pd.DataFrame({"frequency": [1.0], "T": [2.0]}))
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         BetaGeoModel().probability_alive([1], [1], [2])
 
 
@@ -329,7 +330,9 @@ def test_holdout_validation_on_cdnow(fitted, cdnow):
 def test_repeat_purchase_tracking_on_cdnow(fitted, cdnow):
     bg, _ = fitted
     tx, _ = cdnow
-    tr = repeat_purchase_tracking(bg, tx, "1997-09-30", "1998-06-30")
+    result = repeat_purchase_tracking(bg, tx, "1997-09-30", "1998-06-30")
+    assert result.time_unit == "W" and set(result.tables()) == {"holdout_tracking"}
+    tr = result.table
     assert len(tr) == 78 and tr["calibration"].sum() == 39
     assert tr.loc[38, "end"] == pd.Timestamp("1997-09-30")
     assert tr.loc[38, "actual"] == 2457 and tr.loc[77, "actual"] == 2457 + 1882
@@ -364,7 +367,10 @@ def test_clv_figures_draw_results(fitted, cdnow, six, lang):
         tr = repeat_purchase_tracking(bg, tx, "1997-09-30", "1998-06-30")
         ax = plot_repeat_purchase_tracking(tr, lang=lang, ax=axes[0, 1])
         assert len(ax.get_lines()) == 3  # actual, predicted, calibration end
-        np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), tr["actual"])
+        np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), tr.table["actual"])
+        assert ax.get_xlabel() == label("week", lang)
+        with pytest.raises(TypeError, match="RepeatPurchaseTracking"):
+            plot_repeat_purchase_tracking(tr.table)
         ax = plot_conditional_expectations(holdout_validation(bg, summary), lang=lang, ax=axes[1, 0])
         assert [t.get_text() for t in ax.get_xticklabels()][-1] == "7+"
         clv = customer_lifetime_value(bg, gg, six)
@@ -397,3 +403,79 @@ def test_gamma_gamma_names_the_unidentified_limit_on_the_n_company():
     # CDNOW is far from the limit: the three-parameter model is 20.9 log-likelihood units better
     cdnow = GammaGammaModel().fit(bgnbd_summary(load_cdnow("sample"), "1997-09-30", "1998-06-30"))
     assert cdnow.log_likelihood_ - cdnow.limit_log_likelihood_ == pytest.approx(20.87, abs=0.01)
+
+
+# ----------------------------------------------------------------------------------
+# estimator plumbing, time unit, models from published parameters
+# ----------------------------------------------------------------------------------
+
+# Fader, Hardie & Lee (2005a), CDNOW, weeks; Fader & Hardie (2013) note 025
+PUBLISHED_BG = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+PUBLISHED_GG = {"p": 6.25, "q": 3.74, "v": 15.44}
+
+
+def test_models_are_scikit_learn_estimators(fitted):
+    from sklearn.base import clone
+
+    bg, gg = fitted
+    assert bg.get_params() == {"time_unit": "W", "max_iter": 500, "tol": 1e-12}
+    assert gg.get_params() == {"max_iter": 500, "tol": 1e-12}
+    fresh = clone(bg)
+    assert fresh.get_params() == bg.get_params() and not hasattr(fresh, "params_")
+    assert clone(BetaGeoModel(time_unit="D", max_iter=7)).get_params()["time_unit"] == "D"
+    assert BetaGeoModel().set_params(max_iter=9).max_iter == 9
+    assert repr(BetaGeoModel(time_unit="D")) == "BetaGeoModel(time_unit='D')"
+    for model, call in [(BetaGeoModel(), lambda m: m.probability_alive([1], [1], [2])),
+                        (GammaGammaModel(), lambda m: m.expected_spend([1], [2.0])),
+                        (BetaGeoModel(), lambda m: m.summary())]:
+        with pytest.raises(NotFittedError, match="not fitted"):
+            call(model)
+    with pytest.raises(NotFittedError):
+        customer_lifetime_value(BetaGeoModel(), gg, pd.DataFrame())
+
+
+def test_bgnbd_records_its_time_unit(cdnow):
+    tx, _ = cdnow
+    days = bgnbd_summary(tx, "1997-09-30", "1998-06-30", time_unit="D")
+    bg_d = BetaGeoModel(time_unit="D").fit(days)
+    assert bg_d.time_unit_ == "D"
+    assert repeat_purchase_tracking(bg_d, tx, "1997-09-30", "1998-06-30").time_unit == "D"
+    with pytest.raises(ValueError, match="fitted in 'D'"):
+        customer_lifetime_value(bg_d, GammaGammaModel().fit(days), days.head(), time_unit="W")
+    with pytest.raises(ValueError, match="time_unit='M'"):
+        BetaGeoModel(time_unit="M").fit(days)
+
+
+def test_models_from_published_parameters_predict_as_lifetimes(fitted, six):
+    """The published (rounded) estimates give lifetimes' predictions within the rounding."""
+    bg_fit, gg_fit = fitted
+    bg = BetaGeoModel.from_params(**PUBLISHED_BG, time_unit="W")
+    gg = GammaGammaModel.from_params(**PUBLISHED_GG)
+    assert bg.time_unit_ == "W" and bg.at_bound_ == () and gg.at_bound_ == ()
+    assert bg.params_.to_dict() == PUBLISHED_BG and gg.gamma_ == 15.44
+    assert bg.summary()["std_error"].isna().all()
+    np.testing.assert_allclose(bg.expected_purchases_population([1.0, 10, 39, 78]),
+                               LIFETIMES["population"], rtol=2e-3)
+    np.testing.assert_allclose(bg.probability_alive(six), LIFETIMES["p_alive"], rtol=2e-3)
+    np.testing.assert_allclose(bg.expected_purchases(39, six), LIFETIMES["expected_39"], rtol=3e-3)
+    np.testing.assert_allclose(gg.expected_spend(six), LIFETIMES["spend"], rtol=2e-3)
+    np.testing.assert_allclose(customer_lifetime_value(bg, gg, six)["clv"], LIFETIMES["clv_12m_1pct"], rtol=5e-3)
+    # built from the fitted estimates, the predictions are the fitted model's exactly
+    exact = BetaGeoModel.from_params(**bg_fit.params_.to_dict())
+    np.testing.assert_array_equal(exact.expected_purchases(39, six), bg_fit.expected_purchases(39, six))
+    p, q, g = gg_fit.params_
+    np.testing.assert_array_equal(GammaGammaModel.from_params(p=p, q=q, v=g).expected_spend(six),
+                                  gg_fit.expected_spend(six))
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"r": 0.0}, "r must be a finite number > 0"),
+    ({"alpha": np.nan}, "alpha must be a finite number > 0"),
+    ({"b": "x"}, "b must be a number"),
+    ({"time_unit": "M"}, "time_unit='M'"),
+])
+def test_from_params_bad_input(bad, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        BetaGeoModel.from_params(**{**PUBLISHED_BG, **bad})
+    with pytest.raises(ValueError, match="q must be a finite number > 0"):
+        GammaGammaModel.from_params(p=1.0, q=-1.0, v=1.0)

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
 from workbench._periods import _day, _day_numbers, _iso, _scalar_period, _window
 from workbench._validation import _check_choice, _check_transactions
@@ -32,6 +34,7 @@ __all__ = [
     "BetaGeoModel",
     "GammaGammaModel",
     "HoldoutValidation",
+    "RepeatPurchaseTracking",
     "customer_lifetime_value",
     "holdout_validation",
     "repeat_purchase_tracking",
@@ -318,12 +321,39 @@ def _standard_errors(neg_ll_and_grad, params: np.ndarray) -> np.ndarray:
     return np.where(diag > 0, np.sqrt(np.abs(diag)), np.nan)
 
 
-class _FittedModel:
+def _positive_params(cls_name: str, values: dict) -> np.ndarray:
+    """The parameters as floats, each checked finite and > 0 (an error names the first bad one)."""
+    out = []
+    for name, v in values.items():
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            raise TypeError(f"{cls_name}.from_params: {name} must be a number; got {v!r}") from None
+        if not np.isfinite(f) or f <= 0:
+            raise ValueError(f"{cls_name}.from_params: {name} must be a finite number > 0; got {v!r}")
+        out.append(f)
+    return np.array(out)
+
+
+def _check_time_unit(time_unit, where: str) -> str:
+    if time_unit not in _UNITS_PER_MONTH:
+        raise ValueError(f"{where}: time_unit={time_unit!r} is not supported; use one of {list(_UNITS_PER_MONTH)}")
+    return time_unit
+
+
+class _FittedModel(BaseEstimator):
+    """Shared plumbing: scikit-learn's parameters, ``repr`` and not-fitted check."""
+
     _param_names: tuple[str, ...] = ()
 
     def _check_fitted(self):
-        if not hasattr(self, "params_"):
-            raise RuntimeError(f"{type(self).__name__} is not fitted yet; call fit() first")
+        check_is_fitted(self, "params_")
+
+    def _store_params(self, params: np.ndarray, se: np.ndarray) -> None:
+        self.params_ = pd.Series(params, index=list(self._param_names), name="estimate")
+        for name, v in zip(self._param_names, params, strict=True):
+            setattr(self, f"{name}_", float(v))
+        self.standard_errors_ = pd.Series(se, index=list(self._param_names), name="std_error")
 
     def summary(self) -> pd.DataFrame:
         """Parameters with standard errors and 95% Wald intervals, one row each."""
@@ -374,6 +404,10 @@ class BetaGeoModel(_FittedModel):
 
     Parameters
     ----------
+    time_unit : {"W", "D"}
+        The time unit of ``recency`` and ``T`` in the data (weeks or days, as
+        :func:`workbench.features.bgnbd_summary` was called); ``alpha`` and every
+        horizon are in this unit. Recorded as ``time_unit_`` when fitted.
     max_iter : int
         Iterations of L-BFGS-B.
     tol : float
@@ -385,6 +419,8 @@ class BetaGeoModel(_FittedModel):
         ``r``, ``alpha``, ``a``, ``b``.
     r_, alpha_, a_, b_ : float
         The same, one by one.
+    time_unit_ : str
+        ``"W"`` or ``"D"``: the unit the parameters are in.
     log_likelihood_ : float
         Maximised log-likelihood (a sum over customers, in the data's time unit: the
         paper's weekly scale for CDNOW).
@@ -396,6 +432,10 @@ class BetaGeoModel(_FittedModel):
     at_bound_ : tuple of str
         Parameters left at the edge of the search box (log-parameters in [-15, 15]);
         empty for an interior maximum.
+
+    A model built by :meth:`from_params` has ``params_``, the one-by-one values,
+    ``time_unit_``, ``at_bound_ == ()`` and NaN ``standard_errors_``, but no
+    ``log_likelihood_``, ``n_customers_`` or ``converged_`` (nothing was estimated).
 
     Notes
     -----
@@ -419,9 +459,53 @@ class BetaGeoModel(_FittedModel):
 
     _param_names = ("r", "alpha", "a", "b")
 
-    def __init__(self, *, max_iter: int = 500, tol: float = 1e-12):
+    def __init__(self, *, time_unit: str = "W", max_iter: int = 500, tol: float = 1e-12):
+        self.time_unit = time_unit
         self.max_iter = max_iter
         self.tol = tol
+
+    @classmethod
+    def from_params(cls, *, r: float, alpha: float, a: float, b: float, time_unit: str = "W") -> BetaGeoModel:
+        """A fitted model from known parameters (published estimates, scenarios).
+
+        Parameters
+        ----------
+        r, alpha : float
+            Shape and scale of the gamma heterogeneity in the purchase rate, > 0;
+            ``alpha`` is in ``time_unit``.
+        a, b : float
+            Beta heterogeneity in the drop-out probability after a purchase, > 0.
+        time_unit : {"W", "D"}
+            The unit ``alpha`` and the predictions' horizons are in.
+
+        Returns
+        -------
+        BetaGeoModel
+            Ready for :meth:`probability_alive`, :meth:`expected_purchases` and the
+            other predictions; ``standard_errors_`` are NaN.
+
+        Raises
+        ------
+        ValueError
+            When a parameter is not finite and > 0 or ``time_unit`` is unknown.
+
+        References
+        ----------
+        Fader, Hardie & Lee (2005a), cited in the class: the CDNOW estimates in weeks,
+        ``BetaGeoModel.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)``.
+
+        Examples
+        --------
+        >>> bg = BetaGeoModel.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="W")
+        >>> round(float(bg.expected_purchases_population(39)), 3)  # the fit to 4 decimals gives 1.195
+        1.197
+        """
+        params = _positive_params(cls.__name__, {"r": r, "alpha": alpha, "a": a, "b": b})
+        model = cls(time_unit=_check_time_unit(time_unit, f"{cls.__name__}.from_params"))
+        model._store_params(params, np.full(len(params), np.nan))
+        model.time_unit_ = time_unit
+        model.at_bound_ = ()
+        return model
 
     def fit(self, frequency, recency=None, T=None):
         """Fit by maximum likelihood.
@@ -439,6 +523,7 @@ class BetaGeoModel(_FittedModel):
         -------
         self
         """
+        _check_time_unit(self.time_unit, "BetaGeoModel")
         x, tx, T = _bgnbd_data(frequency, recency, T)
         # identical (x, t_x, T) rows have identical likelihoods: fit on the unique rows
         keys, weights = np.unique(np.column_stack([x, tx, T]), axis=0, return_counts=True)
@@ -461,10 +546,9 @@ class BetaGeoModel(_FittedModel):
 
         start = np.log([1.0, max(np.mean(T), 1e-3), 1.0, 1.0])
         params, res, se = _fit_log_params(nll, start, len(x), self.max_iter, self.tol)
-        self.params_ = pd.Series(params, index=list(self._param_names), name="estimate")
-        self.r_, self.alpha_, self.a_, self.b_ = (float(v) for v in params)
+        self._store_params(params, se)
+        self.time_unit_ = self.time_unit
         self.log_likelihood_ = float(-nll(params)[0])
-        self.standard_errors_ = pd.Series(se, index=list(self._param_names), name="std_error")
         self.n_customers_ = len(x)
         self.converged_ = bool(res.success or _stationary(res))
         self.at_bound_ = _at_bound(params, self._param_names)
@@ -689,6 +773,7 @@ class GammaGammaModel(_FittedModel):
     params_ : pandas.Series
         ``p``, ``q``, ``gamma``.
     p_, q_, gamma_ : float
+        The same, one by one (``gamma`` in currency, as the spend).
     log_likelihood_ : float
         Sum over the customers used, of the density of their mean spend
         :math:`\\bar z` (see Notes).
@@ -706,6 +791,9 @@ class GammaGammaModel(_FittedModel):
     n_excluded_ : dict
         ``{"no_repeat_purchase": ..., "non_positive_spend": ...}``: customers left out,
         counted (those with x = 0 have no repeat spend; the model needs positive spend).
+
+    A model built by :meth:`from_params` has ``params_``, the one-by-one values,
+    ``at_bound_ == ()`` and NaN ``standard_errors_`` only.
 
     Notes
     -----
@@ -744,6 +832,45 @@ class GammaGammaModel(_FittedModel):
     def __init__(self, *, max_iter: int = 500, tol: float = 1e-12):
         self.max_iter = max_iter
         self.tol = tol
+
+    @classmethod
+    def from_params(cls, *, p: float, q: float, v: float) -> GammaGammaModel:
+        """A fitted model from known parameters (published estimates, scenarios).
+
+        Parameters
+        ----------
+        p : float
+            Shape of the gamma distribution of a purchase's spend, > 0.
+        q, v : float
+            Shape and scale (currency) of the gamma heterogeneity in its rate, > 0;
+            ``v`` is the papers' name for what ``params_`` calls ``gamma``.
+
+        Returns
+        -------
+        GammaGammaModel
+            Ready for :meth:`expected_spend`; ``standard_errors_`` are NaN.
+
+        Raises
+        ------
+        ValueError
+            When a parameter is not finite and > 0.
+
+        References
+        ----------
+        Fader & Hardie (2013), cited in the class: the CDNOW estimates,
+        ``GammaGammaModel.from_params(p=6.25, q=3.74, v=15.44)``.
+
+        Examples
+        --------
+        >>> gg = GammaGammaModel.from_params(p=6.25, q=3.74, v=15.44)
+        >>> round(float(gg.expected_spend([2], [30.0])[0]), 2)  # 6.25 (15.44 + 60) / (12.5 + 2.74)
+        30.94
+        """
+        params = _positive_params(cls.__name__, {"p": p, "q": q, "v": v})
+        model = cls()
+        model._store_params(params, np.full(len(params), np.nan))
+        model.at_bound_ = ()
+        return model
 
     def fit(self, frequency, monetary_value=None):
         """Fit on customers with at least one repeat purchase and positive mean spend.
@@ -796,10 +923,8 @@ class GammaGammaModel(_FittedModel):
 
         start = np.log([1.0, 1.0, max(float(np.mean(m)), 1e-3)])
         params, res, se = _fit_log_params(nll, start, len(x), self.max_iter, self.tol)
-        self.params_ = pd.Series(params, index=list(self._param_names), name="estimate")
-        self.p_, self.q_, self.gamma_ = (float(v) for v in params)
+        self._store_params(params, se)
         self.log_likelihood_ = float(-nll(params)[0])
-        self.standard_errors_ = pd.Series(se, index=list(self._param_names), name="std_error")
         self.n_customers_ = int(len(x))
         self.converged_ = bool(res.success or _stationary(res))
         self.at_bound_ = _at_bound(params, self._param_names)
@@ -919,6 +1044,18 @@ def _gg_data(frequency, monetary_value):
 # ======================================================================================
 
 
+def _model_time_unit(model: BetaGeoModel, time_unit: str | None, where: str) -> str:
+    """``time_unit`` if given and the model's, else the model's; a mismatch is an error."""
+    fitted = model.time_unit_
+    if time_unit is not None and time_unit != fitted:
+        raise ValueError(
+            f"{where}: time_unit={time_unit!r} but the BG/NBD model was fitted in {fitted!r}; "
+            f"pass time_unit={fitted!r} (or omit it), or fit BetaGeoModel(time_unit={time_unit!r}) "
+            "on a summary in that unit"
+        )
+    return fitted
+
+
 def customer_lifetime_value(
     bgnbd: BetaGeoModel,
     gg: GammaGammaModel,
@@ -926,7 +1063,7 @@ def customer_lifetime_value(
     horizon: int = 12,
     discount: float = 0.01,
     margin: float = 1.0,
-    time_unit: str = "W",
+    time_unit: str | None = None,
 ) -> pd.DataFrame:
     """Discounted expected margin per customer over the next months.
 
@@ -942,8 +1079,10 @@ def customer_lifetime_value(
         Discount rate per month (0.01 = 1% a month).
     margin : float or array-like
         Profit margin as a share of revenue (1.0 gives revenue-based CLV, as lifetimes).
-    time_unit : {"W", "D"}
+    time_unit : {"W", "D"}, optional
         The summary's time unit; a month is 4.345 weeks or 30 days (lifetimes' factors).
+        Defaults to the unit the BG/NBD model was fitted in (``bgnbd.time_unit_``); a
+        different value is an error.
 
     Returns
     -------
@@ -966,7 +1105,7 @@ def customer_lifetime_value(
     function is the monthly-discounted BG/NBD version of lifetimes 0.11.3
     ``lifetimes/utils.py::_customer_lifetime_value`` (same numbers, tests/test_clv.py).
     """
-    if time_unit not in _UNITS_PER_MONTH:
+    if time_unit is not None and time_unit not in _UNITS_PER_MONTH:
         raise ValueError(f"time_unit={time_unit!r} is not supported; use one of {list(_UNITS_PER_MONTH)}")
     if int(horizon) != horizon or horizon < 1:
         raise ValueError(f"horizon must be a whole number of months >= 1; got {horizon!r}")
@@ -974,6 +1113,7 @@ def customer_lifetime_value(
         raise ValueError(f"discount must be >= 0 per month; got {discount}")
     bgnbd._check_fitted()
     gg._check_fitted()
+    time_unit = _model_time_unit(bgnbd, time_unit, "customer_lifetime_value")
     x, tx, T = _bgnbd_data(summary, None, None)
     spend = gg.expected_spend(summary)
     u = _UNITS_PER_MONTH[time_unit]
@@ -1097,6 +1237,33 @@ def holdout_validation(model: BetaGeoModel, summary: pd.DataFrame, *, max_freque
     return HoldoutValidation(customers, by_freq, metrics)
 
 
+@dataclass(frozen=True)
+class RepeatPurchaseTracking:
+    """Cumulative repeat purchases of the calibration cohort, actual and predicted.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per time unit: ``period``, ``end``, ``actual``, ``predicted``,
+        ``calibration`` (see :func:`repeat_purchase_tracking`).
+    time_unit : str
+        ``"W"`` or ``"D"``: the length of a period.
+    """
+
+    table: pd.DataFrame
+    time_unit: str
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tracking table by name.
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            ``holdout_tracking``: :attr:`table`.
+        """
+        return {"holdout_tracking": self.table}
+
+
 def repeat_purchase_tracking(
     model: BetaGeoModel,
     transactions: pd.DataFrame,
@@ -1104,28 +1271,30 @@ def repeat_purchase_tracking(
     observation_end,
     *,
     start=None,
-    time_unit: str = "W",
-) -> pd.DataFrame:
+    time_unit: str | None = None,
+) -> RepeatPurchaseTracking:
     """Cumulative repeat purchases of the calibration cohort, actual and predicted.
 
     Parameters
     ----------
     model : BetaGeoModel
-        Fitted in ``time_unit``.
+        Fitted (its ``time_unit_`` is the period length).
     transactions : pandas.DataFrame
         Canonical transactions (the same rows the summary was built from).
     calibration_end, observation_end : date-like
     start : date-like, optional
         First day of the calibration window.
-    time_unit : {"W", "D"}
+    time_unit : {"W", "D"}, optional
+        The period length; defaults to the model's ``time_unit_`` (a different value is
+        an error).
 
     Returns
     -------
-    pandas.DataFrame
-        One row per time unit since ``start``: ``period`` (1, 2, ...), ``end`` (date),
-        ``actual`` and ``predicted`` cumulative repeat purchases (purchase days after the
-        first), ``calibration`` (bool, the period ends on or before calibration_end);
-        ``attrs["time_unit"]`` is ``time_unit``.
+    RepeatPurchaseTracking
+        ``table``: one row per time unit since ``start``: ``period`` (1, 2, ...), ``end``
+        (date), ``actual`` and ``predicted`` cumulative repeat purchases (purchase days
+        after the first), ``calibration`` (bool, the period ends on or before
+        calibration_end); ``time_unit``: the period length.
 
     Notes
     -----
@@ -1142,9 +1311,11 @@ def repeat_purchase_tracking(
     and that the prediction is within 3 % at the end of calibration.
     """
     _check_transactions(transactions, "repeat_purchase_tracking")
-    unit = TIME_UNIT_DAYS[time_unit] if time_unit in TIME_UNIT_DAYS else None
-    if unit is None:
+    if time_unit is not None and time_unit not in TIME_UNIT_DAYS:
         raise ValueError(f"time_unit={time_unit!r} is not supported; use one of {list(TIME_UNIT_DAYS)}")
+    model._check_fitted()
+    time_unit = _model_time_unit(model, time_unit, "repeat_purchase_tracking")
+    unit = TIME_UNIT_DAYS[time_unit]
     cal_day, obs_day = _day(calibration_end, "calibration_end"), _day(observation_end, "observation_end")
     if obs_day <= cal_day:
         raise ValueError("observation_end must be after calibration_end")
@@ -1178,8 +1349,7 @@ def repeat_purchase_tracking(
         "predicted": expected @ counts,
         "calibration": ends <= cal_day,
     })
-    out.attrs["time_unit"] = time_unit
-    return out
+    return RepeatPurchaseTracking(out, time_unit)
 
 
 # ======================================================================================

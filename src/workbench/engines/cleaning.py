@@ -147,7 +147,7 @@ def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, 
         raise ValueError(f"transactions ({source.describe()}): column {mapping['date']!r} (mapped to date) has "
                          f"type {date_type}; cleaning in the engine takes typed sources (DATE or TIMESTAMP "
                          "dates): for CSV give date_format, or clean text files with engine: pandas")
-    markers = sorted({io._marker_key(str(m)) for m in missing_values})
+    markers = sorted({io.marker_key(str(m)) for m in missing_values})
     marker_list = ", ".join(_lit(m) for m in markers)
 
     def text(col):  # trimmed text, blanks (NULL, markers) as NULL

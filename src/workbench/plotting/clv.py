@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from workbench._validation import _require_columns
+from workbench.clv import RepeatPurchaseTracking
 from workbench.labels import label
 from workbench.plotting.base import new_figure
 
@@ -52,13 +53,13 @@ def plot_retention_sensitivity(table: pd.DataFrame, *, lang: str = "en", ax=None
     return ax
 
 
-def plot_repeat_purchase_tracking(tracking: pd.DataFrame, *, lang: str = "en", ax=None):
+def plot_repeat_purchase_tracking(tracking, *, lang: str = "en", ax=None):
     """Cumulative repeat purchases, actual against the BG/NBD prediction, by period.
 
     Parameters
     ----------
-    tracking : pandas.DataFrame
-        From :func:`workbench.clv.repeat_purchase_tracking`.
+    tracking : workbench.clv.RepeatPurchaseTracking
+        From :func:`workbench.clv.repeat_purchase_tracking` (its table and time unit).
     lang : {"zh", "en"}
     ax : matplotlib.axes.Axes, optional
 
@@ -77,6 +78,13 @@ def plot_repeat_purchase_tracking(tracking: pd.DataFrame, *, lang: str = "en", a
     tracking plot of Fader, Hardie & Lee (2005a), as BTYD's ``bgnbd.PlotTrackingCum``
     draws it.
     """
+    if not isinstance(tracking, RepeatPurchaseTracking):
+        raise TypeError(
+            "plot_repeat_purchase_tracking takes the RepeatPurchaseTracking result of "
+            f"workbench.clv.repeat_purchase_tracking (table and time unit); got {type(tracking).__name__}"
+        )
+    unit = tracking.time_unit
+    tracking = tracking.table
     _require_columns(tracking, ["period", "actual", "predicted", "calibration"], "plot_repeat_purchase_tracking")
     _, ax = new_figure(ax)
     ax.plot(tracking["period"], tracking["actual"], color=_ACTUAL, label=label("actual", lang))
@@ -86,7 +94,7 @@ def plot_repeat_purchase_tracking(tracking: pd.DataFrame, *, lang: str = "en", a
         ax.axvline(end, color="grey", lw=1, ls=":")
         ax.annotate(label("calibration_end", lang), (end, 0), xytext=(4, 4), textcoords="offset points",
                     color="grey", fontsize=9)
-    ax.set_xlabel(label({"W": "week", "D": "day"}[tracking.attrs.get("time_unit", "W")], lang))
+    ax.set_xlabel(label({"W": "week", "D": "day"}[unit], lang))
     ax.set_ylabel(label("cumulative_repeat_purchases", lang))
     ax.legend(frameon=False)
     return ax

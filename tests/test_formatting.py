@@ -69,3 +69,12 @@ def test_a_section_that_cannot_run_says_why_and_a_bug_still_fails(tmp_path, caps
     assert "it needs matrix" in out
     with pytest.raises(ZeroDivisionError), rec.section("bug"):
         1 / 0  # noqa: B018
+
+
+def test_a_stage_column_reads_churned_as_a_stage_and_whole_days_stay_whole():
+    frame = pd.DataFrame({"stage": ["churned", "decline"], "segment": ["churned", "growing"],
+                          "recency_days": [48.0, 91.0], "mean_gap_days": [12.5, 30.25]})
+    shown = cells(table_html(frame, lang="en"))
+    assert shown[4:] == ["Churned", "Churned customers", "48", "12.5",
+                         "Decline", "Growing customers", "91", "30.2"]
+    assert cells(table_html(frame[["stage"]], lang="zh"))[1:] == ["流失", "退化期"]

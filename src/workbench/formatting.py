@@ -161,8 +161,9 @@ def _decimals(kind: str, values: pd.Series) -> int:
         return 0
     if kind == "money":
         return 0 if largest >= 100 else 2
-    if kind == "days":
-        return 0 if largest >= 100 else 1
+    if kind == "days":  # whole days (recency 48, not 48.0) stay whole
+        whole = not finite.size or np.allclose(finite, np.round(finite))
+        return 0 if largest >= 100 or whole else 1
     if largest >= 1000 or (finite.size and np.allclose(finite, np.round(finite))):
         return 0
     if largest >= 100:
@@ -228,6 +229,8 @@ def format_value(value: Any, kind: str, *, lang: str = "en", decimals: int = 2) 
 _TABLE_COLUMNS = {"table", "source"}
 #: columns whose code values are translated even when most of their values are not codes
 _MIXED_COLUMNS = {"item", "detail"}
+#: lifecycle-stage columns: ``churned`` is the stage "Churned" there, not the segment "Churned customers"
+_STAGE_COLUMN = re.compile(r"(^|_)stage(_|$)")
 _NEVER_CODES = re.compile(r"(^|_)(id|name|examples|hint)$")
 
 
@@ -244,7 +247,8 @@ def _translate_values(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         if (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
                 or _NEVER_CODES.search(str(column))):
             continue
-        prefix = "source_" if str(column) in _TABLE_COLUMNS else ""
+        prefix = ("source_" if str(column) in _TABLE_COLUMNS
+                  else "stage_" if _STAGE_COLUMN.search(str(column)) else "")
         distinct = [v for v in pd.unique(values.dropna()) if isinstance(v, str)]
         known = [v for v in distinct if f"{prefix}{v}" in LABELS or v in LABELS]
         if not distinct or (len(known) * 2 < len(distinct) and str(column) not in _MIXED_COLUMNS):

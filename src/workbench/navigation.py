@@ -44,6 +44,7 @@ body.wb-page{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-ser
 .wb-card .wb-d{font-size:12px;color:#555}
 .wb-missing{color:#666;font-style:italic}
 .wb-figs img{max-width:100%;border:1px solid #eee;margin:.4em 0}
+.wb-figs figure{margin:1.2em 0}.wb-figs figcaption{font-weight:600;margin:.2em 0}
 .wb-failed{color:#a00;font-weight:600}
 """
 

@@ -324,7 +324,9 @@ def write_summary(folder: Path, *, case: Any, period: str, analysis_date: str, n
     charts = [name for name in MAIN_CHARTS if (folder / "figures" / f"{name}.png").is_file()]
     if charts:
         parts.append(f"<h2>{html.escape(label('sum_charts', lang))}</h2><div class=\"wb-figs\">")
-        parts += [f'<p><img src="figures/{name}.png" alt="{html.escape(name)}"></p>' for name in charts]
+        parts += [f'<figure><figcaption>{html.escape(label(f"chart_{name}", lang))}</figcaption>'
+                  f'<img src="figures/{name}.png" alt="{html.escape(label(f"chart_{name}", lang))}"></figure>'
+                  for name in charts]
         parts.append("</div>")
     nav = nav_bar(notebooks=notebooks, current="summary", lang=lang, case_title=title, period=period, failed=failed)
     target = folder / "summary.html"

@@ -42,8 +42,11 @@ def plot_period_activity(summary: pd.DataFrame, *, lang: str = "en", ax=None):
     twin.plot(x, summary["customers"], color="#DD8452", marker="o", ms=3,
               label=label("customers", lang))
     twin.set_ylabel(label("customers", lang))
+    twin.set_ylim(bottom=0)  # counts from zero, so a small change does not look like a collapse
     handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
-    ax.legend(handles, [h.get_label() for h in handles], loc="upper right", frameon=False)
+    # above the axes, clear of the bars and the line
+    twin.legend(handles, [h.get_label() for h in handles], loc="lower left", bbox_to_anchor=(0, 1.01), ncol=2,
+                frameon=False)
     return ax
 
 

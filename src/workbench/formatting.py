@@ -26,7 +26,8 @@ import pandas as pd
 
 from workbench.labels import LABELS, label, translate_codes, translate_columns
 
-__all__ = ["MAX_ROWS", "ReportTable", "column_kind", "format_value", "money_unit", "p_text", "table_html"]
+__all__ = ["MAX_ROWS", "ReportTable", "code_labels", "column_kind", "format_value", "money_unit", "p_text",
+           "table_html"]
 
 #: a table longer than this shows its first :data:`SHOWN_ROWS` rows and a link to the file
 MAX_ROWS = 25
@@ -234,30 +235,59 @@ _STAGE_COLUMN = re.compile(r"(^|_)stage(_|$)")
 _NEVER_CODES = re.compile(r"(^|_)(id|name|examples|hint)$")
 
 
-def _translate_values(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Code values in ``lang``: a text column's values that are label keys are shown as labels.
+def code_labels(column: str, values: pd.Series, lang: str) -> pd.Series:
+    """A text column's code values in ``lang``, as report tables and the workbook show them.
 
     Unlike :func:`workbench.labels.translate_codes`, a column is translated when at least
     half of its distinct values are codes (a subtotal row's ``total`` does not keep the
-    customer types in English); ids, names and free-text columns are never touched.
+    customer types in English); ids, names and free-text columns are never touched. A
+    ``table``/``source`` column names source tables (``source_<code>`` labels), a stage
+    column lifecycle stages (``stage_<code>``).
+
+    Parameters
+    ----------
+    column : str
+        The column's English name.
+    values : pandas.Series
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    pandas.Series
+        ``values`` itself when the column is not a code column, else a new object Series.
+
+    Examples
+    --------
+    >>> code_labels("stage", pd.Series(["churned", "decline"]), "zh").tolist()
+    ['流失', '退化期']
+    >>> code_labels("customer_id", pd.Series(["churned"]), "zh").tolist()
+    ['churned']
     """
+    if (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
+            or _NEVER_CODES.search(str(column))):
+        return values
+    prefix = ("source_" if str(column) in _TABLE_COLUMNS
+              else "stage_" if _STAGE_COLUMN.search(str(column)) else "")
+    distinct = [v for v in pd.unique(values.dropna()) if isinstance(v, str)]
+    known = [v for v in distinct if f"{prefix}{v}" in LABELS or v in LABELS]
+    if not distinct or (len(known) * 2 < len(distinct) and str(column) not in _MIXED_COLUMNS):
+        return values
+
+    def one(v):
+        if not isinstance(v, str):
+            return v
+        return label(f"{prefix}{v}", lang) if f"{prefix}{v}" in LABELS else label(v, lang)
+    return values.map(one).astype(object)
+
+
+def _translate_values(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Every column of ``frame`` through :func:`code_labels`."""
     out = frame.copy()
     for i, column in enumerate(out.columns):
         values = out.iloc[:, i]
-        if (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
-                or _NEVER_CODES.search(str(column))):
-            continue
-        prefix = ("source_" if str(column) in _TABLE_COLUMNS
-                  else "stage_" if _STAGE_COLUMN.search(str(column)) else "")
-        distinct = [v for v in pd.unique(values.dropna()) if isinstance(v, str)]
-        known = [v for v in distinct if f"{prefix}{v}" in LABELS or v in LABELS]
-        if not distinct or (len(known) * 2 < len(distinct) and str(column) not in _MIXED_COLUMNS):
-            continue
-        def one(v, prefix=prefix):
-            if not isinstance(v, str):
-                return v
-            return label(f"{prefix}{v}", lang) if f"{prefix}{v}" in LABELS else label(v, lang)
-        out.isetitem(i, values.map(one).astype(object))
+        shown = code_labels(str(column), values, lang)
+        if shown is not values:
+            out.isetitem(i, shown)
     return out
 
 

@@ -823,6 +823,7 @@ _REPORT_LABELS: dict[str, dict[str, str]] = {
     "source_truth_response": {"zh": "真实费用响应（生成数据）", "en": "True expense response (generated)"},
     "source_truth_customer_years": {"zh": "真实客户年度轨迹（生成数据）", "en": "True customer years (generated)"},
     "hint": {"zh": "提示", "en": "Hint"},
+    "next_step": {"zh": "下一步", "en": "Next step"},
     "recent_revenue": {"zh": "近 12 个月销售额", "en": "Revenue, last 12 months"},
     "recent_gross_profit": {"zh": "近 12 个月毛利", "en": "Gross profit, last 12 months"},
     "join": {"zh": "匹配", "en": "Join"},

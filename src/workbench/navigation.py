@@ -46,6 +46,10 @@ body.wb-page{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-ser
 .wb-figs img{max-width:100%;border:1px solid #eee;margin:.4em 0}
 .wb-figs figure{margin:1.2em 0}.wb-figs figcaption{font-weight:600;margin:.2em 0}
 .wb-failed{color:#a00;font-weight:600}
+/* printed sentences of the notebooks read as prose, not as program output */
+.jp-RenderedText[data-mime-type="text/plain"],.jp-RenderedText[data-mime-type="text/plain"] pre{
+font-family:var(--jp-content-font-family);font-size:var(--jp-content-font-size1);
+line-height:var(--jp-content-line-height);white-space:pre-wrap}
 """
 
 _TEMPLATE = """{%- extends 'index.html.j2' -%}

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from workbench import _xlsx
+from workbench.formatting import code_labels
 from workbench.labels import LABELS, label
 
 __all__ = ["SHEET_TITLES", "column_kind", "read_table", "recorded_tables", "sheet_title",
@@ -406,15 +407,6 @@ def _header(column: str, lang: str) -> str:
     return column
 
 
-def _codes_shown(values: pd.Series, lang: str) -> pd.Series:
-    """A text column's values through :func:`label` when all of them are codes, as
-    :func:`workbench.labels.translate_codes` decides (ids and names stay as they are)."""
-    distinct = pd.unique(values.dropna())
-    if len(distinct) and all(isinstance(v, str) and v in LABELS for v in distinct):
-        return values.map({v: label(v, lang) for v in distinct})
-    return values
-
-
 def _display(frame: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[str]]:
     """Code values in ``lang`` (ids and numbers untouched) and translated headers."""
     shown = frame.set_axis(range(frame.shape[1]), axis=1)
@@ -436,7 +428,7 @@ def _sheet(name: str, frame: pd.DataFrame, table: str, *, lang: str) -> _xlsx.Sh
             cells = values.astype(object).map({True: yes, False: no})
             column = _xlsx.Column(cells, text=True)
         elif kind == "text":
-            column = _xlsx.Column(_codes_shown(shown.iloc[:, j].astype(object), lang), text=True)
+            column = _xlsx.Column(code_labels(str(col), shown.iloc[:, j].astype(object), lang), text=True)
         elif kind == "date":
             present = values.dropna()
             style = "date" if (present.dt.normalize() == present).all() else "datetime"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import PercentFormatter
 
 from workbench._validation import _require_columns
 from workbench.labels import label
@@ -121,8 +122,10 @@ def _share_bars(summary: pd.DataFrame, by: str, lang: str, ax, title_key: str):
     ax.set_yticks(y, [label(str(s), lang) for s in summary[by]])
     ax.invert_yaxis()
     ax.set_xlabel(label("share", lang))
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_title(label(title_key, lang))
-    ax.legend(frameon=False, loc="lower right")
+    # below the axes: inside, the legend would sit on the longest bar of the last rows
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)
     return ax
 
 

@@ -479,3 +479,15 @@ def test_from_params_bad_input(bad, message):
         BetaGeoModel.from_params(**{**PUBLISHED_BG, **bad})
     with pytest.raises(ValueError, match="q must be a finite number > 0"):
         GammaGammaModel.from_params(p=1.0, q=-1.0, v=1.0)
+
+
+def test_clv_says_why_when_the_bgnbd_formula_overflows():
+    """The fit of 300,000 uniform orders of 30,000 customers (issue 13): r and alpha run
+    off together (one common purchase rate), and the conditional expectation overflows.
+    The CLV section must name that cause, not pass NaN on to the Lorenz curve."""
+    bg = BetaGeoModel.from_params(r=1.506449e5, alpha=1.582399e6, a=6.332768e-07, b=3.981062e3)
+    gg = GammaGammaModel.from_params(p=3.09, q=8.67e4, v=2.9e6)
+    summary = pd.DataFrame({"customer_id": ["U1", "U2"], "frequency": [9, 10], "recency": [100.0, 101.0],
+                            "T": [104.0, 104.0], "monetary_value": [100.0, 110.0]})
+    with pytest.raises(ValueError, match=r"not finite for 2 of 2 customers.*common rate"):
+        customer_lifetime_value(bg, gg, summary, horizon=12, discount=0.01)

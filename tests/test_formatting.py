@@ -78,3 +78,8 @@ def test_a_stage_column_reads_churned_as_a_stage_and_whole_days_stay_whole():
     assert shown[4:] == ["Churned", "Churned customers", "48", "12.5",
                          "Decline", "Growing customers", "91", "30.2"]
     assert cells(table_html(frame[["stage"]], lang="zh"))[1:] == ["流失", "退化期"]
+
+
+def test_a_value_that_rounds_to_zero_keeps_the_columns_digits_without_a_sign():
+    assert [format_value(v, "number", decimals=3) for v in (-0.0004, 0.0, -0.0126)] == ["0.000", "0.000", "-0.013"]
+    assert format_value(-0.0, "number", decimals=0) == "0"

@@ -1098,6 +1098,12 @@ def customer_lifetime_value(
     with *u* time units per month: each month's expected purchases are discounted at
     that month's end, as lifetimes' ``GammaGammaFitter.customer_lifetime_value`` does.
 
+    Raises
+    ------
+    ValueError
+        When the BG/NBD expected purchases are not finite (a fit near the limit of no
+        heterogeneity in purchase rates, where the formula overflows).
+
     References
     ----------
     Fader, Hardie & Lee (2005b) value a customer as expected spend x discounted
@@ -1125,6 +1131,15 @@ def customer_lifetime_value(
     discounted, purchases = per_month @ factors, cum[:, -1]
     if inverse is not None:
         discounted, purchases = discounted[inverse], purchases[inverse]
+    bad = ~np.isfinite(purchases)
+    if bad.any():  # say why, rather than hand NaN on to every table and figure
+        r, alpha = bgnbd.params_["r"], bgnbd.params_["alpha"]
+        raise ValueError(
+            f"customer_lifetime_value: the BG/NBD expected purchases are not finite for {int(bad.sum()):,} of "
+            f"{len(bad):,} customers. The fit (r = {r:,.4g}, alpha = {alpha:,.4g}) is close to the limit in which "
+            "every customer buys at one common rate (r and alpha without bound), where the model's formula "
+            "overflows: these data show too little difference between customers' purchase rates for the "
+            "BG/NBD model, so its CLV is not available (the textbook CLV does not depend on it)")
     clv = np.asarray(margin, dtype=float) * spend * discounted
     ids = summary["customer_id"].to_numpy() if "customer_id" in summary.columns else np.arange(len(x))
     return pd.DataFrame({

@@ -220,7 +220,8 @@ def format_value(value: Any, kind: str, *, lang: str = "en", decimals: int = 2) 
         if kind == "p_value":
             return "<0.001" if 0 <= value < 0.001 else f"{value:.3f}"
         text = f"{value:,.{decimals}f}"
-        return "0" if text in ("-0", "-0.0", "-0.00", "-0.000") else text.replace("-0.000", "0.000")
+        # a value that rounds to zero shows as zero in the column's digits, without a sign
+        return text[1:] if text.startswith("-") and not text.strip("-0.,") else text
     if isinstance(value, float) and value.is_integer():
         return f"{int(value):,}"
     return str(value)

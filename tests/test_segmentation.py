@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
+from sklearn.exceptions import NotFittedError
 from sklearn.metrics import adjusted_rand_score
 
 from workbench.datasets import make_ncompany
@@ -23,8 +24,7 @@ from workbench.segmentation import (
     RFM_CLASSES,
     CustomerSegmenter,
     WeakSegmentationWarning,
-    _disambiguate,
-    _knee,
+    knee,
     profile_table,
     rfm_class,
     segment_anova,
@@ -33,6 +33,7 @@ from workbench.segmentation import (
     segment_migration,
     segment_profile,
 )
+from workbench.segmentation.naming import _disambiguate
 
 # --- hand-worked 6-customer table ---------------------------------------------------------
 
@@ -154,19 +155,19 @@ def two_groups(n=200, seed=0):
 def test_rfm_names_and_rules():
     frame = two_groups()
     cols = ["recency_days", "frequency", "monetary_total"]
-    seg = CustomerSegmenter(k=2, n_bootstrap=0).fit(frame, cols)
+    seg = CustomerSegmenter(columns=cols, k=2, n_bootstrap=0).fit(frame)
     first = seg.labels_[0]
     assert seg.names_[first] == "important_value"
     assert seg.names_[1 - first] == "general_winback"
     rules = [{"name": "vip", "when": {"monetary_total": "high", "recency_days": "low"}}]
-    ruled = CustomerSegmenter(k=2, n_bootstrap=0, names=rules).fit(frame, cols)
+    ruled = CustomerSegmenter(columns=cols, k=2, n_bootstrap=0, names=rules).fit(frame)
     assert ruled.names_[first] == "vip" and ruled.names_[1 - first] == "general_winback"
-    explicit = CustomerSegmenter(k=2, n_bootstrap=0, names={0: "x", 1: "x"}).fit(frame, cols)
+    explicit = CustomerSegmenter(columns=cols, k=2, n_bootstrap=0, names={0: "x", 1: "x"}).fit(frame)
     assert explicit.names_ == {0: "x_1", 1: "x_2"}
     with pytest.raises(ValueError, match="not clustered"):
-        CustomerSegmenter(k=2, names=[{"name": "v", "when": {"size": "high"}}]).fit(frame, cols)
+        CustomerSegmenter(columns=cols, k=2, names=[{"name": "v", "when": {"size": "high"}}]).fit(frame)
     with pytest.raises(ValueError, match="'high' or 'low'"):
-        CustomerSegmenter(k=2, names=[{"name": "v", "when": {"frequency": "up"}}]).fit(frame, cols)
+        CustomerSegmenter(columns=cols, k=2, names=[{"name": "v", "when": {"frequency": "up"}}]).fit(frame)
 
 
 def test_names_agree_with_the_profile_table():
@@ -198,11 +199,11 @@ def test_single_customer():
 def test_fewer_distinct_points_than_k():
     frame = pd.DataFrame({"x": [1.0, 1.0, 2.0, 2.0, 3.0, 3.0], "y": [0.0, 0.0, 1.0, 1.0, 5.0, 5.0]})
     with pytest.raises(ValueError, match="k=4 but only 3 distinct customers"):
-        CustomerSegmenter(k=4).fit(frame, ["x", "y"])
+        CustomerSegmenter(columns=["x", "y"], k=4).fit(frame)
     two = frame.iloc[:4]
     with pytest.raises(ValueError, match="only 2 distinct customers .* needs at least 3"):
-        CustomerSegmenter().fit(two, ["x", "y"])
-    seg = CustomerSegmenter(n_bootstrap=2, k_range=(2, 5)).fit(frame, ["x", "y"])
+        CustomerSegmenter(columns=["x", "y"]).fit(two)
+    seg = CustomerSegmenter(columns=["x", "y"], n_bootstrap=2, k_range=(2, 5)).fit(frame)
     assert seg.selection_["k"].tolist() == [2]
     assert "skipped" in seg.notes_[0]
 
@@ -211,15 +212,15 @@ def test_constant_missing_and_non_numeric_columns():
     frame = two_groups()
     frame["flat"] = 7.0
     with pytest.raises(ValueError, match="'flat' is constant"):
-        CustomerSegmenter().fit(frame, ["recency_days", "flat"])
+        CustomerSegmenter(columns=["recency_days", "flat"]).fit(frame)
     frame["gaps"] = np.where(np.arange(len(frame)) % 10 == 0, np.nan, 1.0 * np.arange(len(frame)))
     with pytest.raises(ValueError, match="'gaps' has 20 missing value"):
-        CustomerSegmenter().fit(frame, ["recency_days", "gaps"])
+        CustomerSegmenter(columns=["recency_days", "gaps"]).fit(frame)
     frame["city"] = "x"
     with pytest.raises(TypeError, match="'city' has dtype"):
-        CustomerSegmenter().fit(frame, ["recency_days", "city"])
+        CustomerSegmenter(columns=["recency_days", "city"]).fit(frame)
     with pytest.raises(ValueError, match=r"\['nope'\] not in features"):
-        CustomerSegmenter().fit(frame, ["nope"])
+        CustomerSegmenter(columns=["nope"]).fit(frame)
     flat = pd.DataFrame({"recency_days": [1.0] * 5, "frequency": [2.0] * 5})
     with pytest.raises(ValueError, match="none of the default columns"):
         CustomerSegmenter().fit(flat)
@@ -230,8 +231,8 @@ def test_constant_missing_and_non_numeric_columns():
     with pytest.raises(ValueError, match="scaler='minmax' is not supported"):
         CustomerSegmenter(scaler="minmax").fit(frame)
     with pytest.raises(ValueError, match="log1p is undefined"):
-        CustomerSegmenter(transforms={"x": "log1p"}, n_bootstrap=0).fit(
-            pd.DataFrame({"x": [-5.0, 1, 2, 3, 4, 5], "y": [1.0, 2, 3, 4, 5, 7]}), ["x", "y"])
+        CustomerSegmenter(columns=["x", "y"], transforms={"x": "log1p"}, n_bootstrap=0).fit(
+            pd.DataFrame({"x": [-5.0, 1, 2, 3, 4, 5], "y": [1.0, 2, 3, 4, 5, 7]}))
 
 
 def test_default_columns_are_excluded_with_reasons():
@@ -327,7 +328,7 @@ def test_single_gaussian_blob_is_called_weak():
     X = np.random.default_rng(1).normal(size=(500, 2))
     blob = pd.DataFrame(X, columns=["a", "b"])
     with pytest.warns(WeakSegmentationWarning, match="weak segmentation"):
-        seg = CustomerSegmenter(n_bootstrap=10).fit(blob, ["a", "b"])
+        seg = CustomerSegmenter(columns=["a", "b"], n_bootstrap=10).fit(blob)
     assert seg.weak_
     assert seg.selection_["silhouette_gain"].abs().max() < 0.05
 
@@ -351,8 +352,8 @@ def test_one_correlated_customer_population_is_called_weak():
 
 def test_minibatch_switch_pca_and_winsorising_are_recorded():
     frame = two_groups(400)
-    seg = CustomerSegmenter(k=2, n_bootstrap=3, minibatch_threshold=100, pca=2,
-                            winsorize=0.05).fit(frame, ["recency_days", "frequency", "monetary_total"])
+    seg = CustomerSegmenter(columns=["recency_days", "frequency", "monetary_total"], k=2, n_bootstrap=3,
+                            minibatch_threshold=100, pca=2, winsorize=0.05).fit(frame)
     assert seg.algorithm_ == "MiniBatchKMeans" and "400 customers > minibatch_threshold 100" in seg.algorithm_reason_
     assert seg.pca_.n_components_ == 2 and seg.centers_scaled_.shape == (2, 3)
     tr = seg.transforms_.set_index("column")
@@ -390,7 +391,7 @@ def test_knee_agrees_with_kneed(curve):
 
     ks = np.arange(2, 2 + len(curve))
     ref = KneeLocator(ks, curve, curve="convex", direction="decreasing").knee
-    assert _knee(ks, np.asarray(curve, float)) == ref
+    assert knee(ks, np.asarray(curve, float)) == ref
 
 
 # --- figures --------------------------------------------------------------------------------
@@ -438,14 +439,15 @@ def test_user_k_overrides_the_recommendation(ncompany, fitted):
 def test_minibatch_path_is_deterministic():
     frame = two_groups(300, seed=4)
     cols = ["recency_days", "frequency", "monetary_total"]
-    runs = [CustomerSegmenter(k_range=(2, 4), n_bootstrap=3, minibatch_threshold=50, random_state=7).fit(frame, cols)
+    runs = [CustomerSegmenter(columns=cols, k_range=(2, 4), n_bootstrap=3, minibatch_threshold=50,
+                              random_state=7).fit(frame)
             for _ in range(2)]
     np.testing.assert_array_equal(runs[0].labels_, runs[1].labels_)
     pd.testing.assert_frame_equal(runs[0].selection_, runs[1].selection_)
 
 
 def test_unfitted_and_wrong_features_for_predict(fitted):
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         CustomerSegmenter().predict(two_groups())
     with pytest.raises(ValueError, match="used in fit are not in these features"):
         fitted.predict(two_groups())
@@ -460,7 +462,8 @@ def test_fit_invariants_on_random_data(seed, n, k):
     frame = pd.DataFrame({"a": rng.normal(size=n), "b": rng.exponential(size=n) * 100})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", WeakSegmentationWarning)
-        seg = CustomerSegmenter(k=k, k_range=(2, 4), n_bootstrap=2, random_state=seed).fit(frame, ["a", "b"])
+        seg = CustomerSegmenter(columns=["a", "b"], k=k, k_range=(2, 4), n_bootstrap=2,
+                                random_state=seed).fit(frame)
     counts = np.bincount(seg.labels_, minlength=k)
     assert len(counts) == k and (np.diff(counts) <= 0).all()
     np.testing.assert_array_equal(seg.predict(frame), seg.labels_)
@@ -491,3 +494,79 @@ def test_segments_against_truth_by_hand():
     assert segments_against_truth(assigned, truth)[0] < 1.0
     with pytest.raises(ValueError, match="1 customer\\(s\\) have no true segment, e.g. 'd'"):
         segments_against_truth(assigned, truth.iloc[1:])
+
+
+# --- the pieces on scikit-learn's base (issue 10, item 3) -----------------------------------
+
+
+def test_the_pieces_in_a_pipeline_reproduce_the_segmenter(ncompany, fitted):
+    """Preprocessor -> SegmentKMeans in an sklearn Pipeline gives the segmenter's segments,
+    and select_k on the preprocessor's matrix gives its selection table, number for number."""
+    from sklearn.pipeline import make_pipeline
+
+    from workbench.segmentation import SegmentationPreprocessor, SegmentKMeans, select_k
+
+    _, feats, _ = ncompany
+    pipe = make_pipeline(SegmentationPreprocessor(),
+                         SegmentKMeans(fitted.k_, random_state=fitted.clusterer_.random_state)).fit(feats)
+    np.testing.assert_array_equal(pipe[-1].labels_, fitted.labels_)
+    np.testing.assert_array_equal(pipe.predict(feats), fitted.predict(feats))
+    np.testing.assert_array_equal(pipe.fit_predict(feats), fitted.labels_)
+    assert pipe[0].get_feature_names_out().tolist() == fitted.columns_
+    pd.testing.assert_frame_equal(pipe[0].transforms_, fitted.transforms_)
+    np.testing.assert_allclose(pipe[0].transform(feats), fitted.preprocessor_.transform(feats))
+    np.testing.assert_allclose(pipe[0].inverse_transform(pipe[-1].cluster_centers_), fitted.centers_.to_numpy())
+    chosen = select_k(pipe[0].transform(feats), fitted.k_selection_.table["k"], n_bootstrap=10, random_state=0)
+    pd.testing.assert_frame_equal(chosen.table, fitted.k_selection_.table.drop(columns="chosen"))
+    assert chosen.recommended_k == fitted.recommendation_["k"] and chosen.reason == fitted.recommendation_["reason"]
+
+
+def test_estimators_use_sklearns_plumbing(fitted):
+    from sklearn.base import clone
+
+    from workbench.segmentation import SegmentationPreprocessor, SegmentKMeans
+
+    seg = CustomerSegmenter(columns=["frequency", "monetary_total"], k=3, n_bootstrap=0)
+    assert repr(seg) == "CustomerSegmenter(columns=['frequency', 'monetary_total'], k=3, n_bootstrap=0)"
+    assert clone(seg).get_params() == seg.get_params() and seg.set_params(k=4).k == 4
+    assert clone(fitted).get_params() == fitted.get_params() and not hasattr(clone(fitted), "labels_")
+    with pytest.raises(ValueError, match="Invalid parameter 'kk'"):
+        seg.set_params(kk=2)
+    with pytest.raises(TypeError, match="positional"):
+        CustomerSegmenter(3)
+    for unfitted, call in ((SegmentationPreprocessor(), "transform"), (SegmentKMeans(), "predict"),
+                           (CustomerSegmenter(), "assign")):
+        with pytest.raises(NotFittedError, match="not fitted"):
+            getattr(unfitted, call)(two_groups())
+    with pytest.raises(TypeError, match=r"columns to cluster are a setting: CustomerSegmenter\(columns="):
+        CustomerSegmenter().fit(two_groups(), ["frequency", "monetary_total"])
+
+
+def test_segment_kmeans_numbers_segments_by_size_and_checks_its_input():
+    from workbench.segmentation import SegmentKMeans
+
+    rng = np.random.default_rng(3)
+    Y = np.vstack([rng.normal(5, 0.2, (10, 2)), rng.normal(0, 0.2, (40, 2)), rng.normal(-5, 0.2, (25, 2))])
+    km = SegmentKMeans(3).fit(Y)
+    assert np.bincount(km.labels_).tolist() == [40, 25, 10] and km.algorithm_ == "KMeans"
+    np.testing.assert_array_equal(km.predict(Y), km.labels_)
+    with pytest.raises(ValueError, match="n_clusters=1; use an integer >= 2"):
+        SegmentKMeans(1).fit(Y)
+    with pytest.raises(ValueError, match="missing or infinite"):
+        SegmentKMeans(2).fit(np.where(Y > 5.3, np.nan, Y))
+    with pytest.raises(ValueError, match="X has 3 column"):
+        km.predict(np.zeros((2, 3)))
+
+
+def test_select_k_checks_its_input():
+    from workbench.segmentation import KSelection, select_k
+
+    Y = np.random.default_rng(0).normal(size=(30, 2))
+    result = select_k(Y, [2, 3], n_bootstrap=2)
+    assert isinstance(result, KSelection) and result.table["k"].tolist() == [2, 3]
+    assert result.settings()["silhouette_sample"] == 30 and set(result.tables()) == {"k_selection",
+                                                                                     "k_selection_settings"}
+    with pytest.raises(ValueError, match="2 <= k < 30"):
+        select_k(Y, [2, 30])
+    with pytest.raises(ValueError, match="n_bootstrap=-1"):
+        select_k(Y, [2], n_bootstrap=-1)

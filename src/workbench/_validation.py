@@ -45,7 +45,15 @@ def _check_choice(value, allowed, name: str) -> None:
 
 
 def _check_transactions(transactions: pd.DataFrame, where: str) -> None:
-    """Raise unless ``transactions`` is a canonical frame: customer_id, date, amount, no gaps."""
+    """Raise unless ``transactions`` is a canonical frame: customer_id, date, amount, no gaps.
+
+    Transactions kept in an engine (an engine case's, which say what needs them row by row
+    through ``needs_rows``) raise a ValueError with that message: a report section shows
+    it as the reason the section is left out.
+    """
+    needs_rows = getattr(type(transactions), "needs_rows", None)
+    if callable(needs_rows):
+        raise ValueError(transactions.needs_rows(where))
     if not isinstance(transactions, pd.DataFrame):
         raise TypeError(f"{where}: transactions must be a pandas DataFrame, got {type(transactions).__name__}")
     missing = [c for c in _REQUIRED if c not in transactions.columns]

@@ -71,6 +71,7 @@ __all__ = [
     "generators",
     "list_cases",
     "load_case",
+    "source_missing_values",
 ]
 
 #: Bundled case files: ``cases/`` of the source checkout, or the installed package's copy.
@@ -351,7 +352,7 @@ class Case:
                 continue
             raw = io.read_table(path, sheet=spec.get("sheet"), sep=spec.get("sep"),
                                 encoding=spec.get("encoding"), header=spec.get("header", 0),
-                                missing_values=_missing_values(spec),
+                                missing_values=source_missing_values(spec),
                                 missing_codes=spec.get("missing_codes") or ())
             header = spec.get("header", 0)
             first_row = 1 if header is None else header + 2
@@ -666,8 +667,9 @@ def check_fits_in_memory(case_path: Path, name: str, path: Path, share: float,
                                "the file out of core and spills to disk")
 
 
-def _missing_values(spec: Mapping[str, Any]) -> tuple[str, ...]:
-    """The default missing markers, plus the source's ``missing_values``, less ``not_missing``."""
+def source_missing_values(spec: Mapping[str, Any]) -> tuple[str, ...]:
+    """The missing markers of one source of a case file: the defaults
+    (:data:`workbench.io.MISSING_VALUES`), plus its ``missing_values``, less ``not_missing``."""
     extra = [str(v) for v in spec.get("missing_values") or ()]
     exempt = {io.marker_key(str(v)) for v in spec.get("not_missing") or ()}
     return tuple(m for m in (*io.MISSING_VALUES, *extra) if io.marker_key(m) not in exempt)

@@ -28,7 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from workbench._periods import _day, _day_numbers, _iso, _scalar_period, _window
 from workbench._validation import _check_choice, _check_transactions
-from workbench.features import TIME_UNIT_DAYS
+from workbench.features import TIME_UNIT_DAYS, in_engine
 
 __all__ = [
     "BetaGeoModel",
@@ -1325,7 +1325,9 @@ def repeat_purchase_tracking(
     counts (2,457 repeat purchases in the 39 calibration weeks, 1,882 in the holdout)
     and that the prediction is within 3 % at the end of calibration.
     """
-    _check_transactions(transactions, "repeat_purchase_tracking")
+    engine_rows = in_engine(transactions)
+    if not engine_rows:
+        _check_transactions(transactions, "repeat_purchase_tracking")
     if time_unit is not None and time_unit not in TIME_UNIT_DAYS:
         raise ValueError(f"time_unit={time_unit!r} is not supported; use one of {list(TIME_UNIT_DAYS)}")
     model._check_fitted()
@@ -1334,25 +1336,38 @@ def repeat_purchase_tracking(
     cal_day, obs_day = _day(calibration_end, "calibration_end"), _day(observation_end, "observation_end")
     if obs_day <= cal_day:
         raise ValueError("observation_end must be after calibration_end")
-    day = _day_numbers(transactions["date"])
-    buy = transactions["amount"].to_numpy(dtype=float) >= 0
-    if "is_return" in transactions.columns:
-        buy &= ~transactions["is_return"].to_numpy(dtype=bool)
-    keep = buy & (day <= obs_day)
-    if start is not None:
-        keep &= day >= _day(start, "start")
-    if not (keep & (day <= cal_day)).any():
-        raise ValueError("repeat_purchase_tracking: no purchases in the calibration window")
-    days = pd.DataFrame({"c": transactions["customer_id"].to_numpy()[keep], "d": day[keep]}).drop_duplicates()
-    first = days.groupby("c")["d"].transform("min")
-    cohort = first <= cal_day
-    days, first = days[cohort], first[cohort]
-    d0 = int(days["d"].min()) if start is None else _day(start, "start")
+    start_day = None if start is None else _day(start, "start")
+    if engine_rows:  # an engine case: purchase days counted per day in the engine
+        repeat, born, first_day = transactions.repeat_purchase_days(cal_day, obs_day, start_day)
+        if first_day is None:
+            raise ValueError("repeat_purchase_tracking: no purchases in the calibration window")
+        repeat_days, repeat_counts = repeat["d"].to_numpy(), repeat["n"].to_numpy()
+        births, counts = born["d"].to_numpy(), born["n"].to_numpy()
+    else:
+        day = _day_numbers(transactions["date"])
+        buy = transactions["amount"].to_numpy(dtype=float) >= 0
+        if "is_return" in transactions.columns:
+            buy &= ~transactions["is_return"].to_numpy(dtype=bool)
+        keep = buy & (day <= obs_day)
+        if start_day is not None:
+            keep &= day >= start_day
+        if not (keep & (day <= cal_day)).any():
+            raise ValueError("repeat_purchase_tracking: no purchases in the calibration window")
+        days = pd.DataFrame({"c": transactions["customer_id"].to_numpy()[keep], "d": day[keep]}).drop_duplicates()
+        first = days.groupby("c")["d"].transform("min")
+        cohort = first <= cal_day
+        days, first = days[cohort], first[cohort]
+        first_day = int(days["d"].min())
+        repeat_days = np.sort(days.loc[days["d"] > first, "d"].to_numpy())
+        repeat_counts = None
+        births, counts = np.unique(first.groupby(days["c"]).first().to_numpy(), return_counts=True)
+    d0 = first_day if start_day is None else start_day
     n_periods = int(np.ceil((obs_day - d0 + 1) / unit))
     ends = np.minimum(d0 - 1 + np.arange(1, n_periods + 1) * int(unit), obs_day)
-    repeat_days = np.sort(days.loc[days["d"] > first, "d"].to_numpy())
-    actual = np.searchsorted(repeat_days, ends, side="right")
-    births, counts = np.unique(first.groupby(days["c"]).first().to_numpy(), return_counts=True)
+    if repeat_counts is None:
+        actual = np.searchsorted(repeat_days, ends, side="right")
+    else:  # repeat purchase days per day: the same count up to each period's end
+        actual = np.concatenate([[0], np.cumsum(repeat_counts)])[np.searchsorted(repeat_days, ends, side="right")]
     # time since the first purchase at the end of each period's last day, measured as
     # T is (calibration_end - first purchase day), so the last calibration period ends at T
     age = (ends[:, None] - births[None, :]) / unit

@@ -35,6 +35,7 @@ __all__ = [
     "TIME_UNIT_DAYS",
     "bgnbd_summary",
     "customer_features",
+    "in_engine",
     "is_return",
     "split_calibration_holdout",
 ]
@@ -145,6 +146,23 @@ def _factorize_customers(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
 # ----------------------------------------------------------------------------------
 
 
+def in_engine(transactions) -> bool:
+    """Whether ``transactions`` are an engine case's, kept in the engine
+    (:class:`workbench.engines.case_tables.EngineTransactions`), rather than a frame.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> in_engine(pd.DataFrame({"customer_id": []}))
+    False
+    """
+    if isinstance(transactions, pd.DataFrame):
+        return False
+    from workbench.engines.case_tables import EngineTransactions
+
+    return isinstance(transactions, EngineTransactions)
+
+
 def customer_features(
     transactions: pd.DataFrame,
     as_of,
@@ -237,6 +255,8 @@ def customer_features(
     1           b          28.0          1
     """
     where = "customer_features"
+    if in_engine(transactions):  # an engine case: one query in the engine
+        return transactions.customer_features(as_of, start=start, frequency=frequency, period=period)
     _check_transactions(transactions, where)
     _check_choice(frequency, _FREQUENCIES, "frequency")
     _check_choice(period, _PERIODS, "period")
@@ -491,6 +511,8 @@ def bgnbd_summary(
     Davidson-Pilon, C. lifetimes 0.11.3, ``lifetimes/utils.py`` (reference implementation).
     """
     where = "bgnbd_summary"
+    if in_engine(transactions):  # an engine case: one query in the engine
+        return transactions.bgnbd_summary(calibration_end, observation_end, start=start, time_unit=time_unit)
     _check_transactions(transactions, where)
     _check_choice(time_unit, tuple(TIME_UNIT_DAYS), "time_unit")
     unit = TIME_UNIT_DAYS[time_unit]

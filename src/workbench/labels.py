@@ -914,6 +914,11 @@ _REPORT_LABELS: dict[str, dict[str, str]] = {
     # --- the notebooks' one-line messages ---
     "msg_no_truth": {"zh": "本案例不是生成数据，没有可对照的真实值。",
                      "en": "The data of this case were not generated, so there is no known truth to compare with."},
+    "engine_needs_rows": {"zh": "{what}需要逐行的交易数据；本案例由 {engine} 引擎在引擎内清洗和汇总交易，"
+                                "只把客户层面的汇总表交给报告，因此本节未计算（可用 engine: pandas 在抽样数据上查看）",
+                          "en": "{what} needs the transactions row by row; this case reads, cleans and aggregates "
+                                "them in the {engine} engine and hands the report customer-level tables only, so "
+                                "it is left out (render a sample with engine: pandas to see it)"},
     "msg_no_transactions": {"zh": "本案例没有交易数据。", "en": "This case has no transactions."},
     "msg_no_survey": {"zh": "本案例没有满意度问卷。", "en": "This case has no survey."},
     "msg_no_master": {"zh": "本案例没有客户档案表。", "en": "This case has no customer master table."},

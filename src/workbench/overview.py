@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from workbench.features import in_engine
+
 __all__ = ["customer_totals", "period_summary", "quarantine_summary", "survey_overview"]
 
 
@@ -30,16 +32,19 @@ def period_summary(transactions: pd.DataFrame, granularity: str = "M") -> pd.Dat
         raise ValueError(f"granularity {granularity!r}: use one of D, W, M, Q, Y")
     if transactions.empty:
         raise ValueError("no transactions in the window: nothing to summarise")
-    period = transactions["date"].dt.to_period(granularity)
-    first = transactions.groupby("customer_id", sort=False)["date"].transform("min")
-    frame = transactions.assign(period=period, is_new_line=first.dt.to_period(granularity) == period)
-    grouped = frame.groupby("period", sort=True)
-    out = pd.DataFrame({
-        "revenue": grouped["amount"].sum(),
-        "orders": grouped["order_id"].nunique(),
-        "customers": grouped["customer_id"].nunique(),
-        "new_customers": frame[frame["is_new_line"]].groupby("period")["customer_id"].nunique(),
-    })
+    if in_engine(transactions):  # an engine case: one aggregation per period in the engine
+        out = transactions.period_totals(granularity)
+    else:
+        period = transactions["date"].dt.to_period(granularity)
+        first = transactions.groupby("customer_id", sort=False)["date"].transform("min")
+        frame = transactions.assign(period=period, is_new_line=first.dt.to_period(granularity) == period)
+        grouped = frame.groupby("period", sort=True)
+        out = pd.DataFrame({
+            "revenue": grouped["amount"].sum(),
+            "orders": grouped["order_id"].nunique(),
+            "customers": grouped["customer_id"].nunique(),
+            "new_customers": frame[frame["is_new_line"]].groupby("period")["customer_id"].nunique(),
+        })
     full = pd.period_range(out.index.min(), out.index.max(), freq=out.index.freq)
     out = out.reindex(full, fill_value=0).fillna(0)
     out["new_customers"] = out["new_customers"].astype("int64")
@@ -63,6 +68,8 @@ def customer_totals(transactions: pd.DataFrame) -> pd.DataFrame:
         One row per customer, sorted by ``customer_id``: ``orders`` (distinct order
         ids) and ``revenue`` (sum of amount, returns netted, in the case's currency).
     """
+    if in_engine(transactions):  # an engine case: aggregated in the engine
+        return transactions.customer_totals()
     grouped = transactions.groupby("customer_id", sort=True)
     return pd.DataFrame({
         "orders": grouped["order_id"].nunique(),

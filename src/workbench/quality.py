@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench import resources
+from workbench.features import in_engine
 from workbench.io import scratch_dir
 
 __all__ = [
@@ -280,7 +281,8 @@ def join_match_rates(loaded, threshold: float = JOIN_THRESHOLD) -> pd.DataFrame:
     >>> out["hint"][0][:28]
     'ids differ in leading zeros '
     """
-    tables = loaded.tables
+    tables = {name: (table.customer_ids().to_frame() if in_engine(table) else table)  # an engine case's ids
+              for name, table in loaded.tables.items()}
     rows = []
     customers = tables.get("customers")
     transactions = tables.get("transactions")

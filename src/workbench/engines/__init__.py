@@ -11,7 +11,9 @@ returns the customer-level tables those modules and the models take::
                                    columns={"customer_id": "客户编号", "date": "下单日期", "amount": "销售额"}))
         summary = engine.bgnbd_summary("1997-09-30", "1998-06-30")   # one row per customer, pandas
 
-:func:`engine` builds one from a case file's ``engine:`` mapping. Every aggregate is one
+:func:`engine` builds one from a case file's ``engine:`` mapping;
+:func:`~workbench.engines.case_tables.load_case_tables` loads an engine case for a
+report (cleaned in the engine, handed over per customer). Every aggregate is one
 SQL text (:mod:`workbench.engines.definitions`) that DuckDB runs as written and sqlglot
 transpiles for Spark; results equal the pandas functions' (tests/test_engines.py).
 """
@@ -31,12 +33,15 @@ __all__ = [
     "ENGINES",
     "DuckDBEngine",
     "Engine",
+    "EngineCase",
     "EngineMemoryError",
+    "EngineTransactions",
     "Progress",
     "Source",
     "SparkEngine",
     "TransactionStats",
     "engine",
+    "load_case_tables",
     "log_progress",
     "to_dialect",
 ]
@@ -50,6 +55,10 @@ def __getattr__(name):  # pyspark is an optional extra: import it only when aske
         from workbench.engines.spark_engine import SparkEngine
 
         return SparkEngine
+    if name in ("load_case_tables", "EngineCase", "EngineTransactions"):  # these import workbench.cases
+        from workbench.engines import case_tables
+
+        return getattr(case_tables, name)
     raise AttributeError(f"module 'workbench.engines' has no attribute {name!r}")
 
 

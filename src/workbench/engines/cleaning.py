@@ -209,8 +209,10 @@ def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, 
         kept_cols.append("is_duplicate")
     fence = con.execute("SELECT quantile_cont(amount, 0.25), quantile_cont(amount, 0.75) FROM reasoned "
                         "WHERE reason IS NULL AND amount > 0").fetchone()
-    outlier = ("false" if fence[0] is None else
-               f"amount > {fence[1]!r} + 3.0 * ({fence[1]!r} - {fence[0]!r})")
+    # the fences as DOUBLE literals: a bare 33.535000000000003 is a DECIMAL that overflows
+    q1, q3 = (None, None) if fence[0] is None else (f"CAST({float(fence[0])!r} AS DOUBLE)",
+                                                    f"CAST({float(fence[1])!r} AS DOUBLE)")
+    outlier = "false" if q1 is None else f"amount > {q3} + CAST(3.0 AS DOUBLE) * ({q3} - {q1})"
     con.execute(f"CREATE OR REPLACE TEMP TABLE clean_transactions AS SELECT {', '.join(kept_cols)}, "
                 f"{outlier} AS is_outlier, pos FROM reasoned WHERE reason IS NULL")
     counts = con.execute("SELECT reason, COUNT(*) FROM reasoned GROUP BY reason").fetchall()

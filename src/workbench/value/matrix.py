@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from workbench.features import customer_features
+from workbench.features import customer_features, in_engine
 from workbench.value._frames import _check_frame, _choice, _in_id_order, _numeric
 
 __all__ = [
@@ -171,11 +171,17 @@ def clv_windows(transactions: pd.DataFrame, as_of, *, calibration_share: float =
     if "date" not in getattr(transactions, "columns", ()):
         raise ValueError("clv_windows: transactions need a 'date' column")
     end = pd.Timestamp(as_of).normalize()
-    dates = transactions["date"]
-    dates = dates[dates <= end]
-    if dates.empty:
-        raise ValueError(f"clv_windows: no transactions on or before {end.date()}")
-    start = dates.min().normalize()
+    if in_engine(transactions):  # an engine case: the first date from the engine
+        first = transactions.scalar(f"SELECT MIN(date) FROM {{t}} WHERE CAST(date AS DATE) <= DATE '{end.date()}'")
+        if first is None:
+            raise ValueError(f"clv_windows: no transactions on or before {end.date()}")
+        start = pd.Timestamp(first).normalize()
+    else:
+        dates = transactions["date"]
+        dates = dates[dates <= end]
+        if dates.empty:
+            raise ValueError(f"clv_windows: no transactions on or before {end.date()}")
+        start = dates.min().normalize()
     days = (end - start).days + 1
     cal_days = int(np.floor(calibration_share * days))
     if cal_days < 1 or cal_days >= days:

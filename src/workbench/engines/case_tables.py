@@ -1,0 +1,526 @@
+"""An engine case's data for one period: cleaned in the engine, handed over per customer.
+
+:func:`load_case_tables` is what :meth:`workbench.cases.Case.load` is for a case with
+``engine: duckdb`` (or spark through the same SQL): the engine reads the transactions
+source itself, cleans it with the pandas rules (:func:`workbench.engines.cleaning.clean_transactions`;
+the quarantine is written as Parquet, rows in = kept + quarantined in the cleaning log),
+keeps the rows up to the period's end, and leaves them in the engine. The result, an
+:class:`EngineCase`, has the attributes of a :class:`~workbench.cases.LoadedCase`; its
+``transactions`` is an :class:`EngineTransactions`, which the package's functions take
+where they take a transactions frame:
+
+* :func:`workbench.features.customer_features` and :func:`workbench.features.bgnbd_summary`
+  run as one query in the engine (and so every analysis built on them: value
+  indicators, ABC, RFM, the value matrix, key accounts, segmentation, the CLV models);
+* :func:`workbench.overview.period_summary`, :func:`workbench.overview.customer_totals`,
+  :func:`workbench.value.clv_windows`, :func:`workbench.clv.repeat_purchase_tracking` and
+  the join match rates read small aggregates (per period, per customer, per day);
+* column reductions (``tx["amount"].sum()``, ``.min()``, ``.max()``, ``.nunique()``,
+  ``.median()``, ``.mean()``) run in the engine;
+* anything that needs the rows one by one raises a ``ValueError`` saying so in the case's
+  language, which a report section (:meth:`workbench.recorder.Recorder.section`) shows
+  as the reason it is left out.
+
+Every result is computed once per set of arguments and kept (a notebook asks for the
+same features several times).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench import resources
+from workbench.cases import Case, LoadedCase, source_missing_values
+from workbench.engines.base import Engine, Progress, Source
+from workbench.engines.cleaning import EngineCleaning, clean_transactions
+from workbench.labels import label
+
+__all__ = ["EngineCase", "EngineColumn", "EngineTransactions", "load_case_tables", "print_progress"]
+
+#: The engine table of the kept transactions up to the analysis date.
+ANALYSED = "analysed_transactions"
+
+
+def print_progress(event: Progress) -> None:
+    """The progress callback of an engine case: one line on the process's standard error.
+
+    Written to ``sys.__stderr__``, the stream the process started with, so that a report
+    rendered by papermill shows progress in the terminal and not in the HTML page.
+    """
+    stream = sys.__stderr__ or sys.stderr
+    print(f"[workbench] {event}", file=stream, flush=True)
+
+
+def _source(case: Case, name: str, spec: Mapping[str, Any]) -> Source:
+    """A case file's source mapping as an engine :class:`Source` (paths against the case file)."""
+    keys = {k: spec[k] for k in ("format", "path", "connection_env", "columns", "sep", "encoding", "header",
+                                 "date_format") if spec.get(k) is not None}
+    if "source_table" in spec:
+        keys["table"] = spec["source_table"]
+    if "header" in keys:  # the case file gives the header's 0-based row; a reader takes yes/no
+        keys["header"] = True
+    return Source.from_config(keys, base=case.root)
+
+
+def load_case_tables(case: Case, period: str | None = None, *, today=None, output_dir: str | Path | None = None,
+                     progress: Callable[[Progress], None] | None = print_progress,
+                     engine: Engine | None = None) -> EngineCase:
+    """Read, clean and keep an engine case's transactions in the engine, for one period.
+
+    Parameters
+    ----------
+    case : Case
+        A case with ``engine: duckdb`` (``engine: spark`` reads sources already cleaned
+        and is refused here: cleaning in the engine runs on DuckDB).
+    period : str, optional
+        The report period; default the case's ``default_period``.
+    today : date-like, optional
+        The day of the run; later dates are quarantined as ``date_in_future``.
+    output_dir : path-like, optional
+        The report folder: the quarantine is written there as ``quarantine.parquet``
+        (beside the report). Default: ``data/processed/<case>/quarantine.parquet`` next
+        to the case file, where :func:`workbench.quality.write_quarantine` writes.
+    progress : callable, optional
+        Called with each :class:`~workbench.engines.base.Progress` event (rows read,
+        stage); default :func:`print_progress` (standard error). None: silent.
+    engine : Engine, optional
+        An engine to use instead of one built from the case's ``engine:`` settings (it
+        is not closed by :meth:`EngineCase.close`).
+
+    Returns
+    -------
+    EngineCase
+        The attributes of a :class:`~workbench.cases.LoadedCase` (``cleaning_log``,
+        ``quarantine``, ``rows_after_period``, ``sources_table()``, ``customers``,
+        ``params``, ``lang``), with ``transactions`` an :class:`EngineTransactions`.
+
+    Raises
+    ------
+    CaseError
+        A pandas case (use :meth:`Case.load`).
+    ValueError
+        From the engine: an unreadable source, an untyped date column, a missing column.
+    workbench.engines.EngineMemoryError
+        The engine ran out of memory; the message names the case's memory settings.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, pathlib, textwrap
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> pd.DataFrame({"cid": ["a", "a", "b", None],
+    ...               "day": pd.to_datetime(["2024-01-05", "2024-02-10", "2024-02-01", "2024-02-02"]),
+    ...               "sales": [100.0, 50.0, 30.0, 9.0]}).to_parquet(folder / "tx.parquet")
+    >>> _ = (folder / "shop.yaml").write_text(textwrap.dedent('''
+    ...     name: shop
+    ...     language: en
+    ...     granularity: M
+    ...     start: 2024-01-01
+    ...     default_period: 2024-02
+    ...     engine: duckdb
+    ...     notebooks: [01_customer_value]
+    ...     sources:
+    ...       transactions: {path: tx.parquet, columns: {customer_id: cid, date: day, amount: sales}}
+    ... '''))
+    >>> from workbench.cases import load_case
+    >>> data = load_case(folder / "shop.yaml")
+    >>> tables = load_case_tables(data, today="2024-06-01", output_dir=folder / "report", progress=None)
+    >>> tables.cleaning_log[["reason", "rows"]].to_dict("records")
+    [{'reason': 'kept', 'rows': 3}, {'reason': 'customer_id_missing', 'rows': 1}]
+    >>> from workbench.features import customer_features
+    >>> customer_features(tables.transactions, "2024-02-29")[["customer_id", "frequency"]].to_dict("list")
+    {'customer_id': ['a', 'b'], 'frequency': [2, 1]}
+    >>> tables.close()
+    """
+    from workbench.cases import CaseError
+    from workbench.engines import engine as make_engine
+
+    if case.engine.name == "pandas":
+        raise CaseError(f"{case.path}: the case runs on pandas (key 'engine'); load it with case.load(period)")
+    started = time.perf_counter()
+    analysis_date = case.analysis_date(period)
+    own = engine is None
+    if engine is None:
+        engine = make_engine({"name": case.engine.name, **case.engine.options()}, progress=progress)
+    try:
+        return _load(case, period, analysis_date, today, output_dir, engine, own, started)
+    except BaseException:
+        if own:
+            engine.close()
+        raise
+
+
+def _load(case, period, analysis_date, today, output_dir, engine, own, started) -> EngineCase:
+    tables: dict[str, Any] = {}
+    quarantine: dict[str, pd.DataFrame] = {}
+    logs, files, notes = [], {}, {}
+    after = 0
+    cleaned = None
+    folder = Path(output_dir) if output_dir is not None else resources.processed_dir(case.root) / case.name
+    for name, spec in case.sources.items():
+        kind = spec.get("table", name)
+        source = _source(case, name, spec)
+        files[name] = Path(source.paths()[0]) if source.paths() else Path(str(source.table))
+        if kind == "transactions":
+            header = spec.get("header", 0)
+            first_row = 1 if header is None else header + 2
+            cleaned = clean_transactions(
+                engine, source, start=case.start, end=case.end, today=today,
+                duplicates=spec.get("duplicates") or "quarantine", conflicts=spec.get("conflicts") or "quarantine",
+                missing_values=source_missing_values(spec), first_row=first_row,
+                quarantine_path=folder / "quarantine.parquet")
+            quarantine[name] = _read_quarantine(cleaned)
+            logs.append(cleaned.log.assign(table=name)[["table", "reason", "rows", "share"]])
+            limit = (analysis_date + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+            con = engine.con
+            after = int(con.execute(f"SELECT COUNT(*) FROM {cleaned.table} "
+                                    f"WHERE date >= TIMESTAMP '{limit}'").fetchall()[0][0])
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {ANALYSED} AS SELECT * FROM {cleaned.table} "
+                        f"WHERE date < TIMESTAMP '{limit}'")
+            if cleaned.kept - after == 0:
+                raise ValueError(f"{case.path}: no clean transaction on or before {analysis_date.date()} (the "
+                                 f"period {case.period(period)}); choose a later period")
+            engine.transactions(Source("table", table=ANALYSED))
+            notes[name] = {"file": files[name].name, "first_row": first_row, "unused": [], "personal_unused": {},
+                           "pseudonymised": [], "quarantine_parquet": str(cleaned.quarantine_path)}
+        else:  # customers: one row per customer, read by the engine, cleaned as in pandas
+            tables[kind], quarantine[name], log, notes[name] = _customers(case, name, spec, source, engine, today)
+            logs.append(log.assign(table=name)[["table", "reason", "rows", "share"]])
+    log = pd.concat(logs, ignore_index=True) if logs else pd.DataFrame(columns=["table", "reason", "rows", "share"])
+    transactions = EngineTransactions(engine, case, lang=case.language) if cleaned is not None else None
+    if transactions is not None:
+        tables["transactions"] = transactions
+    engine._emit("done", "load_case_tables", rows=None if cleaned is None else cleaned.kept - after,
+                 seconds=time.perf_counter() - started)
+    return EngineCase(case=case, period=str(case.period(period)), analysis_date=analysis_date, tables=tables,
+                      quarantine=quarantine, cleaning_log=log, rows_after_period=after, files=files, notes=notes,
+                      engine=engine, cleaning=cleaned, owns_engine=own)
+
+
+def _read_quarantine(cleaned: EngineCleaning) -> pd.DataFrame:
+    """The quarantined rows for the report's quarantine table (the Parquet file stays the record)."""
+    if cleaned.quarantine_path is None:
+        return pd.DataFrame(columns=["source_row", "row", "reason", "detail"])
+    import pyarrow.parquet as pq
+
+    frame = pq.read_table(cleaned.quarantine_path).to_pandas()
+    return frame
+
+
+def _customers(case: Case, name: str, spec: Mapping[str, Any], source: Source, engine: Engine, today):
+    """The customers source, read by the engine and cleaned by :func:`workbench.cleaning.clean_customers`
+    (a table of one row per customer fits in memory)."""
+    from workbench import cleaning, io, privacy
+
+    relation = engine._relation(source)  # noqa: SLF001 - the engine reads the source itself
+    raw = engine.con.sql(f"SELECT * FROM {relation}").to_arrow_table().to_pandas()
+    raw = raw.astype({c: "str" for c in raw.columns if raw[c].dtype == object})
+    mapping = dict(spec.get("columns") or {})
+    mapped = io.apply_mapping(raw, mapping, "customers", source=source.describe())
+    keep_clear = spec.get("keep_personal_data")
+    keep_clear = set(privacy.PERSONAL_COLUMNS) if keep_clear is True else {str(k) for k in keep_clear or ()}
+    for column in privacy.PERSONAL_COLUMNS:
+        if column in mapped.columns and column not in keep_clear:
+            mapped[column] = privacy.pseudonymise(mapped[column], column, context=case.name)
+    header = spec.get("header", 0)
+    first_row = 1 if header is None else header + 2
+    result = cleaning.clean_customers(mapped, date_format=spec.get("date_format"), today=today,
+                                      first_row=first_row)
+    note = {"file": Path(source.paths()[0]).name if source.paths() else str(source.table), "first_row": first_row,
+            "unused": [], "personal_unused": {},
+            "pseudonymised": [c for c in privacy.PERSONAL_COLUMNS if c in mapped.columns and c not in keep_clear]}
+    return result.clean, result.quarantine, result.log, note
+
+
+@dataclasses.dataclass(frozen=True)
+class EngineCase(LoadedCase):
+    """An engine case's data for one period: a :class:`~workbench.cases.LoadedCase` whose
+    transactions stay in the engine (:class:`EngineTransactions`).
+
+    Attributes
+    ----------
+    engine : Engine
+        The open engine holding the clean transactions; :meth:`close` closes it.
+    cleaning : EngineCleaning or None
+        What cleaning in the engine did (counts, quarantine Parquet file).
+    owns_engine : bool
+        Whether :meth:`close` closes the engine.
+    """
+
+    engine: Engine | None = None
+    cleaning: EngineCleaning | None = None
+    owns_engine: bool = True
+
+    @property
+    def transactions(self) -> EngineTransactions:
+        """The clean transactions up to the analysis date, kept in the engine."""
+        return self._table("transactions")
+
+    def close(self) -> None:
+        """Close the engine (when this object made it)."""
+        if self.owns_engine and self.engine is not None:
+            self.engine.close()
+
+    def __enter__(self) -> EngineCase:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class EngineTransactions:
+    """A case's clean transactions, kept in an engine: what the package's functions take
+    in place of a transactions frame for an engine case.
+
+    Parameters
+    ----------
+    engine : Engine
+        An engine whose ``transactions`` view holds the rows (after
+        :func:`load_case_tables`).
+    case : Case
+    lang : {"en", "zh"}
+        Language of the messages that say a computation needs the rows.
+
+    Attributes
+    ----------
+    columns : list of str
+        The canonical columns the rows have.
+    """
+
+    def __init__(self, engine: Engine, case: Case, *, lang: str = "en", table: str = ANALYSED):
+        self.engine, self.case, self.lang, self.table = engine, case, lang, table
+        described = engine.con.execute(f"DESCRIBE SELECT * FROM {table}").fetchall()
+        self.columns = [row[0] for row in described if row[0] != "pos"]
+        self._memo: dict[tuple, Any] = {}
+
+    # -- what a frame is asked for ---------------------------------------------------
+    def __len__(self) -> int:
+        return int(self.engine.stats_.rows)
+
+    @property
+    def empty(self) -> bool:
+        return len(self) == 0
+
+    def __contains__(self, column) -> bool:
+        return column in self.columns
+
+    def __getitem__(self, column) -> EngineColumn:
+        if not isinstance(column, str) or column not in self.columns:
+            raise ValueError(self.needs_rows(f"transactions[{column!r}]"))
+        return EngineColumn(self, column)
+
+    def __iter__(self):
+        raise ValueError(self.needs_rows("iterating over the transactions"))
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise ValueError(self.needs_rows(f"transactions.{name}"))
+
+    def __repr__(self) -> str:
+        return f"<EngineTransactions of case {self.case.name!r}: {len(self):,} rows in {self.engine.name}>"
+
+    def needs_rows(self, what: str) -> str:
+        """The message that ``what`` needs the rows one by one, in the case's language."""
+        return label("engine_needs_rows", self.lang).format(what=what, engine=self.engine.name)
+
+    def _once(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            self._memo[key] = compute()
+        value = self._memo[key]
+        return value.copy() if isinstance(value, pd.DataFrame) else value
+
+    def scalar(self, sql: str):
+        """One value of a query on the rows (``{t}`` is the table)."""
+        return self.engine.con.execute(sql.format(t=self.table)).fetchall()[0][0]
+
+    # -- the aggregates the package asks for ---------------------------------------
+    def customer_features(self, as_of, *, start=None, frequency: str = "orders", period: str = "M") -> pd.DataFrame:
+        """:meth:`Engine.customer_features` on the rows, computed once per arguments."""
+        key = ("customer_features", _key(as_of), _key(start), frequency, period)
+        return self._once(key, lambda: self.engine.customer_features(as_of, start=start, frequency=frequency,
+                                                                     period=period))
+
+    def bgnbd_summary(self, calibration_end, observation_end=None, *, start=None, time_unit: str = "W"
+                      ) -> pd.DataFrame:
+        """:meth:`Engine.bgnbd_summary` on the rows, computed once per arguments."""
+        key = ("bgnbd_summary", _key(calibration_end), _key(observation_end), _key(start), time_unit)
+        return self._once(key, lambda: self.engine.bgnbd_summary(calibration_end, observation_end, start=start,
+                                                                 time_unit=time_unit))
+
+    def customer_ids(self) -> pd.Series:
+        """The distinct customer ids, sorted (for join match rates)."""
+        return self._once(("customer_ids",), lambda: pd.Series(
+            self.engine.con.sql(f"SELECT DISTINCT customer_id FROM {self.table} ORDER BY 1").to_arrow_table()
+            .column(0).to_pylist(), dtype="str", name="customer_id"))
+
+    def customer_totals(self) -> pd.DataFrame:
+        """Orders (distinct order ids) and revenue (net) per customer, sorted by id, as
+        :func:`workbench.overview.customer_totals`."""
+        def compute():
+            out = self.engine.con.sql(
+                f"SELECT customer_id, COUNT(DISTINCT order_id) AS orders, SUM(amount) AS revenue "
+                f"FROM {self.table} GROUP BY customer_id ORDER BY customer_id").to_arrow_table().to_pandas()
+            return out.astype({"customer_id": "str", "orders": "int64", "revenue": "float64"})
+        return self._once(("customer_totals",), compute)
+
+    def period_totals(self, granularity: str) -> pd.DataFrame:
+        """Revenue, distinct orders, customers and new customers per calendar period with rows.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by a :class:`pandas.PeriodIndex` of ``granularity``: ``revenue``,
+            ``orders``, ``customers``, ``new_customers`` (customers whose first row, of
+            any kind, is in the period), as :func:`workbench.overview.period_summary`
+            groups them before filling the periods without rows.
+        """
+        def compute():
+            from workbench.engines.definitions import _period_sql
+
+            def number(d):  # the calendar period of a DATE expression, as a number
+                if granularity == "D":
+                    return f"CAST(DATE_DIFF('day', DATE '1970-01-01', {d}) AS BIGINT)"
+                return _period_sql(granularity, d)
+
+            p, pf = number("CAST(date AS DATE)"), number("CAST(f AS DATE)")
+            sql = f"""
+                WITH r AS (SELECT customer_id, order_id, amount, {p} AS p,
+                                  MIN(date) OVER (PARTITION BY customer_id) AS f FROM {self.table}),
+                q AS (SELECT *, {pf} AS fp FROM r)
+                SELECT p, SUM(amount) AS revenue, COUNT(DISTINCT order_id) AS orders,
+                       COUNT(DISTINCT customer_id) AS customers,
+                       COUNT(DISTINCT customer_id) FILTER (WHERE fp = p) AS new_customers
+                FROM q GROUP BY p ORDER BY p"""
+            out = self.engine.con.sql(sql).to_arrow_table().to_pandas()
+            numbers = out.pop("p").to_numpy(dtype=np.int64)
+            if granularity == "D":
+                index = pd.PeriodIndex(pd.DatetimeIndex(numbers.astype("datetime64[D]")), freq="D")
+            elif granularity == "W":
+                index = pd.PeriodIndex(pd.DatetimeIndex((numbers * 7 - 3).astype("datetime64[D]")), freq="W")
+            else:
+                months = {"M": numbers, "Q": numbers * 3, "Y": numbers * 12}[granularity]
+                index = pd.PeriodIndex(pd.DatetimeIndex(months.astype("datetime64[M]")), freq=granularity)
+            out.index = index
+            out.index.name = "period"
+            return out.astype({"revenue": "float64", "orders": "int64", "customers": "int64",
+                               "new_customers": "int64"})
+        return self._once(("period_totals", granularity), compute)
+
+    def repeat_purchase_days(self, cal_day: int, obs_day: int, start_day: int | None):
+        """Per-day counts for :func:`workbench.clv.repeat_purchase_tracking`.
+
+        Purchase days (customer, day) up to ``obs_day`` (from ``start_day``) of the
+        customers whose first purchase day is on or before ``cal_day``.
+
+        Returns
+        -------
+        repeat : pandas.DataFrame
+            ``d`` (day number) and ``n``: repeat purchase days (after the customer's
+            first) on that day.
+        births : pandas.DataFrame
+            ``d`` and ``n``: customers whose first purchase day is ``d``.
+        first_day : int or None
+            The earliest purchase day of the cohort.
+        """
+        def compute():
+            ret = "(amount < 0 OR is_return)" if "is_return" in self.columns else "(amount < 0)"
+            low = "" if start_day is None else f" AND CAST(date AS DATE) >= DATE '{_iso(start_day)}'"
+            days = (f"SELECT DISTINCT customer_id, DATE_DIFF('day', DATE '1970-01-01', CAST(date AS DATE)) AS d "
+                    f"FROM {self.table} WHERE NOT {ret} AND CAST(date AS DATE) <= DATE '{_iso(obs_day)}'{low}")
+            base = (f"WITH days AS ({days}), firsts AS (SELECT customer_id, MIN(d) AS f FROM days "
+                    f"GROUP BY customer_id HAVING MIN(d) <= {int(cal_day)})")
+            con = self.engine.con
+            repeat = con.sql(f"{base} SELECT d, COUNT(*) AS n FROM days JOIN firsts USING (customer_id) "
+                             "WHERE d > f GROUP BY d ORDER BY d").to_arrow_table().to_pandas()
+            births = con.sql(f"{base} SELECT f AS d, COUNT(*) AS n FROM firsts GROUP BY f ORDER BY f"
+                             ).to_arrow_table().to_pandas()
+            repeat, births = (t.astype({"d": "int64", "n": "int64"}) for t in (repeat, births))
+            first = int(births["d"].min()) if len(births) else None
+            return repeat, births, first
+        return self._once(("repeat_purchase_days", cal_day, obs_day, start_day), compute)
+
+
+class EngineColumn:
+    """One column of :class:`EngineTransactions`: its reductions run in the engine.
+
+    ``min``, ``max``, ``sum``, ``mean``, ``median`` (exact, interpolated as pandas) and
+    ``nunique`` skip missing values as pandas does; anything else needs the rows and
+    raises a ``ValueError`` that says so.
+    """
+
+    _SQL = {"min": "MIN({c})", "max": "MAX({c})", "sum": "SUM({c})", "mean": "AVG({c})",
+            "median": "quantile_cont({c}, 0.5)", "nunique": "COUNT(DISTINCT {c})"}
+
+    def __init__(self, transactions: EngineTransactions, name: str):
+        self._tx, self.name = transactions, name
+
+    def _reduce(self, how: str):
+        tx = self._tx
+        column = f'"{self.name}"'
+        expr = self._SQL[how].format(c=column)
+        if how in ("sum", "mean") and self.name in ("is_return", "is_outlier", "is_duplicate"):
+            expr = self._SQL[how].format(c=f"CAST({column} AS BIGINT)")
+
+        def compute():
+            value = tx.scalar(f"SELECT {expr} FROM {{t}}")
+            if how == "nunique" or (how == "sum" and self.name.startswith("is_")):
+                return int(value or 0)
+            if self.name == "date":
+                return pd.NaT if value is None else pd.Timestamp(value)
+            return np.nan if value is None else float(value)
+        return tx._once(("reduce", self.name, how), compute)  # noqa: SLF001 - the column's own table
+
+    def min(self):
+        return self._reduce("min")
+
+    def max(self):
+        return self._reduce("max")
+
+    def sum(self):
+        return self._reduce("sum")
+
+    def mean(self):
+        return self._reduce("mean")
+
+    def median(self):
+        return self._reduce("median")
+
+    def nunique(self):
+        return self._reduce("nunique")
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise ValueError(self._tx.needs_rows(f"transactions[{self.name!r}].{name}"))
+
+    def __array__(self, *args, **kwargs):
+        raise ValueError(self._tx.needs_rows(f"transactions[{self.name!r}]"))
+
+    def __iter__(self):
+        raise ValueError(self._tx.needs_rows(f"transactions[{self.name!r}]"))
+
+    def __len__(self) -> int:
+        raise ValueError(self._tx.needs_rows(f"transactions[{self.name!r}]"))
+
+    def _compare(self, other):
+        raise ValueError(self._tx.needs_rows(f"transactions[{self.name!r}]"))
+
+    __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = _compare
+    __add__ = __sub__ = __mul__ = __truediv__ = __radd__ = __rsub__ = __rmul__ = __rtruediv__ = _compare
+    __hash__ = None
+
+
+def _key(value):
+    return None if value is None else str(pd.Timestamp(value).normalize().date())
+
+
+def _iso(day: int) -> str:
+    return str(np.datetime64(int(day), "D"))

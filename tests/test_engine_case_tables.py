@@ -1,0 +1,166 @@
+"""An engine case (engine: duckdb) loaded by workbench.engines.load_case_tables equals the
+same case loaded by pandas: the cleaning log, the period cut and every customer-level
+table the notebooks compute from transactions."""
+
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench import clv, overview, quality
+from workbench import value as wv
+from workbench.cases import CaseError, load_case
+from workbench.engines import load_case_tables
+from workbench.features import bgnbd_summary, customer_features
+
+TODAY = "2025-01-15"
+
+
+def messy_transactions(seed: int = 7, customers: int = 120) -> pd.DataFrame:
+    """CDNOW-like orders over two years with returns, costs, products and a few bad rows."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    order = 0
+    for c in range(customers):
+        first = pd.Timestamp("2023-01-01") + pd.Timedelta(days=int(rng.integers(0, 500)))
+        for _ in range(int(rng.geometric(0.35))):
+            day = first + pd.Timedelta(days=int(rng.integers(0, 240)))
+            order += 1
+            for _line in range(int(rng.integers(1, 3))):
+                amount = float(np.round(rng.gamma(2.0, 20.0), 2))
+                rows.append({"cid": f"C{c:04d}", "day": day + pd.Timedelta(hours=int(rng.integers(0, 20))),
+                             "sales": amount, "order": f"O{order}", "sku": f"P{int(rng.integers(0, 9))}",
+                             "cost": float(np.round(amount * 0.6, 2))})
+            if rng.random() < 0.08:
+                rows.append({"cid": f"C{c:04d}", "day": day + pd.Timedelta(days=3), "sales": -10.0,
+                             "order": f"R{order}", "sku": "P1", "cost": -6.0})
+    frame = pd.DataFrame(rows)
+    bad = [
+        {"cid": None, "day": pd.Timestamp("2023-05-01"), "sales": 5.0, "order": "X1", "sku": "P1", "cost": 1.0},
+        {"cid": "C0001", "day": pd.NaT, "sales": 5.0, "order": "X2", "sku": "P1", "cost": 1.0},
+        {"cid": "C0002", "day": pd.Timestamp("2023-06-01"), "sales": np.nan, "order": "X3", "sku": "P1",
+         "cost": 1.0},
+        {"cid": "C0003", "day": pd.Timestamp("2026-06-01"), "sales": 7.0, "order": "X4", "sku": "P1", "cost": 1.0},
+    ]
+    frame = pd.concat([frame, pd.DataFrame(bad), frame.iloc[[3, 10]]], ignore_index=True)
+    return frame
+
+
+def write_cases(tmp_path, notebooks=("00_data_overview",)):
+    folder = tmp_path / "cases"
+    folder.mkdir(exist_ok=True)
+    messy_transactions().to_parquet(tmp_path / "tx.parquet", index=False)
+    ids = [f"C{c:04d}" for c in range(120)]
+    pd.DataFrame({"id": ids, "sector": [["retail", "food", "tech"][i % 3] for i in range(120)],
+                  "kind": [["A", "B"][i % 2] for i in range(120)]}).to_parquet(tmp_path / "customers.parquet")
+    paths = {}
+    for engine in ("pandas", "duckdb"):
+        name = f"shop_{engine}"
+        body = f"""\
+            name: {name}
+            language: en
+            currency: USD
+            granularity: M
+            start: 2023-01-01
+            end: 2024-12-31
+            default_period: 2024-06
+            engine: {engine}
+            sources:
+              transactions:
+                path: ../tx.parquet
+                columns: {{customer_id: cid, date: day, amount: sales, order_id: order, product_id: sku, cost: cost}}
+              customers:
+                path: ../customers.parquet
+                columns: {{customer_id: id, industry: sector, customer_type: kind}}
+            notebooks: [{", ".join(notebooks)}]
+        """
+        paths[engine] = folder / f"{name}.yaml"
+        paths[engine].write_text(textwrap.dedent(body), encoding="utf-8")
+    return paths
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("engine_case")
+    paths = write_cases(tmp_path)
+    pandas_case = load_case(paths["pandas"]).load(today=TODAY)
+    engine_case = load_case_tables(load_case(paths["duckdb"]), today=TODAY, output_dir=tmp_path / "report",
+                                   progress=None)
+    yield pandas_case, engine_case, tmp_path
+    engine_case.close()
+
+
+def frames_equal(left: pd.DataFrame, right: pd.DataFrame):
+    pd.testing.assert_frame_equal(left.reset_index(drop=True), right.reset_index(drop=True), check_exact=False,
+                                  rtol=1e-12, atol=1e-9)
+
+
+def test_a_pandas_case_has_no_engine_tables(loaded, tmp_path):
+    _, _, folder = loaded
+    with pytest.raises(CaseError, match="runs on pandas"):
+        load_case_tables(load_case(folder / "cases" / "shop_pandas.yaml"))
+    with pytest.raises(CaseError, match=r"load_case_tables\(case, period\)"):
+        load_case(folder / "cases" / "shop_duckdb.yaml").load()
+
+
+def test_cleaning_log_quarantine_and_period_cut_equal_pandas(loaded):
+    pandas_case, engine_case, folder = loaded
+    frames_equal(pandas_case.cleaning_log, engine_case.cleaning_log)
+    assert engine_case.rows_after_period == pandas_case.rows_after_period > 0
+    frames_equal(pandas_case.sources_table().drop(columns="file"), engine_case.sources_table().drop(columns="file"))
+    assert len(engine_case.transactions) == len(pandas_case.transactions)
+    log = engine_case.cleaning_log.set_index(["table", "reason"])["rows"]
+    assert log["transactions"].sum() == len(messy_transactions())
+    written = pd.read_parquet(folder / "report" / "quarantine.parquet")
+    assert written["reason"].value_counts().to_dict() == \
+        pandas_case.quarantine["transactions"]["reason"].value_counts().to_dict()
+    assert sorted(engine_case.quarantine["transactions"]["row"]) == \
+        sorted(pandas_case.quarantine["transactions"]["row"])
+    frames_equal(pandas_case.customers, engine_case.customers)
+    frames_equal(quality.join_match_rates(pandas_case), quality.join_match_rates(engine_case))
+    summary = overview.quarantine_summary(pandas_case.quarantine)
+    frames_equal(summary[["table", "reason", "rows"]],
+                 overview.quarantine_summary(engine_case.quarantine)[["table", "reason", "rows"]])
+
+
+def test_customer_tables_equal_pandas(loaded):
+    pandas_case, engine_case, _ = loaded
+    tx, etx, as_of = pandas_case.transactions, engine_case.transactions, pandas_case.analysis_date
+    frames_equal(customer_features(tx, as_of), customer_features(etx, as_of))
+    frames_equal(customer_features(tx, as_of, start="2024-01-01"), customer_features(etx, as_of, start="2024-01-01"))
+    frames_equal(wv.value_indicators(tx, as_of, pandas_case.customers),
+                 wv.value_indicators(etx, as_of, engine_case.customers))
+    windows = wv.clv_windows(tx, as_of)
+    assert wv.clv_windows(etx, as_of) == windows
+    summary = bgnbd_summary(tx, windows["calibration_end"], windows["observation_end"], start=windows["start"])
+    frames_equal(summary, bgnbd_summary(etx, windows["calibration_end"], windows["observation_end"],
+                                        start=windows["start"]))
+    model = clv.BetaGeoModel().fit(summary)
+    tracking = [clv.repeat_purchase_tracking(model, t, windows["calibration_end"], windows["observation_end"],
+                                             start=windows["start"]).table for t in (tx, etx)]
+    frames_equal(*tracking)
+    for granularity in ("D", "W", "M", "Q", "Y"):
+        frames_equal(overview.period_summary(tx, granularity), overview.period_summary(etx, granularity))
+    frames_equal(overview.customer_totals(tx), overview.customer_totals(etx))
+
+
+def test_column_reductions_run_in_the_engine_and_rows_are_refused(loaded):
+    pandas_case, engine_case, _ = loaded
+    tx, etx = pandas_case.transactions, engine_case.transactions
+    assert etx["customer_id"].nunique() == tx["customer_id"].nunique()
+    assert etx["order_id"].nunique() == tx["order_id"].nunique()
+    assert etx["amount"].sum() == pytest.approx(tx["amount"].sum(), abs=1e-9)
+    assert etx["amount"].median() == pytest.approx(tx["amount"].median(), abs=1e-12)
+    assert etx["is_return"].sum() == int(tx["is_return"].sum())
+    assert etx["is_outlier"].sum() == int(tx["is_outlier"].sum())
+    assert etx["date"].min() == tx["date"].min() and etx["date"].max() == tx["date"].max()
+    assert "product_id" in etx and "survey" not in etx
+    with pytest.raises(ValueError, match="needs the transactions row by row.*duckdb"):
+        _ = etx["date"].dt
+    with pytest.raises(ValueError, match="needs the transactions row by row"):
+        etx.groupby("customer_id")
+    from workbench import lifecycle
+
+    with pytest.raises(ValueError, match=r"cohort_table.*needs the transactions row by row"):
+        lifecycle.cohort_table(etx, period="M", as_of=pandas_case.analysis_date)

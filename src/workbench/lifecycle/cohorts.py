@@ -36,6 +36,19 @@ class CohortTable:
     sizes : DataFrame
         ``cohort``, ``customers`` (acquired), ``revenue_0`` (revenue in period 0).
     metric, period : str
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b", "c"],
+    ...                    "date": pd.to_datetime(["2024-01-10", "2024-02-05", "2024-01-20", "2024-02-10"]),
+    ...                    "amount": [10.0, 20.0, 30.0, 40.0]})
+    >>> t = cohort_table(tx, as_of="2024-02-29")
+    >>> t.values.to_numpy().tolist()  # active customers: January cohort 2 then 1, February 1
+    [[2.0, 1.0], [1.0, nan]]
+    >>> t.sizes[["cohort", "customers"]]
+        cohort  customers
+    0  2024-01          2
+    1  2024-02          1
     """
 
     values: pd.DataFrame

@@ -38,6 +38,16 @@ class Migration:
     movers : DataFrame
         ``customer_id``, ``from``, ``to`` and the value column: valuable customers who
         moved to a watched class.
+
+    Examples
+    --------
+    >>> before = pd.DataFrame({"customer_id": ["a", "b"], "stage": ["formation", "stability"]})
+    >>> after = pd.DataFrame({"customer_id": ["a", "b"], "stage": ["stability", "stability"]})
+    >>> m = migration_matrix(before, after)
+    >>> sorted(m.tables())
+    ['migration_counts', 'migration_movers', 'migration_shares']
+    >>> float(m.shares.loc["formation", "stability"])
+    1.0
     """
 
     counts: pd.DataFrame

@@ -58,6 +58,16 @@ class ChurnReasons:
         ``group``, ``customers``, ``share``, ``reference_share``.
     n_missing : int
         Customers without a reason (not churned, or the reason was not recorded).
+
+    Examples
+    --------
+    >>> r = churn_reasons(pd.DataFrame({"churn_reason": ["price", "price", "moved", None]}))
+    >>> sorted(r.tables())
+    ['churn_reason_groups', 'churn_reasons']
+    >>> r.reasons.loc[r.reasons["customers"] > 0, ["reason", "customers", "share"]].round(3)
+      reason  customers  share
+    0  moved          1  0.333
+    2  price          2  0.667
     """
 
     reasons: pd.DataFrame
@@ -120,6 +130,21 @@ def churn_reasons(
     table (:data:`CHURN_REASON_SHARES`), a variant of the widely
     quoted "68 % leave because of indifference" figures. Tabulation checked in
     ``tests/test_lifecycle.py``.
+
+    Examples
+    --------
+    >>> customers = pd.DataFrame({"customer_id": list("abcdefg"),
+    ...                           "churn_reason": ["price", "price", "poor_communication", "competitor",
+    ...                                            "bankrupt", None, "moved"]})
+    >>> r = churn_reasons(customers)  # 'bankrupt' is no lecture reason: its own row, group unmapped
+    >>> r.groups[["group", "customers", "reference_share"]]
+               group  customers  reference_share
+    0  customer_side          1             0.04
+    1      firm_side          3             0.87
+    2    third_party          1             0.09
+    3       unmapped          1              NaN
+    >>> r.n_missing
+    1
     """
     if reason_col not in customers.columns:
         raise ValueError(f"churn_reasons: column '{reason_col}' is missing; present: {list(customers.columns)}. "

@@ -475,6 +475,14 @@ trend_threshold, min_r2, max_p_value, recent_periods, p_alive_threshold
     The rules of :func:`lifecycle_stages` (Dwyer, Schurr & Oh 1987, as the Chinese CRM
     textbooks stage it), printed with the case's numbers; ``tests/test_lifecycle.py``
     checks that the numbers appear.
+
+    Examples
+    --------
+    >>> rules = stage_rules(200.0, period="Q")
+    >>> rules["stage"].tolist()  # the order in which the rules are checked
+    ['churned', 'exploration', 'decline', 'formation', 'stability']
+    >>> rules.loc[0, "rule"]
+    'recency > 200 days (churn horizon: 90% quantile of inter-purchase times, customers weighted equally)'
     """
     if lang not in _RULES:
         raise ValueError(f"lang={lang!r} is not supported; use one of {list(_RULES)}")
@@ -531,6 +539,18 @@ def stage_value_curve(
     ----------
     Dwyer, F. R., Schurr, P. H., & Oh, S. (1987). Developing buyer-seller relationships.
     Journal of Marketing, 51(2), 11-27. Hand-worked in ``tests/test_lifecycle.py``.
+
+    Examples
+    --------
+    >>> stages = pd.DataFrame({"stage": ["formation", "formation", "stability", "decline", "churned"],
+    ...                        "recent_spend": [30.0, 50.0, 95.0, 15.0, 0.0]})
+    >>> stage_value_curve(stages, values=["recent_spend"])
+             stage  customers  share  mean_recent_spend
+    0  exploration          0    0.0                NaN
+    1    formation          2    0.4               40.0
+    2    stability          1    0.2               95.0
+    3      decline          1    0.2               15.0
+    4      churned          1    0.2                0.0
     """
     values = list(values)
     missing = [c for c in ["stage", *values] if c not in stages.columns]
@@ -582,6 +602,16 @@ def stages_against_truth(stages: pd.DataFrame, truth: pd.DataFrame,
     References
     ----------
     No external reference: an agreement rate against the generator's construction.
+
+    Examples
+    --------
+    >>> stages = pd.DataFrame({"customer_id": ["a", "b", "c"], "stage": ["stability", "decline", "churned"]})
+    >>> truth = pd.DataFrame({"customer_id": ["a", "b", "c"], "segment": ["key_account", "growing", "churned"]})
+    >>> agreement, table = stages_against_truth(stages, truth)
+    >>> round(agreement, 3)  # growing is expected in formation, found in decline
+    0.667
+    >>> table.loc["growing"].to_dict()  # true segment (rows) x assigned stage (columns), counts
+    {'stability': 0, 'decline': 1, 'churned': 0}
     """
     expected = NCOMPANY_SEGMENT_STAGES if expected is None else expected
     true = truth.set_index("customer_id")["segment"].reindex(stages["customer_id"])

@@ -110,6 +110,18 @@ class SurvivalCurves:
     summary : DataFrame
         ``segment``, ``customers``, ``churned``, ``median_days`` (NaN when the curve
         never falls to 0.5), ``median_ci_lower``, ``median_ci_upper``.
+
+    Examples
+    --------
+    >>> stages = pd.DataFrame({"stage": ["churned", "stability"],
+    ...                        "first_purchase": pd.to_datetime(["2024-01-01", "2024-01-01"]),
+    ...                        "last_purchase": pd.to_datetime(["2024-01-11", "2024-01-01"]),
+    ...                        "tenure_days": [50.0, 50.0]})
+    >>> sv = survival_curves(stages)
+    >>> sorted(sv.tables())
+    ['survival_curves', 'survival_summary']
+    >>> sv.curves["survival"].tolist()
+    [1.0, 0.5, 0.5]
     """
 
     curves: pd.DataFrame
@@ -175,6 +187,25 @@ def survival_curves(
     days and the median) against lifelines 0.30.3 ``KaplanMeierFitter`` fitted in a
     separate environment (``tests/data/make_lifecycle_reference.py``), in
     ``tests/test_lifecycle.py``.
+
+    Examples
+    --------
+    >>> first = pd.Timestamp("2024-01-01")
+    >>> stages = pd.DataFrame({  # churned after 10, 20, 20 days; two still active at 15 and 30 days
+    ...     "stage": ["churned", "stability", "churned", "churned", "stability"],
+    ...     "first_purchase": first,
+    ...     "last_purchase": first + pd.to_timedelta([10, 0, 20, 20, 0], unit="D"),
+    ...     "tenure_days": [99.0, 15.0, 99.0, 99.0, 30.0]})
+    >>> sv = survival_curves(stages)
+    >>> sv.curves[["days", "at_risk", "events", "survival"]].round(3)
+       days  at_risk  events  survival
+    0   0.0        5       0     1.000
+    1  10.0        5       1     0.800
+    2  20.0        3       2     0.267
+    3  30.0        1       0     0.267
+    >>> sv.summary[["customers", "churned", "median_days"]]
+       customers  churned  median_days
+    0          5        3         20.0
     """
     from statsmodels.duration.survfunc import SurvfuncRight
 

@@ -283,6 +283,20 @@ def customer_clv(transactions: pd.DataFrame, as_of, *, horizon: int = 12, discou
     ----------
     Fader, P. S., Hardie, B. G. S., & Lee, K. L. (2005). RFM and CLV: using iso-value
     curves for customer base analysis. Journal of Marketing Research, 42(4), 415-430.
+
+    Examples
+    --------
+    The CDNOW sample of Fader, Hardie & Lee (2005), fitted on its first nine months:
+
+    >>> from workbench.datasets import load_cdnow
+    >>> clv = customer_clv(load_cdnow("sample"), "1997-09-30", horizon=12)
+    >>> len(clv)
+    2357
+    >>> clv[["customer_id", "p_alive", "clv"]].head(3).round(1)
+      customer_id  p_alive   clv
+    0           1      0.7  36.3
+    1          10      1.0   8.3
+    2         100      0.6  21.9
     """
     from workbench import clv
     from workbench.features import bgnbd_summary
@@ -308,6 +322,17 @@ class LostReasons:
         churn table: the customer's own 4 %, the firm's 87 %, third parties 9 %).
     n_missing : int
         Lost deals without a recorded reason.
+
+    Examples
+    --------
+    >>> summary = pd.DataFrame({"outcome": ["deal_lost", "deal_lost", "deal_won"],
+    ...                         "lost_reason": ["price", None, None]})
+    >>> r = lost_reasons(summary)
+    >>> r.n_missing, sorted(r.tables())
+    (1, ['lost_reason_groups', 'lost_reasons'])
+    >>> r.reasons.loc[r.reasons["opportunities"] > 0, ["group", "reason", "share"]]
+           group reason  share
+    2  firm_side  price    1.0
     """
 
     reasons: pd.DataFrame

@@ -125,6 +125,19 @@ class ManWinRates:
         ``test`` (``chi2`` of classes x won/lost, or ``fisher`` exact for two classes
         with an expected count below 5), ``statistic``, ``dof``, ``p_value``,
         ``min_expected``, ``classes`` (those tested: known classes with a closed deal).
+
+    Examples
+    --------
+    >>> summary = pd.DataFrame({"man_class": ["man_high"] * 2 + ["man_low"] * 2,
+    ...                         "outcome": ["deal_won", "deal_lost", "deal_lost", "deal_lost"],
+    ...                         "stage_rank": [3, 1, 0, 1]})
+    >>> result = man_win_rates(summary)
+    >>> result.table[["man_class", "deals_won", "win_rate"]]
+      man_class  deals_won  win_rate
+    0  man_high          1       0.5
+    1   man_low          0       0.0
+    >>> result.test["test"]
+    'fisher'
     """
 
     table: pd.DataFrame

@@ -358,6 +358,20 @@ class PipelineValue:
         (from the uncertainty of the stage probabilities) and ``outcome_sd`` (the spread
         of the value actually won if the probabilities were exact), money in the
         input's currency.
+
+    Examples
+    --------
+    >>> summary = pd.DataFrame({"opportunity_id": ["A", "B"], "stage_rank": [0, 1],
+    ...                         "outcome": ["deal_open", "deal_open"], "expected_value": [100.0, 200.0]})
+    >>> conversion = pd.DataFrame({"funnel_stage": ["lead", "proposal"], "conversion": [0.5, 0.4],
+    ...                            "advanced": [5, 2], "deals_lost": [5, 3], "p_win": [0.2, 0.4]})
+    >>> pv = pipeline_value(summary, conversion, FunnelParameters(stages=("lead", "proposal")))
+    >>> pv.opportunities[["opportunity_id", "p_win", "weighted_value"]]  # 0.2 * 100, 0.4 * 200
+      opportunity_id  p_win  weighted_value
+    0              A    0.2            20.0
+    1              B    0.4            80.0
+    >>> sorted(pv.tables())
+    ['pipeline_by_stage', 'pipeline_opportunities']
     """
 
     opportunities: pd.DataFrame
@@ -466,6 +480,19 @@ class TimeInStage:
         ``funnel_stage``, ``entered``, ``left``, ``still_open``, ``median_days_in_stage`` with
         ``median_ci_lower``/``median_ci_upper``, ``q25_days``, ``q75_days`` (NaN when
         the curve does not fall that far).
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"opportunity_id": ["A", "A", "B", "B"],
+    ...                      "stage": ["lead", "proposal", "lead", "proposal"],
+    ...                      "stage_date": pd.to_datetime(["2024-01-01", "2024-01-11", "2024-01-01", "2024-01-21"])})
+    >>> result = time_in_stage(rows, FunnelParameters(stages=("lead", "proposal")), as_of="2024-01-31")
+    >>> result.summary[["funnel_stage", "entered", "left", "median_days_in_stage"]]
+      funnel_stage  entered  left  median_days_in_stage
+    0         lead        2     2                  20.0
+    1     proposal        2     0                   NaN
+    >>> sorted(result.tables())
+    ['time_in_stage', 'time_in_stage_curves']
     """
 
     curves: pd.DataFrame

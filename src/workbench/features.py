@@ -509,6 +509,19 @@ def bgnbd_summary(
     Fader, P. S., Hardie, B. G. S., & Lee, K. L. (2005b). RFM and CLV: Using iso-value
     curves for customer base analysis. Journal of Marketing Research, 42(4), 415-430.
     Davidson-Pilon, C. lifetimes 0.11.3, ``lifetimes/utils.py`` (reference implementation).
+
+    Examples
+    --------
+    a buys twice on 2024-01-05 (one purchase day) and on 2024-03-10; b returns 10 of 30:
+
+    >>> tx = pd.DataFrame({"customer_id": ["a", "b", "a", "b", "a"],
+    ...                    "date": pd.to_datetime(["2024-01-05", "2024-02-01", "2024-01-05",
+    ...                                            "2024-02-15", "2024-03-10"]),
+    ...                    "amount": [100.0, 30.0, 20.0, -10.0, 50.0]})
+    >>> bgnbd_summary(tx, "2024-03-31", time_unit="D")  # a's first day (120) is not a repeat
+      customer_id  frequency  recency     T  monetary_value
+    0           a        1.0     65.0  86.0            50.0
+    1           b        0.0      0.0  59.0             0.0
     """
     where = "bgnbd_summary"
     if in_engine(transactions):  # an engine case: one query in the engine

@@ -27,6 +27,17 @@ def period_summary(transactions: pd.DataFrame, granularity: str = "M") -> pd.Dat
         netted, currency units), ``orders`` (distinct order ids), ``customers``
         (distinct buyers), ``new_customers`` (first purchase in the period),
         ``revenue_per_customer``.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b", "b"], "order_id": ["1", "2", "3", "4"],
+    ...                    "date": pd.to_datetime(["2024-01-10", "2024-03-05", "2024-01-20", "2024-03-03"]),
+    ...                    "amount": [10.0, 20.0, 30.0, -5.0]})  # b's March line is a return
+    >>> period_summary(tx)[["period", "revenue", "orders", "customers", "new_customers"]]  # February: zeros
+        period  revenue  orders  customers  new_customers
+    0  2024-01     40.0       2          2              2
+    1  2024-02      0.0       0          0              0
+    2  2024-03     15.0       2          2              0
     """
     if granularity not in {"D", "W", "M", "Q", "Y"}:
         raise ValueError(f"granularity {granularity!r}: use one of D, W, M, Q, Y")
@@ -67,6 +78,15 @@ def customer_totals(transactions: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         One row per customer, sorted by ``customer_id``: ``orders`` (distinct order
         ids) and ``revenue`` (sum of amount, returns netted, in the case's currency).
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["b", "a", "a"], "order_id": ["3", "1", "1"],
+    ...                    "amount": [30.0, 10.0, 5.0]})  # a's order 1 has two lines
+    >>> customer_totals(tx)
+      customer_id  orders  revenue
+    0           a       1     15.0
+    1           b       1     30.0
     """
     if in_engine(transactions):  # an engine case: aggregated in the engine
         return transactions.customer_totals()
@@ -96,6 +116,15 @@ def quarantine_summary(quarantine: dict[str, pd.DataFrame], examples: int = 3,
     pandas.DataFrame
         ``table``, ``reason``, ``rows``, ``examples`` (sorted by table, then rows desc),
         and ``next_step`` when ``lang`` is given.
+
+    Examples
+    --------
+    >>> quarantine = {"transactions": pd.DataFrame({"reason": ["bad_date", "bad_date", "no_customer"],
+    ...                                             "detail": ["2024-13-01", "yesterday", "row 7"]})}
+    >>> quarantine_summary(quarantine, examples=2)
+              table       reason  rows               examples
+    0  transactions     bad_date     2  2024-13-01, yesterday
+    1  transactions  no_customer     1                  row 7
     """
     from workbench.quality import next_step
 
@@ -127,6 +156,14 @@ def survey_overview(survey: pd.DataFrame, id_columns=("respondent_id", "customer
     -------
     pandas.DataFrame
         ``item``, ``n``, ``missing``, ``mean``, ``sd`` (n-1), ``min``, ``max``.
+
+    Examples
+    --------
+    >>> survey = pd.DataFrame({"respondent_id": [1, 2, 3], "q1": [4, 5, None], "q2": [1, 3, 5]})
+    >>> survey_overview(survey).round(3)
+      item  n  missing  mean     sd  min  max
+    0   q1  2        1   4.5  0.707  4.0  5.0
+    1   q2  3        0   3.0  2.000  1.0  5.0
     """
     items = survey.drop(columns=[c for c in id_columns if c in survey.columns])
     values = items.apply(pd.to_numeric, errors="coerce")

@@ -159,6 +159,30 @@ def quarantine_table(loaded) -> pd.DataFrame:
         conflict) and ``values`` (the row's cells as read, a JSON object keyed by the
         file's own column names; personal data already pseudonymised). Sorted by
         source, then row.
+
+    Examples
+    --------
+    A three-row case whose second row has a day-first date and third no amount:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from workbench.cases import load_case
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> folder = Path(tmp.name)
+    >>> _ = (folder / "orders.csv").write_text("order,cust,day,value\\nO1,A,2024-01-05,10\\n"
+    ...                                        "O2,B,16/01/2024,5\\nO3,C,2024-02-01,N/A\\n")
+    >>> _ = (folder / "shop.yaml").write_text(
+    ...     "{name: shop, language: en, granularity: M, start: 2024-01-01, default_period: 2024-03,"
+    ...     " notebooks: [00_data_overview], sources: {transactions: {path: orders.csv,"
+    ...     " columns: {customer_id: cust, date: day, amount: value, order_id: order}}}}")
+    >>> loaded = load_case(folder / "shop.yaml").load()
+    >>> quarantine_table(loaded)[["file", "row", "reason", "detail"]]  # rows as a spreadsheet numbers them
+             file  row            reason      detail
+    0  orders.csv    3  date_unparseable  16/01/2024
+    1  orders.csv    4    amount_missing        <NA>
+    >>> quarantine_table(loaded).loc[0, "values"]
+    '{"cust": "B", "day": "16/01/2024", "value": "5", "order": "O2"}'
+    >>> tmp.cleanup()
     """
     parts = []
     for name, frame in loaded.quarantine.items():
@@ -205,6 +229,29 @@ def write_quarantine(loaded, folder: str | Path | None = None) -> Path:
     -------
     pathlib.Path
         The file written (replaced atomically, so a reader never sees half of it).
+
+    Examples
+    --------
+    A three-row case whose second row has a day-first date and third no amount:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from workbench.cases import load_case
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> folder = Path(tmp.name)
+    >>> _ = (folder / "orders.csv").write_text("order,cust,day,value\\nO1,A,2024-01-05,10\\n"
+    ...                                        "O2,B,16/01/2024,5\\nO3,C,2024-02-01,N/A\\n")
+    >>> _ = (folder / "shop.yaml").write_text(
+    ...     "{name: shop, language: en, granularity: M, start: 2024-01-01, default_period: 2024-03,"
+    ...     " notebooks: [00_data_overview], sources: {transactions: {path: orders.csv,"
+    ...     " columns: {customer_id: cust, date: day, amount: value, order_id: order}}}}")
+    >>> loaded = load_case(folder / "shop.yaml").load()
+    >>> written = write_quarantine(loaded, folder / "processed")
+    >>> written.name
+    'quarantine.csv'
+    >>> written.read_text(encoding="utf-8-sig").splitlines()[0]
+    'source,file,row,reason,detail,values'
+    >>> tmp.cleanup()
     """
     case = loaded.case
     folder = Path(folder) if folder is not None else resources.processed_dir(case.root) / case.name
@@ -319,6 +366,29 @@ class ValidationReport:
         Problems that are not rows: a source that keeps nothing, a join below the
         threshold, columns not read that hold personal data, returns larger than the
         purchases, an item nobody answered, survey answers that fail the spec.
+
+    Examples
+    --------
+    A three-row case whose second row has a day-first date and third no amount:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from workbench.cases import load_case
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> folder = Path(tmp.name)
+    >>> _ = (folder / "orders.csv").write_text("order,cust,day,value\\nO1,A,2024-01-05,10\\n"
+    ...                                        "O2,B,16/01/2024,5\\nO3,C,2024-02-01,N/A\\n")
+    >>> _ = (folder / "shop.yaml").write_text(
+    ...     "{name: shop, language: en, granularity: M, start: 2024-01-01, default_period: 2024-03,"
+    ...     " notebooks: [00_data_overview], sources: {transactions: {path: orders.csv,"
+    ...     " columns: {customer_id: cust, date: day, amount: value, order_id: order}}}}")
+    >>> loaded = load_case(folder / "shop.yaml").load()
+    >>> report = validation_report(loaded)
+    >>> report.ok, report.empty_sources, report.warnings
+    (True, [], [])
+    >>> print(report.to_text().splitlines()[-2])
+      transactions: amount_missing: 1 row(s), e.g. row 4
+    >>> tmp.cleanup()
     """
 
     sources: pd.DataFrame
@@ -384,6 +454,34 @@ def validation_report(loaded, *, lang: str = "en",
     Returns
     -------
     ValidationReport
+
+    Examples
+    --------
+    A three-row case whose second row has a day-first date and third no amount:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from workbench.cases import load_case
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> folder = Path(tmp.name)
+    >>> _ = (folder / "orders.csv").write_text("order,cust,day,value\\nO1,A,2024-01-05,10\\n"
+    ...                                        "O2,B,16/01/2024,5\\nO3,C,2024-02-01,N/A\\n")
+    >>> _ = (folder / "shop.yaml").write_text(
+    ...     "{name: shop, language: en, granularity: M, start: 2024-01-01, default_period: 2024-03,"
+    ...     " notebooks: [00_data_overview], sources: {transactions: {path: orders.csv,"
+    ...     " columns: {customer_id: cust, date: day, amount: value, order_id: order}}}}")
+    >>> loaded = load_case(folder / "shop.yaml").load()
+    >>> report = validation_report(loaded)
+    >>> report.sources[["table", "rows_in", "kept", "quarantined"]]
+              table  rows_in  kept  quarantined
+    0  transactions        3     1            2
+    >>> report.problems[["reason", "rows", "examples"]]
+                 reason  rows             examples
+    0  date_unparseable     1  row 3: '16/01/2024'
+    1    amount_missing     1                row 4
+    >>> report.ok  # every source keeps a row
+    True
+    >>> tmp.cleanup()
     """
     sources = loaded.sources_table()
     problems = []

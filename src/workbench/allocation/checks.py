@@ -56,6 +56,25 @@ def allocation_checks(estimate: ResponseEstimate, curves: ResponseCurves, plan: 
     stop the analysis earlier with an error naming the rows or amounts
     (:func:`workbench.allocation.check_panel`, :func:`workbench.allocation.optimal_allocation`);
     reaching this table means both passed, so their counts are 0.
+
+    Examples
+    --------
+    Two customers with gp = k E**0.5 (k = 1 and 3) and a year effect of 1.1 in 2024:
+
+    >>> import numpy as np, pandas as pd
+    >>> from workbench.allocation import AllocationParameters, estimate_response, optimal_allocation, response_curves
+    >>> e = np.array([100.0, 400.0, 900.0, 100.0, 400.0, 1600.0])
+    >>> k = np.array([1.0, 1.0, 1.0, 3.0, 3.0, 3.0])
+    >>> year = np.array([2022, 2023, 2024, 2022, 2023, 2024])
+    >>> panel = pd.DataFrame({"customer_id": ["C1"] * 3 + ["C2"] * 3, "year": year,
+    ...                       "sales_expense": e, "gross_profit": k * e**0.5 * np.where(year == 2024, 1.1, 1.0),
+    ...                       "industry": "oem"})
+    >>> estimate = estimate_response(panel, min_customers=2)
+    >>> curves = response_curves(estimate, panel, pd.DataFrame({"customer_id": ["C1", "C2"], "industry": "oem"}))
+    >>> plan = optimal_allocation(curves, AllocationParameters(budget=2500))
+    >>> checks = allocation_checks(estimate, curves, plan)
+    >>> list(checks.columns)
+    ['check', 'count', 'consequence', 'applies']
     """
     excluded = estimate.excluded["reason"].value_counts() if len(estimate.excluded) else pd.Series(dtype=int)
     fallbacks = estimate.fallbacks()["reason"].value_counts()

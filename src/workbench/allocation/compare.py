@@ -66,6 +66,29 @@ class PlanComparison:
     by : str
     level : float
     n_bootstrap : int
+
+    Examples
+    --------
+    Two customers with gp = k E**0.5 (k = 1 and 3) and a year effect of 1.1 in 2024:
+
+    >>> import numpy as np, pandas as pd
+    >>> from workbench.allocation import AllocationParameters, estimate_response, optimal_allocation, response_curves
+    >>> e = np.array([100.0, 400.0, 900.0, 100.0, 400.0, 1600.0])
+    >>> k = np.array([1.0, 1.0, 1.0, 3.0, 3.0, 3.0])
+    >>> year = np.array([2022, 2023, 2024, 2022, 2023, 2024])
+    >>> panel = pd.DataFrame({"customer_id": ["C1"] * 3 + ["C2"] * 3, "year": year,
+    ...                       "sales_expense": e, "gross_profit": k * e**0.5 * np.where(year == 2024, 1.1, 1.0),
+    ...                       "industry": "oem"})
+    >>> estimate = estimate_response(panel, min_customers=2)
+    >>> curves = response_curves(estimate, panel, pd.DataFrame({"customer_id": ["C1", "C2"], "industry": "oem"}))
+    >>> plan = optimal_allocation(curves, AllocationParameters(budget=2500))
+    >>> params = AllocationParameters(budget=2500, n_bootstrap=20, seed=1)
+    >>> comparison = compare_plans(curves, estimate, plan, params, by="segment")
+    >>> comparison.by_group[["plan", "group", "spend_share"]].round(2)
+          plan group  spend_share
+    0  current   oem          1.0
+    1  optimal   oem          1.0
+    2  uniform   oem          1.0
     """
 
     summary: pd.DataFrame
@@ -148,6 +171,29 @@ def compare_plans(
     ----------
     Efron, B., & Tibshirani, R. J. (1993). An Introduction to the Bootstrap. Chapman &
     Hall, ch. 6 (parametric bootstrap) and 13 (percentile intervals).
+
+    Examples
+    --------
+    Two customers with gp = k E**0.5 (k = 1 and 3) and a year effect of 1.1 in 2024:
+
+    >>> import numpy as np, pandas as pd
+    >>> from workbench.allocation import AllocationParameters, estimate_response, optimal_allocation, response_curves
+    >>> e = np.array([100.0, 400.0, 900.0, 100.0, 400.0, 1600.0])
+    >>> k = np.array([1.0, 1.0, 1.0, 3.0, 3.0, 3.0])
+    >>> year = np.array([2022, 2023, 2024, 2022, 2023, 2024])
+    >>> panel = pd.DataFrame({"customer_id": ["C1"] * 3 + ["C2"] * 3, "year": year,
+    ...                       "sales_expense": e, "gross_profit": k * e**0.5 * np.where(year == 2024, 1.1, 1.0),
+    ...                       "industry": "oem"})
+    >>> estimate = estimate_response(panel, min_customers=2)
+    >>> curves = response_curves(estimate, panel, pd.DataFrame({"customer_id": ["C1", "C2"], "industry": "oem"}))
+    >>> plan = optimal_allocation(curves, AllocationParameters(budget=2500))
+    >>> params = AllocationParameters(budget=2500, n_bootstrap=50, seed=1)
+    >>> comparison = compare_plans(curves, estimate, plan, params, by="segment")
+    >>> comparison.summary[["plan", "spend", "expected_gp"]].round(1)
+          plan   spend  expected_gp
+    0  current  2500.0        165.0
+    1  optimal  2500.0        173.9
+    2  uniform  2500.0        155.6
     """
     params = AllocationParameters() if params is None else params
     frame = curves.frame
@@ -400,6 +446,24 @@ def budget_for_return(curves: ResponseCurves, params: AllocationParameters | Non
     lambda(B) falls as the budget B grows (concave responses), so ``brentq`` on ln B
     between the sum of the lower bounds and the sum of the upper bounds (or 1000 x
     the current budget) finds lambda(B) = target.
+
+    Examples
+    --------
+    Two customers with gp = k E**0.5 (k = 1 and 3) and a year effect of 1.1 in 2024:
+
+    >>> import numpy as np, pandas as pd
+    >>> from workbench.allocation import AllocationParameters, estimate_response, optimal_allocation, response_curves
+    >>> e = np.array([100.0, 400.0, 900.0, 100.0, 400.0, 1600.0])
+    >>> k = np.array([1.0, 1.0, 1.0, 3.0, 3.0, 3.0])
+    >>> year = np.array([2022, 2023, 2024, 2022, 2023, 2024])
+    >>> panel = pd.DataFrame({"customer_id": ["C1"] * 3 + ["C2"] * 3, "year": year,
+    ...                       "sales_expense": e, "gross_profit": k * e**0.5 * np.where(year == 2024, 1.1, 1.0),
+    ...                       "industry": "oem"})
+    >>> estimate = estimate_response(panel, min_customers=2)
+    >>> curves = response_curves(estimate, panel, pd.DataFrame({"customer_id": ["C1", "C2"], "industry": "oem"}))
+
+    >>> round(budget_for_return(curves, AllocationParameters(), target=1.0), 3)
+    3.025
     """
     params = AllocationParameters() if params is None else params
     _, lower, upper, _ = _constraints(curves, params.replace(budget=None) if params.budget is None else params)

@@ -43,6 +43,28 @@ class AllocationPlan:
         ``(column, group) -> mu``, the extra return of one yuan more of cap for each cap
         (0 where the cap does not bind).
     method : {"kkt", "scipy"}
+
+    Examples
+    --------
+    Two customers with gp = k E**0.5 (k = 1 and 3) and a year effect of 1.1 in 2024:
+
+    >>> import numpy as np, pandas as pd
+    >>> from workbench.allocation import AllocationParameters, estimate_response, optimal_allocation, response_curves
+    >>> e = np.array([100.0, 400.0, 900.0, 100.0, 400.0, 1600.0])
+    >>> k = np.array([1.0, 1.0, 1.0, 3.0, 3.0, 3.0])
+    >>> year = np.array([2022, 2023, 2024, 2022, 2023, 2024])
+    >>> panel = pd.DataFrame({"customer_id": ["C1"] * 3 + ["C2"] * 3, "year": year,
+    ...                       "sales_expense": e, "gross_profit": k * e**0.5 * np.where(year == 2024, 1.1, 1.0),
+    ...                       "industry": "oem"})
+    >>> estimate = estimate_response(panel, min_customers=2)
+    >>> curves = response_curves(estimate, panel, pd.DataFrame({"customer_id": ["C1", "C2"], "industry": "oem"}))
+    >>> plan = optimal_allocation(curves, AllocationParameters(budget=2500))
+    >>> plan.frame[["customer_id", "current_spend", "planned_spend"]].round(1)  # 1 : 9 = (1 : 3)**2
+      customer_id  current_spend  planned_spend
+    0          C1          900.0          250.0
+    1          C2         1600.0         2250.0
+    >>> plan.budget, round(plan.multiplier, 4)
+    (2500.0, 0.0348)
     """
 
     frame: pd.DataFrame
@@ -80,6 +102,24 @@ def spend_bounds(curves: ResponseCurves, params: AllocationParameters) -> tuple[
     ValueError
         ``key_account_floor`` is set but the curves have no ``key_account`` column, or a
         customer's lower bound exceeds its upper bound (the message names them).
+
+    Examples
+    --------
+    Two customers with gp = k E**0.5 (k = 1 and 3) and a year effect of 1.1 in 2024:
+
+    >>> import numpy as np, pandas as pd
+    >>> from workbench.allocation import AllocationParameters, estimate_response, optimal_allocation, response_curves
+    >>> e = np.array([100.0, 400.0, 900.0, 100.0, 400.0, 1600.0])
+    >>> k = np.array([1.0, 1.0, 1.0, 3.0, 3.0, 3.0])
+    >>> year = np.array([2022, 2023, 2024, 2022, 2023, 2024])
+    >>> panel = pd.DataFrame({"customer_id": ["C1"] * 3 + ["C2"] * 3, "year": year,
+    ...                       "sales_expense": e, "gross_profit": k * e**0.5 * np.where(year == 2024, 1.1, 1.0),
+    ...                       "industry": "oem"})
+    >>> estimate = estimate_response(panel, min_customers=2)
+    >>> curves = response_curves(estimate, panel, pd.DataFrame({"customer_id": ["C1", "C2"], "industry": "oem"}))
+    >>> lower, upper = spend_bounds(curves, AllocationParameters(min_spend=50.0, max_increase=1.5))
+    >>> lower.tolist(), upper.tolist()  # upper: 1.5 x current spend (900, 1600)
+    ([50.0, 50.0], [1350.0, 2400.0])
     """
     frame = curves.frame
     current = frame["current_spend"].to_numpy()
@@ -118,6 +158,23 @@ def uniform_spend(curves: ResponseCurves, budget: float) -> np.ndarray:
     numpy.ndarray
         ``budget / n`` for each of the n customers (floors and caps are ignored: it is
         the benchmark the thesis argues against).
+
+    Examples
+    --------
+    Two customers with gp = k E**0.5 (k = 1 and 3) and a year effect of 1.1 in 2024:
+
+    >>> import numpy as np, pandas as pd
+    >>> from workbench.allocation import AllocationParameters, estimate_response, optimal_allocation, response_curves
+    >>> e = np.array([100.0, 400.0, 900.0, 100.0, 400.0, 1600.0])
+    >>> k = np.array([1.0, 1.0, 1.0, 3.0, 3.0, 3.0])
+    >>> year = np.array([2022, 2023, 2024, 2022, 2023, 2024])
+    >>> panel = pd.DataFrame({"customer_id": ["C1"] * 3 + ["C2"] * 3, "year": year,
+    ...                       "sales_expense": e, "gross_profit": k * e**0.5 * np.where(year == 2024, 1.1, 1.0),
+    ...                       "industry": "oem"})
+    >>> estimate = estimate_response(panel, min_customers=2)
+    >>> curves = response_curves(estimate, panel, pd.DataFrame({"customer_id": ["C1", "C2"], "industry": "oem"}))
+    >>> uniform_spend(curves, 2500.0).tolist()
+    [1250.0, 1250.0]
     """
     return np.full(curves.size, float(budget) / max(curves.size, 1))
 

@@ -123,6 +123,18 @@ def with_classes(panel: pd.DataFrame, classes: pd.DataFrame | None, columns: Seq
     ValueError
         ``classes`` lacks ``customer_id`` or a wanted column the panel lacks too, or
         repeats a customer.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> panel = pd.DataFrame({"customer_id": ["C1", "C2", "C3"], "year": 2024,
+    ...                       "sales_expense": [10.0, 20.0, 30.0], "gross_profit": [5.0, 8.0, 9.0]})
+    >>> classes = pd.DataFrame({"customer_id": ["C1", "C2"], "quadrant": ["key", "develop"]})
+    >>> with_classes(panel, classes, ["quadrant"])[["customer_id", "quadrant"]]  # C3 is not dropped
+      customer_id      quadrant
+    0          C1           key
+    1          C2       develop
+    2          C3  unclassified
     """
     wanted = [c for c in columns if c not in panel.columns]
     if not wanted:

@@ -63,6 +63,27 @@ class ResponseEstimate:
         Interval level.
     customer_trends : bool
         Whether a linear trend per customer was removed too.
+
+    Examples
+    --------
+    Two customers with gp = k E**0.5 (k = 1 and 3) and a year effect of 1.1 in 2024:
+
+    >>> import numpy as np, pandas as pd
+    >>> from workbench.allocation import AllocationParameters, estimate_response, optimal_allocation, response_curves
+    >>> e = np.array([100.0, 400.0, 900.0, 100.0, 400.0, 1600.0])
+    >>> k = np.array([1.0, 1.0, 1.0, 3.0, 3.0, 3.0])
+    >>> year = np.array([2022, 2023, 2024, 2022, 2023, 2024])
+    >>> panel = pd.DataFrame({"customer_id": ["C1"] * 3 + ["C2"] * 3, "year": year,
+    ...                       "sales_expense": e, "gross_profit": k * e**0.5 * np.where(year == 2024, 1.1, 1.0),
+    ...                       "industry": "oem"})
+    >>> estimate = estimate_response(panel, min_customers=2)
+    >>> curves = response_curves(estimate, panel, pd.DataFrame({"customer_id": ["C1", "C2"], "industry": "oem"}))
+    >>> estimate.form, estimate.by
+    ('power', 'industry')
+    >>> estimate.estimates[["segment", "elasticity", "source"]].round(6)
+      segment  elasticity           source
+    0     oem         0.5   group_estimate
+    1     all         0.5  pooled_estimate
     """
 
     form: str
@@ -386,6 +407,27 @@ class ResponseCurves:
     notes : pandas.DataFrame
         ``code`` and ``customers``: counts of fallback customers per reason and
         ``active_not_planned`` (panel customers of the plan year not in the plan).
+
+    Examples
+    --------
+    Two customers with gp = k E**0.5 (k = 1 and 3) and a year effect of 1.1 in 2024:
+
+    >>> import numpy as np, pandas as pd
+    >>> from workbench.allocation import AllocationParameters, estimate_response, optimal_allocation, response_curves
+    >>> e = np.array([100.0, 400.0, 900.0, 100.0, 400.0, 1600.0])
+    >>> k = np.array([1.0, 1.0, 1.0, 3.0, 3.0, 3.0])
+    >>> year = np.array([2022, 2023, 2024, 2022, 2023, 2024])
+    >>> panel = pd.DataFrame({"customer_id": ["C1"] * 3 + ["C2"] * 3, "year": year,
+    ...                       "sales_expense": e, "gross_profit": k * e**0.5 * np.where(year == 2024, 1.1, 1.0),
+    ...                       "industry": "oem"})
+    >>> estimate = estimate_response(panel, min_customers=2)
+    >>> curves = response_curves(estimate, panel, pd.DataFrame({"customer_id": ["C1", "C2"], "industry": "oem"}))
+    >>> curves.plan_year, curves.size
+    (2024, 2)
+    >>> curves.frame[["customer_id", "current_spend", "elasticity", "response_level"]].round(3)
+      customer_id  current_spend  elasticity  response_level
+    0          C1          900.0         0.5             1.1
+    1          C2         1600.0         0.5             3.3
     """
 
     form: str

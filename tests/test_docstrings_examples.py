@@ -23,16 +23,6 @@ PACKAGES = [
 #: work outstanding, not an exemption; remove a name when its docstring gains an example
 #: (the test below fails while a listed name already has one, so the list cannot go stale).
 NOT_YET = {
-    # workbench.satisfaction: not reached by the docs branch before its deadline (issue 10, item 8)
-    "workbench.satisfaction": {
-        "CFAResult", "ModelSpec", "NonlinearityResult", "PLSBootstrap", "PLSPathModel",
-        "SatisfactionIndex", "SpecError", "SurveyCleaning", "cfa_fit", "clean_survey",
-        "composite_reliability", "cronbach_alpha", "fornell_larcker", "htmt_matrix", "htmt_table",
-        "ipma", "item_matrix", "item_statistics", "jones_sasser", "kmo_bartlett", "list_specs",
-        "load_spec", "loyalty_nonlinearity", "net_promoter_score", "pls_path_model",
-        "reliability_table", "satisfaction_by_segment", "satisfaction_index",
-        "valuable_dissatisfied",
-    },
     # workbench.value and workbench.segmentation: another engineer is writing their examples
     "workbench.value": {
         "AHPResult", "abc_summary", "account_analysis", "ahp_weights", "clv_windows",

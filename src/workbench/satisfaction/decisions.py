@@ -44,6 +44,25 @@ class SatisfactionIndex:
         t interval of the mean), ``n``.
     item_weights : DataFrame
         ``construct``, ``item``, ``rescaled_weight`` (sums to 1 per construct).
+
+    Examples
+    --------
+    The two-construct spec and six-respondent survey of ``tests/test_satisfaction.py`` (y3 reverse-coded):
+
+    >>> import pandas as pd
+    >>> from workbench.satisfaction import pls_path_model
+    >>> spec = {"name": "tiny", "scale": {"min": 1, "max": 5},
+    ...         "constructs": {"X": {"items": ["x1", "x2"]}, "Y": {"items": ["y1", "y2", "y3"], "reverse": ["y3"]}},
+    ...         "paths": [["X", "Y"]], "roles": {"satisfaction": "X", "loyalty": "Y", "target": "Y"}}
+    >>> survey = pd.DataFrame({"x1": [1, 2, 3, 4, 5, 3], "x2": [1, 3, 3, 5, 5, 2],
+    ...                        "y1": [2, 2, 4, 5, 5, 3], "y2": [1, 3, 3, 5, 4, 3],
+    ...                        "y3": [5, 4, 2, 1, 1, 3]})
+    >>> model = pls_path_model(survey, spec)
+    >>> index = satisfaction_index(survey, model)
+    >>> index.summary.round(1)
+      construct  index    sd  ci_lower  ci_upper  n
+    0         X   51.9  36.4      13.7      90.2  6
+    1         Y   58.3  34.7      21.9      94.7  6
     """
 
     scores: pd.DataFrame
@@ -84,6 +103,29 @@ def satisfaction_index(survey: pd.DataFrame, model: PLSPathModel) -> Satisfactio
     Ringle, C. M., & Sarstedt, M. (2016). Gain more insight from your PLS-SEM results:
     The importance-performance map analysis. Industrial Management & Data Systems,
     116(9), 1865-1886.
+
+    Examples
+    --------
+    The two-construct spec and six-respondent survey of ``tests/test_satisfaction.py`` (y3 reverse-coded):
+
+    >>> import pandas as pd
+    >>> from workbench.satisfaction import pls_path_model
+    >>> spec = {"name": "tiny", "scale": {"min": 1, "max": 5},
+    ...         "constructs": {"X": {"items": ["x1", "x2"]}, "Y": {"items": ["y1", "y2", "y3"], "reverse": ["y3"]}},
+    ...         "paths": [["X", "Y"]], "roles": {"satisfaction": "X", "loyalty": "Y", "target": "Y"}}
+    >>> survey = pd.DataFrame({"x1": [1, 2, 3, 4, 5, 3], "x2": [1, 3, 3, 5, 5, 2],
+    ...                        "y1": [2, 2, 4, 5, 5, 3], "y2": [1, 3, 3, 5, 4, 3],
+    ...                        "y3": [5, 4, 2, 1, 1, 3]})
+    >>> model = pls_path_model(survey, spec)
+    >>> index = satisfaction_index(survey, model)
+    >>> index.scores.round(1)
+           X      Y
+    0    0.0    8.6
+    1   36.6   33.9
+    2   50.0   66.1
+    3   86.6  100.0
+    4  100.0   91.1
+    5   38.4   50.0
     """
     spec = model.spec_
     x = item_matrix(survey, spec)
@@ -179,6 +221,25 @@ def ipma(model: PLSPathModel, index: SatisfactionIndex, target: str | None = Non
     116(9), 1865-1886. Martilla, J. A., & James, J. C. (1977). Importance-performance
     analysis. Journal of Marketing, 41(1), 77-79. The unstandardised total effects are
     checked in the tests against OLS slopes computed with numpy.linalg.lstsq.
+
+    Examples
+    --------
+    The two-construct spec and six-respondent survey of ``tests/test_satisfaction.py`` (y3 reverse-coded):
+
+    >>> import pandas as pd
+    >>> from workbench.satisfaction import pls_path_model
+    >>> spec = {"name": "tiny", "scale": {"min": 1, "max": 5},
+    ...         "constructs": {"X": {"items": ["x1", "x2"]}, "Y": {"items": ["y1", "y2", "y3"], "reverse": ["y3"]}},
+    ...         "paths": [["X", "Y"]], "roles": {"satisfaction": "X", "loyalty": "Y", "target": "Y"}}
+    >>> survey = pd.DataFrame({"x1": [1, 2, 3, 4, 5, 3], "x2": [1, 3, 3, 5, 5, 2],
+    ...                        "y1": [2, 2, 4, 5, 5, 3], "y2": [1, 3, 3, 5, 4, 3],
+    ...                        "y3": [5, 4, 2, 1, 1, 3]})
+    >>> model = pls_path_model(survey, spec)
+    >>> from workbench.satisfaction import satisfaction_index
+    >>> index = satisfaction_index(survey, model)
+    >>> ipma(model, index)[["construct", "importance", "priority"]].round(3)
+      construct  importance  priority
+    0         X       0.916         1
     """
     spec = model.spec_
     target = target or spec.role("target")
@@ -272,6 +333,13 @@ def jones_sasser(scores: pd.DataFrame, *, satisfaction: str, loyalty: str,
     ----------
     Jones, T. O., & Sasser, W. E. (1995). Why satisfied customers defect. Harvard
     Business Review, 73(6), 88-99.
+
+    Examples
+    --------
+    >>> scores = pd.DataFrame({"CUSA": [90.0, 80.0, 30.0, 20.0], "CUSL": [85.0, 20.0, 90.0, 10.0]})
+    >>> per_respondent, shares = jones_sasser(scores, satisfaction="CUSA", loyalty="CUSL")
+    >>> per_respondent["class"].tolist()  # cut at the means, 55 and 51.25
+    ['loyalist', 'mercenary', 'hostage', 'defector']
     """
     for col in (satisfaction, loyalty):
         if col not in scores:
@@ -320,6 +388,16 @@ class NonlinearityResult:
         ``x``, ``y`` used.
     alpha : float
         Significance level of the quadratic-term test.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.uniform(0, 100, 400)
+    >>> res = loyalty_nonlinearity(x, 50 + 0.5 * x + rng.normal(0, 3, 400))  # a straight line
+    >>> res.nonlinear, res.metrics()["loyalty_threshold"]
+    (False, None)
+    >>> res.models["model"].tolist()
+    ['linear', 'quadratic', 'piecewise']
     """
 
     models: pd.DataFrame
@@ -431,6 +509,17 @@ def loyalty_nonlinearity(x, y, *, alpha: float = 0.05, grid=BREAKPOINT_QUANTILES
     Journal of Service Research, 3(2), 107-120. Hartley & Starkey (1996); Jones &
     Sasser (1995). Muggeo, V. M. R. (2003). Estimating regression models with unknown
     break-points. Statistics in Medicine, 22, 3055-3071.
+
+    Examples
+    --------
+    A hinge at 40: loyalty rises by 1.0 per point below it and 0.2 above:
+
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.uniform(0, 100, 400)
+    >>> y = 50 + 0.2 * (x - 40) + 0.8 * np.minimum(x - 40, 0) + rng.normal(0, 3, 400)
+    >>> res = loyalty_nonlinearity(x, y)
+    >>> res.nonlinear, round(res.threshold), round(res.slope_below, 1), round(res.slope_above, 1)
+    (True, 39, 1.0, 0.2)
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -511,6 +600,14 @@ def net_promoter_score(values, *, scale=(0, 10)) -> pd.DataFrame:
     ----------
     Reichheld, F. F. (2003). The one number you need to grow. Harvard Business
     Review, 81(12), 46-54. Checked by hand in the tests (shares of a 6-answer list).
+
+    Examples
+    --------
+    Promoters answer 9-10, detractors 0-6 on the 0-10 scale: (2 - 3) / 6 = -16.7 %:
+
+    >>> net_promoter_score([10, 9, 8, 3, 6, 0, None])[["n", "n_missing", "nps"]].round(1)
+       n  n_missing   nps
+    0  6          1 -16.7
     """
     v = pd.to_numeric(pd.Series(values), errors="coerce").astype(float)
     lo, hi = map(float, scale)
@@ -563,6 +660,18 @@ def satisfaction_by_segment(scores: pd.DataFrame, customers: pd.DataFrame, *,
     ----------
     Fornell, C., Johnson, M. D., Anderson, E. W., Cha, J., & Bryant, B. E. (1996). The
     American Customer Satisfaction Index. Journal of Marketing, 60(4), 7-18.
+
+    Examples
+    --------
+    >>> scores = pd.DataFrame({"customer_id": ["a", "a", "b", "c", "d", "e"],
+    ...                        "CUSA": [40.0, 60.0, 30.0, 90.0, 20.0, 80.0]})
+    >>> customers = pd.DataFrame({"customer_id": ["a", "b", "c", "d", "e"],
+    ...                           "value_class": ["A", "A", "A", "C", "B"]})
+    >>> satisfaction_by_segment(scores, customers, segment="value_class", columns=["CUSA"]).round(1)
+      value_class  n  CUSA
+    0           A  4  55.0
+    1           B  1  80.0
+    2           C  1  20.0
     """
     linked = _link(scores, customers, segment)
     linked[segment] = linked[segment].astype("object").where(linked[segment].notna(), "unmatched")
@@ -633,6 +742,21 @@ def valuable_dissatisfied(scores: pd.DataFrame, customers: pd.DataFrame, *, valu
     Reinartz, W., & Kumar, V. (2002). The mismanagement of customer loyalty. Harvard
     Business Review, 80(7), 86-94. Jones, T. O., & Sasser, W. E. (1995). Why
     satisfied customers defect. Harvard Business Review, 73(6), 88-99.
+
+    Examples
+    --------
+    The mean over respondents is 53.3: a (50) and b (30) are class A and below it; d is C:
+
+    >>> scores = pd.DataFrame({"customer_id": ["a", "a", "b", "c", "d", "e"],
+    ...                        "CUSA": [40.0, 60.0, 30.0, 90.0, 20.0, 80.0]})
+    >>> customers = pd.DataFrame({"customer_id": ["a", "b", "c", "d", "e"],
+    ...                           "value_class": ["A", "A", "A", "C", "B"]})
+    >>> out = valuable_dissatisfied(scores, customers, value_class="value_class", valuable=["A"],
+    ...                             satisfaction="CUSA")
+    >>> out[["customer_id", "n_respondents", "gap"]].round(1)
+      customer_id  n_respondents   gap
+    0           b              1  23.3
+    1           a              2   3.3
     """
     valuable = list(valuable)
     linked = _link(scores, customers, value_class)

@@ -42,6 +42,25 @@ class SurveyCleaning:
         Quarantined respondents: the original row plus ``reason`` and ``detail``.
     log : DataFrame
         ``step``, ``rows`` / ``answers`` counts and the rule applied.
+
+    Examples
+    --------
+    The two-construct spec and six-respondent survey of ``tests/test_satisfaction.py`` (y3 reverse-coded):
+
+    >>> import pandas as pd
+    >>> from workbench.satisfaction import pls_path_model
+    >>> spec = {"name": "tiny", "scale": {"min": 1, "max": 5},
+    ...         "constructs": {"X": {"items": ["x1", "x2"]}, "Y": {"items": ["y1", "y2", "y3"], "reverse": ["y3"]}},
+    ...         "paths": [["X", "Y"]], "roles": {"satisfaction": "X", "loyalty": "Y", "target": "Y"}}
+    >>> survey = pd.DataFrame({"x1": [1, 2, 3, 4, 5, 3], "x2": [1, 3, 3, 5, 5, 2],
+    ...                        "y1": [2, 2, 4, 5, 5, 3], "y2": [1, 3, 3, 5, 4, 3],
+    ...                        "y3": [5, 4, 2, 1, 1, 3]})
+    >>> cleaned = clean_survey(survey.assign(respondent_id=list("abcdef")), spec)
+    >>> cleaned.log[["step", "count"]].head(3)
+                     step  count
+    0             rows_in      6
+    1  non_numeric_answer      0
+    2        out_of_scale      0
     """
 
     data: pd.DataFrame
@@ -107,6 +126,26 @@ def clean_survey(survey: pd.DataFrame, spec, *, missing: str = "listwise",
     Hair, J. F., Hult, G. T. M., Ringle, C. M., & Sarstedt, M. (2017). A Primer on
     Partial Least Squares Structural Equation Modeling (PLS-SEM), 2nd ed. Sage, ch. 2
     (missing data, straight lining, mean replacement).
+
+    Examples
+    --------
+    The two-construct spec and six-respondent survey of ``tests/test_satisfaction.py`` (y3 reverse-coded):
+
+    >>> import pandas as pd
+    >>> from workbench.satisfaction import pls_path_model
+    >>> spec = {"name": "tiny", "scale": {"min": 1, "max": 5},
+    ...         "constructs": {"X": {"items": ["x1", "x2"]}, "Y": {"items": ["y1", "y2", "y3"], "reverse": ["y3"]}},
+    ...         "paths": [["X", "Y"]], "roles": {"satisfaction": "X", "loyalty": "Y", "target": "Y"}}
+    >>> survey = pd.DataFrame({"x1": [1, 2, 3, 4, 5, 3], "x2": [1, 3, 3, 5, 5, 2],
+    ...                        "y1": [2, 2, 4, 5, 5, 3], "y2": [1, 3, 3, 5, 4, 3],
+    ...                        "y3": [5, 4, 2, 1, 1, 3]})
+    >>> messy = survey.assign(respondent_id=list("abcdef"), x2=[1, 7, 3, 5, 5, 2])  # b answered 7 on 1-5
+    >>> cleaned = clean_survey(messy, spec)
+    >>> cleaned.quarantine[["respondent_id", "reason", "detail"]]
+      respondent_id        reason detail
+    1             b  out_of_scale     x2
+    >>> len(cleaned.data)
+    5
     """
     if missing not in _MISSING_RULES:
         raise ValueError(f"missing={missing!r}; use one of {_MISSING_RULES}")
@@ -197,6 +236,15 @@ def cronbach_alpha(items: pd.DataFrame) -> float:
     ----------
     Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
     Psychometrika, 16, 297-334. Equal to ``pingouin.cronbach_alpha`` (tested).
+
+    Examples
+    --------
+    Items a, b have variance 1, their total [2, 4, 6] variance 4: alpha = 2 (1 - 2/4) = 1; adding
+    c: 3/2 (1 - 3/7) = 6/7:
+
+    >>> items = pd.DataFrame({"a": [1, 2, 3], "b": [1, 2, 3], "c": [1, 3, 2]})
+    >>> round(float(cronbach_alpha(items[["a", "b"]])), 3), round(float(cronbach_alpha(items)), 3)
+    (1.0, 0.857)
     """
     x = np.asarray(items, dtype=float)
     k = x.shape[1]
@@ -231,6 +279,13 @@ def composite_reliability(loadings) -> float:
     estimates: Testing structural assumptions. Educational and Psychological
     Measurement, 34(1), 25-33. Equal to seminr 0.2.1 ``rhoC`` on mobi to 1e-6
     (tests/data/pls_reference_mobi.json, through :func:`reliability_table`).
+
+    Examples
+    --------
+    Loadings 0.8 and 0.6: 1.4**2 / (1.4**2 + 0.36 + 0.64) = 1.96 / 2.96:
+
+    >>> round(composite_reliability([0.8, 0.6]), 4)
+    0.6622
     """
     lam = np.asarray(loadings, dtype=float)
     s = lam.sum() ** 2
@@ -264,6 +319,26 @@ def item_statistics(survey: pd.DataFrame, spec) -> pd.DataFrame:
     Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
     Psychometrika, 16, 297-334. Nunnally, J. C., & Bernstein, I. H. (1994).
     Psychometric Theory, 3rd ed. McGraw-Hill (corrected item-total correlation).
+
+    Examples
+    --------
+    The two-construct spec and six-respondent survey of ``tests/test_satisfaction.py`` (y3 reverse-coded):
+
+    >>> import pandas as pd
+    >>> from workbench.satisfaction import pls_path_model
+    >>> spec = {"name": "tiny", "scale": {"min": 1, "max": 5},
+    ...         "constructs": {"X": {"items": ["x1", "x2"]}, "Y": {"items": ["y1", "y2", "y3"], "reverse": ["y3"]}},
+    ...         "paths": [["X", "Y"]], "roles": {"satisfaction": "X", "loyalty": "Y", "target": "Y"}}
+    >>> survey = pd.DataFrame({"x1": [1, 2, 3, 4, 5, 3], "x2": [1, 3, 3, 5, 5, 2],
+    ...                        "y1": [2, 2, 4, 5, 5, 3], "y2": [1, 3, 3, 5, 4, 3],
+    ...                        "y3": [5, 4, 2, 1, 1, 3]})
+    >>> item_statistics(survey, spec)[["item", "mean", "item_total_r"]].round(3)  # y3 reverse-coded: 6 - answer
+      item   mean  item_total_r
+    0   x1  3.000         0.883
+    1   x2  3.167         0.883
+    2   y1  3.500         0.932
+    3   y2  3.167         0.863
+    4   y3  3.333         0.980
     """
     spec = load_spec(spec, columns=survey.columns)
     x = item_matrix(survey, spec)
@@ -308,6 +383,24 @@ def reliability_table(model: PLSPathModel) -> pd.DataFrame:
     modeling. MIS Quarterly, 39(2), 297-316. Fornell, C., & Larcker, D. F. (1981).
     Journal of Marketing Research, 18(1), 39-50. Checked against seminr 0.2.1
     ``reliability_table`` on mobi (tests/data/pls_reference_mobi.json).
+
+    Examples
+    --------
+    The two-construct spec and six-respondent survey of ``tests/test_satisfaction.py`` (y3 reverse-coded):
+
+    >>> import pandas as pd
+    >>> from workbench.satisfaction import pls_path_model
+    >>> spec = {"name": "tiny", "scale": {"min": 1, "max": 5},
+    ...         "constructs": {"X": {"items": ["x1", "x2"]}, "Y": {"items": ["y1", "y2", "y3"], "reverse": ["y3"]}},
+    ...         "paths": [["X", "Y"]], "roles": {"satisfaction": "X", "loyalty": "Y", "target": "Y"}}
+    >>> survey = pd.DataFrame({"x1": [1, 2, 3, 4, 5, 3], "x2": [1, 3, 3, 5, 5, 2],
+    ...                        "y1": [2, 2, 4, 5, 5, 3], "y2": [1, 3, 3, 5, 4, 3],
+    ...                        "y3": [5, 4, 2, 1, 1, 3]})
+    >>> model = pls_path_model(survey, spec)
+    >>> reliability_table(model)[["construct", "cronbach_alpha", "rho_c", "ave"]].round(3)
+      construct  cronbach_alpha  rho_c    ave
+    0         X           0.934  0.970  0.941
+    1         Y           0.960  0.976  0.931
     """
     spec = model.spec_
     s = model.item_correlations_
@@ -361,6 +454,24 @@ def fornell_larcker(model: PLSPathModel) -> pd.DataFrame:
     Fornell, C., & Larcker, D. F. (1981). Evaluating structural equation models with
     unobservable variables and measurement error. Journal of Marketing Research,
     18(1), 39-50. AVE equal to seminr 0.2.1 on mobi to 1e-6.
+
+    Examples
+    --------
+    The two-construct spec and six-respondent survey of ``tests/test_satisfaction.py`` (y3 reverse-coded):
+
+    >>> import pandas as pd
+    >>> from workbench.satisfaction import pls_path_model
+    >>> spec = {"name": "tiny", "scale": {"min": 1, "max": 5},
+    ...         "constructs": {"X": {"items": ["x1", "x2"]}, "Y": {"items": ["y1", "y2", "y3"], "reverse": ["y3"]}},
+    ...         "paths": [["X", "Y"]], "roles": {"satisfaction": "X", "loyalty": "Y", "target": "Y"}}
+    >>> survey = pd.DataFrame({"x1": [1, 2, 3, 4, 5, 3], "x2": [1, 3, 3, 5, 5, 2],
+    ...                        "y1": [2, 2, 4, 5, 5, 3], "y2": [1, 3, 3, 5, 4, 3],
+    ...                        "y3": [5, 4, 2, 1, 1, 3]})
+    >>> model = pls_path_model(survey, spec)
+    >>> fornell_larcker(model).round(3)
+           X      Y
+    X  0.970    NaN
+    Y  0.962  0.965
     """
     r = model.construct_correlations_.copy()
     ave = reliability_table(model).set_index("construct")["sqrt_ave"]
@@ -398,6 +509,23 @@ def htmt_table(model: PLSPathModel, bootstrap=None) -> pd.DataFrame:
     discriminant validity in variance-based structural equation modeling. Journal of
     the Academy of Marketing Science, 43(1), 115-135. Point estimates equal to seminr
     0.2.1 ``htmt`` on mobi to 1e-9.
+
+    Examples
+    --------
+    The two-construct spec and six-respondent survey of ``tests/test_satisfaction.py`` (y3 reverse-coded):
+
+    >>> import pandas as pd
+    >>> from workbench.satisfaction import pls_path_model
+    >>> spec = {"name": "tiny", "scale": {"min": 1, "max": 5},
+    ...         "constructs": {"X": {"items": ["x1", "x2"]}, "Y": {"items": ["y1", "y2", "y3"], "reverse": ["y3"]}},
+    ...         "paths": [["X", "Y"]], "roles": {"satisfaction": "X", "loyalty": "Y", "target": "Y"}}
+    >>> survey = pd.DataFrame({"x1": [1, 2, 3, 4, 5, 3], "x2": [1, 3, 3, 5, 5, 2],
+    ...                        "y1": [2, 2, 4, 5, 5, 3], "y2": [1, 3, 3, 5, 4, 3],
+    ...                        "y3": [5, 4, 2, 1, 1, 3]})
+    >>> model = pls_path_model(survey, spec)
+    >>> htmt_table(model).round(3)
+      construct_1 construct_2   htmt  below_0_85  below_0_90
+    0           X           Y  1.013       False       False
     """
     names = model.spec_.construct_names
     h = htmt_matrix(model.item_correlations_.to_numpy()[None], model.design_.mask)[0]
@@ -445,6 +573,24 @@ def kmo_bartlett(survey: pd.DataFrame, spec) -> pd.DataFrame:
     Journal of Psychology, Statistical Section, 3(2), 77-85. Computed by
     ``factor_analyzer`` (``calculate_kmo``, ``calculate_bartlett_sphericity``), the
     implementation these numbers come from.
+
+    Examples
+    --------
+    The two-construct spec and six-respondent survey of ``tests/test_satisfaction.py`` (y3 reverse-coded):
+
+    >>> import pandas as pd
+    >>> from workbench.satisfaction import pls_path_model
+    >>> spec = {"name": "tiny", "scale": {"min": 1, "max": 5},
+    ...         "constructs": {"X": {"items": ["x1", "x2"]}, "Y": {"items": ["y1", "y2", "y3"], "reverse": ["y3"]}},
+    ...         "paths": [["X", "Y"]], "roles": {"satisfaction": "X", "loyalty": "Y", "target": "Y"}}
+    >>> survey = pd.DataFrame({"x1": [1, 2, 3, 4, 5, 3], "x2": [1, 3, 3, 5, 5, 2],
+    ...                        "y1": [2, 2, 4, 5, 5, 3], "y2": [1, 3, 3, 5, 4, 3],
+    ...                        "y3": [5, 4, 2, 1, 1, 3]})
+    >>> kmo_bartlett(survey, spec).round(3)
+      block  n_items    kmo  bartlett_chi2  bartlett_df  bartlett_p
+    0   all        5  0.725         24.437           10       0.007
+    1     X        2  0.500          5.287            1       0.021
+    2     Y        3  0.580         15.921            3       0.001
     """
     from factor_analyzer.factor_analyzer import calculate_bartlett_sphericity, calculate_kmo
 
@@ -476,6 +622,17 @@ class CFAResult:
         ``construct``, ``item``, ``std_loading``, ``p_value``.
     description : str
         The semopy (lavaan-style) model description that was fitted.
+
+    Examples
+    --------
+    Made by :func:`cfa_fit` (whose example fits one, about 2 s with semopy); the fields:
+
+    >>> result = CFAResult(fit=pd.DataFrame({"n": [6], "cfi": [0.99]}),
+    ...                    loadings=pd.DataFrame({"construct": ["X"], "item": ["x1"], "std_loading": [0.97],
+    ...                                           "p_value": [None]}),
+    ...                    description="X =~ x1 + x2")
+    >>> result.description
+    'X =~ x1 + x2'
     """
 
     fit: pd.DataFrame
@@ -511,6 +668,29 @@ def cfa_fit(survey: pd.DataFrame, spec) -> CFAResult:
     ----------
     Igolkina, A. A., & Meshcheryakov, G. (2020). semopy: A Python package for
     structural equation modeling. SEM, 27(6), 952-963.
+
+    Examples
+    --------
+    The two-construct spec and six-respondent survey of ``tests/test_satisfaction.py`` (y3 reverse-coded):
+
+    >>> import pandas as pd
+    >>> from workbench.satisfaction import pls_path_model
+    >>> spec = {"name": "tiny", "scale": {"min": 1, "max": 5},
+    ...         "constructs": {"X": {"items": ["x1", "x2"]}, "Y": {"items": ["y1", "y2", "y3"], "reverse": ["y3"]}},
+    ...         "paths": [["X", "Y"]], "roles": {"satisfaction": "X", "loyalty": "Y", "target": "Y"}}
+    >>> survey = pd.DataFrame({"x1": [1, 2, 3, 4, 5, 3], "x2": [1, 3, 3, 5, 5, 2],
+    ...                        "y1": [2, 2, 4, 5, 5, 3], "y2": [1, 3, 3, 5, 4, 3],
+    ...                        "y3": [5, 4, 2, 1, 1, 3]})
+    >>> cfa = cfa_fit(survey, spec)
+    >>> cfa.fit.columns.tolist()[:5]
+    ['n', 'chi2', 'df', 'chi2_df', 'p_value']
+    >>> cfa.loadings[["construct", "item", "std_loading"]].round(1)
+      construct item  std_loading
+    0         X   x1          1.0
+    1         X   x2          0.9
+    2         Y   y1          1.0
+    3         Y   y2          0.9
+    4         Y   y3          1.0
     """
     import semopy
 

@@ -163,6 +163,16 @@ def htmt_matrix(s: np.ndarray, mask: np.ndarray) -> np.ndarray:
     discriminant validity in variance-based structural equation modeling. Journal of
     the Academy of Marketing Science, 43(1), 115-135. Equal to seminr 0.2.1 ``htmt``
     on mobi to 1e-9 (tests/data/pls_reference_mobi.json).
+
+    Examples
+    --------
+    Items 0, 1 measure construct A, items 2, 3 construct B; within-block correlations 0.8 and
+    0.5, between-block 0.4: HTMT = 0.4 / sqrt(0.8 * 0.5):
+
+    >>> s = np.array([[1.0, 0.8, 0.4, 0.4], [0.8, 1.0, 0.4, 0.4], [0.4, 0.4, 1.0, 0.5], [0.4, 0.4, 0.5, 1.0]])
+    >>> mask = np.array([[1, 0], [1, 0], [0, 1], [0, 1]])
+    >>> htmt_matrix(s[None], mask)[0].round(4).tolist()
+    [[1.0, 0.6325], [0.6325, 1.0]]
     """
     k = mask.sum(axis=0)
     sums = mask.T[None] @ np.abs(s) @ mask[None]         # block sums of |correlations|
@@ -238,6 +248,29 @@ class PLSPathModel:
     and ECSI with IMAG and PERQ in mode B: paths, weights, loadings and R^2 agree with
     seminr to 5e-12 and with plspm to 1.2e-8 (tests/data/pls_reference_mobi.json; plspm
     scales scores with divisor n, so its weights are compared times sqrt((n - 1) / n)).
+
+    Examples
+    --------
+    The two-construct spec and six-respondent survey of ``tests/test_satisfaction.py`` (y3 reverse-coded):
+
+    >>> import pandas as pd
+    >>> from workbench.satisfaction import pls_path_model
+    >>> spec = {"name": "tiny", "scale": {"min": 1, "max": 5},
+    ...         "constructs": {"X": {"items": ["x1", "x2"]}, "Y": {"items": ["y1", "y2", "y3"], "reverse": ["y3"]}},
+    ...         "paths": [["X", "Y"]], "roles": {"satisfaction": "X", "loyalty": "Y", "target": "Y"}}
+    >>> survey = pd.DataFrame({"x1": [1, 2, 3, 4, 5, 3], "x2": [1, 3, 3, 5, 5, 2],
+    ...                        "y1": [2, 2, 4, 5, 5, 3], "y2": [1, 3, 3, 5, 4, 3],
+    ...                        "y3": [5, 4, 2, 1, 1, 3]})
+    >>> model = pls_path_model(survey, spec)
+    >>> model.n_obs_
+    6
+    >>> model.loadings_.round(3)
+      construct item  loading
+    0         X   x1    0.971
+    1         X   x2    0.970
+    2         Y   y1    0.967
+    3         Y   y2    0.936
+    4         Y   y3    0.991
     """
 
     def __init__(self, spec, *, tol: float = 1e-7, max_iter: int = 300):
@@ -448,6 +481,23 @@ class PLSBootstrap:
     confidence : float
     draws : dict
         ``"paths"``: (n_resamples, n_paths) resample estimates, paths in spec order.
+
+    Examples
+    --------
+    The two-construct spec and six-respondent survey of ``tests/test_satisfaction.py`` (y3 reverse-coded):
+
+    >>> import pandas as pd
+    >>> from workbench.satisfaction import pls_path_model
+    >>> spec = {"name": "tiny", "scale": {"min": 1, "max": 5},
+    ...         "constructs": {"X": {"items": ["x1", "x2"]}, "Y": {"items": ["y1", "y2", "y3"], "reverse": ["y3"]}},
+    ...         "paths": [["X", "Y"]], "roles": {"satisfaction": "X", "loyalty": "Y", "target": "Y"}}
+    >>> survey = pd.DataFrame({"x1": [1, 2, 3, 4, 5, 3], "x2": [1, 3, 3, 5, 5, 2],
+    ...                        "y1": [2, 2, 4, 5, 5, 3], "y2": [1, 3, 3, 5, 4, 3],
+    ...                        "y3": [5, 4, 2, 1, 1, 3]})
+    >>> model = pls_path_model(survey, spec)
+    >>> boot = model.bootstrap(50, random_state=1)
+    >>> sorted(boot.tables())[:3]
+    ['bootstrap_htmt', 'bootstrap_loadings', 'bootstrap_paths']
     """
 
     paths: pd.DataFrame
@@ -570,5 +620,22 @@ def pls_path_model(survey: pd.DataFrame, spec, **kwargs) -> PLSPathModel:
     ----------
     See :class:`PLSPathModel` (Lohmoller 1989; Tenenhaus et al. 2005; checked against
     seminr 0.2.1 and plspm 0.5.7).
+
+    Examples
+    --------
+    The two-construct spec and six-respondent survey of ``tests/test_satisfaction.py`` (y3 reverse-coded):
+
+    >>> import pandas as pd
+    >>> from workbench.satisfaction import pls_path_model
+    >>> spec = {"name": "tiny", "scale": {"min": 1, "max": 5},
+    ...         "constructs": {"X": {"items": ["x1", "x2"]}, "Y": {"items": ["y1", "y2", "y3"], "reverse": ["y3"]}},
+    ...         "paths": [["X", "Y"]], "roles": {"satisfaction": "X", "loyalty": "Y", "target": "Y"}}
+    >>> survey = pd.DataFrame({"x1": [1, 2, 3, 4, 5, 3], "x2": [1, 3, 3, 5, 5, 2],
+    ...                        "y1": [2, 2, 4, 5, 5, 3], "y2": [1, 3, 3, 5, 4, 3],
+    ...                        "y3": [5, 4, 2, 1, 1, 3]})
+    >>> model = pls_path_model(survey, spec)
+    >>> model.paths_.round(3)
+      source target  coefficient      f2
+    0      X      Y        0.962  12.495
     """
     return PLSPathModel(spec, **kwargs).fit(survey)

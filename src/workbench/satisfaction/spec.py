@@ -42,7 +42,16 @@ _TITLE_KEYS = ("zh", "en")
 
 
 class SpecError(ValueError):
-    """A model spec that cannot describe a path model (says what and where)."""
+    """A model spec that cannot describe a path model (says what and where).
+
+    Examples
+    --------
+    >>> try:
+    ...     load_spec({"name": "bad", "scale": {"min": 1, "max": 5}, "constructs": {"X": ["x1"]}, "paths": []})
+    ... except SpecError as error:
+    ...     print(error)
+    spec 'bad': 'paths' is empty; a path model needs at least one [source, target]
+    """
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,23 @@ class ModelSpec:
     scale_step : float or None, default 1.0
         Distance between neighbouring answers (1 for an integer Likert scale); answers
         must be ``min + k * scale_step``. None declares a continuous scale.
+
+    Examples
+    --------
+    The two-construct spec and six-respondent survey of ``tests/test_satisfaction.py`` (y3 reverse-coded):
+
+    >>> import pandas as pd
+    >>> from workbench.satisfaction import pls_path_model
+    >>> spec = {"name": "tiny", "scale": {"min": 1, "max": 5},
+    ...         "constructs": {"X": {"items": ["x1", "x2"]}, "Y": {"items": ["y1", "y2", "y3"], "reverse": ["y3"]}},
+    ...         "paths": [["X", "Y"]], "roles": {"satisfaction": "X", "loyalty": "Y", "target": "Y"}}
+    >>> survey = pd.DataFrame({"x1": [1, 2, 3, 4, 5, 3], "x2": [1, 3, 3, 5, 5, 2],
+    ...                        "y1": [2, 2, 4, 5, 5, 3], "y2": [1, 3, 3, 5, 4, 3],
+    ...                        "y3": [5, 4, 2, 1, 1, 3]})
+    >>> from workbench.satisfaction import load_spec
+    >>> model_spec = load_spec(spec)
+    >>> model_spec.construct_names, model_spec.paths, model_spec.scale
+    (['X', 'Y'], (('X', 'Y'),), (1.0, 5.0))
     """
 
     name: str
@@ -208,6 +234,11 @@ def list_specs() -> list[str]:
     -------
     list of str
         Stems of ``workbench/specs/*.yaml``, sorted.
+
+    Examples
+    --------
+    >>> {"acsi", "ecsi_mobi", "ncompany_ecsi"} <= set(list_specs())
+    True
     """
     return sorted(p.name[:-5] for p in _specs_dir().iterdir() if p.name.endswith(".yaml"))
 
@@ -243,6 +274,22 @@ def load_spec(spec: str | Path | Mapping | ModelSpec, *, columns=None) -> ModelS
         names an unknown construct, is a self-loop or closes a cycle; a construct in
         no path; a role naming an unknown construct; ``recommend`` without ``item``;
         an item or the recommend item not among ``columns`` (when given).
+
+    Examples
+    --------
+    The two-construct spec and six-respondent survey of ``tests/test_satisfaction.py`` (y3 reverse-coded):
+
+    >>> import pandas as pd
+    >>> from workbench.satisfaction import pls_path_model
+    >>> spec = {"name": "tiny", "scale": {"min": 1, "max": 5},
+    ...         "constructs": {"X": {"items": ["x1", "x2"]}, "Y": {"items": ["y1", "y2", "y3"], "reverse": ["y3"]}},
+    ...         "paths": [["X", "Y"]], "roles": {"satisfaction": "X", "loyalty": "Y", "target": "Y"}}
+    >>> survey = pd.DataFrame({"x1": [1, 2, 3, 4, 5, 3], "x2": [1, 3, 3, 5, 5, 2],
+    ...                        "y1": [2, 2, 4, 5, 5, 3], "y2": [1, 3, 3, 5, 4, 3],
+    ...                        "y3": [5, 4, 2, 1, 1, 3]})
+    >>> model_spec = load_spec(spec, columns=survey.columns)
+    >>> model_spec.items, model_spec.reverse
+    (['x1', 'x2', 'y1', 'y2', 'y3'], ('y3',))
     """
     if isinstance(spec, ModelSpec):
         out = spec
@@ -510,6 +557,24 @@ def item_matrix(survey: pd.DataFrame, spec: ModelSpec) -> pd.DataFrame:
     ------
     TypeError
         When an item column holds values that are not numbers.
+
+    Examples
+    --------
+    The two-construct spec and six-respondent survey of ``tests/test_satisfaction.py`` (y3 reverse-coded):
+
+    >>> import pandas as pd
+    >>> from workbench.satisfaction import pls_path_model
+    >>> spec = {"name": "tiny", "scale": {"min": 1, "max": 5},
+    ...         "constructs": {"X": {"items": ["x1", "x2"]}, "Y": {"items": ["y1", "y2", "y3"], "reverse": ["y3"]}},
+    ...         "paths": [["X", "Y"]], "roles": {"satisfaction": "X", "loyalty": "Y", "target": "Y"}}
+    >>> survey = pd.DataFrame({"x1": [1, 2, 3, 4, 5, 3], "x2": [1, 3, 3, 5, 5, 2],
+    ...                        "y1": [2, 2, 4, 5, 5, 3], "y2": [1, 3, 3, 5, 4, 3],
+    ...                        "y3": [5, 4, 2, 1, 1, 3]})
+    >>> from workbench.satisfaction import load_spec
+    >>> item_matrix(survey, load_spec(spec)).head(2)  # y3 reverse-coded
+        x1   x2   y1   y2   y3
+    0  1.0  1.0  2.0  1.0  1.0
+    1  2.0  3.0  2.0  3.0  2.0
     """
     spec = load_spec(spec, columns=survey.columns)
     try:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.labels import LABELS, label, translate_codes, translate_columns
+from workbench.labels import LABELS, label, segment_label, translate_codes, translate_columns
 
 __all__ = ["MAX_ROWS", "ReportTable", "code_labels", "column_kind", "format_value", "money_unit", "p_text",
            "table_html"]
@@ -241,7 +241,8 @@ def code_labels(column: str, values: pd.Series, lang: str) -> pd.Series:
 
     Unlike :func:`workbench.labels.translate_codes`, a column is translated when at least
     half of its distinct values are codes (a subtotal row's ``total`` does not keep the
-    customer types in English); ids, names and free-text columns are never touched. A
+    customer types in English); ids, names and free-text columns are never touched, except
+    a ``name`` column of segment names (:func:`workbench.labels.segment_label`). A
     ``table``/``source`` column names source tables (``source_<code>`` labels), a stage
     column lifecycle stages (``stage_<code>``).
 
@@ -263,21 +264,30 @@ def code_labels(column: str, values: pd.Series, lang: str) -> pd.Series:
     ['流失', '退化期']
     >>> code_labels("customer_id", pd.Series(["churned"]), "zh").tolist()
     ['churned']
+    >>> code_labels("kmeans_segment", pd.Series(["important_value_2", "general_winback"]), "zh").tolist()
+    ['重要价值客户 (2)', '一般挽留客户']
     """
-    if (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
-            or _NEVER_CODES.search(str(column))):
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return values
+    if str(column) == "name":  # segment names ("important_value_2") in assignments; else people's names
+        distinct = [v for v in pd.unique(values.dropna()) if isinstance(v, str)]
+        named = [v for v in distinct if segment_label(v, "en") != v]
+        if distinct and len(named) * 2 >= len(distinct):
+            return values.map(lambda v: segment_label(v, lang) if isinstance(v, str) else v).astype(object)
+        return values
+    if _NEVER_CODES.search(str(column)):
         return values
     prefix = ("source_" if str(column) in _TABLE_COLUMNS
               else "stage_" if _STAGE_COLUMN.search(str(column)) else "")
     distinct = [v for v in pd.unique(values.dropna()) if isinstance(v, str)]
-    known = [v for v in distinct if f"{prefix}{v}" in LABELS or v in LABELS]
+    known = [v for v in distinct if f"{prefix}{v}" in LABELS or segment_label(v, "en") != v]
     if not distinct or (len(known) * 2 < len(distinct) and str(column) not in _MIXED_COLUMNS):
         return values
 
     def one(v):
         if not isinstance(v, str):
             return v
-        return label(f"{prefix}{v}", lang) if f"{prefix}{v}" in LABELS else label(v, lang)
+        return label(f"{prefix}{v}", lang) if f"{prefix}{v}" in LABELS else segment_label(v, lang)
     return values.map(one).astype(object)
 
 
@@ -354,6 +364,8 @@ def table_html(frame: pd.DataFrame, *, lang: str = "en", currency: str | None = 
     digits = [_decimals(k, plain.iloc[:, i]) for i, k in enumerate(kinds)]
     digits = [1 if k == "share" else d for k, d in zip(kinds, digits, strict=True)]
     shown = translate_columns(_translate_values(body, lang), lang)
+    # a crosstab's columns may be segment names ("important_value_2")
+    shown.columns = [segment_label(c, lang) if isinstance(c, str) else c for c in shown.columns]
     unit = money_unit(currency, lang)
     headers = []
     for column, kind in zip(shown.columns, kinds, strict=True):

@@ -7,11 +7,12 @@ and notebooks and plots translate them here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import pandas as pd
 
-__all__ = ["LANGUAGES", "LABELS", "label", "translate_codes", "translate_columns"]
+__all__ = ["LANGUAGES", "LABELS", "label", "segment_label", "translate_codes", "translate_columns"]
 
 LANGUAGES = ("zh", "en")
 
@@ -35,8 +36,6 @@ LABELS: dict[str, dict[str, str]] = {
     # --- periodic series (workbench.series) ---------------------------------------
     "rfm_segment": {"zh": "RFM 客户群", "en": "RFM segment"},
     "class_before": {"zh": "上期类别", "en": "Class before"},
-    "new_customer": {"zh": "新客户", "en": "New customer"},
-    "not_present": {"zh": "本期无数据", "en": "Not present"},
     "notebook": {"zh": "分析报告", "en": "Notebook"},
     "metric": {"zh": "指标", "en": "Metric"},
     "value_before": {"zh": "上期值", "en": "Previous period"},
@@ -280,6 +279,44 @@ LABELS: dict[str, dict[str, str]] = {
     "strategy_minimise_cost": {"zh": "最小化成本：标准化、低成本的服务渠道",
                                "en": "Minimise cost: standard, low-cost service channels"},
     "kmeans_segment": {"zh": "k-means 客户群", "en": "k-means segment"},
+    # --- RFM actions: the recommended action per segment of both RFM schemes (value.rfm.RFM_ACTIONS) ---
+    "rfm_action_champions": {"zh": "给予奖励与新品优先体验，邀请评价和转介绍",
+                           "en": "Reward them; early access to new products; ask for reviews and referrals"},
+    "rfm_action_loyal": {"zh": "向上销售高价值产品，纳入会员忠诚计划",
+                       "en": "Upsell higher-value products; loyalty programme; ask for reviews"},
+    "rfm_action_potential_loyalist": {"zh": "推荐会员计划和相关产品，培养为忠诚客户",
+                                    "en": "Offer membership or loyalty programme; recommend related products"},
+    "rfm_action_recent_customers": {"zh": "做好新客户引导与首购后服务，尽早建立关系",
+                                  "en": "Onboarding support; build the relationship early"},
+    "rfm_action_promising": {"zh": "加强品牌认知，提供试用", "en": "Create brand awareness; free trials"},
+    "rfm_action_need_attention": {"zh": "限时优惠，根据历史购买推荐产品",
+                                "en": "Limited-time offers; recommend based on past purchases"},
+    "rfm_action_about_to_sleep": {"zh": "推送热门产品和有价值的信息，重新建立联系",
+                                "en": "Share valuable resources; recommend popular products; reconnect"},
+    "rfm_action_at_risk_customers": {"zh": "个性化邮件或电话回访，提供续约优惠",
+                                   "en": "Personalised e-mails or calls to reconnect; offer renewals"},
+    "rfm_action_cant_lose_them": {"zh": "主动沟通、推出新品挽回，防止流向竞争对手",
+                                "en": "Win them back with new products; talk to them, do not lose them "
+                                      "to a competitor"},
+    "rfm_action_hibernating": {"zh": "推荐其他相关产品与专项折扣，重建品牌价值",
+                             "en": "Offer other relevant products and special discounts; recreate brand value"},
+    "rfm_action_lost": {"zh": "可尝试唤回活动，否则减少投入",
+                      "en": "Revive interest with an outreach campaign; otherwise spend little"},
+    "rfm_action_important_value": {"zh": "重点维护：提供专属服务，倾斜优质资源",
+                                 "en": "Keep them: dedicated service, priority resources"},
+    "rfm_action_important_development": {"zh": "重点发展：提高购买频次，交叉销售，定期联系",
+                                       "en": "Raise purchase frequency: cross-sell, regular contact"},
+    "rfm_action_important_retention": {"zh": "重点保持：购买频繁但近期未购，主动联系唤回",
+                                     "en": "Bring them back: they bought often but not lately; contact proactively"},
+    "rfm_action_important_winback": {"zh": "重点挽留：高价值但流失风险大，查明原因并挽回",
+                                   "en": "Win back: high value at risk of churning; find out why and act"},
+    "rfm_action_general_value": {"zh": "提升客单价：向上销售、组合销售",
+                               "en": "Raise spend per purchase: upsell, bundles"},
+    "rfm_action_general_development": {"zh": "低成本培育：促销活动与自动化营销",
+                                     "en": "Nurture at low cost: promotions, automated contact"},
+    "rfm_action_general_retention": {"zh": "低成本提醒，维持购买", "en": "Low-cost reminders to keep them buying"},
+    "rfm_action_general_winback": {"zh": "控制成本，仅纳入大众化营销",
+                                 "en": "Minimise cost; include only in mass campaigns"},
     "nonpositive": {"zh": "价值非正", "en": "Zero or negative value"},
     "min_value": {"zh": "最小值", "en": "Minimum"},
     "max_value": {"zh": "最大值", "en": "Maximum"},
@@ -965,11 +1002,57 @@ _REPORT_LABELS: dict[str, dict[str, str]] = {
                                    "master)."},
     "msg_classified": {"zh": "已分类 {n:,} 位客户，其中重点客户 {keys} 位。",
                        "en": "{n:,} customers classified; {keys} key accounts."},
+    "msg_previous_saved": {"zh": "上一期（{period}）：使用已保存的上一期客户群分配。",
+                           "en": "Previous period {period}: its saved segment assignments."},
+    "msg_previous_refit": {"zh": "上一期（{period}）：用本期模型对上一期的客户特征分群。",
+                           "en": "Previous period {period}: this model applied to last period's features."},
+    "msg_previous_none": {"zh": "上一期（{period}）：数据中没有上一期，无迁移矩阵。",
+                          "en": "Previous period {period}: not in the data, so no migration matrix."},
 }
 _twice = sorted(set(_REPORT_LABELS) & set(LABELS))
 if _twice:  # pragma: no cover - caught by the test suite on import
     raise RuntimeError(f"labels defined twice: {_twice}")
 LABELS.update(_REPORT_LABELS)
+
+
+_SUFFIX = re.compile(r"^(.*)_(\d+)$")
+
+
+def segment_label(name: str, lang: str = "en") -> str:
+    """Display label of a segment name, with its disambiguating number.
+
+    ``"important_value_2"`` (the second segment that profiles as important value) reads
+    "Important value (2)" / "重要价值客户 (2)"; unknown names pass through.
+
+    Parameters
+    ----------
+    name : str
+        A segment name code, e.g. from ``CustomerSegmenter.names_``.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    str
+
+    References
+    ----------
+    No external reference; reads the zh/en label table :data:`LABELS`.
+
+    Examples
+    --------
+    >>> segment_label("important_value_2", "zh")
+    '重要价值客户 (2)'
+    >>> segment_label("important_value", "en")
+    'Important value'
+    """
+    name = str(name)
+    text = label(name, lang)
+    if text != name:
+        return text
+    match = _SUFFIX.match(name)
+    if match and label(match.group(1), lang) != match.group(1):
+        return f"{label(match.group(1), lang)} ({match.group(2)})"
+    return name
 
 
 def label(key: str, lang: str = "en") -> str:

@@ -7,11 +7,13 @@ and notebooks and plots translate them here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import pandas as pd
 
-__all__ = ["LANGUAGES", "LABELS", "label", "translate_codes", "translate_columns"]
+__all__ = ["LANGUAGES", "LABELS", "TEXT_PATTERNS", "label", "translate_codes", "translate_columns",
+           "translate_text", "is_translatable"]
 
 LANGUAGES = ("zh", "en")
 
@@ -970,6 +972,139 @@ _twice = sorted(set(_REPORT_LABELS) & set(LABELS))
 if _twice:  # pragma: no cover - caught by the test suite on import
     raise RuntimeError(f"labels defined twice: {_twice}")
 LABELS.update(_REPORT_LABELS)
+
+_CODE_LABELS = {
+    # measurement mode of a PLS block (satisfaction spec, model_spec table's ``mode``)
+    "mode_A": {"zh": "A 模式（反映型）", "en": "Mode A (reflective)"},
+    "mode_B": {"zh": "B 模式（形成型）", "en": "Mode B (formative)"},
+    # lifecycle notebook: the valuable customers a year ago by spend
+    "top20": {"zh": "消费额前 20%", "en": "Top 20 % by spend"},
+    "rest": {"zh": "其余客户", "en": "The rest"},
+    # survey cleaning log, ``detail`` (workbench.satisfaction.clean_survey)
+    "detail_scale": {"zh": "量表 {lo}-{hi}", "en": "scale {lo}-{hi}"},
+    "detail_scale_points": {"zh": "允许的答案：{points}", "en": "answers {points}"},
+    "detail_continuous_scale": {"zh": "连续量表：不检查", "en": "continuous scale: not checked"},
+    "detail_same_answer": {"zh": "所有题项答案相同", "en": "same answer to all items"},
+    "detail_not_checked": {"zh": "未检查", "en": "not checked"},
+    "detail_too_many_missing": {"zh": "{n} 个题项中超过 {share} 未作答",
+                                "en": "more than {share} of {n} items unanswered"},
+    "detail_listwise": {"zh": "列表删除（任一题项缺失即隔离）", "en": "listwise deletion"},
+    "detail_mean_replacement": {"zh": "保留：均值替换", "en": "kept: mean replacement"},
+    # segmentation transforms, ``reason`` (workbench.segmentation.SegmentationPreprocessor)
+    "reason_linear_days": {"zh": "天数，保持线性", "en": "duration in days, kept linear"},
+    "reason_skewness": {"zh": "偏度 {skew} {op} {limit}", "en": "skewness {skew} {op} {limit}"},
+    "reason_signed": {"zh": "有正负号，偏度 {skew}，超额峰度 {kurt}",
+                      "en": "signed, skewness {skew}, excess kurtosis {kurt}"},
+    "reason_user": {"zh": "由用户指定", "en": "set by the user"},
+    # segmentation quality per industry, ``quality`` (workbench.segmentation.CustomerSegmenter)
+    "quality_clear": {"zh": "k={k} 时聚类清晰：轮廓系数 {silhouette}，自助法 ARI {ari}",
+                      "en": "clear segmentation at k={k}: silhouette {silhouette}, bootstrap ARI {ari}"},
+    "quality_clear_no_bootstrap": {"zh": "k={k} 时聚类清晰：轮廓系数 {silhouette}",
+                                   "en": "clear segmentation at k={k}: silhouette {silhouette}"},
+    # join match rates (workbench.quality.join_match_rates): ``join`` and ``hint``
+    "join_pair": {"zh": "{left} → {right}", "en": "{left} → {right}"},
+    "hint_leading_zeros": {"zh": "编号的前导零不一致（如 '1' 与 '00001'）：Excel 可能把文本编号转成了数字；"
+                                 "请将编号列设为文本格式，或导出为 CSV",
+                           "en": "ids differ in leading zeros (e.g. '1' vs '00001'): Excel may have turned "
+                                 "text ids into numbers; format the id column as text, or export it as CSV"},
+    "hint_case_blanks": {"zh": "编号的大小写或内部空格不一致",
+                         "en": "ids differ in upper/lower case or blanks inside them"},
+    "hint_few_shared": {"zh": "两个文件共有的编号很少：请检查两者是否使用同一套客户编号",
+                        "en": "the two files share few ids: check that both use the same customer ids"},
+}
+_twice = sorted(set(_CODE_LABELS) & set(LABELS))
+if _twice:  # pragma: no cover - caught by the test suite on import
+    raise RuntimeError(f"labels defined twice: {_twice}")
+LABELS.update(_CODE_LABELS)
+
+_NUMBER = r"-?[\d.,]+"
+#: (pattern, label key): a sentence an analysis module writes with numbers in it, read back
+#: into its parts so that it can be shown in the report's language. A named group
+#: ``source_<field>`` names a source table: ``{field}`` is shown as its ``source_<table>`` label.
+#: Each pattern is tested against the module that writes the sentence (tests/test_labels.py),
+#: so a changed wording fails there instead of showing English in a Chinese report.
+TEXT_PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), key) for p, key in [
+    (rf"scale (?P<lo>{_NUMBER})-(?P<hi>{_NUMBER})", "detail_scale"),
+    (r"answers (?P<points>-?[\d.]+(?:, -?[\d.]+)*, \.\.\., -?[\d.]+)", "detail_scale_points"),
+    (r"continuous scale: not checked", "detail_continuous_scale"),
+    (r"same answer to all items", "detail_same_answer"),
+    (r"not checked", "detail_not_checked"),
+    (r"more than (?P<share>\d+%) of (?P<n>[\d,]+) items unanswered", "detail_too_many_missing"),
+    (r"listwise deletion", "detail_listwise"),
+    (r"kept: mean replacement", "detail_mean_replacement"),
+    (r"duration in days, kept linear", "reason_linear_days"),
+    (rf"skewness (?P<skew>{_NUMBER}) (?P<op>>|<=) (?P<limit>{_NUMBER})", "reason_skewness"),
+    (rf"signed, skewness (?P<skew>{_NUMBER}), excess kurtosis (?P<kurt>{_NUMBER})", "reason_signed"),
+    (r"set by the user", "reason_user"),
+    (rf"clear segmentation at k=(?P<k>\d+): silhouette (?P<silhouette>{_NUMBER}), bootstrap ARI (?P<ari>{_NUMBER})",
+     "quality_clear"),
+    (rf"clear segmentation at k=(?P<k>\d+): silhouette (?P<silhouette>{_NUMBER})", "quality_clear_no_bootstrap"),
+    (r"(?P<source_left>[a-z][a-z0-9_]*) -> (?P<source_right>[a-z][a-z0-9_]*)", "join_pair"),
+    (r"ids differ in leading zeros .*", "hint_leading_zeros"),
+    (r"ids differ in upper/lower case or blanks inside them", "hint_case_blanks"),
+    (r"the two files share few ids: check that both use the same customer ids", "hint_few_shared"),
+]]
+
+
+_NUMBERED = re.compile(r"([a-z][a-z0-9_]*[a-z])_(\d+)")
+
+
+def translate_text(text: str, lang: str) -> str:
+    """A code or one of the analysis modules' fixed sentences in ``lang``; other text as it is.
+
+    A key of :data:`LABELS` is shown through :func:`label`; a sentence that matches one of
+    :data:`TEXT_PATTERNS` as a whole is shown through its label with the numbers it holds
+    (``"scale 1-7"`` -> ``"量表 1-7"``); a code with a disambiguating number reads as
+    :func:`workbench.segmentation.segment_label` shows it (``important_value_2`` ->
+    ``重要价值客户 (2)``). The files a report writes keep the English.
+
+    Parameters
+    ----------
+    text : str
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> translate_text("more than 50% of 20 items unanswered", "zh")
+    '20 个题项中超过 50% 未作答'
+    >>> translate_text("survey -> customers", "zh")
+    '满意度问卷 → 客户档案'
+    >>> translate_text("CUSA1", "zh")
+    'CUSA1'
+    """
+    if text in LABELS:
+        return label(text, lang)
+    numbered = _NUMBERED.fullmatch(text)
+    if numbered and numbered.group(1) in LABELS:  # important_value_2: the second "important value" segment
+        return f"{label(numbered.group(1), lang)} ({numbered.group(2)})"
+    for pattern, key in TEXT_PATTERNS:
+        found = pattern.fullmatch(text)
+        if found:
+            parts = {name.removeprefix("source_"):
+                     label(f"source_{value}", lang) if name.startswith("source_") and f"source_{value}" in LABELS
+                     else value for name, value in found.groupdict().items()}
+            return label(key, lang).format(**parts)
+    return text
+
+
+def is_translatable(text: str) -> bool:
+    """Whether :func:`translate_text` knows ``text`` (a label key or a known sentence).
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    bool
+    """
+    numbered = _NUMBERED.fullmatch(text)
+    return (text in LABELS or bool(numbered and numbered.group(1) in LABELS)
+            or any(p.fullmatch(text) for p, _ in TEXT_PATTERNS))
 
 
 def label(key: str, lang: str = "en") -> str:

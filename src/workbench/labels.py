@@ -384,6 +384,7 @@ LABELS: dict[str, dict[str, str]] = {
     "davies_bouldin": {"zh": "DB 指数", "en": "Davies-Bouldin"},
     "stability_mean": {"zh": "稳定性（自助法 ARI 均值）", "en": "Stability (bootstrap ARI mean)"},
     "stability_sd": {"zh": "稳定性标准差", "en": "Stability SD"},
+    "stability_band": {"zh": "均值 ± 标准差（ARI 不超过 1）", "en": "mean ± SD (ARI at most 1)"},
     "knee": {"zh": "肘部", "en": "Elbow"},
     "recommended": {"zh": "推荐", "en": "Recommended"},
     "chosen": {"zh": "采用", "en": "Chosen"},

@@ -136,3 +136,6 @@ def test_a_measurement_mode_and_numbered_codes_read_as_labels():
     assert code_labels("abc_class", pd.Series(["A"]), "zh").tolist() == ["A 类"]
     shown = code_labels("detail", pd.Series(["scale 1-7", "CUSA1, CUSA2", ""]), "zh").tolist()
     assert shown == ["量表 1-7", "CUSA1, CUSA2", ""]
+    few = "the two files share few ids: check that both use the same customer ids"
+    hints = code_labels("hint", pd.Series(["", few]), "zh").tolist()
+    assert hints == ["", "两个文件共有的编号很少：请检查两者是否使用同一套客户编号"]

@@ -235,7 +235,7 @@ _MIXED_COLUMNS = {"item", "detail", "hint"}
 _PREFIXED_COLUMNS = {"mode": "mode_"}
 #: lifecycle-stage columns: ``churned`` is the stage "Churned" there, not the segment "Churned customers"
 _STAGE_COLUMN = re.compile(r"(^|_)stage(_|$)")
-_NEVER_CODES = re.compile(r"(^|_)(id|name|examples|hint)$")
+_NEVER_CODES = re.compile(r"(^|_)(id|name|examples)$")
 
 
 def code_labels(column: str, values: pd.Series, lang: str) -> pd.Series:

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from workbench.labels import LABELS, label, translate_codes
 
@@ -111,8 +112,8 @@ def test_transform_reasons_quality_and_join_hints_read_in_chinese():
     assert translate_text("a sentence nobody wrote", "zh") == "a sentence nobody wrote"
 
 
-def test_the_segmentation_quality_sentence_is_the_one_the_segmenter_writes():
-    """The quality pattern follows the segmenter's wording: a changed sentence fails here."""
+def test_the_segmenters_sentences_read_in_chinese():
+    """The patterns follow the segmenter's wording (quality, recommended k): a changed sentence fails here."""
     from workbench.labels import TEXT_PATTERNS
     from workbench.segmentation import CustomerSegmenter
 
@@ -121,9 +122,18 @@ def test_the_segmentation_quality_sentence_is_the_one_the_segmenter_writes():
     features = pd.DataFrame(centers + rng.normal(0, 0.5, centers.shape), columns=["frequency", "monetary_total"])
     features["frequency"] = features["frequency"] + 10  # non-negative, not skewed
     features["monetary_total"] = features["monetary_total"] + 10
-    seg = CustomerSegmenter(k=3, n_bootstrap=5, random_state=0).fit(features)
-    assert any(p.fullmatch(seg.quality_) for p, _ in TEXT_PATTERNS), seg.quality_
-    assert _reads_chinese(seg.quality_)[0], seg.quality_
+    seg = CustomerSegmenter(k="auto", n_bootstrap=5, random_state=0).fit(features)
+    assert not seg.weak_ and any(p.fullmatch(seg.quality_) for p, _ in TEXT_PATTERNS), seg.quality_
+    for sentence in (seg.quality_, seg.recommendation_["reason"]):
+        assert _reads_chinese(sentence)[0], _reads_chinese(sentence)[1]
+    # one structureless cloud: a weak segmentation, and a k the case file sets
+    cloud = pd.DataFrame(rng.normal(20, 1, (240, 2)), columns=["frequency", "monetary_total"])
+    with pytest.warns(UserWarning, match="weak segmentation"):
+        weak = CustomerSegmenter(k=4, n_bootstrap=5, random_state=0).fit(cloud)
+    assert weak.weak_ and "set by the user" in weak.recommendation_["reason"]
+    for sentence in (weak.quality_, weak.recommendation_["reason"]):
+        ok, shown = _reads_chinese(sentence)
+        assert ok, (sentence, shown)
 
 
 def test_a_measurement_mode_and_numbered_codes_read_as_labels():

@@ -923,6 +923,19 @@ _REPORT_LABELS: dict[str, dict[str, str]] = {
                                 "them in the {engine} engine and hands the report customer-level tables only, so "
                                 "it is left out (render a sample with engine: pandas to see it)"},
     "msg_no_transactions": {"zh": "本案例没有交易数据。", "en": "This case has no transactions."},
+    "msg_no_quarantine": {"zh": "没有被隔离的行。", "en": "No row was quarantined."},
+    "msg_no_joins": {"zh": "本案例各表之间无需匹配。", "en": "This case has no joins between tables."},
+    "msg_rows_after_period": {"zh": "保留的交易中有 {after:,} 行晚于分析截止日 {date}，留待以后各期；"
+                                    "以下分析使用 {analysed:,} 行。",
+                              "en": "Of the kept transactions, {after:,} are dated after the analysis date {date} and "
+                                    "wait for later periods; the analyses use {analysed:,}."},
+    "msg_join_problem": {"zh": "{join}：{keys} 个编号中只有 {matched} 个匹配，例如 {left} 对 {right}。{hint}",
+                         "en": "{join}: only {matched} of {keys} ids match, e.g. {left} against {right}. {hint}"},
+    "msg_previous_saved": {"zh": "上期（{period}）：使用上期报告保存的客户群归属",
+                           "en": "previous period {period}: the assignments its report saved"},
+    "msg_previous_refit": {"zh": "上期（{period}）：用本期模型对上期期末的客户特征进行归类",
+                           "en": "previous period {period}: this model on last period's features"},
+    "msg_previous_none": {"zh": "上期（{period}）：数据中没有上期", "en": "previous period {period}: not in the data"},
     "msg_no_survey": {"zh": "本案例没有满意度问卷。", "en": "This case has no survey."},
     "msg_no_master": {"zh": "本案例没有客户档案表。", "en": "This case has no customer master table."},
     "msg_value_basis": {"zh": "ABC 分类与价值矩阵按{basis}计算。",
@@ -981,15 +994,14 @@ _CODE_LABELS = {
     # lifecycle notebook: the valuable customers a year ago by spend
     "top20": {"zh": "消费额前 20%", "en": "Top 20 % by spend"},
     "rest": {"zh": "其余客户", "en": "The rest"},
-    # survey cleaning log, ``detail`` (workbench.satisfaction.clean_survey)
+    # survey cleaning log, ``detail`` (workbench.satisfaction.clean_survey; two of its
+    # sentences, "same answer to all items" and "listwise deletion", are keys above)
     "detail_scale": {"zh": "量表 {lo}-{hi}", "en": "scale {lo}-{hi}"},
     "detail_scale_points": {"zh": "允许的答案：{points}", "en": "answers {points}"},
     "detail_continuous_scale": {"zh": "连续量表：不检查", "en": "continuous scale: not checked"},
-    "detail_same_answer": {"zh": "所有题项答案相同", "en": "same answer to all items"},
     "detail_not_checked": {"zh": "未检查", "en": "not checked"},
     "detail_too_many_missing": {"zh": "{n} 个题项中超过 {share} 未作答",
                                 "en": "more than {share} of {n} items unanswered"},
-    "detail_listwise": {"zh": "列表删除（任一题项缺失即隔离）", "en": "listwise deletion"},
     "detail_mean_replacement": {"zh": "保留：均值替换", "en": "kept: mean replacement"},
     # segmentation transforms, ``reason`` (workbench.segmentation.SegmentationPreprocessor)
     "reason_linear_days": {"zh": "天数，保持线性", "en": "duration in days, kept linear"},
@@ -1002,6 +1014,27 @@ _CODE_LABELS = {
                       "en": "clear segmentation at k={k}: silhouette {silhouette}, bootstrap ARI {ari}"},
     "quality_clear_no_bootstrap": {"zh": "k={k} 时聚类清晰：轮廓系数 {silhouette}",
                                    "en": "clear segmentation at k={k}: silhouette {silhouette}"},
+    "quality_weak": {"zh": "k={k} 时聚类较弱：{problems}；各客户群区分不明显或不可复现，应视为对连续分布的划分，"
+                           "而不是截然不同的客户类型",
+                     "en": "weak segmentation at k={k}: {problems}; the segments are not well separated or not "
+                           "reproducible, read them as a partition of a continuum rather than distinct customer types"},
+    "quality_low_gain": {"zh": "轮廓系数仅比单一正态分布（{null}）高 {gain}（至少需 +{needed}）",
+                         "en": "silhouette only {gain} above a single Gaussian's ({null}; needed +{needed})"},
+    "quality_unstable": {"zh": "自助法 ARI {ari} < {needed}", "en": "bootstrap ARI {ari} < {needed}"},
+    # the recommended k and why (workbench.segmentation, recommendation_["reason"])
+    "k_best_stable": {"zh": "k={k}：在稳定的 k（自助法 ARI ≥ {needed}：{ks}）中轮廓系数最高（{silhouette}）",
+                      "en": "k={k}: highest silhouette ({silhouette}) among the stable k (bootstrap ARI >= {needed}: "
+                            "{ks})"},
+    "k_best": {"zh": "k={k}：轮廓系数最高（{silhouette}）", "en": "k={k}: highest silhouette ({silhouette})"},
+    "k_stability_not_computed": {"zh": "未计算稳定性", "en": "stability not computed"},
+    "k_none_stable": {"zh": "没有稳定的 k（所有 k 的自助法 ARI < {needed}）",
+                      "en": "no k is stable (bootstrap ARI < {needed} for all)"},
+    "k_elbow": {"zh": "组内平方和的肘部在 k={k}", "en": "elbow of inertia at k={k}"},
+    "k_ch_highest": {"zh": "CH 指数在 k={k} 时最高", "en": "Calinski-Harabasz highest at k={k}"},
+    "k_db_lowest": {"zh": "DB 指数在 k={k} 时最低", "en": "Davies-Bouldin lowest at k={k}"},
+    "k_set_by_user": {"zh": "k={k} 由案例文件指定", "en": "k={k} set by the user (case file)"},
+    "k_criteria_recommend": {"zh": "各准则推荐 {recommended}：{reason}",
+                             "en": "the criteria recommend {recommended}: {reason}"},
     # join match rates (workbench.quality.join_match_rates): ``join`` and ``hint``
     "join_pair": {"zh": "{left} → {right}", "en": "{left} → {right}"},
     "hint_leading_zeros": {"zh": "编号的前导零不一致（如 '1' 与 '00001'）：Excel 可能把文本编号转成了数字；"
@@ -1021,17 +1054,16 @@ LABELS.update(_CODE_LABELS)
 _NUMBER = r"-?[\d.,]+"
 #: (pattern, label key): a sentence an analysis module writes with numbers in it, read back
 #: into its parts so that it can be shown in the report's language. A named group
-#: ``source_<field>`` names a source table: ``{field}`` is shown as its ``source_<table>`` label.
+#: ``source_<field>`` names a source table: ``{field}`` is shown as its ``source_<table>`` label;
+#: a group ``text_<field>`` holds a sentence of its own, translated the same way.
 #: Each pattern is tested against the module that writes the sentence (tests/test_labels.py),
 #: so a changed wording fails there instead of showing English in a Chinese report.
 TEXT_PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), key) for p, key in [
     (rf"scale (?P<lo>{_NUMBER})-(?P<hi>{_NUMBER})", "detail_scale"),
     (r"answers (?P<points>-?[\d.]+(?:, -?[\d.]+)*, \.\.\., -?[\d.]+)", "detail_scale_points"),
     (r"continuous scale: not checked", "detail_continuous_scale"),
-    (r"same answer to all items", "detail_same_answer"),
     (r"not checked", "detail_not_checked"),
     (r"more than (?P<share>\d+%) of (?P<n>[\d,]+) items unanswered", "detail_too_many_missing"),
-    (r"listwise deletion", "detail_listwise"),
     (r"kept: mean replacement", "detail_mean_replacement"),
     (r"duration in days, kept linear", "reason_linear_days"),
     (rf"skewness (?P<skew>{_NUMBER}) (?P<op>>|<=) (?P<limit>{_NUMBER})", "reason_skewness"),
@@ -1040,6 +1072,21 @@ TEXT_PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), key) for p, 
     (rf"clear segmentation at k=(?P<k>\d+): silhouette (?P<silhouette>{_NUMBER}), bootstrap ARI (?P<ari>{_NUMBER})",
      "quality_clear"),
     (rf"clear segmentation at k=(?P<k>\d+): silhouette (?P<silhouette>{_NUMBER})", "quality_clear_no_bootstrap"),
+    (r"weak segmentation at k=(?P<k>\d+): (?P<text_problems>.+?); the segments are not well separated or not "
+     r"reproducible, read them as a partition of a continuum rather than distinct customer types", "quality_weak"),
+    (rf"silhouette only (?P<gain>[+-]{_NUMBER}) above a single Gaussian's \((?P<null>{_NUMBER}); "
+     rf"needed \+(?P<needed>{_NUMBER})\)", "quality_low_gain"),
+    (rf"bootstrap ARI (?P<ari>{_NUMBER}) < (?P<needed>{_NUMBER})", "quality_unstable"),
+    (rf"k=(?P<k>\d+): highest silhouette \((?P<silhouette>{_NUMBER})\) among the stable k "
+     rf"\(bootstrap ARI >= (?P<needed>{_NUMBER}): (?P<ks>\d+(?:, \d+)*)\)", "k_best_stable"),
+    (rf"k=(?P<k>\d+): highest silhouette \((?P<silhouette>{_NUMBER})\)", "k_best"),
+    (r"stability not computed", "k_stability_not_computed"),
+    (rf"no k is stable \(bootstrap ARI < (?P<needed>{_NUMBER}) for all\)", "k_none_stable"),
+    (r"elbow of inertia at k=(?P<k>\d+)", "k_elbow"),
+    (r"Calinski-Harabasz highest at k=(?P<k>\d+)", "k_ch_highest"),
+    (r"Davies-Bouldin lowest at k=(?P<k>\d+)", "k_db_lowest"),
+    (r"k=(?P<k>\d+) set by the user \(case file\)", "k_set_by_user"),
+    (r"the criteria recommend (?P<recommended>\d+): (?P<text_reason>.+)", "k_criteria_recommend"),
     (r"(?P<source_left>[a-z][a-z0-9_]*) -> (?P<source_right>[a-z][a-z0-9_]*)", "join_pair"),
     (r"ids differ in leading zeros .*", "hint_leading_zeros"),
     (r"ids differ in upper/lower case or blanks inside them", "hint_case_blanks"),
@@ -1055,7 +1102,8 @@ def translate_text(text: str, lang: str) -> str:
 
     A key of :data:`LABELS` is shown through :func:`label`; a sentence that matches one of
     :data:`TEXT_PATTERNS` as a whole is shown through its label with the numbers it holds
-    (``"scale 1-7"`` -> ``"量表 1-7"``); a code with a disambiguating number reads as
+    (``"scale 1-7"`` -> ``"量表 1-7"``), and a sentence of such clauses joined by ``"; "``
+    or ``" and "`` clause by clause; a code with a disambiguating number reads as
     :func:`workbench.segmentation.segment_label` shows it (``important_value_2`` ->
     ``重要价值客户 (2)``). The files a report writes keep the English.
 
@@ -1077,6 +1125,16 @@ def translate_text(text: str, lang: str) -> str:
     >>> translate_text("CUSA1", "zh")
     'CUSA1'
     """
+    shown = _translated(text, lang)
+    return text if shown is None else shown
+
+
+#: how a sentence of several clauses is joined again: "a; b" and "a and b"
+_JOINS = (("; ", {"zh": "；", "en": "; "}), (" and ", {"zh": "，且", "en": " and "}))
+
+
+def _translated(text: str, lang: str) -> str | None:
+    """``text`` in ``lang``, or None when it is neither a label key nor a known sentence."""
     if text in LABELS:
         return label(text, lang)
     numbered = _NUMBERED.fullmatch(text)
@@ -1084,16 +1142,31 @@ def translate_text(text: str, lang: str) -> str:
         return f"{label(numbered.group(1), lang)} ({numbered.group(2)})"
     for pattern, key in TEXT_PATTERNS:
         found = pattern.fullmatch(text)
-        if found:
-            parts = {name.removeprefix("source_"):
-                     label(f"source_{value}", lang) if name.startswith("source_") and f"source_{value}" in LABELS
-                     else value for name, value in found.groupdict().items()}
+        if not found:
+            continue
+        parts = {}
+        for name, value in found.groupdict().items():
+            if name.startswith("source_"):
+                parts[name[7:]] = label(f"source_{value}", lang) if f"source_{value}" in LABELS else value
+            elif name.startswith("text_"):
+                inner = _translated(value, lang)
+                if inner is None:
+                    break
+                parts[name[5:]] = inner
+            else:
+                parts[name] = value
+        else:
             return label(key, lang).format(**parts)
-    return text
+    for separator, joined in _JOINS:  # clauses, each a known sentence: "k=5: ...; elbow of inertia at k=5"
+        if separator in text:
+            clauses = [_translated(part, lang) for part in text.split(separator)]
+            if None not in clauses:
+                return joined[lang].join(clauses)
+    return None
 
 
 def is_translatable(text: str) -> bool:
-    """Whether :func:`translate_text` knows ``text`` (a label key or a known sentence).
+    """Whether :func:`translate_text` knows ``text`` (a label key, a known sentence or clauses of them).
 
     Parameters
     ----------
@@ -1103,9 +1176,7 @@ def is_translatable(text: str) -> bool:
     -------
     bool
     """
-    numbered = _NUMBERED.fullmatch(text)
-    return (text in LABELS or bool(numbered and numbered.group(1) in LABELS)
-            or any(p.fullmatch(text) for p, _ in TEXT_PATTERNS))
+    return _translated(text, "en") is not None
 
 
 def label(key: str, lang: str = "en") -> str:

@@ -20,6 +20,7 @@ _HINT_SEGMENTATION = "pass the table from workbench.segmentation"
 
 __all__ = [
     "plot_k_selection",
+    "stability_band",
     "plot_profile_heatmap",
     "plot_segment_shares",
     "plot_snake",
@@ -78,11 +79,14 @@ def plot_k_selection(selection, *, lang: str = "en", axes=None):
     ax.plot(k, selection["null_silhouette"], marker=".", ls=":", color="grey",
             label=label("null_silhouette", lang))
     ax.set_ylabel(label("silhouette", lang))
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
     ax = axes[1, 0]
     if selection["stability_mean"].notna().any():
-        ax.errorbar(k, selection["stability_mean"], yerr=selection["stability_sd"].fillna(0), marker="o",
-                    capsize=3, color="#55A868")
+        low, high = stability_band(selection["stability_mean"], selection["stability_sd"])
+        mean = np.clip(selection["stability_mean"].to_numpy(dtype=float), -1.0, 1.0)
+        ax.errorbar(k, mean, yerr=[mean - low, high - mean], marker="o", capsize=3, color="#55A868",
+                    label=label("stability_band", lang))
+        ax.legend(frameon=False, loc="lower left")
     ax.set_ylim(-0.05, 1.05)
     ax.set_ylabel(label("stability_mean", lang))
     ax = axes[1, 1]
@@ -92,7 +96,9 @@ def plot_k_selection(selection, *, lang: str = "en", axes=None):
     twin.plot(k, selection["davies_bouldin"], marker="s", color="#DD8452", label=label("davies_bouldin", lang))
     twin.set_ylabel(label("davies_bouldin", lang))
     handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
-    ax.legend(handles, [h.get_label() for h in handles], frameon=False, loc="upper right")
+    # above the panel: CH and DB move in opposite directions, so any corner inside holds a line
+    ax.legend(handles, [h.get_label() for h in handles], frameon=False, loc="lower center",
+              bbox_to_anchor=(0.5, 1.0), ncol=2)
     for ax in axes.ravel():
         for c in chosen:
             ax.axvline(c, **_CHOSEN)
@@ -100,6 +106,41 @@ def plot_k_selection(selection, *, lang: str = "en", axes=None):
     for ax in axes[1]:
         ax.set_xlabel(label("k", lang))
     return axes
+
+
+def stability_band(mean: pd.Series, sd: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The band drawn around a bootstrap stability: mean ± SD, cut to the index's range.
+
+    An adjusted Rand index of two partitions is at most 1 (identical partitions) and at
+    least -1, so a bar beyond 1 shows a value no resample can take. The band is the mean
+    ± one standard deviation of the resamples' indices, clipped to [-1, 1]; a missing SD
+    gives no band.
+
+    Parameters
+    ----------
+    mean, sd : pandas.Series
+        ``stability_mean`` and ``stability_sd`` of ``CustomerSegmenter.selection_``.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Lower and upper ends, both within [-1, 1], the lower at most and the upper at
+        least the mean.
+
+    References
+    ----------
+    Hubert, L., & Arabie, P. (1985). Comparing partitions. Journal of Classification,
+    2(1), 193-218 (the adjusted Rand index, maximum 1).
+
+    Examples
+    --------
+    >>> low, high = stability_band(pd.Series([0.95, 0.5]), pd.Series([0.12, None]))
+    >>> low.round(2).tolist(), high.round(2).tolist()
+    ([0.83, 0.5], [1.0, 0.5])
+    """
+    m = np.clip(pd.to_numeric(mean, errors="coerce").to_numpy(dtype=float), -1.0, 1.0)
+    s = np.abs(pd.to_numeric(sd, errors="coerce").fillna(0).to_numpy(dtype=float))
+    return np.clip(m - s, -1.0, m), np.clip(m + s, m, 1.0)
 
 
 def _z_table(profile: pd.DataFrame, columns, lang: str):

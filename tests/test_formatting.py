@@ -83,3 +83,14 @@ def test_a_stage_column_reads_churned_as_a_stage_and_whole_days_stay_whole():
 def test_a_value_that_rounds_to_zero_keeps_the_columns_digits_without_a_sign():
     assert [format_value(v, "number", decimals=3) for v in (-0.0004, 0.0, -0.0126)] == ["0.000", "0.000", "-0.013"]
     assert format_value(-0.0, "number", decimals=0) == "0"
+
+
+def test_the_abc_summarys_smallest_and_largest_customer_values_are_money():
+    """min_value/max_value come from abc_summary only: the class's smallest and largest customer value."""
+    frame = pd.DataFrame({"abc_class": ["A", "B"], "value": [9000.0, 950.75],
+                          "min_value": [9000.0, 250.25], "max_value": [9000.0, 700.5]})
+    shown = cells(table_html(frame, lang="zh", currency="CNY"))
+    assert shown[:4] == ["ABC 类别", "价值（元）", "最小值（元）", "最大值（元）"]
+    assert shown[4:] == ["A 类", "9,000", "9,000", "9,000", "B 类", "951", "250", "700"]
+    assert column_kind("min_value", frame["min_value"]) == "money"
+    assert column_kind("fill_value", pd.Series([0.0, 365.0])) != "money"  # a feature's fill, not money

@@ -280,7 +280,10 @@ def test_migration_errors():
         migration_matrix(a, a.iloc[:1])
     b = pd.DataFrame({"customer_id": ["a"], "segment": ["x"]})
     with pytest.raises(ValueError, match="valuable"):
-        migration_matrix(b, b, column="segment")
+        migration_matrix(b.assign(abc="A"), b, column="segment", value_column="abc")
+    assert migration_matrix(b, b, column="segment").movers.empty  # segments alone: no value class asked about
+    natural = pd.DataFrame({"customer_id": ["a", "b", "c"], "segment": ["s_10", "s_2", "s_1"]})
+    assert list(migration_matrix(natural, natural, column="segment").counts.index) == ["s_1", "s_2", "s_10", "(new)"]
     with pytest.raises(ValueError, match="missing values"):
         migration_matrix(pd.DataFrame({"customer_id": ["a"], "stage": [None]}), b.rename(columns={"segment": "stage"}))
 

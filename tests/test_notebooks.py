@@ -264,3 +264,44 @@ def test_the_summary_names_customers_and_says_what_the_case_cannot_show(rendered
         assert re.search(r"客户\d{4}", tables)
     if "00_data_overview" in case.notebooks and "transactions" in case.sources:  # the period against the one before
         assert label("kf_change", lang).replace("{change}", "").strip() in summary
+
+
+_MARKDOWN_CELL = re.compile(r'<div class="jp-Cell jp-MarkdownCell[^"]*"[^>]*>(.*?)'
+                            r'(?=<div class="jp-Cell |</main>|</body>)', re.S)
+_BLOCK = re.compile(r"<(p|li|h[1-6])\b[^>]*>(.*?)</\1>", re.S)
+
+
+def markdown_paragraphs(html_text):
+    """(tag, text) of every paragraph, list item and heading of the page's markdown cells."""
+    import html as html_lib
+
+    for cell in _MARKDOWN_CELL.findall(html_text):
+        for tag, inner in _BLOCK.findall(cell):
+            text = html_lib.unescape(re.sub(r"<[^>]+>", "", inner)).replace("¶", "").strip()
+            if text:
+                yield tag, text
+
+
+@pytest.mark.notebook
+def test_pages_keep_the_case_language_only(rendered):
+    """A Chinese case's pages show the Chinese paragraphs of the notebooks, an English case's the English."""
+    from workbench.navigation import text_language
+
+    case, folder, _ = rendered
+    other = {"zh": "en", "en": "zh"}[case.language]
+    wrong, seen = [], 0
+    for notebook in case.notebooks:
+        for tag, text in markdown_paragraphs((folder / f"{notebook}.html").read_text(encoding="utf-8")):
+            seen += 1
+            if tag.startswith("h"):  # a heading half is short: "BG/NBD 与 Gamma-Gamma 模型" is Chinese
+                chinese = bool(re.search(r"[\u4e00-\u9fff]", text))
+                bad = chinese != (case.language == "zh")
+            else:
+                bad = text_language(text) == other
+            if bad:
+                wrong.append(f"{notebook}: {text[:90]!r}")
+    assert seen > 30, f"only {seen} markdown paragraphs found: has the page layout changed?"
+    assert not wrong, f"{len(wrong)} paragraphs in {other} on {case.language} pages:\n" + "\n".join(wrong)
+    executed = nbformat.read(folder / f"{case.notebooks[0]}.ipynb", as_version=4)
+    sources = "\n".join(c.source for c in executed.cells if c.cell_type == "markdown")
+    assert {text_language(p) for p in sources.split("\n\n")} >= {"zh", "en"}  # the record keeps both

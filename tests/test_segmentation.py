@@ -20,6 +20,8 @@ from sklearn.metrics import adjusted_rand_score
 
 from workbench.datasets import make_ncompany
 from workbench.features import customer_features
+from workbench.labels import label, segment_label
+from workbench.lifecycle import migration_matrix
 from workbench.segmentation import (
     RFM_CLASSES,
     CustomerSegmenter,
@@ -29,8 +31,6 @@ from workbench.segmentation import (
     rfm_class,
     segment_anova,
     segment_by,
-    segment_label,
-    segment_migration,
     segment_profile,
 )
 from workbench.segmentation.naming import _disambiguate
@@ -67,8 +67,8 @@ def test_profile_by_hand(six):
     text = profile_table(profile, decimals=1)
     assert text.loc[0, "recency_days"] == "20.0 ± 10.0"
     assert text.loc[2, "share_revenue"] == "100.0%"
-    zh = profile_table(profile, lang="zh")
-    assert zh.iloc[0, 0] == "重要价值客户"
+    assert text.loc[0, "name"] == "important_value"  # a code: labels translate it
+    assert segment_label(text.loc[0, "name"], "zh") == "重要价值客户"
 
 
 def test_anova_by_hand(six):
@@ -204,7 +204,7 @@ def test_fewer_distinct_points_than_k():
     with pytest.raises(ValueError, match="only 2 distinct customers .* needs at least 3"):
         CustomerSegmenter(columns=["x", "y"]).fit(two)
     seg = CustomerSegmenter(columns=["x", "y"], n_bootstrap=2, k_range=(2, 5)).fit(frame)
-    assert seg.selection_["k"].tolist() == [2]
+    assert seg.k_selection_.table["k"].tolist() == [2]
     assert "skipped" in seg.notes_[0]
 
 
@@ -275,10 +275,10 @@ def test_recovers_clear_ncompany_segments(ncompany, fitted):
     assert fitted.k_ == 5 and fitted.recommendation_["k"] == 5
     assert adjusted_rand_score(truth, fitted.labels_) >= 0.9
     assert not fitted.weak_ and fitted.quality_.startswith("clear")
-    sel = fitted.selection_.set_index("k")
+    sel = fitted.k_selection_.table.set_index("k")
     assert sel.loc[5, "stability_mean"] >= 0.9
     assert sel["recommended"].sum() == 1 and sel.loc[5, "chosen"]
-    assert sel.attrs["silhouette_sample"] == 600 and sel.attrs["algorithm"] == "KMeans"
+    assert fitted.k_selection_.silhouette_sample == 600 and fitted.k_selection_.algorithm == "KMeans"
     assert "k=5: highest silhouette" in fitted.recommendation_["reason"]
     # churned customers are the segment named as lapsed: not recent, low frequency
     churned = pd.Series(fitted.labels_[truth == 4]).mode()[0]
@@ -297,15 +297,19 @@ def test_fitted_attributes_are_consistent(ncompany, fitted):
     # centroids back in original units: a log1p column's centre is expm1 of its mean log
     mt = np.log1p(feats["monetary_total"].to_numpy())[fitted.labels_ == 0].mean()
     assert fitted.centers_.loc[0, "monetary_total"] == pytest.approx(np.expm1(mt), rel=1e-6)
-    assigned = fitted.assign(feats.iloc[:5], lang="zh")
-    assert list(assigned.columns) == ["customer_id", "segment", "name", "label"]
+    assigned = fitted.assign(feats.iloc[:5])
+    assert list(assigned.columns) == ["customer_id", "segment", "name"]  # codes; labels translate them
+    from workbench.formatting import code_labels
+    shown = code_labels("name", assigned["name"], "zh")
+    assert shown.tolist() == [segment_label(n, "zh") for n in assigned["name"]]
+    assert shown.str.contains(r"[\u4e00-\u9fff]").all()
 
 
 def test_same_random_state_gives_identical_results(ncompany, fitted):
     _, feats, _ = ncompany
     again = CustomerSegmenter(n_bootstrap=10).fit(feats)
     np.testing.assert_array_equal(again.labels_, fitted.labels_)
-    pd.testing.assert_frame_equal(again.selection_, fitted.selection_)
+    pd.testing.assert_frame_equal(again.k_selection_.table, fitted.k_selection_.table)
     assert again.names_ == fitted.names_
 
 
@@ -314,12 +318,15 @@ def test_predict_maps_next_period_and_migration(ncompany, fitted):
     earlier = customer_features(data.transactions, "2023-12-31")
     before = fitted.assign(earlier)
     after = fitted.assign(feats)
-    table = segment_migration(before, after)
+    migration = migration_matrix(before, after, column="name")
+    table = migration.counts
     assert table.to_numpy().sum() == len(set(before["customer_id"]) | set(after["customer_id"]))
     assert table.loc["(new)"].sum() == len(set(after["customer_id"]) - set(before["customer_id"]))
     assert table.index[-1] == "(new)" and table.columns[-1] == "(absent)"
-    shares = segment_migration(before, after, normalize=True)
-    np.testing.assert_allclose(shares.iloc[:-1].sum(axis=1), 1.0)
+    assert set(table.index[:-1]) == set(before["name"]) | set(after["name"])
+    np.testing.assert_allclose(migration.shares.iloc[:-1].sum(axis=1), 1.0)
+    pd.testing.assert_frame_equal(migration.shares, table.div(table.sum(axis=1), axis=0))
+    assert migration.movers.empty  # no value class asked about
 
 
 def test_single_gaussian_blob_is_called_weak():
@@ -330,7 +337,7 @@ def test_single_gaussian_blob_is_called_weak():
     with pytest.warns(WeakSegmentationWarning, match="weak segmentation"):
         seg = CustomerSegmenter(columns=["a", "b"], n_bootstrap=10).fit(blob)
     assert seg.weak_
-    assert seg.selection_["silhouette_gain"].abs().max() < 0.05
+    assert seg.k_selection_.table["silhouette_gain"].abs().max() < 0.05
 
 
 def test_one_correlated_customer_population_is_called_weak():
@@ -401,18 +408,20 @@ def test_knee_agrees_with_kneed(curve):
 def test_figures_draw_the_results(ncompany, fitted, lang):
     import matplotlib.pyplot as plt
 
+    from workbench.plotting.lifecycle import plot_migration
     from workbench.plotting.segmentation import (
         plot_k_selection,
-        plot_migration,
         plot_profile_heatmap,
         plot_segment_shares,
         plot_snake,
     )
 
     data, feats, _ = ncompany
-    axes = plot_k_selection(fitted.selection_, lang=lang)
+    axes = plot_k_selection(fitted.k_selection_, lang=lang)
     assert axes.shape == (2, 2)
-    assert axes[0, 0].lines[0].get_ydata().tolist() == fitted.selection_["inertia"].tolist()
+    assert axes[0, 0].lines[0].get_ydata().tolist() == fitted.k_selection_.table["inertia"].tolist()
+    with pytest.raises(TypeError, match="pass the result of workbench.segmentation.select_k"):
+        plot_k_selection(fitted.k_selection_.table)
     heat = plot_profile_heatmap(fitted.profile_, lang=lang)
     assert len(heat.get_yticklabels()) == fitted.k_
     snake = plot_snake(fitted.profile_, lang=lang)
@@ -420,8 +429,10 @@ def test_figures_draw_the_results(ncompany, fitted, lang):
     bars = plot_segment_shares(fitted.profile_, lang=lang)
     assert len(bars.patches) == 3 * fitted.k_
     before = fitted.assign(customer_features(data.transactions, "2023-12-31"))
-    mig = plot_migration(segment_migration(before, fitted.assign(feats)), lang=lang)
-    assert mig.get_xlabel() == ("本期客户群" if lang == "zh" else "Current segment")
+    mig = plot_migration(migration_matrix(before, fitted.assign(feats), column="name"), lang=lang)
+    assert mig.get_xlabel() == label("to", lang)
+    ticks = [t.get_text() for t in mig.get_yticklabels()]
+    assert segment_label(fitted.names_[0], lang) in ticks
     plt.close("all")
 
 
@@ -431,7 +442,7 @@ def test_user_k_overrides_the_recommendation(ncompany, fitted):
         warnings.simplefilter("ignore", WeakSegmentationWarning)
         seg = CustomerSegmenter(k=3, k_range=(2, 6), n_bootstrap=3).fit(feats)
     assert seg.k_ == 3 and len(np.unique(seg.labels_)) == 3
-    sel = seg.selection_.set_index("k")
+    sel = seg.k_selection_.table.set_index("k")
     assert sel.loc[3, "chosen"] and sel["chosen"].sum() == 1
     assert seg.recommendation_["reason"].startswith("k=3 set by the user (case file); the criteria recommend")
 
@@ -443,7 +454,7 @@ def test_minibatch_path_is_deterministic():
                               random_state=7).fit(frame)
             for _ in range(2)]
     np.testing.assert_array_equal(runs[0].labels_, runs[1].labels_)
-    pd.testing.assert_frame_equal(runs[0].selection_, runs[1].selection_)
+    pd.testing.assert_frame_equal(runs[0].k_selection_.table, runs[1].k_selection_.table)
 
 
 def test_unfitted_and_wrong_features_for_predict(fitted):
@@ -468,7 +479,7 @@ def test_fit_invariants_on_random_data(seed, n, k):
     assert len(counts) == k and (np.diff(counts) <= 0).all()
     np.testing.assert_array_equal(seg.predict(frame), seg.labels_)
     assert seg.profile_["n_customers"].iloc[-1] == n == counts.sum()
-    assert seg.selection_["k"].tolist() == [2, 3, 4]
+    assert seg.k_selection_.table["k"].tolist() == [2, 3, 4]
     assert set(seg.names_) == set(range(k)) and len(set(seg.names_.values())) == k
 
 
@@ -477,10 +488,10 @@ def test_sampled_silhouette_is_close_to_the_full_one(ncompany, fitted):
     scikit-learn's full silhouette for every k (sampling is what makes 1M customers cheap)."""
     _, feats, _ = ncompany
     sampled = CustomerSegmenter(n_bootstrap=0, silhouette_sample=300).fit(feats)
-    full = fitted.selection_.set_index("k")["silhouette"]
-    diff = (sampled.selection_.set_index("k")["silhouette"] - full).abs()
+    full = fitted.k_selection_.table.set_index("k")["silhouette"]
+    diff = (sampled.k_selection_.table.set_index("k")["silhouette"] - full).abs()
     assert diff.max() < 0.03
-    assert sampled.selection_.attrs["silhouette_sample"] == 300
+    assert sampled.k_selection_.silhouette_sample == 300
 
 
 def test_segments_against_truth_by_hand():

@@ -14,7 +14,7 @@ import pytest
 from workbench import cache
 from workbench.cases import load_case
 from workbench.lock import RenderLockedError, clean_stale_scratch, render_lock
-from workbench.series import NEW, compare_periods, parse_periods, previous_period
+from workbench.series import ABSENT, NEW, compare_periods, parse_periods, previous_period
 from workbench.value import abc_classes, value_indicators
 
 CASE = """\
@@ -97,14 +97,17 @@ def test_a_series_renders_in_order_and_its_migration_matches_a_direct_computatio
     before, now = _abc(case, "2024-02"), _abc(case, "2024-03")
     joined = before.merge(now, on="customer_id", how="outer", suffixes=("_before", "_now"))
     expected = pd.crosstab(joined["abc_class_before"].astype(object).fillna(NEW),
-                           joined["abc_class_now"].astype(object))
+                           joined["abc_class_now"].astype(object).fillna(ABSENT))
     assert NEW in expected.index  # C11 arrives in March: the table must show new customers
     assert (joined["abc_class_before"].dropna() != joined.dropna()["abc_class_now"]).any()
     got = pd.read_csv(out / "tiny" / "2024-03" / "tables" / "changes_migration_abc_class.csv",
                       index_col="class_before")
+    assert got.index[-1] == NEW and got.columns[-1] == ABSENT  # migration_matrix's layout
     got.columns.name = expected.columns.name
     got.index.name = expected.index.name
-    pd.testing.assert_frame_equal(got.sort_index(), expected.sort_index(), check_dtype=False)
+    expected = expected.reindex(index=got.index, columns=got.columns, fill_value=0)  # empty classes: 0
+    assert expected.to_numpy().sum() == len(joined)  # every customer of either period, once
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
 
     assignments = pd.read_csv(out / "tiny" / "2024-03" / "tables" / "customer_assignments.csv",
                               dtype={"customer_id": str})

@@ -229,7 +229,7 @@ def test_rfm_monetary_mean_and_other_bins(features):
     summary = wv.rfm_segment_summary(eight)
     assert summary["revenue"].sum() == pytest.approx(features["monetary_total"].sum())
     assert (summary.loc[summary["customers"] == 0, "revenue"] == 0).all()  # empty classes: 0, not NaN
-    for cls, group in eight.groupby("rfm_class", observed=True):
+    for cls, group in eight.customers.groupby("rfm_class", observed=True):
         expected = features.set_index("customer_id").loc[group["customer_id"], "monetary_total"].sum()
         assert summary.set_index("rfm_class").at[cls, "revenue"] == pytest.approx(expected)
 
@@ -276,23 +276,30 @@ def test_rfm_properties(rows, method):
         assert (r["min"] == r["max"]).all() and (f["min"] == f["max"]).all()
     if method == "quintile" and len(rows) % 5 == 0:
         assert (rfm["r_score"].value_counts() == len(rows) // 5).all()
-    eight = wv.rfm_eight_classes(frame, cut="median")
+    eight = wv.rfm_eight_classes(frame, cut="median").customers
     assert eight["rfm_class"].notna().all() and len(eight) == len(rows)
 
 
 def test_eight_classes_mean_cut(features):
     """Means: recency 755/6 = 125.8 days, frequency 23/6 = 3.83, monetary 1666.7."""
     eight = wv.rfm_eight_classes(features)
-    assert by_id(eight, "rfm_class") == dict(
+    assert by_id(eight.customers, "rfm_class") == dict(
         a="important_value", b="important_development", c="general_retention",
         d="general_winback", e="general_development", f="general_winback",
     )
-    assert eight.attrs["cuts"]["recency_days"] == pytest.approx(755 / 6)
+    assert eight.cuts["recency_days"] == pytest.approx(755 / 6)
+    assert eight.cuts["frequency"] == pytest.approx(23 / 6)
+    tables = eight.tables()
+    assert list(tables) == ["rfm_eight_classes", "rfm_eight_class_summary", "rfm_eight_class_cuts"]
+    assert tables["rfm_eight_class_cuts"]["cut"].tolist() == pytest.approx([755 / 6, 23 / 6, 10000 / 6])
+    # a merge keeps every number: nothing rides on DataFrame.attrs any more
+    merged = eight.customers.merge(features[["customer_id"]], on="customer_id")
+    pd.testing.assert_frame_equal(wv.rfm_segment_summary(merged, "rfm_class"), eight.summary())
 
 
 def test_eight_classes_median_cut(features):
     # medians: recency (30 + 150)/2 = 90, frequency (1 + 2)/2 = 1.5, monetary 1000
-    eight = wv.rfm_eight_classes(features, cut="median")
+    eight = wv.rfm_eight_classes(features, cut="median").customers
     assert by_id(eight, "rfm_class") == dict(
         a="important_value", b="important_value", c="important_retention",
         d="general_winback", e="general_development", f="general_winback",
@@ -302,22 +309,24 @@ def test_eight_classes_median_cut(features):
 def test_eight_classes_identical_customers_are_all_low():
     same = pd.DataFrame({"customer_id": list("abc"), "recency_days": [3.0] * 3,
                          "frequency": [2] * 3, "monetary_total": [9.0] * 3})
-    assert set(wv.rfm_eight_classes(same)["rfm_class"]) == {"general_winback"}
+    assert set(wv.rfm_eight_classes(same).customers["rfm_class"]) == {"general_winback"}
     one = same.iloc[:1]
-    assert list(wv.rfm_eight_classes(one)["rfm_class"]) == ["general_winback"]
+    assert list(wv.rfm_eight_classes(one).customers["rfm_class"]) == ["general_winback"]
     assert list(wv.rfm_scores(one)["rfm_cell"]) == ["111"]
 
 
 def test_segment_summary(features):
     rfm = wv.rfm_scores(features)
-    summary = wv.rfm_segment_summary(rfm, lang="zh")
+    summary = wv.rfm_segment_summary(rfm)
     assert len(summary) == len(wv.RFM_SEGMENTS)
     assert summary["customers"].sum() == 6
     lost = summary.set_index("segment").loc["lost"]
     assert lost["customers"] == 2
     assert lost["revenue_share"] == pytest.approx((800 + 100) / 10000)
     assert lost["mean_recency_days"] == pytest.approx(275.0)
-    assert lost["action"] == wv.RFM_ACTIONS["lost"]["zh"]
+    assert lost["action"] == wv.RFM_ACTIONS["lost"] == "rfm_action_lost"  # a code; labels hold the text
+    assert label(lost["action"], "zh") == "可尝试唤回活动，否则减少投入"
+    assert all(label(code, "en") != code for code in wv.RFM_ACTIONS.values())
     eight = wv.rfm_segment_summary(wv.rfm_eight_classes(features))
     assert list(eight["rfm_class"]) == list(wv.EIGHT_CLASSES)
     assert eight["customer_share"].sum() == pytest.approx(1.0)
@@ -343,7 +352,7 @@ def test_value_matrix_hand_worked(features):
     """Current = percentile rank of profit: f 1/6 .. a 6/6, median 7/12 -> a, b, c high.
     Potential = percentile rank of spend trend among the 5 known (c .2, d .4, a .6,
     e .8, b 1) and .5 for f (no trend); median .55 -> a, b, e high."""
-    vm = wv.value_matrix(features, potential="spend_trend")
+    vm = wv.value_matrix(features, potential="spend_trend").customers
     np.testing.assert_allclose(vm["potential_score"], [0.6, 1.0, 0.2, 0.4, 0.8, 0.5])
     assert by_id(vm, "quadrant") == dict(
         a="key", b="key", c="maintain", d="minimise_cost", e="develop", f="minimise_cost"
@@ -354,7 +363,9 @@ def test_value_matrix_hand_worked(features):
 def test_value_matrix_within_industry(features, customers):
     """Scores over all customers, medians per industry: x {a, b, c}: current median 5/6,
     potential .6; y {d, e, f}: current 2/6, potential .5."""
-    vm = wv.value_matrix(features, customers, potential="spend_trend", by="industry")
+    matrix = wv.value_matrix(features, customers, potential="spend_trend", by="industry")
+    vm = matrix.customers
+    assert matrix.by == "industry" and matrix.cuts == "median"
     assert by_id(vm, "quadrant") == dict(
         a="maintain", b="develop", c="minimise_cost", d="maintain", e="develop", f="minimise_cost"
     )
@@ -362,15 +373,19 @@ def test_value_matrix_within_industry(features, customers):
     # every customer carries its quadrant's strategy (a code the label table reads)
     assert by_id(vm, "strategy")["b"] == "strategy_develop"
     assert label("strategy_maintain", "zh").startswith("维持")
-    summary = wv.value_matrix_summary(vm)
+    summary = wv.value_matrix_summary(matrix)
+    pd.testing.assert_frame_equal(summary, matrix.tables()["value_matrix_quadrants"])
+    with pytest.raises(TypeError, match="the ValueMatrix that value_matrix"):
+        wv.value_matrix_summary(vm)  # a bare frame has lost the split: refused, not summarised over all
     assert len(summary) == 2 * 4 and summary["customers"].sum() == 6  # every quadrant, per industry
     assert summary.groupby("industry")["share"].sum().tolist() == [1.0, 1.0]
     assert summary.loc[(summary["industry"] == "x") & (summary["quadrant"] == "key"), "customers"].item() == 0
 
 
 def test_value_matrix_auto_potential_and_given_cuts(features, customers):
-    vm = wv.value_matrix(features, customers, cuts=(0.5, 0.5))
-    assert vm.attrs["potential"] == ["spend_trend", "size", "industry_growth"]
+    matrix = wv.value_matrix(features, customers, cuts=(0.5, 0.5))
+    assert matrix.potential == ("spend_trend", "size", "industry_growth") and matrix.cuts == (0.5, 0.5)
+    vm = matrix.customers
     # a: trend .6, size 1, growth (a, b, c tie at 2/6) -> mean of .6, 1, 1/3
     assert by_id(vm, "potential_score")["a"] == pytest.approx((0.6 + 1.0 + 2 / 6) / 3)
     assert set(vm["quadrant"]) <= set(wv.QUADRANTS)
@@ -387,7 +402,7 @@ def test_value_matrix_bad_input(features, customers):
 
 def test_value_matrix_identical_customers_are_low_low():
     same = pd.DataFrame({"customer_id": list("abc"), "gross_profit": [5.0] * 3, "spend_trend": [1.0] * 3})
-    assert set(wv.value_matrix(same)["quadrant"]) == {"minimise_cost"}
+    assert set(wv.value_matrix(same).customers["quadrant"]) == {"minimise_cost"}
 
 
 # ----------------------------------------------------------------------------------
@@ -513,6 +528,7 @@ def test_key_account_scores_hand_worked(features, customers):
     assert by_id(crit, "spend_trend")["f"] == 0.0  # no trend -> no evidence of growth
     ka = wv.key_account_scores(crit, {"frequency": "benefit", "strategic_fit": "benefit"},
                                weights={"frequency": 3, "strategic_fit": 1}, top_n=2)
+    weights, ka = ka.weights, ka.customers
     # frequency 10 2 8 1 1 1 -> (f - 1)/9; fit 5 3 4 2 3 1 -> (s - 1)/4; weights .75 .25
     expected = {c: 100 * (0.75 * (f - 1) / 9 + 0.25 * (s - 1) / 4)
                 for c, f, s in zip("abcdef", [10, 2, 8, 1, 1, 1], [5, 3, 4, 2, 3, 1], strict=True)}
@@ -520,20 +536,23 @@ def test_key_account_scores_hand_worked(features, customers):
     assert got == pytest.approx(expected)
     assert list(ka["customer_id"]) == ["a", "c", "b", "e", "d", "f"]
     assert list(ka["key_account"]) == [True, True, False, False, False, False]
-    assert ka.attrs["weights"] == {"frequency": 0.75, "strategic_fit": 0.25}
+    assert weights.to_dict() == {"frequency": 0.75, "strategic_fit": 0.25}
 
 
 def test_key_account_scores_with_ahp_and_entropy(features, customers):
     crit = wv.key_account_criteria(features, customers)
     ahp = wv.ahp_weights([[1, 3], [1 / 3, 1]], ["monetary_mean", "size"])
-    ka = wv.key_account_scores(crit, {"monetary_mean": "benefit", "size": "benefit"}, ahp, top_n=1)
+    result = wv.key_account_scores(crit, {"monetary_mean": "benefit", "size": "benefit"}, ahp, top_n=1)
+    ka = result.customers
+    assert result.key_accounts["customer_id"].tolist() == ["b"] and result.top_n == 1
+    assert result.tables()["key_account_score_weights"]["criterion_weight"].tolist() == pytest.approx([0.75, 0.25])
     assert ka["score"].between(0, 100).all()
     # b: 75 * 1 + 25 * 40/490 = 77.0 beats a: 75 * 400/1150 + 25 * 1 = 51.1
     assert ka.loc[0, "customer_id"] == "b"
     assert ka.loc[0, "score"] == pytest.approx(75 + 25 * 40 / 490)
     ent = wv.key_account_scores(crit, wv.KEY_ACCOUNT_CRITERIA, top_n=3)
-    assert sum(ent.attrs["weights"].values()) == pytest.approx(1.0)
-    assert ent["key_account"].sum() == 3
+    assert ent.weights.sum() == pytest.approx(1.0)
+    assert ent.customers["key_account"].sum() == 3
     with pytest.raises(ValueError, match="missing \\['size'\\]"):
         wv.key_account_scores(crit, {"monetary_mean": "benefit", "size": "benefit"}, {"monetary_mean": 1})
 
@@ -638,11 +657,18 @@ def test_value_figures_draw_the_results(features, customers):
     ax = pv.plot_value_matrix(vm)
     assert sum(len(c.get_offsets()) for c in ax.collections) == 6
     assert len(ax.lines) == 2  # the two quadrant lines
+    split = wv.value_matrix(features, customers, potential="spend_trend", by="industry")
+    assert len(pv.plot_value_matrix(split).lines) == 0  # cuts per industry: no common lines to draw
+    merged = split.customers.merge(customers[["customer_id"]], on="customer_id")
+    with pytest.raises(TypeError, match="pass the result of workbench.value.value_matrix"):
+        pv.plot_value_matrix(merged)  # a merged frame no longer knows its split: refused, not drawn wrong
     crit = wv.key_account_criteria(features, customers)
     ka = wv.key_account_scores(crit, {"frequency": "benefit", "size": "benefit"}, {"frequency": 1, "size": 1})
     ax = pv.plot_key_accounts(ka, top_n=3)
     widths = np.array([p.get_width() for p in ax.patches]).reshape(2, 3).sum(axis=0)
-    np.testing.assert_allclose(widths, ka["score"].head(3))
+    np.testing.assert_allclose(widths, ka.customers["score"].head(3))
+    with pytest.raises(TypeError, match="pass the result object, not its table"):
+        pv.plot_key_accounts(ka.customers)
     with pytest.raises(ValueError, match="missing column"):
         pv.plot_lorenz(features)
     plt.close("all")
@@ -683,7 +709,7 @@ def test_value_indicators_recent_window(small_transactions, customers):
     assert by_id(vi, "recent_gross_profit") == {"a": 200.0, "b": 0.0, "c": 30.0}
     assert by_id(vi, "monetary_total") == {"a": 600.0, "b": 110.0, "c": 40.0}
     assert by_id(vi, "industry") == {"a": "x", "b": "x", "c": "x"}
-    vm = wv.value_matrix(vi, current="recent_gross_profit", potential="size")
+    vm = wv.value_matrix(vi, current="recent_gross_profit", potential="size").customers
     assert by_id(vm, "quadrant")["a"] == "key"
     no_cost = small_transactions.drop(columns="cost")
     assert wv.value_indicators(no_cost, "2024-06-30")["recent_gross_profit"].isna().all()
@@ -768,12 +794,12 @@ def test_one_customer_with_one_purchase_gets_defined_results():
                         "spend_trend": [np.nan]})
     assert list(wv.abc_classes(one)["abc_class"]) == ["A"]
     assert list(wv.rfm_scores(one)["segment"]) == ["lost"]  # n = 1: every score is 1
-    assert list(wv.rfm_eight_classes(one)["rfm_class"]) == ["general_winback"]
+    assert list(wv.rfm_eight_classes(one).customers["rfm_class"]) == ["general_winback"]
     with pytest.raises(ValueError, match="'spend_trend' is missing for all 1 customers"):
         wv.value_matrix(one, potential="spend_trend")  # no trend from one purchase: no potential
-    vm = wv.value_matrix(one, potential="monetary_mean")
+    vm = wv.value_matrix(one, potential="monetary_mean").customers
     assert list(vm["quadrant"]) == ["minimise_cost"] and vm["potential_score"].iloc[0] == 1.0
-    ka = wv.key_account_scores(one, {"frequency": "benefit"}, {"frequency": 1.0}, top_n=1)
+    ka = wv.key_account_scores(one, {"frequency": "benefit"}, {"frequency": 1.0}, top_n=1).customers
     assert ka["score"].iloc[0] == 0.0 and bool(ka["key_account"].iloc[0])
     with pytest.raises(ValueError, match="at least 2"):
         wv.key_account_scores(one, {"frequency": "benefit"})  # entropy weights need 2 rows
@@ -789,7 +815,7 @@ def test_value_matrix_and_key_account_properties(rows):
     if frame["spend_trend"].isna().all():
         frame.loc[0, "spend_trend"] = 0.0
     for by in (None, "industry"):
-        vm = wv.value_matrix(frame, potential="spend_trend", by=by)
+        vm = wv.value_matrix(frame, potential="spend_trend", by=by).customers
         assert vm["quadrant"].notna().all() and len(vm) == len(rows)
         assert vm["current_score"].between(0, 1).all() and vm["potential_score"].between(0, 1).all()
         # within a group, a strictly higher current score is never "low" when a lower one is "high"
@@ -797,7 +823,7 @@ def test_value_matrix_and_key_account_properties(rows):
             hi, lo = g.loc[g["current_high"], "current_score"], g.loc[~g["current_high"], "current_score"]
             assert hi.empty or lo.empty or hi.min() > lo.max()
     ka = wv.key_account_scores(frame.fillna({"spend_trend": 0.0}), {"gross_profit": "benefit", "spend_trend": "cost"},
-                               {"gross_profit": 2, "spend_trend": 1}, top_n=3)
+                               {"gross_profit": 2, "spend_trend": 1}, top_n=3).customers
     assert sorted(ka["rank"]) == list(range(1, len(rows) + 1))
     assert ka["score"].is_monotonic_decreasing and ka["score"].between(0, 100).all()
     assert ka["key_account"].sum() == min(3, len(rows))

@@ -38,6 +38,20 @@ def _require_columns(frame, columns: Iterable[str], where: str, hint: str | None
                          f"(columns present: {list(frame.columns)})")
 
 
+def _require_result(result, attribute: str, where: str, producer: str):
+    """Return ``result`` unless it lacks ``attribute``: a TypeError naming the result that is
+    needed (``producer``, the function returning it) and what was passed.
+
+    Plots take an analysis' result object (e.g. a ``ValueMatrix``), which keeps the
+    settings that ``DataFrame.attrs`` used to carry and that ``merge`` or ``concat`` drop.
+    """
+    if not hasattr(result, attribute):
+        raise TypeError(f"{where}: pass the result of {producer}(), got {type(result).__name__}"
+                        + (" (a frame: pass the result object, not its table)" if isinstance(result, pd.DataFrame)
+                           else ""))
+    return result
+
+
 def _check_choice(value, allowed, name: str) -> None:
     """Raise unless ``value`` is one of ``allowed`` (``name`` is the argument's name)."""
     if value not in allowed:

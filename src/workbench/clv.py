@@ -1170,7 +1170,9 @@ def customer_lifetime_value(
     cum, inverse = bgnbd._expected_purchases_at(months * u, x, tx, T)
     per_month = np.diff(cum, axis=1)
     factors = (1.0 + discount) ** -months[1:]
-    discounted, purchases = per_month @ factors, cum[:, -1]
+    # a row-wise sum, not ``per_month @ factors``: BLAS's dot product may sum in another order
+    # for another number of rows (or threads), and a customer's CLV must not depend on the batch
+    discounted, purchases = (per_month * factors).sum(axis=1), cum[:, -1]
     if inverse is not None:
         discounted, purchases = discounted[inverse], purchases[inverse]
     bad = ~np.isfinite(purchases)

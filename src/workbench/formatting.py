@@ -24,7 +24,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.labels import LABELS, label, translate_codes, translate_columns
+from workbench.labels import (
+    LABELS,
+    is_translatable,
+    label,
+    segment_label,
+    translate_codes,
+    translate_columns,
+    translate_text,
+)
 
 __all__ = ["MAX_ROWS", "ReportTable", "code_labels", "column_kind", "format_value", "money_unit", "p_text",
            "table_html"]
@@ -40,7 +48,7 @@ _MONEY = re.compile(r"(^|_)(revenue|amount|gross_profit|profit|gp|clv|spend|expe
                     r"monetary|budget|value|sales|margin|price|pipeline|spent|uplift)(_|$)")
 _NOT_MONEY = re.compile(r"(per_expense|per_|_per|ratio|elasticity|share|rate|pct|score|rank|count|_n$|"
                         r"customers|orders|days|p_value|corr|weight|z$|index|multiple|_to_|norm|^fill_value$|"
-                        r"^min_value$|^max_value$|^(important|general|without)_)")
+                        r"^(important|general|without)_)")
 _DAYS = re.compile(r"(^|_)(days|recency|tenure|horizon|age)(_|$)")
 _P_VALUE = re.compile(r"^p$|p_value|_p$|^p_(anova|kruskal)$")
 _COUNT = re.compile(r"(^|_)(n|count|customers|orders|rows|respondents|items|deals|opportunities|entered|"
@@ -230,10 +238,12 @@ def format_value(value: Any, kind: str, *, lang: str = "en", decimals: int = 2) 
 #: columns whose values name a source table: looked up as ``source_<value>`` first
 _TABLE_COLUMNS = {"table", "source"}
 #: columns whose code values are translated even when most of their values are not codes
-_MIXED_COLUMNS = {"item", "detail"}
+_MIXED_COLUMNS = {"item", "detail", "hint"}
+#: columns whose one-letter or generic codes are looked up under a prefix: a PLS block's mode ``A``
+_PREFIXED_COLUMNS = {"mode": "mode_"}
 #: lifecycle-stage columns: ``churned`` is the stage "Churned" there, not the segment "Churned customers"
 _STAGE_COLUMN = re.compile(r"(^|_)stage(_|$)")
-_NEVER_CODES = re.compile(r"(^|_)(id|name|examples|hint)$")
+_NEVER_CODES = re.compile(r"(^|_)(id|name|examples)$")
 
 
 def code_labels(column: str, values: pd.Series, lang: str) -> pd.Series:
@@ -241,9 +251,12 @@ def code_labels(column: str, values: pd.Series, lang: str) -> pd.Series:
 
     Unlike :func:`workbench.labels.translate_codes`, a column is translated when at least
     half of its distinct values are codes (a subtotal row's ``total`` does not keep the
-    customer types in English); ids, names and free-text columns are never touched. A
+    customer types in English); ids, names and free-text columns are never touched, except
+    a ``name`` column of segment names (:func:`workbench.labels.segment_label`). A
     ``table``/``source`` column names source tables (``source_<code>`` labels), a stage
-    column lifecycle stages (``stage_<code>``).
+    column lifecycle stages (``stage_<code>``), a ``mode`` column measurement modes
+    (``mode_A``). The fixed sentences of the analysis modules (a survey-cleaning detail,
+    a transform's reason, a join) are shown through :func:`workbench.labels.translate_text`.
 
     Parameters
     ----------
@@ -263,21 +276,35 @@ def code_labels(column: str, values: pd.Series, lang: str) -> pd.Series:
     ['流失', '退化期']
     >>> code_labels("customer_id", pd.Series(["churned"]), "zh").tolist()
     ['churned']
+    >>> code_labels("kmeans_segment", pd.Series(["important_value_2", "general_winback"]), "zh").tolist()
+    ['重要价值客户 (2)', '一般挽留客户']
+    >>> code_labels("mode", pd.Series(["A", "B"]), "zh").tolist()
+    ['A 模式（反映型）', 'B 模式（形成型）']
+    >>> code_labels("detail", pd.Series(["scale 1-7", "C0001, C0002"]), "zh").tolist()
+    ['量表 1-7', 'C0001, C0002']
     """
-    if (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
-            or _NEVER_CODES.search(str(column))):
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return values
+    if str(column) == "name":  # segment names ("important_value_2") in assignments; else people's names
+        distinct = [v for v in pd.unique(values.dropna()) if isinstance(v, str)]
+        named = [v for v in distinct if segment_label(v, "en") != v]
+        if distinct and len(named) * 2 >= len(distinct):
+            return values.map(lambda v: segment_label(v, lang) if isinstance(v, str) else v).astype(object)
+        return values
+    if _NEVER_CODES.search(str(column)):
         return values
     prefix = ("source_" if str(column) in _TABLE_COLUMNS
-              else "stage_" if _STAGE_COLUMN.search(str(column)) else "")
+              else "stage_" if _STAGE_COLUMN.search(str(column))
+              else _PREFIXED_COLUMNS.get(str(column), ""))
     distinct = [v for v in pd.unique(values.dropna()) if isinstance(v, str)]
-    known = [v for v in distinct if f"{prefix}{v}" in LABELS or v in LABELS]
+    known = [v for v in distinct if f"{prefix}{v}" in LABELS or is_translatable(v)]
     if not distinct or (len(known) * 2 < len(distinct) and str(column) not in _MIXED_COLUMNS):
         return values
 
     def one(v):
         if not isinstance(v, str):
             return v
-        return label(f"{prefix}{v}", lang) if f"{prefix}{v}" in LABELS else label(v, lang)
+        return label(f"{prefix}{v}", lang) if f"{prefix}{v}" in LABELS else translate_text(v, lang)
     return values.map(one).astype(object)
 
 
@@ -354,6 +381,8 @@ def table_html(frame: pd.DataFrame, *, lang: str = "en", currency: str | None = 
     digits = [_decimals(k, plain.iloc[:, i]) for i, k in enumerate(kinds)]
     digits = [1 if k == "share" else d for k, d in zip(kinds, digits, strict=True)]
     shown = translate_columns(_translate_values(body, lang), lang)
+    # a crosstab's columns may be segment names ("important_value_2")
+    shown.columns = [segment_label(c, lang) if isinstance(c, str) else c for c in shown.columns]
     unit = money_unit(currency, lang)
     headers = []
     for column, kind in zip(shown.columns, kinds, strict=True):

@@ -7,11 +7,13 @@ and notebooks and plots translate them here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import pandas as pd
 
-__all__ = ["LANGUAGES", "LABELS", "label", "translate_codes", "translate_columns"]
+__all__ = ["LANGUAGES", "LABELS", "TEXT_PATTERNS", "label", "segment_label", "translate_codes",
+           "translate_columns", "translate_text", "is_translatable"]
 
 LANGUAGES = ("zh", "en")
 
@@ -35,8 +37,6 @@ LABELS: dict[str, dict[str, str]] = {
     # --- periodic series (workbench.series) ---------------------------------------
     "rfm_segment": {"zh": "RFM 客户群", "en": "RFM segment"},
     "class_before": {"zh": "上期类别", "en": "Class before"},
-    "new_customer": {"zh": "新客户", "en": "New customer"},
-    "not_present": {"zh": "本期无数据", "en": "Not present"},
     "notebook": {"zh": "分析报告", "en": "Notebook"},
     "metric": {"zh": "指标", "en": "Metric"},
     "value_before": {"zh": "上期值", "en": "Previous period"},
@@ -280,6 +280,44 @@ LABELS: dict[str, dict[str, str]] = {
     "strategy_minimise_cost": {"zh": "最小化成本：标准化、低成本的服务渠道",
                                "en": "Minimise cost: standard, low-cost service channels"},
     "kmeans_segment": {"zh": "k-means 客户群", "en": "k-means segment"},
+    # --- RFM actions: the recommended action per segment of both RFM schemes (value.rfm.RFM_ACTIONS) ---
+    "rfm_action_champions": {"zh": "给予奖励与新品优先体验，邀请评价和转介绍",
+                           "en": "Reward them; early access to new products; ask for reviews and referrals"},
+    "rfm_action_loyal": {"zh": "向上销售高价值产品，纳入会员忠诚计划",
+                       "en": "Upsell higher-value products; loyalty programme; ask for reviews"},
+    "rfm_action_potential_loyalist": {"zh": "推荐会员计划和相关产品，培养为忠诚客户",
+                                    "en": "Offer membership or loyalty programme; recommend related products"},
+    "rfm_action_recent_customers": {"zh": "做好新客户引导与首购后服务，尽早建立关系",
+                                  "en": "Onboarding support; build the relationship early"},
+    "rfm_action_promising": {"zh": "加强品牌认知，提供试用", "en": "Create brand awareness; free trials"},
+    "rfm_action_need_attention": {"zh": "限时优惠，根据历史购买推荐产品",
+                                "en": "Limited-time offers; recommend based on past purchases"},
+    "rfm_action_about_to_sleep": {"zh": "推送热门产品和有价值的信息，重新建立联系",
+                                "en": "Share valuable resources; recommend popular products; reconnect"},
+    "rfm_action_at_risk_customers": {"zh": "个性化邮件或电话回访，提供续约优惠",
+                                   "en": "Personalised e-mails or calls to reconnect; offer renewals"},
+    "rfm_action_cant_lose_them": {"zh": "主动沟通、推出新品挽回，防止流向竞争对手",
+                                "en": "Win them back with new products; talk to them, do not lose them "
+                                      "to a competitor"},
+    "rfm_action_hibernating": {"zh": "推荐其他相关产品与专项折扣，重建品牌价值",
+                             "en": "Offer other relevant products and special discounts; recreate brand value"},
+    "rfm_action_lost": {"zh": "可尝试唤回活动，否则减少投入",
+                      "en": "Revive interest with an outreach campaign; otherwise spend little"},
+    "rfm_action_important_value": {"zh": "重点维护：提供专属服务，倾斜优质资源",
+                                 "en": "Keep them: dedicated service, priority resources"},
+    "rfm_action_important_development": {"zh": "重点发展：提高购买频次，交叉销售，定期联系",
+                                       "en": "Raise purchase frequency: cross-sell, regular contact"},
+    "rfm_action_important_retention": {"zh": "重点保持：购买频繁但近期未购，主动联系唤回",
+                                     "en": "Bring them back: they bought often but not lately; contact proactively"},
+    "rfm_action_important_winback": {"zh": "重点挽留：高价值但流失风险大，查明原因并挽回",
+                                   "en": "Win back: high value at risk of churning; find out why and act"},
+    "rfm_action_general_value": {"zh": "提升客单价：向上销售、组合销售",
+                               "en": "Raise spend per purchase: upsell, bundles"},
+    "rfm_action_general_development": {"zh": "低成本培育：促销活动与自动化营销",
+                                     "en": "Nurture at low cost: promotions, automated contact"},
+    "rfm_action_general_retention": {"zh": "低成本提醒，维持购买", "en": "Low-cost reminders to keep them buying"},
+    "rfm_action_general_winback": {"zh": "控制成本，仅纳入大众化营销",
+                                 "en": "Minimise cost; include only in mass campaigns"},
     "nonpositive": {"zh": "价值非正", "en": "Zero or negative value"},
     "min_value": {"zh": "最小值", "en": "Minimum"},
     "max_value": {"zh": "最大值", "en": "Maximum"},
@@ -382,6 +420,7 @@ LABELS: dict[str, dict[str, str]] = {
     "davies_bouldin": {"zh": "DB 指数", "en": "Davies-Bouldin"},
     "stability_mean": {"zh": "稳定性（自助法 ARI 均值）", "en": "Stability (bootstrap ARI mean)"},
     "stability_sd": {"zh": "稳定性标准差", "en": "Stability SD"},
+    "stability_band": {"zh": "均值 ± 标准差（ARI 不超过 1）", "en": "mean ± SD (ARI at most 1)"},
     "knee": {"zh": "肘部", "en": "Elbow"},
     "recommended": {"zh": "推荐", "en": "Recommended"},
     "chosen": {"zh": "采用", "en": "Chosen"},
@@ -920,6 +959,19 @@ _REPORT_LABELS: dict[str, dict[str, str]] = {
                                 "them in the {engine} engine and hands the report customer-level tables only, so "
                                 "it is left out (render a sample with engine: pandas to see it)"},
     "msg_no_transactions": {"zh": "本案例没有交易数据。", "en": "This case has no transactions."},
+    "msg_no_quarantine": {"zh": "没有被隔离的行。", "en": "No row was quarantined."},
+    "msg_no_joins": {"zh": "本案例各表之间无需匹配。", "en": "This case has no joins between tables."},
+    "msg_rows_after_period": {"zh": "保留的交易中有 {after:,} 行晚于分析截止日 {date}，留待以后各期；"
+                                    "以下分析使用 {analysed:,} 行。",
+                              "en": "Of the kept transactions, {after:,} are dated after the analysis date {date} and "
+                                    "wait for later periods; the analyses use {analysed:,}."},
+    "msg_join_problem": {"zh": "{join}：{keys} 个编号中只有 {matched} 个匹配，例如 {left} 对 {right}。{hint}",
+                         "en": "{join}: only {matched} of {keys} ids match, e.g. {left} against {right}. {hint}"},
+    "msg_previous_saved": {"zh": "上期（{period}）：使用上期报告保存的客户群归属",
+                           "en": "previous period {period}: the assignments its report saved"},
+    "msg_previous_refit": {"zh": "上期（{period}）：用本期模型对上期期末的客户特征进行归类",
+                           "en": "previous period {period}: this model on last period's features"},
+    "msg_previous_none": {"zh": "上期（{period}）：数据中没有上期", "en": "previous period {period}: not in the data"},
     "msg_no_survey": {"zh": "本案例没有满意度问卷。", "en": "This case has no survey."},
     "msg_no_master": {"zh": "本案例没有客户档案表。", "en": "This case has no customer master table."},
     "msg_value_basis": {"zh": "ABC 分类与价值矩阵按{basis}计算。",
@@ -970,6 +1022,237 @@ _twice = sorted(set(_REPORT_LABELS) & set(LABELS))
 if _twice:  # pragma: no cover - caught by the test suite on import
     raise RuntimeError(f"labels defined twice: {_twice}")
 LABELS.update(_REPORT_LABELS)
+
+_CODE_LABELS = {
+    # measurement mode of a PLS block (satisfaction spec, model_spec table's ``mode``)
+    "mode_A": {"zh": "A 模式（反映型）", "en": "Mode A (reflective)"},
+    "mode_B": {"zh": "B 模式（形成型）", "en": "Mode B (formative)"},
+    # lifecycle notebook: the valuable customers a year ago by spend
+    "top20": {"zh": "消费额前 20%", "en": "Top 20 % by spend"},
+    "rest": {"zh": "其余客户", "en": "The rest"},
+    # survey cleaning log, ``detail`` (workbench.satisfaction.clean_survey; two of its
+    # sentences, "same answer to all items" and "listwise deletion", are keys above)
+    "detail_scale": {"zh": "量表 {lo}-{hi}", "en": "scale {lo}-{hi}"},
+    "detail_scale_points": {"zh": "允许的答案：{points}", "en": "answers {points}"},
+    "detail_continuous_scale": {"zh": "连续量表：不检查", "en": "continuous scale: not checked"},
+    "detail_not_checked": {"zh": "未检查", "en": "not checked"},
+    "detail_too_many_missing": {"zh": "{n} 个题项中超过 {share} 未作答",
+                                "en": "more than {share} of {n} items unanswered"},
+    "detail_mean_replacement": {"zh": "保留：均值替换", "en": "kept: mean replacement"},
+    # segmentation transforms, ``reason`` (workbench.segmentation.SegmentationPreprocessor)
+    "reason_linear_days": {"zh": "天数，保持线性", "en": "duration in days, kept linear"},
+    "reason_skewness": {"zh": "偏度 {skew} {op} {limit}", "en": "skewness {skew} {op} {limit}"},
+    "reason_signed": {"zh": "有正负号，偏度 {skew}，超额峰度 {kurt}",
+                      "en": "signed, skewness {skew}, excess kurtosis {kurt}"},
+    "reason_user": {"zh": "由用户指定", "en": "set by the user"},
+    # segmentation quality per industry, ``quality`` (workbench.segmentation.CustomerSegmenter)
+    "quality_clear": {"zh": "k={k} 时聚类清晰：轮廓系数 {silhouette}，自助法 ARI {ari}",
+                      "en": "clear segmentation at k={k}: silhouette {silhouette}, bootstrap ARI {ari}"},
+    "quality_clear_no_bootstrap": {"zh": "k={k} 时聚类清晰：轮廓系数 {silhouette}",
+                                   "en": "clear segmentation at k={k}: silhouette {silhouette}"},
+    "quality_weak": {"zh": "k={k} 时聚类较弱：{problems}；各客户群区分不明显或不可复现，应视为对连续分布的划分，"
+                           "而不是截然不同的客户类型",
+                     "en": "weak segmentation at k={k}: {problems}; the segments are not well separated or not "
+                           "reproducible, read them as a partition of a continuum rather than distinct customer types"},
+    "quality_low_gain": {"zh": "轮廓系数仅比单一正态分布（{null}）高 {gain}（至少需 +{needed}）",
+                         "en": "silhouette only {gain} above a single Gaussian's ({null}; needed +{needed})"},
+    "quality_unstable": {"zh": "自助法 ARI {ari} < {needed}", "en": "bootstrap ARI {ari} < {needed}"},
+    # the recommended k and why (workbench.segmentation, recommendation_["reason"])
+    "k_best_stable": {"zh": "k={k}：在稳定的 k（自助法 ARI ≥ {needed}：{ks}）中轮廓系数最高（{silhouette}）",
+                      "en": "k={k}: highest silhouette ({silhouette}) among the stable k (bootstrap ARI >= {needed}: "
+                            "{ks})"},
+    "k_best": {"zh": "k={k}：轮廓系数最高（{silhouette}）", "en": "k={k}: highest silhouette ({silhouette})"},
+    "k_stability_not_computed": {"zh": "未计算稳定性", "en": "stability not computed"},
+    "k_none_stable": {"zh": "没有稳定的 k（所有 k 的自助法 ARI < {needed}）",
+                      "en": "no k is stable (bootstrap ARI < {needed} for all)"},
+    "k_elbow": {"zh": "组内平方和的肘部在 k={k}", "en": "elbow of inertia at k={k}"},
+    "k_ch_highest": {"zh": "CH 指数在 k={k} 时最高", "en": "Calinski-Harabasz highest at k={k}"},
+    "k_db_lowest": {"zh": "DB 指数在 k={k} 时最低", "en": "Davies-Bouldin lowest at k={k}"},
+    "k_set_by_user": {"zh": "k={k} 由案例文件指定", "en": "k={k} set by the user (case file)"},
+    "k_criteria_recommend": {"zh": "各准则推荐 {recommended}：{reason}",
+                             "en": "the criteria recommend {recommended}: {reason}"},
+    # join match rates (workbench.quality.join_match_rates): ``join`` and ``hint``
+    "join_pair": {"zh": "{left} → {right}", "en": "{left} → {right}"},
+    "hint_leading_zeros": {"zh": "编号的前导零不一致（如 '1' 与 '00001'）：Excel 可能把文本编号转成了数字；"
+                                 "请将编号列设为文本格式，或导出为 CSV",
+                           "en": "ids differ in leading zeros (e.g. '1' vs '00001'): Excel may have turned "
+                                 "text ids into numbers; format the id column as text, or export it as CSV"},
+    "hint_case_blanks": {"zh": "编号的大小写或内部空格不一致",
+                         "en": "ids differ in upper/lower case or blanks inside them"},
+    "hint_few_shared": {"zh": "两个文件共有的编号很少：请检查两者是否使用同一套客户编号",
+                        "en": "the two files share few ids: check that both use the same customer ids"},
+}
+_twice = sorted(set(_CODE_LABELS) & set(LABELS))
+if _twice:  # pragma: no cover - caught by the test suite on import
+    raise RuntimeError(f"labels defined twice: {_twice}")
+LABELS.update(_CODE_LABELS)
+
+_NUMBER = r"-?[\d.,]+"
+#: (pattern, label key): a sentence an analysis module writes with numbers in it, read back
+#: into its parts so that it can be shown in the report's language. A named group
+#: ``source_<field>`` names a source table: ``{field}`` is shown as its ``source_<table>`` label;
+#: a group ``text_<field>`` holds a sentence of its own, translated the same way.
+#: Each pattern is tested against the module that writes the sentence (tests/test_labels.py),
+#: so a changed wording fails there instead of showing English in a Chinese report.
+TEXT_PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), key) for p, key in [
+    (rf"scale (?P<lo>{_NUMBER})-(?P<hi>{_NUMBER})", "detail_scale"),
+    (r"answers (?P<points>-?[\d.]+(?:, -?[\d.]+)*, \.\.\., -?[\d.]+)", "detail_scale_points"),
+    (r"continuous scale: not checked", "detail_continuous_scale"),
+    (r"not checked", "detail_not_checked"),
+    (r"more than (?P<share>\d+%) of (?P<n>[\d,]+) items unanswered", "detail_too_many_missing"),
+    (r"kept: mean replacement", "detail_mean_replacement"),
+    (r"duration in days, kept linear", "reason_linear_days"),
+    (rf"skewness (?P<skew>{_NUMBER}) (?P<op>>|<=) (?P<limit>{_NUMBER})", "reason_skewness"),
+    (rf"signed, skewness (?P<skew>{_NUMBER}), excess kurtosis (?P<kurt>{_NUMBER})", "reason_signed"),
+    (r"set by the user", "reason_user"),
+    (rf"clear segmentation at k=(?P<k>\d+): silhouette (?P<silhouette>{_NUMBER}), bootstrap ARI (?P<ari>{_NUMBER})",
+     "quality_clear"),
+    (rf"clear segmentation at k=(?P<k>\d+): silhouette (?P<silhouette>{_NUMBER})", "quality_clear_no_bootstrap"),
+    (r"weak segmentation at k=(?P<k>\d+): (?P<text_problems>.+?); the segments are not well separated or not "
+     r"reproducible, read them as a partition of a continuum rather than distinct customer types", "quality_weak"),
+    (rf"silhouette only (?P<gain>[+-]{_NUMBER}) above a single Gaussian's \((?P<null>{_NUMBER}); "
+     rf"needed \+(?P<needed>{_NUMBER})\)", "quality_low_gain"),
+    (rf"bootstrap ARI (?P<ari>{_NUMBER}) < (?P<needed>{_NUMBER})", "quality_unstable"),
+    (rf"k=(?P<k>\d+): highest silhouette \((?P<silhouette>{_NUMBER})\) among the stable k "
+     rf"\(bootstrap ARI >= (?P<needed>{_NUMBER}): (?P<ks>\d+(?:, \d+)*)\)", "k_best_stable"),
+    (rf"k=(?P<k>\d+): highest silhouette \((?P<silhouette>{_NUMBER})\)", "k_best"),
+    (r"stability not computed", "k_stability_not_computed"),
+    (rf"no k is stable \(bootstrap ARI < (?P<needed>{_NUMBER}) for all\)", "k_none_stable"),
+    (r"elbow of inertia at k=(?P<k>\d+)", "k_elbow"),
+    (r"Calinski-Harabasz highest at k=(?P<k>\d+)", "k_ch_highest"),
+    (r"Davies-Bouldin lowest at k=(?P<k>\d+)", "k_db_lowest"),
+    (r"k=(?P<k>\d+) set by the user \(case file\)", "k_set_by_user"),
+    (r"the criteria recommend (?P<recommended>\d+): (?P<text_reason>.+)", "k_criteria_recommend"),
+    (r"(?P<source_left>[a-z][a-z0-9_]*) -> (?P<source_right>[a-z][a-z0-9_]*)", "join_pair"),
+    (r"ids differ in leading zeros .*", "hint_leading_zeros"),
+    (r"ids differ in upper/lower case or blanks inside them", "hint_case_blanks"),
+    (r"the two files share few ids: check that both use the same customer ids", "hint_few_shared"),
+]]
+
+
+_NUMBERED = re.compile(r"([a-z][a-z0-9_]*[a-z])_(\d+)")
+
+
+def translate_text(text: str, lang: str) -> str:
+    """A code or one of the analysis modules' fixed sentences in ``lang``; other text as it is.
+
+    A key of :data:`LABELS` is shown through :func:`label`; a sentence that matches one of
+    :data:`TEXT_PATTERNS` as a whole is shown through its label with the numbers it holds
+    (``"scale 1-7"`` -> ``"量表 1-7"``), and a sentence of such clauses joined by ``"; "``
+    or ``" and "`` clause by clause; a code with a disambiguating number reads as
+    :func:`workbench.segmentation.segment_label` shows it (``important_value_2`` ->
+    ``重要价值客户 (2)``). The files a report writes keep the English.
+
+    Parameters
+    ----------
+    text : str
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> translate_text("more than 50% of 20 items unanswered", "zh")
+    '20 个题项中超过 50% 未作答'
+    >>> translate_text("survey -> customers", "zh")
+    '满意度问卷 → 客户档案'
+    >>> translate_text("CUSA1", "zh")
+    'CUSA1'
+    """
+    shown = _translated(text, lang)
+    return text if shown is None else shown
+
+
+#: how a sentence of several clauses is joined again: "a; b" and "a and b"
+_JOINS = (("; ", {"zh": "；", "en": "; "}), (" and ", {"zh": "，且", "en": " and "}))
+
+
+def _translated(text: str, lang: str) -> str | None:
+    """``text`` in ``lang``, or None when it is neither a label key nor a known sentence."""
+    if text in LABELS:
+        return label(text, lang)
+    numbered = _NUMBERED.fullmatch(text)
+    if numbered and numbered.group(1) in LABELS:  # important_value_2: the second "important value" segment
+        return f"{label(numbered.group(1), lang)} ({numbered.group(2)})"
+    for pattern, key in TEXT_PATTERNS:
+        found = pattern.fullmatch(text)
+        if not found:
+            continue
+        parts = {}
+        for name, value in found.groupdict().items():
+            if name.startswith("source_"):
+                parts[name[7:]] = label(f"source_{value}", lang) if f"source_{value}" in LABELS else value
+            elif name.startswith("text_"):
+                inner = _translated(value, lang)
+                if inner is None:
+                    break
+                parts[name[5:]] = inner
+            else:
+                parts[name] = value
+        else:
+            return label(key, lang).format(**parts)
+    for separator, joined in _JOINS:  # clauses, each a known sentence: "k=5: ...; elbow of inertia at k=5"
+        if separator in text:
+            clauses = [_translated(part, lang) for part in text.split(separator)]
+            if None not in clauses:
+                return joined[lang].join(clauses)
+    return None
+
+
+def is_translatable(text: str) -> bool:
+    """Whether :func:`translate_text` knows ``text`` (a label key, a known sentence or clauses of them).
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    bool
+    """
+    return _translated(text, "en") is not None
+
+
+_SUFFIX = re.compile(r"^(.*)_(\d+)$")
+
+
+def segment_label(name: str, lang: str = "en") -> str:
+    """Display label of a segment name, with its disambiguating number.
+
+    ``"important_value_2"`` (the second segment that profiles as important value) reads
+    "Important value (2)" / "重要价值客户 (2)"; unknown names pass through.
+
+    Parameters
+    ----------
+    name : str
+        A segment name code, e.g. from ``CustomerSegmenter.names_``.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    str
+
+    References
+    ----------
+    No external reference; reads the zh/en label table :data:`LABELS`.
+
+    Examples
+    --------
+    >>> segment_label("important_value_2", "zh")
+    '重要价值客户 (2)'
+    >>> segment_label("important_value", "en")
+    'Important value'
+    """
+    name = str(name)
+    text = label(name, lang)
+    if text != name:
+        return text
+    match = _SUFFIX.match(name)
+    if match and label(match.group(1), lang) != match.group(1):
+        return f"{label(match.group(1), lang)} ({match.group(2)})"
+    return name
 
 
 def label(key: str, lang: str = "en") -> str:

@@ -10,7 +10,7 @@ notebooks recorded. When the previous period's report exists beside it
 * ``changes_migration_<class>.csv``: for each classification (the key-account flag
   has its own table below), how many customers moved
   from each class of the previous period (rows) to each class now (columns); customers
-  new this period come from ``new_customer``;
+  new this period come from ``(new)``, those gone leave to ``(absent)``;
 * ``changes_key_metrics.csv``: every numeric key figure of both ``metrics.json`` with its
   previous and current value, the change and the relative change;
 * ``changes_key_accounts.csv``: the customers who became key accounts and those who
@@ -31,6 +31,7 @@ from typing import Any
 
 import pandas as pd
 
+from workbench import lifecycle
 from workbench.cases import Case, CaseError, load_case
 
 __all__ = ["ASSIGNMENTS", "assignments", "compare_periods", "parse_periods", "previous_period",
@@ -47,10 +48,11 @@ ASSIGNMENTS: dict[str, tuple[str, str]] = {
     "key_account": ("key_account_scores", "key_account"),
 }
 
-#: a customer without a row in the previous period's assignments
-NEW = "new_customer"
-#: a customer without a row in this period's assignments (left the data)
-ABSENT = "not_present"
+#: a customer without a row in the previous period's assignments, and one without a row
+#: in this period's (left the data): the tokens of :func:`workbench.lifecycle.migration_matrix`
+NEW, ABSENT = lifecycle.NEW, lifecycle.ABSENT
+#: a class left empty in a period's assignments (e.g. no stage for a customer without history)
+UNCLASSED = "—"
 
 
 def parse_periods(case: Case, text: str) -> list[str]:
@@ -137,15 +139,11 @@ def assignments(folder: str | Path) -> pd.DataFrame | None:
 
 
 def _migration(before: pd.DataFrame, now: pd.DataFrame, column: str) -> pd.DataFrame:
-    joined = before[["customer_id", column]].merge(now[["customer_id", column]], on="customer_id",
-                                                   how="outer", suffixes=("_before", "_now"))
-    previous = joined[f"{column}_before"].astype(object).where(
-        joined["customer_id"].isin(before["customer_id"]), NEW)
-    current = joined[f"{column}_now"].astype(object).where(
-        joined["customer_id"].isin(now["customer_id"]), ABSENT)
-    table = pd.crosstab(previous.fillna("—").astype(str), current.fillna("—").astype(str))
-    table.index.name, table.columns.name = "class_before", None
-    return table.reset_index()
+    """Customers per class before (rows, ``(new)`` last) and now (columns, ``(absent)`` last)."""
+    parts = [frame[["customer_id", column]].astype({column: object}).fillna({column: UNCLASSED})
+             for frame in (before, now)]
+    counts = lifecycle.migration_matrix(*parts, column=column).counts
+    return counts.rename_axis(index="class_before", columns=None).reset_index()
 
 
 def _numbers(metrics: dict[str, Any]) -> dict[tuple[str, str], float]:

@@ -28,7 +28,7 @@ import pandas as pd
 
 from workbench import _xlsx
 from workbench.formatting import code_labels
-from workbench.labels import LABELS, label
+from workbench.labels import LABELS, label, segment_label
 
 __all__ = ["SHEET_TITLES", "column_kind", "read_table", "recorded_tables", "sheet_title",
            "write_workbook"]
@@ -402,6 +402,8 @@ def _header(column: str, lang: str) -> str:
         return label(column, lang)
     if column in _HEADERS:
         return _HEADERS[column][lang]
+    if segment_label(column, lang) != column:  # a crosstab's segment-name columns
+        return segment_label(column, lang)
     if lang == "en" and re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)+", column):
         return column.replace("_", " ").capitalize()
     return column

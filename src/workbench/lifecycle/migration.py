@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -32,12 +33,14 @@ class Migration:
     Attributes
     ----------
     counts : DataFrame
-        From class (rows, ``(new)`` last) x to class (columns, ``(absent)`` last).
+        From class (rows, ``(new)`` last) x to class (columns, ``(absent)`` last):
+        customers.
     shares : DataFrame
-        Row shares of ``counts`` (each row sums to 1; the ``(new)`` row over new ones).
+        Row shares of ``counts`` (0-1, each row sums to 1; the ``(new)`` row over new
+        ones).
     movers : DataFrame
         ``customer_id``, ``from``, ``to`` and the value column: valuable customers who
-        moved to a watched class.
+        moved to a watched class (no rows when no value was asked about).
 
     Examples
     --------
@@ -93,11 +96,13 @@ def migration_matrix(
         merged onto the stages); default ``column`` itself.
     valuable : iterable, optional
         Values of ``value_column`` that count as valuable. Default: formation and
-        stability when ``value_column`` is the stage, otherwise required.
+        stability for stages; required when a ``value_column`` is given; for other
+        classes without one (e.g. segments), ``movers`` is empty.
     to : iterable, default ("decline", "churned")
         Classes of ``after`` that count as a fall (``"(absent)"`` may be added).
     categories : iterable, optional
-        Row/column order; default: :data:`STAGES` for stages, else sorted classes.
+        Row/column order; default: :data:`STAGES` for stages, else the classes in
+        natural order ("segment_2" before "segment_10").
 
     Returns
     -------
@@ -149,14 +154,15 @@ def migration_matrix(
         if n_na:
             raise ValueError(f"migration_matrix: '{name}' has {n_na} missing values in '{column}'; "
                              "every customer needs a class")
+    asked = value_column is not None
     value_column = column if value_column is None else value_column
     if value_column not in before.columns:
         raise ValueError(f"migration_matrix: value_column '{value_column}' is not a column of 'before'")
     if valuable is None:
-        if value_column != "stage":
+        if asked and value_column != "stage":
             raise ValueError(f"migration_matrix: say which values of '{value_column}' are valuable, "
                              "e.g. valuable=['A']")
-        valuable = ("formation", "stability")
+        valuable = ("formation", "stability") if value_column == "stage" else ()
     valuable, to = list(valuable), list(to)
 
     a = before[["customer_id", column]].astype({column: "object"})
@@ -165,7 +171,7 @@ def migration_matrix(
     src = merged[f"{column}_from"].fillna(NEW)
     dst = merged[f"{column}_to"].fillna(ABSENT)
     if categories is None:
-        seen = sorted(set(a[column].astype(str)) | set(b[column].astype(str)))
+        seen = sorted(set(a[column].astype(str)) | set(b[column].astype(str)), key=_natural)
         categories = list(STAGES) if set(seen) <= set(STAGES) and column == "stage" else seen
     categories = [str(c) for c in categories]
     unknown = sorted((set(src.astype(str)) | set(dst.astype(str))) - set(categories) - {NEW, ABSENT})
@@ -189,3 +195,8 @@ def migration_matrix(
     movers = movers.loc[fell].rename(columns={f"{column}_from": "from", f"{column}_to": "to"})
     movers = movers.astype({"from": "str", "to": "str"}).sort_values("customer_id", kind="stable")
     return Migration(counts=counts, shares=shares, movers=movers.reset_index(drop=True))
+
+
+def _natural(text: str) -> list:
+    """Sort key reading digit runs as numbers: "segment_2" before "segment_10"."""
+    return [(0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", text)]

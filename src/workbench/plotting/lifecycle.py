@@ -10,7 +10,7 @@ import pandas as pd
 import seaborn as sns
 
 from workbench._validation import _require_columns
-from workbench.labels import label
+from workbench.labels import label, segment_label
 from workbench.plotting.base import new_figure
 
 __all__ = [
@@ -29,10 +29,10 @@ _BLUE, _ORANGE, _GREY = "#4C72B0", "#DD8452", "#8C8C8C"
 
 
 def _class_label(value, lang: str) -> str:
-    """Stage codes read as stages, everything else through the label table."""
+    """Stage codes read as stages, everything else (segment names too) through the label table."""
     text = str(value)
     key = f"stage_{text}"
-    return label(key, lang) if label(key, lang) != key else label(text, lang)
+    return label(key, lang) if label(key, lang) != key else segment_label(text, lang)
 
 
 def plot_stage_value_curve(curve: pd.DataFrame, *, value: str = "mean_recent_spend", lang: str = "en", ax=None):

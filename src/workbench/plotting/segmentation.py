@@ -1,7 +1,8 @@
-"""Figures of the segmentation notebook: choice of k, profiles, shares and migration.
+"""Figures of the segmentation notebook: choice of k, profiles and shares (migration:
+:func:`workbench.plotting.lifecycle.plot_migration`).
 
-Every function takes a result of :mod:`workbench.segmentation` (the ``selection_`` or
-``profile_`` table, a migration matrix) and draws it; nothing is recomputed here.
+Every function takes a result of :mod:`workbench.segmentation` (the ``k_selection_``, the
+``profile_`` table, a migration) and draws it; nothing is recomputed here.
 """
 
 from __future__ import annotations
@@ -11,16 +12,15 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from workbench._validation import _require_columns
-from workbench.labels import label
+from workbench._validation import _require_columns, _require_result
+from workbench.labels import label, segment_label
 from workbench.plotting.base import new_figure, use_cjk_font
-from workbench.segmentation import segment_label
 
 _HINT_SEGMENTATION = "pass the table from workbench.segmentation"
 
 __all__ = [
     "plot_k_selection",
-    "plot_migration",
+    "stability_band",
     "plot_profile_heatmap",
     "plot_segment_shares",
     "plot_snake",
@@ -29,14 +29,16 @@ __all__ = [
 _CHOSEN = dict(color="#C44E52", ls="--", lw=1)
 
 
-def plot_k_selection(selection: pd.DataFrame, *, lang: str = "en", axes=None):
+def plot_k_selection(selection, *, lang: str = "en", axes=None):
     """The criteria per k in four panels: inertia and elbow, silhouette against the
     null, bootstrap stability, Calinski-Harabasz and Davies-Bouldin.
 
     Parameters
     ----------
-    selection : pandas.DataFrame
-        ``CustomerSegmenter.selection_``.
+    selection : workbench.segmentation.KSelection
+        ``CustomerSegmenter.k_selection_`` (or :func:`workbench.segmentation.select_k`;
+        the chosen k is marked when its table has the ``chosen`` column, else the
+        recommended one).
     lang : {"zh", "en"}
     axes : array of 4 matplotlib Axes, optional
 
@@ -47,14 +49,18 @@ def plot_k_selection(selection: pd.DataFrame, *, lang: str = "en", axes=None):
 
     References
     ----------
-    Draws ``CustomerSegmenter.selection_`` (:class:`workbench.segmentation.CustomerSegmenter`,
+    Draws ``CustomerSegmenter.k_selection_`` (:class:`workbench.segmentation.CustomerSegmenter`,
     which cites the sources): the elbow (Kneedle, Satopaa et al. 2011), silhouette
     (Rousseeuw 1987) against the Gaussian null, bootstrap ARI stability (Lange et al.
     2004), Calinski-Harabasz (1974) and Davies-Bouldin (1979).
     """
+    result = _require_result(selection, "table", "plot_k_selection", "workbench.segmentation.select_k")
+    selection = result.table
+    if "chosen" not in selection.columns:
+        selection = selection.assign(chosen=selection["k"] == result.recommended_k)
     _require_columns(selection, ["k", "inertia", "silhouette", "null_silhouette", "stability_mean",
-                               "calinski_harabasz", "davies_bouldin", "knee",
-                     "chosen"], "selection", hint=_HINT_SEGMENTATION)
+                                 "calinski_harabasz", "davies_bouldin", "knee"], "plot_k_selection",
+                     hint=_HINT_SEGMENTATION)
     use_cjk_font()
     if axes is None:
         _, axes = plt.subplots(2, 2, figsize=(10, 6.5), layout="constrained", sharex=True)
@@ -73,11 +79,14 @@ def plot_k_selection(selection: pd.DataFrame, *, lang: str = "en", axes=None):
     ax.plot(k, selection["null_silhouette"], marker=".", ls=":", color="grey",
             label=label("null_silhouette", lang))
     ax.set_ylabel(label("silhouette", lang))
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
     ax = axes[1, 0]
     if selection["stability_mean"].notna().any():
-        ax.errorbar(k, selection["stability_mean"], yerr=selection["stability_sd"].fillna(0), marker="o",
-                    capsize=3, color="#55A868")
+        low, high = stability_band(selection["stability_mean"], selection["stability_sd"])
+        mean = np.clip(selection["stability_mean"].to_numpy(dtype=float), -1.0, 1.0)
+        ax.errorbar(k, mean, yerr=[mean - low, high - mean], marker="o", capsize=3, color="#55A868",
+                    label=label("stability_band", lang))
+        ax.legend(frameon=False, loc="lower left")
     ax.set_ylim(-0.05, 1.05)
     ax.set_ylabel(label("stability_mean", lang))
     ax = axes[1, 1]
@@ -87,7 +96,9 @@ def plot_k_selection(selection: pd.DataFrame, *, lang: str = "en", axes=None):
     twin.plot(k, selection["davies_bouldin"], marker="s", color="#DD8452", label=label("davies_bouldin", lang))
     twin.set_ylabel(label("davies_bouldin", lang))
     handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
-    ax.legend(handles, [h.get_label() for h in handles], frameon=False, loc="upper right")
+    # above the panel: CH and DB move in opposite directions, so any corner inside holds a line
+    ax.legend(handles, [h.get_label() for h in handles], frameon=False, loc="lower center",
+              bbox_to_anchor=(0.5, 1.0), ncol=2)
     for ax in axes.ravel():
         for c in chosen:
             ax.axvline(c, **_CHOSEN)
@@ -95,6 +106,41 @@ def plot_k_selection(selection: pd.DataFrame, *, lang: str = "en", axes=None):
     for ax in axes[1]:
         ax.set_xlabel(label("k", lang))
     return axes
+
+
+def stability_band(mean: pd.Series, sd: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The band drawn around a bootstrap stability: mean ± SD, cut to the index's range.
+
+    An adjusted Rand index of two partitions is at most 1 (identical partitions) and at
+    least -1, so a bar beyond 1 shows a value no resample can take. The band is the mean
+    ± one standard deviation of the resamples' indices, clipped to [-1, 1]; a missing SD
+    gives no band.
+
+    Parameters
+    ----------
+    mean, sd : pandas.Series
+        ``stability_mean`` and ``stability_sd`` of ``CustomerSegmenter.selection_``.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Lower and upper ends, both within [-1, 1], the lower at most and the upper at
+        least the mean.
+
+    References
+    ----------
+    Hubert, L., & Arabie, P. (1985). Comparing partitions. Journal of Classification,
+    2(1), 193-218 (the adjusted Rand index, maximum 1).
+
+    Examples
+    --------
+    >>> low, high = stability_band(pd.Series([0.95, 0.5]), pd.Series([0.12, None]))
+    >>> low.round(2).tolist(), high.round(2).tolist()
+    ([0.83, 0.5], [1.0, 0.5])
+    """
+    m = np.clip(pd.to_numeric(mean, errors="coerce").to_numpy(dtype=float), -1.0, 1.0)
+    s = np.abs(pd.to_numeric(sd, errors="coerce").fillna(0).to_numpy(dtype=float))
+    return np.clip(m - s, -1.0, m), np.clip(m + s, m, 1.0)
 
 
 def _z_table(profile: pd.DataFrame, columns, lang: str):
@@ -229,39 +275,4 @@ def plot_segment_shares(profile: pd.DataFrame, *, lang: str = "en", ax=None):
     ax.set_xticks(x, [segment_label(n, lang) for n in body["name"]], rotation=20, ha="right")
     ax.set_ylabel("%")
     ax.legend(frameon=False)
-    return ax
-
-
-def plot_migration(table: pd.DataFrame, *, lang: str = "en", ax=None, **kwargs):
-    """Heat map of a migration matrix (previous segment in rows, current in columns).
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        :func:`workbench.segmentation.segment_migration`.
-    lang : {"zh", "en"}
-    ax : matplotlib.axes.Axes, optional
-    **kwargs
-        Passed to :func:`seaborn.heatmap`.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-
-    References
-    ----------
-    Draws :func:`workbench.segmentation.segment_migration` (counts, or row shares in
-    percent): the transition matrix of a Markov-chain migration model (Pfeifer &
-    Carraway 2000).
-    """
-    shown = table.rename(index=lambda n: segment_label(n, lang), columns=lambda n: segment_label(n, lang))
-    _, ax = new_figure(ax, figsize=(0.9 * shown.shape[1] + 3, 0.6 * shown.shape[0] + 1.5))
-    integer = np.allclose(shown.to_numpy(), np.round(shown.to_numpy()))
-    options = dict(cmap="Blues", annot=True, fmt=",.0f" if integer else ".0%", cbar=False, linewidths=0.5)
-    options.update(kwargs)
-    sns.heatmap(shown, ax=ax, **options)
-    ax.set_ylabel(label("previous_segment", lang))
-    ax.set_xlabel(label("current_segment", lang))
-    ax.tick_params(axis="x", rotation=30)
-    ax.tick_params(axis="y", rotation=0)
     return ax

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import PercentFormatter
 
-from workbench._validation import _require_columns
+from workbench._validation import _require_columns, _require_result
 from workbench.labels import label
 from workbench.plotting.base import new_figure
 
@@ -176,16 +176,16 @@ def plot_eight_classes(summary: pd.DataFrame, *, lang: str = "en", ax=None):
     return _share_bars(summary, "rfm_class", lang, ax, "rfm_class")
 
 
-def plot_value_matrix(matrix: pd.DataFrame, *, lang: str = "en", ax=None, max_points: int = 5000):
+def plot_value_matrix(matrix, *, lang: str = "en", ax=None, max_points: int = 5000):
     """Current-value score against growth-potential score, coloured by quadrant.
 
     Quadrant lines are drawn only when the matrix was not split by group
-    (``attrs["by"]`` is None), midway between the highest "low" and the lowest "high"
+    (``matrix.by`` is None), midway between the highest "low" and the lowest "high"
     score; with a ``by`` split the colours carry the quadrants.
 
     Parameters
     ----------
-    matrix : pandas.DataFrame
+    matrix : workbench.value.ValueMatrix
         From :func:`workbench.value.value_matrix`.
     lang : {"zh", "en"}
     ax : matplotlib.axes.Axes, optional
@@ -202,6 +202,8 @@ def plot_value_matrix(matrix: pd.DataFrame, *, lang: str = "en", ax=None, max_po
     Draws the result of :func:`workbench.value.value_matrix`: the customer value
     matrix (客户价值细分矩阵) of current value against growth potential.
     """
+    by = _require_result(matrix, "customers", "plot_value_matrix", "workbench.value.value_matrix").by
+    matrix = matrix.customers
     _require_columns(matrix, ["current_score", "potential_score", "quadrant", "current_high", "potential_high"],
                    "plot_value_matrix", hint=_HINT_VALUE)
     fig, ax = new_figure(ax, figsize=(6, 5.5))
@@ -213,7 +215,6 @@ def plot_value_matrix(matrix: pd.DataFrame, *, lang: str = "en", ax=None, max_po
         part = data[data["quadrant"] == code]
         ax.scatter(part["current_score"], part["potential_score"], s=10, alpha=0.6, color=colour,
                    label=f"{label(code, lang)} ({int(counts.get(code, 0))})")
-    by = matrix.attrs.get("by")
     if by is None:
         low_c = matrix.loc[~matrix["current_high"], "current_score"]
         high_c = matrix.loc[matrix["current_high"], "current_score"]
@@ -231,14 +232,14 @@ def plot_value_matrix(matrix: pd.DataFrame, *, lang: str = "en", ax=None, max_po
     return ax
 
 
-def plot_key_accounts(scores: pd.DataFrame, *, top_n: int = 20, lang: str = "en", ax=None):
+def plot_key_accounts(scores, *, top_n: int = 20, lang: str = "en", ax=None):
     """Stacked bars of the weighted criterion contributions of the top customers.
 
     Parameters
     ----------
-    scores : pandas.DataFrame
-        From :func:`workbench.value.key_account_scores` (``attrs["weights"]`` is used to
-        split each score into criterion contributions).
+    scores : workbench.value.KeyAccountScores
+        From :func:`workbench.value.key_account_scores` (its ``weights`` split each
+        score into criterion contributions).
     top_n : int
         Number of customers shown.
     lang : {"zh", "en"}
@@ -251,21 +252,22 @@ def plot_key_accounts(scores: pd.DataFrame, *, top_n: int = 20, lang: str = "en"
     Notes
     -----
     Bar segments are :math:`100\\, w_j x'_{ij}`, so each bar's length is the score
-    :math:`S_i` (0-100); without ``attrs["weights"]`` one bar per score is drawn.
+    :math:`S_i` (0-100).
 
     References
     ----------
     Draws the result of :func:`workbench.value.key_account_scores` (weighted scoring
     with AHP or entropy weights).
     """
+    weights = _require_result(scores, "weights", "plot_key_accounts", "workbench.value.key_account_scores").weights
+    scores = scores.customers
     _require_columns(scores, ["customer_id", "score", "rank"], "plot_key_accounts", hint=_HINT_VALUE)
     top = scores.sort_values("rank", kind="stable").head(top_n)
     fig, ax = new_figure(ax, figsize=(7, max(3.0, 0.3 * len(top) + 1)))
     y = np.arange(len(top))
-    weights = scores.attrs.get("weights") or {}
     left = np.zeros(len(top))
     palette = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3"]
-    if weights and all(f"{c}_norm" in top.columns for c in weights):
+    if all(f"{c}_norm" in top.columns for c in weights.index):
         for i, (crit, w) in enumerate(weights.items()):
             part = 100.0 * w * top[f"{crit}_norm"].to_numpy()
             ax.barh(y, part, left=left, color=palette[i % len(palette)], label=label(crit, lang))

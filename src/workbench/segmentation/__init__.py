@@ -42,9 +42,9 @@ Modules
   :func:`knee`.
 * :mod:`workbench.segmentation.clustering`: :class:`SegmentKMeans`.
 * :mod:`workbench.segmentation.naming`: :func:`rfm_class`, :data:`RFM_CLASSES`,
-  :func:`name_segments`, :func:`segment_label`.
+  :func:`name_segments` (display names: :func:`workbench.labels.segment_label`).
 * :mod:`workbench.segmentation.profiling`: :func:`segment_profile`,
-  :func:`profile_table`, :func:`segment_anova`, :func:`segment_migration`,
+  :func:`profile_table`, :func:`segment_anova`,
   :func:`segments_against_truth`.
 * :mod:`workbench.segmentation.segmenter`: :class:`CustomerSegmenter`,
   :class:`WeakSegmentationWarning`, :func:`segment_by`, :class:`GroupedSegmentation`.
@@ -55,12 +55,11 @@ Every public name is importable from :mod:`workbench.segmentation` itself.
 from __future__ import annotations
 
 from workbench.segmentation.clustering import SegmentKMeans
-from workbench.segmentation.naming import RFM_CLASSES, name_segments, rfm_class, segment_label
+from workbench.segmentation.naming import RFM_CLASSES, name_segments, rfm_class
 from workbench.segmentation.preprocessing import DEFAULT_COLUMNS, FILL_VALUES, SegmentationPreprocessor
 from workbench.segmentation.profiling import (
     profile_table,
     segment_anova,
-    segment_migration,
     segment_profile,
     segments_against_truth,
 )
@@ -88,8 +87,6 @@ __all__ = [
     "rfm_class",
     "segment_anova",
     "segment_by",
-    "segment_label",
-    "segment_migration",
     "segment_profile",
     "segments_against_truth",
     "select_k",

@@ -2,20 +2,18 @@
 
 A segment is named from whether its mean of each clustered column lies above the
 overall mean (original units); the codes are translated for display by
-:func:`segment_label`.
+:func:`workbench.labels.segment_label`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from workbench.labels import label
 from workbench.value import EIGHT_CLASSES
 
-__all__ = ["RFM_CLASSES", "name_segments", "rfm_class", "segment_label"]
+__all__ = ["RFM_CLASSES", "name_segments", "rfm_class"]
 
 #: (R high, F high, M high) -> class code of the Chinese RFM 8-class scheme, the codes
 #: of :data:`workbench.value.EIGHT_CLASSES` (重要价值客户 important_value, 重要发展客户
@@ -156,41 +154,3 @@ def name_segments(high: pd.DataFrame, names=None, rfm: Sequence[str] | None = ("
     else:
         chosen = _apply_rules(high, names or [], defaults)
     return _disambiguate(chosen)
-
-
-_SUFFIX = re.compile(r"^(.*)_(\d+)$")
-
-
-def segment_label(name: str, lang: str = "en") -> str:
-    """Display label of a segment name, with its disambiguating number.
-
-    ``"important_value_2"`` (the second segment that profiles as important value) reads
-    "Important value (2)" / "重要价值客户 (2)"; unknown names pass through.
-
-    Parameters
-    ----------
-    name : str
-        A segment name code, e.g. from ``CustomerSegmenter.names_``.
-    lang : {"zh", "en"}
-
-    Returns
-    -------
-    str
-
-    References
-    ----------
-    No external reference; reads the zh/en label table of :mod:`workbench.labels`.
-
-    Examples
-    --------
-    >>> segment_label("important_value_2", "zh")
-    '重要价值客户 (2)'
-    """
-    name = str(name)
-    text = label(name, lang)
-    if text != name:
-        return text
-    match = _SUFFIX.match(name)
-    if match and label(match.group(1), lang) != match.group(1):
-        return f"{label(match.group(1), lang)} ({match.group(2)})"
-    return name

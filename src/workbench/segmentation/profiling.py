@@ -6,7 +6,6 @@ Plain functions of features and labels from any clustering, not only
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -14,19 +13,15 @@ import pandas as pd
 from scipy import stats
 from sklearn.metrics import adjusted_rand_score
 
-from workbench.labels import label
 from workbench.segmentation._checks import (
-    ABSENT,
-    NEW,
     OVERALL,
     SKEW_LIMIT,
     check_frame,
     check_labels,
     numeric_column,
 )
-from workbench.segmentation.naming import segment_label
 
-__all__ = ["profile_table", "segment_anova", "segment_migration", "segment_profile", "segments_against_truth"]
+__all__ = ["profile_table", "segment_anova", "segment_profile", "segments_against_truth"]
 
 
 def segment_profile(
@@ -73,6 +68,20 @@ def segment_profile(
     ----------
     IBM SPSS Statistics, *Means* procedure (the table researchers expect). Checked
     against a hand-worked 6-customer table in ``tests/test_segmentation.py``.
+
+    Examples
+    --------
+    >>> features = pd.DataFrame({"customer_id": list("abcdef"),
+    ...                          "recency_days": [10.0, 30.0, 20.0, 200.0, 100.0, 300.0],
+    ...                          "frequency": [6, 4, 8, 1, 2, 1],
+    ...                          "monetary_total": [900.0, 500.0, 1000.0, 50.0, 100.0, 30.0]})
+    >>> labels = [0, 0, 0, 1, 1, 1]
+    >>> profile = segment_profile(features, labels, ["recency_days", "frequency"], names={0: "loyal", 1: "lapsed"})
+    >>> profile[["segment", "name", "n_customers", "share_revenue", "frequency_mean"]].round(3)
+       segment     name  n_customers  share_revenue  frequency_mean
+    0        0    loyal            3           0.93           6.000
+    1        1   lapsed            3           0.07           1.333
+    2     <NA>  overall            6           1.00           3.667
     """
     where = "segment_profile"
     check_frame(features, where)
@@ -119,7 +128,7 @@ def segment_profile(
     return pd.concat([out, row[out.columns]], ignore_index=True)
 
 
-def profile_table(profile: pd.DataFrame, *, decimals: int = 2, lang: str | None = None) -> pd.DataFrame:
+def profile_table(profile: pd.DataFrame, *, decimals: int = 2) -> pd.DataFrame:
     """The profile as display text: "mean ± SD" per feature, shares in percent.
 
     Parameters
@@ -128,25 +137,36 @@ def profile_table(profile: pd.DataFrame, *, decimals: int = 2, lang: str | None 
         From :func:`segment_profile` (or ``CustomerSegmenter.profile_``).
     decimals : int
         Decimals of means and SDs.
-    lang : {"zh", "en"}, optional
-        Translate column names and segment names with :func:`segment_label`.
 
     Returns
     -------
     pandas.DataFrame
-        One row per segment and the overall row, string cells: ``name``,
-        ``n_customers``, the shares as percent (e.g. ``"41.2%"``) and one "mean ± SD"
-        column per feature in its own units.
+        One row per segment and the overall row, string cells: ``name`` (the code;
+        :func:`workbench.labels.segment_label` reads it), ``n_customers``, the shares as
+        percent (e.g. ``"41.2%"``) and one "mean ± SD" column per feature in its own
+        units; English column names (:func:`workbench.labels.translate_columns`).
 
     References
     ----------
     No external reference; the display form of :func:`segment_profile` (the SPSS
     *Means* table researchers expect).
+
+    Examples
+    --------
+    >>> features = pd.DataFrame({"customer_id": list("abcdef"),
+    ...                          "recency_days": [10.0, 30.0, 20.0, 200.0, 100.0, 300.0],
+    ...                          "frequency": [6, 4, 8, 1, 2, 1],
+    ...                          "monetary_total": [900.0, 500.0, 1000.0, 50.0, 100.0, 30.0]})
+    >>> labels = [0, 0, 0, 1, 1, 1]
+    >>> table = profile_table(segment_profile(features, labels, ["frequency"]), decimals=1)
+    >>> table[["name", "n_customers", "frequency"]]
+          name n_customers  frequency
+    0        0           3  6.0 ± 2.0
+    1        1           3  1.3 ± 0.6
+    2  overall           6  3.7 ± 2.9
     """
     features = [c[:-5] for c in profile.columns if c.endswith("_mean")]
     out = pd.DataFrame({"name": profile["name"].to_numpy()})
-    if lang is not None:
-        out["name"] = [segment_label(n, lang) for n in out["name"]]
     out["n_customers"] = profile["n_customers"].map("{:,.0f}".format).to_numpy()
     for key in ("share_customers", "share_revenue", "share_gross_profit"):
         if key in profile.columns:
@@ -155,8 +175,6 @@ def profile_table(profile: pd.DataFrame, *, decimals: int = 2, lang: str | None 
         m, s = profile[f"{c}_mean"].to_numpy(), profile[f"{c}_sd"].to_numpy()
         out[c] = [f"{a:,.{decimals}f}" + ("" if np.isnan(b) else f" ± {b:,.{decimals}f}")
                   for a, b in zip(m, s, strict=True)]
-    if lang is not None:
-        out = out.rename(columns={c: label("segment_name" if c == "name" else c, lang) for c in out.columns})
     return out
 
 
@@ -201,6 +219,18 @@ def segment_anova(features: pd.DataFrame, labels, columns: Sequence[str] | None 
     ``tests/test_segmentation.py``.
     Tomczak, M., & Tomczak, E. (2014). The need to report effect size estimates
     revisited. Trends in Sport Sciences, 21(1), 19-25.
+
+    Examples
+    --------
+    >>> features = pd.DataFrame({"customer_id": list("abcdef"),
+    ...                          "recency_days": [10.0, 30.0, 20.0, 200.0, 100.0, 300.0],
+    ...                          "frequency": [6, 4, 8, 1, 2, 1],
+    ...                          "monetary_total": [900.0, 500.0, 1000.0, 50.0, 100.0, 30.0]})
+    >>> labels = [0, 0, 0, 1, 1, 1]
+    >>> anova = segment_anova(features, labels, ["frequency"])
+    >>> anova[["feature", "F", "df_between", "df_within", "eta_squared"]].round(3)
+         feature       F  df_between  df_within  eta_squared
+    0  frequency  15.077           1          4         0.79
     """
     where = "segment_anova"
     check_frame(features, where)
@@ -278,6 +308,16 @@ def segments_against_truth(assignments: pd.DataFrame, truth: pd.DataFrame, *,
     ----------
     Hubert, L., & Arabie, P. (1985). Comparing partitions. Journal of Classification,
     2(1), 193-218 (adjusted Rand index; :func:`sklearn.metrics.adjusted_rand_score`).
+
+    Examples
+    --------
+    >>> found = pd.DataFrame({"customer_id": list("abcd"), "name": ["x", "x", "y", "y"]})
+    >>> truth = pd.DataFrame({"customer_id": list("abcd"), "segment": ["loyal", "loyal", "lapsed", "lapsed"]})
+    >>> ari, table = segments_against_truth(found, truth)
+    >>> ari
+    1.0
+    >>> table.loc["loyal"].tolist(), table.loc["lapsed"].tolist()
+    ([2, 0], [0, 2])
     """
     true = truth.set_index("customer_id")["segment"].reindex(assignments["customer_id"])
     if true.isna().any():
@@ -287,82 +327,4 @@ def segments_against_truth(assignments: pd.DataFrame, truth: pd.DataFrame, *,
     table = pd.crosstab(pd.Series(true.to_numpy(), name="truth"), pd.Series(found, name="found"))
     return float(adjusted_rand_score(true.to_numpy(), found)), table
 
-
-def segment_migration(
-    previous: pd.DataFrame,
-    current: pd.DataFrame,
-    *,
-    on: str = "customer_id",
-    segment: str = "name",
-    normalize: bool = False,
-) -> pd.DataFrame:
-    """Migration matrix of customers between two periods' segments.
-
-    Parameters
-    ----------
-    previous, current : pandas.DataFrame
-        Assignments with columns ``on`` and ``segment`` (e.g. from
-        :meth:`CustomerSegmenter.assign`), one row per customer.
-    on : str
-        Customer key.
-    segment : str
-        Column holding the segment (name or number).
-    normalize : bool
-        Row shares (each previous segment sums to 1) instead of counts.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Rows: previous segments and ``"(new)"`` (customers only in ``current``);
-        columns: current segments and ``"(absent)"`` (customers only in ``previous``),
-        the tokens of :func:`workbench.lifecycle.migration_matrix`.
-        Every customer of either frame is counted exactly once.
-
-    Notes
-    -----
-    :math:`N_{ij}` = customers in segment *i* before and *j* now; with ``normalize``
-    the row shares :math:`N_{ij} / \\sum_j N_{ij}` (0-1), the transition
-    probabilities of a Markov-chain migration model.
-
-    References
-    ----------
-    Pfeifer, P. E., & Carraway, R. L. (2000). Modeling customer relationships as Markov
-    chains. Journal of Interactive Marketing, 14(2), 43-55. ``tests/test_segmentation.py``
-    checks that every customer is counted once and new customers form the ``(new)`` row.
-
-    Examples
-    --------
-    >>> prev = pd.DataFrame({"customer_id": ["a", "b", "c"], "name": ["x", "x", "y"]})
-    >>> cur = pd.DataFrame({"customer_id": ["a", "b", "d"], "name": ["x", "y", "y"]})
-    >>> table = segment_migration(prev, cur)
-    >>> table.columns.tolist(), table.loc["x"].tolist(), table.loc["(new)"].tolist()
-    (['x', 'y', '(absent)'], [1, 1, 0], [0, 1, 0])
-    """
-    where = "segment_migration"
-    for frame, which in ((previous, "previous"), (current, "current")):
-        if not isinstance(frame, pd.DataFrame):
-            raise TypeError(f"{where}: {which} must be a DataFrame, got {type(frame).__name__}")
-        missing = [c for c in (on, segment) if c not in frame.columns]
-        if missing:
-            raise ValueError(f"{where}: {which} lacks column(s) {missing}; present: {list(frame.columns)}")
-        if frame[on].duplicated().any():
-            raise ValueError(f"{where}: {which} has {int(frame[on].duplicated().sum()):,} duplicated "
-                             f"'{on}' value(s); one row per customer is needed")
-    prev = previous.set_index(on)[segment].astype(str)
-    cur = current.set_index(on)[segment].astype(str)
-    ids = prev.index.union(cur.index)
-    before = prev.reindex(ids).fillna(NEW).to_numpy()
-    after = cur.reindex(ids).fillna(ABSENT).to_numpy()
-    rows = [*sorted(set(prev.to_numpy()), key=_natural), NEW]
-    cols = [*sorted(set(cur.to_numpy()), key=_natural), ABSENT]
-    table = pd.crosstab(pd.Series(before, name="previous"), pd.Series(after, name="current"))
-    table = table.reindex(index=rows, columns=cols, fill_value=0)
-    if normalize:
-        sums = table.sum(axis=1).replace(0, np.nan)
-        table = table.div(sums, axis=0)
-    return table
-
-
-def _natural(text: str):
-    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", text)]
 

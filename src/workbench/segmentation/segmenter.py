@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from workbench.segmentation._checks import OVERALL, check_frame
 from workbench.segmentation.clustering import SegmentKMeans, _check_n_threads, _nearest, _threads
-from workbench.segmentation.naming import _check_rules, name_segments, segment_label
+from workbench.segmentation.naming import _check_rules, name_segments
 from workbench.segmentation.preprocessing import SegmentationPreprocessor
 from workbench.segmentation.profiling import segment_anova, segment_profile
 from workbench.segmentation.selection import _draw_seeds, _select_k
@@ -28,7 +28,22 @@ __all__ = ["CustomerSegmenter", "GroupedSegmentation", "WeakSegmentationWarning"
 
 
 class WeakSegmentationWarning(UserWarning):
-    """The data show no convincing cluster structure at the chosen k."""
+    """The data show no convincing cluster structure at the chosen k.
+
+    Raised (as a warning) by :meth:`CustomerSegmenter.fit` when the chosen k is weak
+    (``weak_``): silhouette barely above the Gaussian null or unstable segments.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> rng = np.random.default_rng(0)
+    >>> blob = pd.DataFrame({"x": rng.normal(size=60), "y": rng.normal(size=60)})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     seg = CustomerSegmenter(columns=["x", "y"], n_bootstrap=2).fit(blob)
+    >>> seg.weak_, caught[0].category.__name__
+    (True, 'WeakSegmentationWarning')
+    """
 
 
 def _check_not_columns(y) -> None:
@@ -120,11 +135,6 @@ class CustomerSegmenter(ClusterMixin, BaseEstimator):
     transforms_ : pandas.DataFrame
         One row per clustered column: ``transform``, ``reason``, ``skewness``,
         ``n_filled``, ``fill_value``, ``clip_low``, ``clip_high``, ``center``, ``scale``.
-    selection_ : pandas.DataFrame
-        One row per k: ``k``, ``inertia``, ``silhouette``, ``null_silhouette``,
-        ``silhouette_gain``, ``calinski_harabasz``, ``davies_bouldin``,
-        ``stability_mean``, ``stability_sd``, ``knee``, ``recommended``, ``chosen``;
-        ``attrs`` record the silhouette sample and seed.
     k_ : int
     inertia_ : float
         Within-segment sum of squares :math:`W_k` of the chosen fit (clustering space).
@@ -375,9 +385,6 @@ class CustomerSegmenter(ClusterMixin, BaseEstimator):
         table = selection.table.copy()
         table["chosen"] = table["k"] == self.k_
         self.k_selection_ = dataclasses.replace(selection, table=table)
-        sel = table.copy()
-        sel.attrs.update(selection.settings())
-        self.selection_ = sel
 
         clusterer = SegmentKMeans(self.k_, n_init=self.n_init, minibatch_threshold=self.minibatch_threshold,
                                   n_threads=self.n_threads, random_state=seed_fit)
@@ -461,20 +468,19 @@ class CustomerSegmenter(ClusterMixin, BaseEstimator):
             Y = self._space(self.preprocessor_._transform(X, where))
             return _nearest(Y, self.clusterer_.cluster_centers_)
 
-    def assign(self, features: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame:
+    def assign(self, features: pd.DataFrame) -> pd.DataFrame:
         """Segment number and name per customer, as a tidy frame.
 
         Parameters
         ----------
         features : pandas.DataFrame
             With ``customer_id`` and the clustered columns.
-        lang : {"zh", "en"}, optional
-            Add a ``label`` column with the display name.
 
         Returns
         -------
         pandas.DataFrame
-            ``customer_id``, ``segment``, ``name`` (and ``label``).
+            ``customer_id``, ``segment`` and ``name`` (the code;
+            :func:`workbench.labels.segment_label` gives its display text).
         """
         check_is_fitted(self, "clusterer_")
         if "customer_id" not in features.columns:
@@ -482,8 +488,6 @@ class CustomerSegmenter(ClusterMixin, BaseEstimator):
         seg = self.predict(features)
         out = pd.DataFrame({"customer_id": features["customer_id"].to_numpy(), "segment": seg,
                             "name": [self.names_[s] for s in seg]})
-        if lang is not None:
-            out["label"] = [segment_label(n, lang) for n in out["name"]]
         return out
 
 
@@ -505,6 +509,18 @@ class GroupedSegmentation:
     assignments : pandas.DataFrame
         ``customer_id`` (when present), ``<by>``, ``segment``, ``name``; one row per
         customer in the input order.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> features = pd.DataFrame({"customer_id": [f"c{i:02d}" for i in range(40)], "industry": ["food", "steel"] * 20,
+    ...                          "frequency": np.r_[rng.poisson(2, 20), rng.poisson(12, 20)] + 1,
+    ...                          "monetary_total": np.r_[rng.gamma(2, 50, 20), rng.gamma(2, 500, 20)]})
+    >>> grouped = segment_by(features, "industry", ["frequency", "monetary_total"], k=2, n_bootstrap=2)
+    >>> grouped.tables()["summary"][["industry", "n_customers", "k"]]
+      industry  n_customers  k
+    0     food           20  2
+    1    steel           20  2
     """
 
     by: str
@@ -521,9 +537,11 @@ class GroupedSegmentation:
             ``summary`` (per group: ``n_customers``, ``k``, ``weak``, ``quality``).
         """
         out = {}
-        for key in ("selection_", "profile_", "anova_"):
-            frames = [getattr(m, key).assign(**{self.by: g}) for g, m in self.models.items()]
-            out[key.rstrip("_")] = pd.concat(frames, ignore_index=True)
+        parts = {"selection": lambda m: m.k_selection_.table, "profile": lambda m: m.profile_,
+                 "anova": lambda m: m.anova_}
+        for key, part in parts.items():
+            out[key] = pd.concat([part(m).assign(**{self.by: g}) for g, m in self.models.items()],
+                                 ignore_index=True)
         out["summary"] = pd.DataFrame([{self.by: g, "n_customers": len(m.labels_), "k": m.k_,
                                         "weak": m.weak_, "quality": m.quality_}
                                        for g, m in self.models.items()])
@@ -566,6 +584,16 @@ def segment_by(features: pd.DataFrame, by: str, columns: Sequence[str] | None = 
     ----------
     As :class:`CustomerSegmenter`, within groups; ``tests/test_segmentation.py``
     checks that every customer is assigned once, in input order.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> features = pd.DataFrame({"customer_id": [f"c{i:02d}" for i in range(40)], "industry": ["food", "steel"] * 20,
+    ...                          "frequency": np.r_[rng.poisson(2, 20), rng.poisson(12, 20)] + 1,
+    ...                          "monetary_total": np.r_[rng.gamma(2, 50, 20), rng.gamma(2, 500, 20)]})
+    >>> grouped = segment_by(features, "industry", ["frequency", "monetary_total"], k=2, n_bootstrap=2)
+    >>> grouped.assignments.groupby("industry")["segment"].nunique().to_dict()
+    {'food': 2, 'steel': 2}
     """
     where = "segment_by"
     check_frame(features, where)

@@ -49,6 +49,11 @@ def knee(ks: np.ndarray, inertia: np.ndarray) -> int | None:
     -------
     int or None
         The elbow k; None for fewer than 3 k or a curve without a knee.
+
+    Examples
+    --------
+    >>> knee(np.arange(2, 8), np.array([100.0, 40.0, 30.0, 25.0, 22.0, 20.0]))
+    3
     """
     if len(ks) < 3 or not np.all(np.isfinite(inertia)):
         return None
@@ -124,6 +129,18 @@ class KSelection:
     fits : dict
         k -> the k-means fit on all customers (centres, labels, inertia; not in
         :meth:`tables`), reused by :class:`~workbench.segmentation.CustomerSegmenter`.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> Y = np.vstack([rng.normal(0, 0.3, (50, 2)), rng.normal(3, 0.3, (50, 2))])
+    >>> selection = select_k(Y, [2, 3], n_bootstrap=3)
+    >>> selection.table[["k", "silhouette", "recommended"]].round(2)
+       k  silhouette  recommended
+    0  2        0.89         True
+    1  3        0.64        False
+    >>> list(selection.tables())
+    ['k_selection', 'k_selection_settings']
     """
 
     table: pd.DataFrame

@@ -15,6 +15,7 @@ __all__ = [
     "KEY_ACCOUNT_CRITERIA",
     "RANDOM_INDEX",
     "AHPResult",
+    "KeyAccountScores",
     "ahp_weights",
     "entropy_weights",
     "key_account_criteria",
@@ -70,7 +71,25 @@ _DIRECTIONS = {"benefit": 1, "max": 1, "+": 1, 1: 1, "cost": -1, "min": -1, "-":
 
 @dataclass(frozen=True)
 class AHPResult:
-    """Weights from an AHP pairwise-comparison matrix; see :func:`ahp_weights`."""
+    """Weights from an AHP pairwise-comparison matrix; see :func:`ahp_weights`.
+
+    Attributes
+    ----------
+    weights : pandas.Series
+        Criterion -> weight (principal eigenvector, sums to 1).
+    lambda_max, ci, ri, cr : float
+        Principal eigenvalue, consistency index :math:`(\\lambda_{max} - n) / (n - 1)`,
+        Saaty's random index for the order n, and the consistency ratio CI / RI.
+    matrix : pandas.DataFrame
+        The pairwise-comparison matrix, labelled.
+
+    Examples
+    --------
+    >>> ahp_weights([[1, 3], [1 / 3, 1]], ["frequency", "strategic_fit"]).to_frame()
+           criterion  criterion_weight
+    0      frequency              0.75
+    1  strategic_fit              0.25
+    """
 
     weights: pd.Series
     lambda_max: float
@@ -131,6 +150,12 @@ def ahp_weights(matrix, labels: Sequence[str] | None = None, *, max_cr: float = 
     *European Journal of Operational Research* 48, 9-26: the house-buying example
     (yard space: w = (.674, .101, .226), lambda_max 3.086, CR .074; the 8 criteria:
     lambda_max 9.669, CI .238, CR .169) is reproduced in ``tests/test_value.py``.
+
+    Examples
+    --------
+    >>> ahp = ahp_weights([[1, 3], [1 / 3, 1]], ["frequency", "strategic_fit"])
+    >>> ahp.weights.round(3).tolist(), ahp.cr
+    ([0.75, 0.25], 0.0)
     """
     if isinstance(matrix, pd.DataFrame):
         if labels is None:
@@ -286,6 +311,14 @@ def entropy_weights(frame: pd.DataFrame, directions) -> pd.DataFrame:
     "Entropy method for determination of weight of evaluating indicators in fuzzy
     synthetic evaluation", *J. Environmental Sciences* 18(5). Hand-worked example in the
     tests.
+
+    Examples
+    --------
+    >>> criteria = pd.DataFrame({"customer_id": ["a", "b", "c"], "frequency": [10, 2, 8], "strategic_fit": [5, 3, 1]})
+    >>> entropy_weights(criteria, {"frequency": "benefit", "strategic_fit": "benefit"}).round(3).reset_index()
+           criterion  entropy  divergence  criterion_weight
+    0      frequency    0.622       0.378             0.474
+    1  strategic_fit    0.579       0.421             0.526
     """
     dirs = _directions(directions)
     if len(frame) < 2:
@@ -331,6 +364,15 @@ def key_account_criteria(features: pd.DataFrame, customers: pd.DataFrame | None 
     The multi-criteria choice of key accounts (transaction size and frequency, customer
     size, customer and industry growth, strategic fit) of the Chinese CRM textbooks and
     the N company thesis; no published formula. Hand-worked in ``tests/test_value.py``.
+
+    Examples
+    --------
+    >>> features = pd.DataFrame({"customer_id": ["b", "a"], "monetary_mean": [120.0, 80.0], "frequency": [2, 6],
+    ...                          "spend_trend": [np.nan, 5.0]})
+    >>> key_account_criteria(features, pd.DataFrame({"customer_id": ["a", "b"], "strategic_fit": [4, 2]}))
+      customer_id  monetary_mean  frequency  spend_trend  strategic_fit
+    0           a           80.0          6          5.0              4
+    1           b          120.0          2          0.0              2
     """
     _check_frame(features, ["customer_id"], "key_account_criteria")
     frame = _in_id_order(features, "key_account_criteria")
@@ -348,12 +390,57 @@ def key_account_criteria(features: pd.DataFrame, customers: pd.DataFrame | None 
     return out
 
 
+@dataclass(frozen=True)
+class KeyAccountScores:
+    """Weighted key-account scores; see :func:`key_account_scores`.
+
+    Attributes
+    ----------
+    customers : pandas.DataFrame
+        Sorted by rank: ``customer_id``, ``<criterion>_norm`` (0-1), ``score`` (0-100),
+        ``rank`` and ``key_account`` (bool).
+    weights : pandas.Series
+        Criterion -> weight used (sums to 1), in the criteria's order.
+    top_n : int
+        Customers flagged as key accounts.
+
+    Examples
+    --------
+    >>> criteria = pd.DataFrame({"customer_id": ["a", "b", "c"], "frequency": [10, 2, 8], "strategic_fit": [5, 3, 1]})
+    >>> scores = key_account_scores(criteria, {"frequency": "benefit", "strategic_fit": "benefit"}, top_n=2)
+    >>> scores.key_accounts["customer_id"].tolist(), scores.weights.round(3).to_dict()
+    (['a', 'c'], {'frequency': 0.474, 'strategic_fit': 0.526})
+    """
+
+    customers: pd.DataFrame
+    weights: pd.Series
+    top_n: int
+
+    @property
+    def key_accounts(self) -> pd.DataFrame:
+        """The ``top_n`` key accounts (rows of :attr:`customers`)."""
+        return self.customers[self.customers["key_account"]]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The scores as flat tables.
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            ``key_account_scores`` (:attr:`customers`) and ``key_account_score_weights``
+            (``criterion``, ``criterion_weight``).
+        """
+        return {"key_account_scores": self.customers,
+                "key_account_score_weights": self.weights.rename_axis("criterion").reset_index()}
+
+
 def key_account_scores(
     frame: pd.DataFrame,
     criteria: Mapping[str, str],
     weights="entropy",
+    *,
     top_n: int = 10,
-) -> pd.DataFrame:
+) -> KeyAccountScores:
     """Weighted score of direction-normalised criteria, rank and the top-N key accounts.
 
     Parameters
@@ -370,10 +457,10 @@ def key_account_scores(
 
     Returns
     -------
-    pandas.DataFrame
-        Sorted by rank: ``customer_id``, one ``<criterion>_norm`` column per criterion,
-        ``score`` (0-100), ``rank`` (1 = best, ties by ``customer_id``), ``key_account``
-        (bool, rank <= top_n). ``attrs["weights"]`` holds the weights used.
+    KeyAccountScores
+        ``customers`` sorted by rank: ``customer_id``, one ``<criterion>_norm`` column
+        per criterion, ``score`` (0-100), ``rank`` (1 = best, ties by ``customer_id``),
+        ``key_account`` (bool, rank <= top_n); ``weights`` the weights used.
 
     Notes
     -----
@@ -385,6 +472,17 @@ def key_account_scores(
     Decision Making*. Springer) of normalised criteria, with weights from
     :func:`ahp_weights` (Saaty 1980) or :func:`entropy_weights`. Hand-worked scores in
     ``tests/test_value.py``.
+
+    Examples
+    --------
+    >>> criteria = pd.DataFrame({"customer_id": ["a", "b", "c"], "frequency": [10, 2, 8], "strategic_fit": [5, 3, 1]})
+    >>> scores = key_account_scores(criteria, {"frequency": "benefit", "strategic_fit": "benefit"},
+    ...                             {"frequency": 3, "strategic_fit": 1}, top_n=1)
+    >>> scores.customers[["customer_id", "score", "rank", "key_account"]].round(1)
+      customer_id  score  rank  key_account
+    0           a  100.0     1         True
+    1           c   56.2     2        False
+    2           b   12.5     3        False
     """
     where = "key_account_scores"
     dirs = _directions(criteria)
@@ -417,5 +515,4 @@ def key_account_scores(
     out["rank"] = rank
     out["key_account"] = rank <= top_n
     out = out.sort_values("rank", kind="stable").reset_index(drop=True)
-    out.attrs["weights"] = w.to_dict()
-    return out
+    return KeyAccountScores(customers=out, weights=w.rename("criterion_weight"), top_n=int(top_n))

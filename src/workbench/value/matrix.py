@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,7 @@ from workbench.value._frames import _check_frame, _choice, _in_id_order, _numeri
 __all__ = [
     "QUADRANTS",
     "QUADRANT_STRATEGIES",
+    "ValueMatrix",
     "clv_windows",
     "value_basis",
     "value_indicators",
@@ -38,6 +40,55 @@ QUADRANT_STRATEGIES = {q: f"strategy_{q}" for q in QUADRANTS}
 # ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ValueMatrix:
+    """The customer value matrix; see :func:`value_matrix`.
+
+    Attributes
+    ----------
+    customers : pandas.DataFrame
+        One row per customer, sorted by ``customer_id``: the ``by`` column if any, the
+        indicators, ``current_score``, ``potential_score`` (percentile scores in (0, 1]),
+        ``n_missing_indicators``, ``current_high``, ``potential_high``, ``quadrant`` and
+        ``strategy`` (codes).
+    current, potential : tuple of str
+        The indicators of current value and of growth potential.
+    by : str or None
+        The column the matrix is split by (cuts within each group), or None.
+    cuts : "median" or (float, float)
+        ``"median"`` (median score within each group) or the two fixed cuts.
+
+    Examples
+    --------
+    >>> features = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "gross_profit": [1500.0, 700.0, 300.0, 20.0],
+    ...                          "spend_trend": [10.0, 50.0, -20.0, -5.0]})
+    >>> matrix = value_matrix(features, potential="spend_trend")
+    >>> matrix.potential, matrix.by, list(matrix.tables())
+    (('spend_trend',), None, ['value_matrix', 'value_matrix_quadrants'])
+    """
+
+    customers: pd.DataFrame
+    current: tuple[str, ...]
+    potential: tuple[str, ...]
+    by: str | None
+    cuts: str | tuple[float, float]
+
+    def summary(self) -> pd.DataFrame:
+        """Customers per quadrant; see :func:`value_matrix_summary`."""
+        return value_matrix_summary(self)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The matrix as flat tables.
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            ``value_matrix`` (:attr:`customers`) and ``value_matrix_quadrants``
+            (:meth:`summary`).
+        """
+        return {"value_matrix": self.customers, "value_matrix_quadrants": self.summary()}
+
+
 def value_basis(indicators: pd.DataFrame) -> str:
     """The value column a case is ranked by: gross profit where cost is known, else revenue.
 
@@ -55,6 +106,15 @@ def value_basis(indicators: pd.DataFrame) -> str:
     ----------
     The thesis ranks N company's customers by gross profit; without cost data revenue
     is the only value measure (as for CDNOW).
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"], "amount": [100.0, 50.0, 80.0], "cost": [60.0, 30.0, 50.0],
+    ...                    "date": pd.to_datetime(["2023-03-01", "2024-05-01", "2024-06-01"])})
+    >>> value_basis(value_indicators(tx, "2024-06-30"))
+    'gross_profit'
+    >>> value_basis(value_indicators(tx.drop(columns="cost"), "2024-06-30"))
+    'monetary_total'
     """
     _check_frame(indicators, ["monetary_total"], "value_basis")
     has_profit = "gross_profit" in indicators.columns and indicators["gross_profit"].notna().all()
@@ -109,6 +169,16 @@ def value_indicators(
     ----------
     No external reference; supplies the current-value and potential indicators of
     :func:`value_matrix`. Checked on a hand-worked example in ``tests/test_value.py``.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"], "amount": [100.0, 50.0, 80.0], "cost": [60.0, 30.0, 50.0],
+    ...                    "date": pd.to_datetime(["2023-03-01", "2024-05-01", "2024-06-01"])})
+    >>> value_indicators(tx, "2024-06-30", recent_months=12)[["customer_id", "monetary_total", "recent_revenue",
+    ...                                                      "recent_gross_profit"]]
+      customer_id  monetary_total  recent_revenue  recent_gross_profit
+    0           a           150.0            50.0                 20.0
+    1           b            80.0            80.0                 30.0
     """
     if not isinstance(recent_months, (int, np.integer)) or recent_months < 1:
         raise ValueError(f"recent_months={recent_months!r} must be a positive whole number of months")
@@ -165,6 +235,13 @@ def clv_windows(transactions: pd.DataFrame, as_of, *, calibration_share: float =
     Fader, P. S., Hardie, B. G. S., & Lee, K. L. (2005a). "Counting your customers" the
     easy way. Marketing Science, 24(2), 275-284 (39-week calibration, 39-week holdout
     on CDNOW); reproduced in ``tests/test_value.py``.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"], "amount": [100.0, 50.0, 80.0], "cost": [60.0, 30.0, 50.0],
+    ...                    "date": pd.to_datetime(["2023-03-01", "2024-05-01", "2024-06-01"])})
+    >>> {k: str(v.date()) for k, v in clv_windows(tx, "2024-06-30").items()}
+    {'start': '2023-03-01', 'calibration_end': '2023-10-30', 'observation_end': '2024-06-30'}
     """
     if not 0 < calibration_share < 1:
         raise ValueError(f"calibration_share={calibration_share!r} must be in (0, 1)")
@@ -202,7 +279,7 @@ def value_matrix(
     potential: str | Sequence[str] = "auto",
     by: str | None = None,
     cuts="median",
-) -> pd.DataFrame:
+) -> ValueMatrix:
     """Customer value matrix (客户价值矩阵): current value x growth potential, quadrant.
 
     Parameters
@@ -228,14 +305,14 @@ def value_matrix(
 
     Returns
     -------
-    pandas.DataFrame
-        Sorted by ``customer_id``: ``customer_id``, the ``by`` column if given, every
-        indicator used, ``current_score``, ``potential_score``, ``n_missing_indicators``,
-        ``current_high``, ``potential_high`` and ``quadrant`` (categorical over
-        :data:`QUADRANTS`: key 重要客户 invest, maintain 维持, develop 发展,
-        minimise_cost 最小化成本) and ``strategy`` (the code of the quadrant's resource
-        strategy, :data:`QUADRANT_STRATEGIES`; ``label(code, lang)`` reads it, e.g.
-        "重点投入：..."). ``attrs`` hold the indicators and the cut values.
+    ValueMatrix
+        ``customers`` sorted by ``customer_id``: ``customer_id``, the ``by`` column if
+        given, every indicator used, ``current_score``, ``potential_score``,
+        ``n_missing_indicators``, ``current_high``, ``potential_high`` and ``quadrant``
+        (categorical over :data:`QUADRANTS`: key 重要客户 invest, maintain 维持, develop
+        发展, minimise_cost 最小化成本) and ``strategy`` (the code of the quadrant's
+        resource strategy, :data:`QUADRANT_STRATEGIES`; ``label(code, lang)`` reads it,
+        e.g. "重点投入：..."); with the indicators, the ``by`` column and the cuts.
 
     Raises
     ------
@@ -261,6 +338,18 @@ def value_matrix(
     as taught in Chinese CRM textbooks and used in the N company thesis; potential
     indicators after Verhoef & Donkers (2001), "Predicting customer potential value",
     *Decision Support Systems* 32(2).
+
+    Examples
+    --------
+    >>> features = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "gross_profit": [1500.0, 700.0, 300.0, 20.0],
+    ...                          "spend_trend": [10.0, 50.0, -20.0, -5.0]})
+    >>> matrix = value_matrix(features, potential="spend_trend")
+    >>> matrix.customers[["customer_id", "current_score", "potential_score", "quadrant"]]
+      customer_id  current_score  potential_score       quadrant
+    0           a           1.00             0.75            key
+    1           b           0.75             1.00            key
+    2           c           0.50             0.25  minimise_cost
+    3           d           0.25             0.50  minimise_cost
     """
     where = "value_matrix"
     _check_frame(features, ["customer_id"], where)
@@ -330,17 +419,16 @@ def value_matrix(
     out["quadrant"] = pd.Categorical.from_codes(quadrant.astype(np.int8), categories=list(QUADRANTS))
     out["strategy"] = pd.Categorical.from_codes(quadrant.astype(np.int8),
                                                 categories=list(QUADRANT_STRATEGIES.values()))
-    out.attrs.update(current=current_cols, potential=potential_cols, by=by,
-                     cuts=cuts if isinstance(cuts, str) else (cut_c, cut_p))
-    return out
+    return ValueMatrix(customers=out, current=tuple(current_cols), potential=tuple(potential_cols), by=by,
+                       cuts=cuts if isinstance(cuts, str) else (cut_c, cut_p))
 
 
-def value_matrix_summary(matrix: pd.DataFrame) -> pd.DataFrame:
+def value_matrix_summary(matrix: ValueMatrix) -> pd.DataFrame:
     """Customers per quadrant (within each ``by`` group) with the quadrant's strategy.
 
     Parameters
     ----------
-    matrix : pandas.DataFrame
+    matrix : ValueMatrix
         The result of :func:`value_matrix`.
 
     Returns
@@ -353,11 +441,24 @@ def value_matrix_summary(matrix: pd.DataFrame) -> pd.DataFrame:
     References
     ----------
     Summarises :func:`value_matrix` (the customer value matrix, 客户价值细分矩阵).
+
+    Examples
+    --------
+    >>> features = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "gross_profit": [1500.0, 700.0, 300.0, 20.0],
+    ...                          "spend_trend": [10.0, 50.0, -20.0, -5.0]})
+    >>> value_matrix_summary(value_matrix(features, potential="spend_trend"))[["quadrant", "customers", "share"]]
+            quadrant  customers  share
+    0            key          2    0.5
+    1       maintain          0    0.0
+    2        develop          0    0.0
+    3  minimise_cost          2    0.5
     """
-    _check_frame(matrix, ["quadrant"], "value_matrix_summary")
-    by = matrix.attrs.get("by")
+    if not isinstance(matrix, ValueMatrix):
+        raise TypeError(f"value_matrix_summary: matrix must be the ValueMatrix that value_matrix() returns, "
+                        f"got {type(matrix).__name__}")
+    by = matrix.by
     keys = [*([by] if by else []), "quadrant"]
-    out = matrix.groupby(keys, observed=False, sort=True).size().rename("customers").reset_index()
+    out = matrix.customers.groupby(keys, observed=False, sort=True).size().rename("customers").reset_index()
     group_size = out.groupby(by)["customers"].transform("sum") if by else out["customers"].sum()
     out["share"] = out["customers"] / group_size
     out["strategy"] = out["quadrant"].map(QUADRANT_STRATEGIES).astype(str)

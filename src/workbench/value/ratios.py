@@ -126,10 +126,27 @@ def product_ratios(transactions: pd.DataFrame, stock: pd.DataFrame | None = None
     return _ratios(transactions, "product_id", stock, "product_ratios", year)
 
 
+_RATIO_EXAMPLE = """
+    Examples
+    --------
+    >>> tx = pd.DataFrame({{"customer_id": ["a", "a", "b"], "product_id": ["p", "q", "p"],
+    ...                    "amount": [100.0, 50.0, 80.0], "cost": [60.0, 30.0, 50.0]}})
+{lines}
+"""
 customer_ratios.__doc__ = "Gross margin, turnover, cross and contribution ratio per customer." + \
-    _RATIO_DOC.format(key="customer_id")
+    _RATIO_DOC.format(key="customer_id") + _RATIO_EXAMPLE.format(lines="""\
+    >>> customer_ratios(tx)[["customer_id", "sales", "gross_margin_rate", "sales_share"]].round(3)
+      customer_id  sales  gross_margin_rate  sales_share
+    0           a  150.0              0.400        0.652
+    1           b   80.0              0.375        0.348""")
 product_ratios.__doc__ = "Gross margin, turnover, cross and contribution ratio per product." + \
-    _RATIO_DOC.format(key="product_id")
+    _RATIO_DOC.format(key="product_id") + _RATIO_EXAMPLE.format(lines="""\
+    >>> stock = pd.DataFrame({"product_id": ["p", "q"], "opening_stock": [40.0, 30.0],
+    ...                       "closing_stock": [50.0, 20.0]})
+    >>> product_ratios(tx, stock)[["product_id", "sales", "gross_margin_rate", "turnover", "cross_ratio"]].round(3)
+      product_id  sales  gross_margin_rate  turnover  cross_ratio
+    0          p  180.0              0.389       4.0        1.556
+    1          q   50.0              0.400       2.0        0.800""")
 
 
 def account_analysis(
@@ -172,6 +189,19 @@ def account_analysis(
     The account analysis table (客户分析表) of the Chinese CRM textbooks: customers
     classified by type, subtotals and totals, shares within class and of the total.
     Hand-worked in ``tests/test_value.py``.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"customer_id": ["a", "b", "c"], "customer_type": ["retail", "wholesale", "retail"],
+    ...                       "monetary_total": [300.0, 500.0, 200.0]})
+    >>> account_analysis(frame)[["row_type", "customer_type", "customer_id", "sales", "share_of_total"]]
+       row_type customer_type customer_id   sales  share_of_total
+    0  customer        retail           a   300.0             0.3
+    1  customer        retail           c   200.0             0.2
+    2  subtotal        retail               500.0             0.5
+    3  customer     wholesale           b   500.0             0.5
+    4  subtotal     wholesale               500.0             0.5
+    5     total                            1000.0             1.0
     """
     where = "account_analysis"
     _check_frame(frame, ["customer_id", value], where)

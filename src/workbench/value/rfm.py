@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -12,6 +14,7 @@ __all__ = [
     "RFM_ACTIONS",
     "RFM_SEGMENTS",
     "RFM_SEGMENT_GRID",
+    "EightClasses",
     "rfm_eight_classes",
     "rfm_scores",
     "rfm_segment_summary",
@@ -59,85 +62,9 @@ EIGHT_CLASSES = {
     "general_winback": (False, False, False),
 }
 
-#: Recommended action per segment (both RFM schemes), zh and en.
-RFM_ACTIONS = {
-    "champions": {
-        "en": "Reward them; early access to new products; ask for reviews and referrals",
-        "zh": "给予奖励与新品优先体验，邀请评价和转介绍",
-    },
-    "loyal": {
-        "en": "Upsell higher-value products; loyalty programme; ask for reviews",
-        "zh": "向上销售高价值产品，纳入会员忠诚计划",
-    },
-    "potential_loyalist": {
-        "en": "Offer membership or loyalty programme; recommend related products",
-        "zh": "推荐会员计划和相关产品，培养为忠诚客户",
-    },
-    "recent_customers": {
-        "en": "Onboarding support; build the relationship early",
-        "zh": "做好新客户引导与首购后服务，尽早建立关系",
-    },
-    "promising": {
-        "en": "Create brand awareness; free trials",
-        "zh": "加强品牌认知，提供试用",
-    },
-    "need_attention": {
-        "en": "Limited-time offers; recommend based on past purchases",
-        "zh": "限时优惠，根据历史购买推荐产品",
-    },
-    "about_to_sleep": {
-        "en": "Share valuable resources; recommend popular products; reconnect",
-        "zh": "推送热门产品和有价值的信息，重新建立联系",
-    },
-    "at_risk_customers": {
-        "en": "Personalised e-mails or calls to reconnect; offer renewals",
-        "zh": "个性化邮件或电话回访，提供续约优惠",
-    },
-    "cant_lose_them": {
-        "en": "Win them back with new products; talk to them, do not lose them to a competitor",
-        "zh": "主动沟通、推出新品挽回，防止流向竞争对手",
-    },
-    "hibernating": {
-        "en": "Offer other relevant products and special discounts; recreate brand value",
-        "zh": "推荐其他相关产品与专项折扣，重建品牌价值",
-    },
-    "lost": {
-        "en": "Revive interest with an outreach campaign; otherwise spend little",
-        "zh": "可尝试唤回活动，否则减少投入",
-    },
-    "important_value": {
-        "en": "Keep them: dedicated service, priority resources",
-        "zh": "重点维护：提供专属服务，倾斜优质资源",
-    },
-    "important_development": {
-        "en": "Raise purchase frequency: cross-sell, regular contact",
-        "zh": "重点发展：提高购买频次，交叉销售，定期联系",
-    },
-    "important_retention": {
-        "en": "Bring them back: they bought often but not lately; contact proactively",
-        "zh": "重点保持：购买频繁但近期未购，主动联系唤回",
-    },
-    "important_winback": {
-        "en": "Win back: high value at risk of churning; find out why and act",
-        "zh": "重点挽留：高价值但流失风险大，查明原因并挽回",
-    },
-    "general_value": {
-        "en": "Raise spend per purchase: upsell, bundles",
-        "zh": "提升客单价：向上销售、组合销售",
-    },
-    "general_development": {
-        "en": "Nurture at low cost: promotions, automated contact",
-        "zh": "低成本培育：促销活动与自动化营销",
-    },
-    "general_retention": {
-        "en": "Low-cost reminders to keep them buying",
-        "zh": "低成本提醒，维持购买",
-    },
-    "general_winback": {
-        "en": "Minimise cost; include only in mass campaigns",
-        "zh": "控制成本，仅纳入大众化营销",
-    },
-}
+#: Recommended action per segment (both RFM schemes): segment -> action code; the texts
+#: are the ``rfm_action_<segment>`` entries of the label table (``label(code, lang)``).
+RFM_ACTIONS = {segment: f"rfm_action_{segment}" for segment in (*RFM_SEGMENTS, *EIGHT_CLASSES)}
 
 
 # ----------------------------------------------------------------------------------
@@ -215,6 +142,17 @@ def rfm_scores(
     average of F and M (Putler, "RFM Analysis For Successful Customer Segmentation";
     the same eleven names as ``rfm_segment`` in the R package rfm by A. Hebbali),
     with overlaps resolved so that the grid is a partition.
+
+    Examples
+    --------
+    >>> features = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "recency_days": [5.0, 20.0, 150.0, 300.0],
+    ...                          "frequency": [10, 2, 8, 1], "monetary_total": [5000.0, 2500.0, 1200.0, 100.0]})
+    >>> rfm_scores(features, bins=2)[["customer_id", "r_score", "f_score", "m_score", "rfm_cell"]]
+      customer_id  r_score  f_score  m_score rfm_cell
+    0           a        2        2        2      222
+    1           b        2        1        2      212
+    2           c        1        2        1      121
+    3           d        1        1        1      111
     """
     where = "rfm_scores"
     _check_frame(features, ["customer_id", "recency_days", "frequency", monetary], where)
@@ -250,9 +188,60 @@ def rfm_scores(
     return out
 
 
+@dataclass(frozen=True)
+class EightClasses:
+    """The Chinese 8-class RFM scheme; see :func:`rfm_eight_classes`.
+
+    Attributes
+    ----------
+    customers : pandas.DataFrame
+        One row per customer, sorted by ``customer_id``: ``customer_id``,
+        ``recency_days``, ``frequency``, ``monetary``, ``revenue``, ``r_high``,
+        ``f_high``, ``m_high`` and ``rfm_class`` (codes of :data:`EIGHT_CLASSES`).
+    cut : {"mean", "median"}
+        The statistic the cuts are.
+    cuts : dict of str to float
+        ``recency_days`` (days), ``frequency`` (purchases) and the monetary column
+        (currency) -> the cut value.
+
+    Examples
+    --------
+    >>> features = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "recency_days": [5.0, 20.0, 150.0, 300.0],
+    ...                          "frequency": [10, 2, 8, 1], "monetary_total": [5000.0, 2500.0, 1200.0, 100.0]})
+    >>> summary = rfm_eight_classes(features).summary()
+    >>> summary.loc[summary["customers"] > 0, ["rfm_class", "customers", "action"]]
+                   rfm_class  customers                            action
+    0        important_value          1        rfm_action_important_value
+    1  important_development          1  rfm_action_important_development
+    6      general_retention          1      rfm_action_general_retention
+    7        general_winback          1        rfm_action_general_winback
+    """
+
+    customers: pd.DataFrame
+    cut: str
+    cuts: dict
+
+    def summary(self) -> pd.DataFrame:
+        """Customers, revenue and action per class; see :func:`rfm_segment_summary`."""
+        return rfm_segment_summary(self.customers, "rfm_class")
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The classes as flat tables.
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            ``rfm_eight_classes`` (:attr:`customers`), ``rfm_eight_class_summary``
+            (:meth:`summary`) and ``rfm_eight_class_cuts`` (``indicator``, ``cut``).
+        """
+        cuts = pd.DataFrame({"indicator": list(self.cuts), "cut": list(self.cuts.values())})
+        return {"rfm_eight_classes": self.customers, "rfm_eight_class_summary": self.summary(),
+                "rfm_eight_class_cuts": cuts}
+
+
 def rfm_eight_classes(
     features: pd.DataFrame, cut: str = "mean", *, monetary: str = "monetary_total"
-) -> pd.DataFrame:
+) -> EightClasses:
     """The Chinese 8-class RFM scheme (重要价值客户 ... 一般挽留客户).
 
     Parameters
@@ -266,12 +255,11 @@ def rfm_eight_classes(
 
     Returns
     -------
-    pandas.DataFrame
-        Sorted by ``customer_id``: ``customer_id``, ``recency_days``, ``frequency``,
-        ``monetary``, ``revenue`` (as in :func:`rfm_scores`), ``r_high``, ``f_high``,
-        ``m_high`` (bool) and ``rfm_class``
-        (categorical over the codes of :data:`EIGHT_CLASSES`). ``attrs["cuts"]`` holds
-        the three cut values.
+    EightClasses
+        ``customers`` sorted by ``customer_id``: ``customer_id``, ``recency_days``,
+        ``frequency``, ``monetary``, ``revenue`` (as in :func:`rfm_scores`), ``r_high``,
+        ``f_high``, ``m_high`` (bool) and ``rfm_class`` (categorical over the codes of
+        :data:`EIGHT_CLASSES`); ``cuts`` the three cut values.
 
     Notes
     -----
@@ -299,6 +287,20 @@ def rfm_eight_classes(
     ----------
     The 8-class RFM model as taught in Chinese CRM textbooks and theses (e.g. 客户关系管理
     教材 "RFM分析法"); Hughes (1994) for R, F and M.
+
+    Examples
+    --------
+    >>> features = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "recency_days": [5.0, 20.0, 150.0, 300.0],
+    ...                          "frequency": [10, 2, 8, 1], "monetary_total": [5000.0, 2500.0, 1200.0, 100.0]})
+    >>> eight = rfm_eight_classes(features)
+    >>> eight.cuts
+    {'recency_days': 118.75, 'frequency': 5.25, 'monetary_total': 2200.0}
+    >>> eight.customers[["customer_id", "rfm_class"]]
+      customer_id              rfm_class
+    0           a        important_value
+    1           b  important_development
+    2           c      general_retention
+    3           d        general_winback
     """
     where = "rfm_eight_classes"
     _check_frame(features, ["customer_id", "recency_days", "frequency", monetary], where)
@@ -328,8 +330,7 @@ def rfm_eight_classes(
             "rfm_class": pd.Categorical.from_codes(codes.astype(np.int8), categories=list(EIGHT_CLASSES)),
         }
     )
-    out.attrs["cuts"] = cuts
-    return out
+    return EightClasses(customers=out, cut=cut, cuts=cuts)
 
 
 def _revenue(frame: pd.DataFrame, monetary: str, money: np.ndarray, where: str) -> np.ndarray:
@@ -341,17 +342,15 @@ def _revenue(frame: pd.DataFrame, monetary: str, money: np.ndarray, where: str) 
     return np.full(len(frame), np.nan)
 
 
-def rfm_segment_summary(scores: pd.DataFrame, by: str | None = None, *, lang: str = "en") -> pd.DataFrame:
+def rfm_segment_summary(scores: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     """Count, share, revenue share, mean R/F/M and the recommended action per segment.
 
     Parameters
     ----------
-    scores : pandas.DataFrame
-        The result of :func:`rfm_scores` or :func:`rfm_eight_classes`.
+    scores : pandas.DataFrame or EightClasses
+        The result of :func:`rfm_scores` or of :func:`rfm_eight_classes`.
     by : str, optional
         The segment column; default ``"segment"`` if present, else ``"rfm_class"``.
-    lang : {"en", "zh"}
-        Language of the ``action`` text.
 
     Returns
     -------
@@ -361,8 +360,9 @@ def rfm_segment_summary(scores: pd.DataFrame, by: str | None = None, *, lang: st
         ``revenue``, ``revenue_share`` (net revenue: the scores' ``revenue`` column,
         i.e. ``monetary_total`` also when M was scored on ``monetary_mean``; NaN when the
         features had no ``monetary_total``),
-        ``mean_recency_days``, ``mean_frequency``, ``mean_monetary``, ``action``.
-        Shares are 0-1, recency in days, monetary and revenue in currency.
+        ``mean_recency_days``, ``mean_frequency``, ``mean_monetary``, ``action`` (the
+        code of :data:`RFM_ACTIONS`; ``label(code, lang)`` gives its text). Shares are
+        0-1, recency in days, monetary and revenue in currency.
 
     Notes
     -----
@@ -376,11 +376,22 @@ def rfm_segment_summary(scores: pd.DataFrame, by: str | None = None, *, lang: st
     paraphrase the "actionable tips" of the Putler article cited in :func:`rfm_scores`;
     those of the eight classes the advice of the Chinese CRM textbooks. Checked on the
     hand-worked table in ``tests/test_value.py``.
+
+    Examples
+    --------
+    >>> features = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "recency_days": [5.0, 20.0, 150.0, 300.0],
+    ...                          "frequency": [10, 2, 8, 1], "monetary_total": [5000.0, 2500.0, 1200.0, 100.0]})
+    >>> summary = rfm_segment_summary(rfm_scores(features, bins=2).assign(segment=["best", "best", "rest", "rest"]))
+    >>> summary[["segment", "customers", "customer_share", "revenue_share"]]
+      segment  customers  customer_share  revenue_share
+    0    best          2             0.5       0.852273
+    1    rest          2             0.5       0.147727
     """
+    if isinstance(scores, EightClasses):
+        scores = scores.customers
     if by is None:
         by = "segment" if isinstance(scores, pd.DataFrame) and "segment" in scores.columns else "rfm_class"
     _check_frame(scores, [by, "recency_days", "frequency", "monetary"], "rfm_segment_summary")
-    _choice(lang, ("en", "zh"), "lang")
     # revenue is net revenue (monetary_total), also when M was scored on the mean spend
     revenue = "revenue" if "revenue" in scores.columns else "monetary"
     g = scores.groupby(by, observed=False, sort=True)
@@ -399,5 +410,5 @@ def rfm_segment_summary(scores: pd.DataFrame, by: str | None = None, *, lang: st
     out.insert(1, "customer_share", out["customers"] / len(scores))
     out.insert(3, "revenue_share", out["revenue"] / total if total != 0 else np.nan)
     out = out.reset_index()
-    out["action"] = [RFM_ACTIONS.get(str(s), {}).get(lang, "") for s in out[by]]
+    out["action"] = [RFM_ACTIONS.get(str(s), "") for s in out[by]]
     return out

@@ -100,7 +100,7 @@ def test_a_pandas_case_has_no_engine_tables(loaded, tmp_path):
     _, _, folder = loaded
     with pytest.raises(CaseError, match="runs on pandas"):
         load_case_tables(load_case(folder / "cases" / "shop_pandas.yaml"))
-    with pytest.raises(CaseError, match=r"load_case_tables\(case, period\)"):
+    with pytest.raises(CaseError, match=r"workbench\.engines\.load_data\(case, period\)"):
         load_case(folder / "cases" / "shop_duckdb.yaml").load()
 
 

@@ -13,7 +13,8 @@ where they take a transactions frame:
   run as one query in the engine (and so every analysis built on them: value
   indicators, ABC, RFM, the value matrix, key accounts, segmentation, the CLV models);
 * :func:`workbench.overview.period_summary`, :func:`workbench.overview.customer_totals`,
-  :func:`workbench.value.clv_windows`, :func:`workbench.clv.repeat_purchase_tracking` and
+  :func:`workbench.value.clv_windows`, :func:`workbench.clv.repeat_purchase_tracking`,
+  the lifecycle stages, cohort tables and churn rates (:mod:`workbench.lifecycle`) and
   the join match rates read small aggregates (per period, per customer, per day);
 * column reductions (``tx["amount"].sum()``, ``.min()``, ``.max()``, ``.nunique()``,
   ``.median()``, ``.mean()``) run in the engine;
@@ -564,6 +565,51 @@ class EngineTransactions:
                                "new_customers": "int64"})
         return self._once(("period_totals", granularity), compute)
 
+    def period_spend(self, period: str, as_of=None) -> pd.DataFrame:
+        """:meth:`Engine.period_spend` on the rows up to ``as_of``, computed once per arguments:
+        one row per customer and calendar period with ``spend`` (net), ``purchases`` and
+        ``returns`` (rows), what lifecycle stages, cohorts and churn rates read."""
+        key = ("period_spend", period, _key(as_of))
+        return self._once(key, lambda: self.engine.period_spend(period=period, as_of=as_of))
+
+    def purchase_gaps(self, as_of) -> pd.DataFrame:
+        """Days between a customer's consecutive purchase days up to ``as_of``, by length.
+
+        For :func:`workbench.lifecycle.inter_purchase_horizon`: purchase days are the
+        distinct days with a row that is not a return, per customer.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``gap`` (days, ascending), ``gaps`` (how many) and ``weight`` (the sum over
+            those gaps of 1 / the number of gaps of their customer).
+        """
+        def compute():
+            days = (f"SELECT DISTINCT customer_id, DATE_DIFF('day', DATE '1970-01-01', CAST(date AS DATE)) AS d "
+                    f"FROM {self.table} WHERE NOT {self._returns()} AND CAST(date AS DATE) <= DATE '{_key(as_of)}'")
+            sql = f"""
+                WITH days AS ({days}),
+                g AS (SELECT customer_id, d - LAG(d) OVER (PARTITION BY customer_id ORDER BY d) AS gap FROM days),
+                w AS (SELECT gap, 1.0 / COUNT(*) OVER (PARTITION BY customer_id) AS w FROM g WHERE gap IS NOT NULL)
+                SELECT gap, COUNT(*) AS gaps, SUM(w) AS weight FROM w GROUP BY gap ORDER BY gap"""
+            out = self.engine.con.sql(sql).to_arrow_table().to_pandas()
+            return out.astype({"gap": "int64", "gaps": "int64", "weight": "float64"})
+        return self._once(("purchase_gaps", _key(as_of)), compute)
+
+    def value_total(self, value: str, as_of) -> float:
+        """The total of ``gross_profit`` (its column, else ``amount - cost``) or of ``amount``
+        over the rows up to ``as_of``, missing values skipped: what
+        :func:`workbench.clv.retention_inputs` divides by the active customer-periods."""
+        column = {"amount": "amount", "gross_profit": "gross_profit" if "gross_profit" in self.columns
+                  else "amount - cost"}[value]
+        sql = (f"SELECT COALESCE(SUM(x) FILTER (WHERE NOT isnan(x)), 0) FROM (SELECT CAST({column} AS DOUBLE) AS x "
+               f"FROM {{t}} WHERE CAST(date AS DATE) <= DATE '{_key(as_of)}')")
+        return self._once(("value_total", value, _key(as_of)), lambda: float(self.scalar(sql)))
+
+    def _returns(self) -> str:
+        """The SQL condition of a return row, as :func:`workbench.features.is_return`."""
+        return "(amount < 0 OR is_return)" if "is_return" in self.columns else "(amount < 0)"
+
     def repeat_purchase_days(self, cal_day: int, obs_day: int, start_day: int | None):
         """Per-day counts for :func:`workbench.clv.repeat_purchase_tracking`.
 
@@ -581,7 +627,7 @@ class EngineTransactions:
             The earliest purchase day of the cohort.
         """
         def compute():
-            ret = "(amount < 0 OR is_return)" if "is_return" in self.columns else "(amount < 0)"
+            ret = self._returns()
             low = "" if start_day is None else f" AND CAST(date AS DATE) >= DATE '{_iso(start_day)}'"
             days = (f"SELECT DISTINCT customer_id, DATE_DIFF('day', DATE '1970-01-01', CAST(date AS DATE)) AS d "
                     f"FROM {self.table} WHERE NOT {ret} AND CAST(date AS DATE) <= DATE '{_iso(obs_day)}'{low}")

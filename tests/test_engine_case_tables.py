@@ -195,3 +195,28 @@ def test_lifecycle_stages_cohorts_and_churn_rates_equal_pandas(loaded):
                                          if isinstance(expected, float) else expected), key
         frames_equal(left.table, right.table)
         frames_equal(left.sensitivity, right.sensitivity)
+
+
+def test_running_out_of_memory_while_cleaning_names_the_case_keys(tmp_path):
+    import duckdb
+
+    from workbench.engines import EngineMemoryError, load_data
+
+    duckdb.sql(f"""COPY (SELECT 'customer-' || lpad(CAST(i AS VARCHAR), 9, '0') AS cid,
+                        TIMESTAMP '2024-01-01' + INTERVAL (i % 300) DAY AS day, (i % 97) + 0.5 AS sales
+                        FROM range(100000) t(i)) TO '{tmp_path / "big.parquet"}' (FORMAT parquet)""")
+    (tmp_path / "big.yaml").write_text(textwrap.dedent("""\
+        name: big
+        language: en
+        granularity: M
+        start: 2024-01-01
+        default_period: 2024-06
+        engine: {name: duckdb, memory_limit: 8MB, threads: 1}
+        sources:
+          transactions: {path: big.parquet, columns: {customer_id: cid, date: day, amount: sales}}
+        notebooks: [00_data_overview]
+    """), encoding="utf-8")
+    with pytest.raises(EngineMemoryError, match=r"out of memory in cleaning with memory_limit=7\.6 MiB, "
+                                                r"temp_directory=.*threads=1\. In the case file, raise "
+                                                r"engine\.memory_limit.*engine\.temp_directory.*engine\.threads"):
+        load_data(tmp_path / "big.yaml", today=TODAY, output_dir=tmp_path / "report", progress=None)

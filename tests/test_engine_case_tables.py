@@ -160,8 +160,6 @@ def test_column_reductions_run_in_the_engine_and_rows_are_refused(loaded):
         _ = etx["date"].dt
     with pytest.raises(ValueError, match="needs the transactions row by row"):
         etx.groupby("customer_id")
-    from workbench import lifecycle
-
     with pytest.raises(ValueError, match=r"product_ratios.*needs the transactions row by row"):
         wv.product_ratios(etx)
 

@@ -590,7 +590,8 @@ class EngineTransactions:
             sql = f"""
                 WITH days AS ({days}),
                 g AS (SELECT customer_id, d - LAG(d) OVER (PARTITION BY customer_id ORDER BY d) AS gap FROM days),
-                w AS (SELECT gap, 1.0 / COUNT(*) OVER (PARTITION BY customer_id) AS w FROM g WHERE gap IS NOT NULL)
+                w AS (SELECT gap, CAST(1 AS DOUBLE) / COUNT(*) OVER (PARTITION BY customer_id) AS w FROM g
+                       WHERE gap IS NOT NULL)
                 SELECT gap, COUNT(*) AS gaps, SUM(w) AS weight FROM w GROUP BY gap ORDER BY gap"""
             out = self.engine.con.sql(sql).to_arrow_table().to_pandas()
             return out.astype({"gap": "int64", "gaps": "int64", "weight": "float64"})

@@ -100,7 +100,7 @@ def test_a_pandas_case_has_no_engine_tables(loaded, tmp_path):
     _, _, folder = loaded
     with pytest.raises(CaseError, match="runs on pandas"):
         load_case_tables(load_case(folder / "cases" / "shop_pandas.yaml"))
-    with pytest.raises(CaseError, match=r"load_case_tables\(case, period\)"):
+    with pytest.raises(CaseError, match=r"workbench\.engines\.load_data\(case, period\)"):
         load_case(folder / "cases" / "shop_duckdb.yaml").load()
 
 
@@ -160,7 +160,61 @@ def test_column_reductions_run_in_the_engine_and_rows_are_refused(loaded):
         _ = etx["date"].dt
     with pytest.raises(ValueError, match="needs the transactions row by row"):
         etx.groupby("customer_id")
-    from workbench import lifecycle
+    with pytest.raises(ValueError, match=r"product_ratios.*needs the transactions row by row"):
+        wv.product_ratios(etx)
 
-    with pytest.raises(ValueError, match=r"cohort_table.*needs the transactions row by row"):
-        lifecycle.cohort_table(etx, period="M", as_of=pandas_case.analysis_date)
+
+def test_lifecycle_stages_cohorts_and_churn_rates_equal_pandas(loaded):
+    from workbench import lifecycle as lc
+
+    pandas_case, engine_case, _ = loaded
+    tx, etx, as_of = pandas_case.transactions, engine_case.transactions, pandas_case.analysis_date
+    for weighting in ("customer", "gap"):
+        for quantile in (0.5, 0.9, 1.0):
+            assert lc.inter_purchase_horizon(etx, as_of, quantile=quantile, weighting=weighting) == \
+                lc.inter_purchase_horizon(tx, as_of, quantile=quantile, weighting=weighting)
+    for options in ({}, {"period": "Q", "p_alive_threshold": 0.3}, {"churn_horizon": 90, "recent_periods": 2}):
+        frames_equal(lc.lifecycle_stages(tx, as_of, **options), lc.lifecycle_stages(etx, as_of, **options))
+    frames_equal(lc.lifecycle_stages(tx, "2023-12-31"), lc.lifecycle_stages(etx, "2023-12-31"))
+    for period in ("M", "Q", "W"):
+        for metric in ("customers", "revenue"):
+            left = lc.cohort_table(tx, period=period, metric=metric, as_of=as_of)
+            right = lc.cohort_table(etx, period=period, metric=metric, as_of=as_of)
+            for part in ("values", "rates", "sizes"):
+                pd.testing.assert_frame_equal(getattr(left, part), getattr(right, part), rtol=1e-12, atol=1e-9)
+        frames_equal(lc.churn_rates(tx, period=period, as_of=as_of), lc.churn_rates(etx, period=period, as_of=as_of))
+    frames_equal(lc.churn_rates(tx, period="Q"), lc.churn_rates(etx, period="Q"))
+    for options in ({}, {"value": "amount", "period": "M"}, {"change": 0.1, "as_of": "2024-03-31"}):
+        options = {"as_of": as_of, **options}
+        left, right = lc.retention_scenarios(tx, **options), lc.retention_scenarios(etx, **options)
+        assert left.inputs.keys() == right.inputs.keys()
+        for key, expected in left.inputs.items():
+            assert right.inputs[key] == (pytest.approx(expected, rel=1e-12, abs=1e-9)
+                                         if isinstance(expected, float) else expected), key
+        frames_equal(left.table, right.table)
+        frames_equal(left.sensitivity, right.sensitivity)
+
+
+def test_running_out_of_memory_while_cleaning_names_the_case_keys(tmp_path):
+    import duckdb
+
+    from workbench.engines import EngineMemoryError, load_data
+
+    duckdb.sql(f"""COPY (SELECT 'customer-' || lpad(CAST(i AS VARCHAR), 9, '0') AS cid,
+                        TIMESTAMP '2024-01-01' + INTERVAL (i % 300) DAY AS day, (i % 97) + 0.5 AS sales
+                        FROM range(100000) t(i)) TO '{tmp_path / "big.parquet"}' (FORMAT parquet)""")
+    (tmp_path / "big.yaml").write_text(textwrap.dedent("""\
+        name: big
+        language: en
+        granularity: M
+        start: 2024-01-01
+        default_period: 2024-06
+        engine: {name: duckdb, memory_limit: 8MB, threads: 1}
+        sources:
+          transactions: {path: big.parquet, columns: {customer_id: cid, date: day, amount: sales}}
+        notebooks: [00_data_overview]
+    """), encoding="utf-8")
+    with pytest.raises(EngineMemoryError, match=r"out of memory in cleaning with memory_limit=7\.6 MiB, "
+                                                r"temp_directory=.*threads=1\. In the case file, raise "
+                                                r"engine\.memory_limit.*engine\.temp_directory.*engine\.threads"):
+        load_data(tmp_path / "big.yaml", today=TODAY, output_dir=tmp_path / "report", progress=None)

@@ -76,7 +76,7 @@ def test_engine_source_keys_need_an_engine(tmp_path):
 
 def test_an_engine_case_is_not_loaded_into_pandas(tmp_path):
     case = load_case(write_case(tmp_path, "engine: duckdb"))
-    with pytest.raises(CaseError, match=r"runs on engine duckdb .*load_case_tables"):
+    with pytest.raises(CaseError, match=r"runs on engine duckdb .*workbench\.engines\.load_data"):
         case.load()
 
 

@@ -60,7 +60,7 @@ def test_features_are_the_same_when_the_file_is_cleaned_in_two_parts(raw, data):
 
 def _classes(features: pd.DataFrame) -> pd.DataFrame:
     rfm = rfm_scores(features).set_index("customer_id")[["r_score", "f_score", "m_score", "segment"]]
-    eight = rfm_eight_classes(features).set_index("customer_id")["rfm_class"]
+    eight = rfm_eight_classes(features).customers.set_index("customer_id")["rfm_class"]
     positive = features[features["monetary_total"] > 0]
     abc = (abc_classes(positive).set_index("customer_id")["abc_class"] if len(positive)
            else pd.Series(dtype=object, name="abc_class"))

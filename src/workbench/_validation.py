@@ -18,7 +18,14 @@ _REQUIRED = ("customer_id", "date", "amount")
 
 
 def _check_dataframe(frame, where: str) -> None:
-    """Raise a TypeError unless ``frame`` is a pandas DataFrame."""
+    """Raise a TypeError unless ``frame`` is a pandas DataFrame.
+
+    Transactions kept in an engine raise a ValueError saying that ``where`` needs the rows
+    (as :func:`_check_transactions`), which a report section shows as its reason.
+    """
+    needs_rows = getattr(type(frame), "needs_rows", None)
+    if callable(needs_rows):
+        raise ValueError(frame.needs_rows(where))
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"{where}: expected a pandas DataFrame, got {type(frame).__name__}")
 

@@ -14,6 +14,11 @@ the workbench's own code (a changed cleaning rule is a new key). Change any of t
 the entry is not used; a case and period keep only their newest entry. Without the
 variable nothing is cached, so interactive sessions and library use see no change.
 
+An engine case (``engine: duckdb``) keeps a folder instead of a pickle
+(:func:`entry_folder`): its clean transactions as Parquet, written by the engine, and the
+customer-level tables computed from them, so that the render's notebooks clean the
+source once and compute each aggregate once (:func:`workbench.engines.load_data`).
+
 Entries are pickles written by this package into the report tree; do not point
 :data:`ENV` at a folder others can write to.
 """
@@ -35,7 +40,7 @@ from workbench.io import file_sha256
 if TYPE_CHECKING:
     from workbench.cases import Case, LoadedCase
 
-__all__ = ["ENV", "cache_key", "lookup", "store"]
+__all__ = ["ENV", "cache_key", "entry_folder", "lookup", "prune", "store"]
 
 #: Environment variable naming the cache folder; unset (the default) caches nothing.
 ENV = "WORKBENCH_LOAD_CACHE"
@@ -148,7 +153,50 @@ def store(case: Case, period: str | None, today: Any, loaded: LoadedCase) -> Pat
     with partial.open("wb") as handle:
         pickle.dump(fields, handle, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(partial, entry)  # atomic: a reader sees the old entry or the whole new one
-    for old in folder.glob(f"{case.name}-{case.period(period)}-*.pkl"):
-        if old != entry:
-            old.unlink(missing_ok=True)
+    prune(case, period, entry)
     return entry
+
+
+def entry_folder(case: Case, period: str | None = None, today: Any = None) -> Path | None:
+    """The folder of an engine case's cached load, or None when nothing is cached.
+
+    Parameters
+    ----------
+    case : Case
+    period : str, optional
+    today : date-like, optional
+        As for :meth:`Case.load`.
+
+    Returns
+    -------
+    pathlib.Path or None
+        ``<cache>/<case>-<period>-<key>.engine`` under the same key as :func:`lookup`
+        (the folder may not exist yet); None without a cache folder, or when a source
+        is a table rather than files (its rows cannot be checksummed, so a stored load
+        could be stale).
+    """
+    folder = _folder()
+    if folder is None or any("path" not in spec for spec in case.sources.values()):
+        return None
+    return _entry(folder, case, period, cache_key(case, period, today)).with_suffix(".engine")
+
+
+def prune(case: Case, period: str | None, keep: Path) -> None:
+    """Remove the entries of ``case`` and ``period`` other than ``keep`` (files and folders).
+
+    Parameters
+    ----------
+    case : Case
+    period : str, optional
+    keep : pathlib.Path
+        The newest entry.
+    """
+    import shutil
+
+    for old in keep.parent.glob(f"{case.name}-{case.period(period)}-*"):
+        if old == keep:
+            continue
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)

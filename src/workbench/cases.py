@@ -47,6 +47,7 @@ import codecs
 import datetime as dt
 import hashlib
 import inspect
+import os
 import re
 import shutil
 from collections.abc import Callable, Mapping
@@ -282,10 +283,17 @@ class Case:
         return self.period(period).end_time.normalize()
 
     def source_files(self) -> dict[str, Path]:
-        """Table name -> file, generating generator sources into data/processed first."""
+        """Table name -> file, generating generator sources into data/processed first.
+
+        An engine case's source may be a glob, a folder of Parquet files or a list: each
+        file is one entry, ``<name>/<file name>`` when there are several; a table of a
+        database has no file and no entry.
+        """
         files = {}
         for name, spec in self.sources.items():
-            if "generator" in spec:
+            if self.engine.name != "pandas":
+                files.update(_engine_files(self, name, spec))
+            elif "generator" in spec:
                 folder = _materialise(self, spec)
                 table = _kind(name, spec) or name  # what the generator calls the table
                 files[name] = folder / f"{table}.csv"
@@ -320,8 +328,8 @@ class Case:
         """
         if self.engine.name != "pandas":
             raise CaseError(f"{self.path}: the case runs on engine {self.engine.name} (key 'engine'), whose "
-                            "sources are read by the engine, never into pandas: load its customer tables "
-                            "with workbench.engines.load_case_tables(case, period)")
+                            "sources are read by the engine, never into pandas: load its data with "
+                            "workbench.engines.load_data(case, period), as the notebooks do")
         from workbench import cache
 
         cached = cache.lookup(self, period, today)
@@ -699,6 +707,27 @@ def _mapping_hint(path: Path, spec: Mapping[str, Any], raw: pd.DataFrame) -> str
             hints.append(f"the workbook has sheets {sheets}; choose one with the key 'sheet' "
                          f"(now {spec.get('sheet', sheets[0])!r})")
     return "".join(f"; {h}" for h in hints)
+
+
+def _engine_files(case: Case, name: str, spec: Mapping[str, Any]) -> dict[str, Path]:
+    """The files an engine case's source reads (its path: a file, a glob, a folder or a list)."""
+    import glob
+
+    patterns = [] if "path" not in spec else [spec["path"]] if isinstance(spec["path"], str) else spec["path"]
+    found: list[Path] = []
+    for pattern in patterns:
+        if "://" in pattern:  # object storage: read by the engine, not checksummed here
+            continue
+        target = case.resolve(pattern)
+        if target.is_dir():
+            found += sorted(p for p in target.rglob("*") if p.is_file() and p.suffix in (".parquet", ".pq"))
+        elif any(c in pattern for c in "*?["):
+            found += sorted(Path(p) for p in glob.glob(str(case.root / pattern), recursive=True))
+        else:
+            found.append(target)
+    if len(found) == 1:
+        return {name: found[0]}
+    return {f"{name}/{os.path.relpath(path, case.root)}": path for path in found}
 
 
 def _period_freq(granularity: str) -> str:

@@ -1538,7 +1538,11 @@ def retention_inputs(transactions: pd.DataFrame, *, period: str = "Y", as_of=Non
     if len(rates) < 2:
         raise ValueError(f"retention_inputs: the data span one {period} period; a retention rate needs "
                          "two consecutive periods (use a shorter period)")
-    tx, _, as_of_day = _window(transactions, as_of, period, "retention_inputs")
+    if in_engine(transactions):  # an engine case: the rows stay in the engine
+        tx = transactions
+        as_of_day = _day(transactions["date"].max() if as_of is None else as_of, "as_of")
+    else:
+        tx, _, as_of_day = _window(transactions, as_of, period, "retention_inputs")
     end = _scalar_period(as_of_day, period)
     complete = _scalar_period(as_of_day + 1, period) != end
     use = rates.iloc[1:] if complete else rates.iloc[1:-1]
@@ -1549,16 +1553,19 @@ def retention_inputs(transactions: pd.DataFrame, *, period: str = "Y", as_of=Non
         use = rates.iloc[1:]
     prev = rates["active"].shift(1).loc[use.index]
     retention = float(use["retained"].sum() / prev.sum())
-    if value == "gross_profit" and "gross_profit" in tx.columns:
-        vals = tx["gross_profit"].to_numpy(dtype=np.float64, na_value=np.nan)
-    elif value == "gross_profit" and "cost" in tx.columns:
-        vals = tx["amount"].to_numpy(dtype=np.float64) - tx["cost"].to_numpy(dtype=np.float64, na_value=np.nan)
-    elif value in ("gross_profit", "amount"):
-        value = "amount"
-        vals = tx["amount"].to_numpy(dtype=np.float64)
-    else:
+    if value not in ("gross_profit", "amount"):
         raise ValueError(f"value={value!r} is not supported; use 'gross_profit' or 'amount'")
-    total = np.nansum(vals)
+    if value == "gross_profit" and "gross_profit" not in tx.columns and "cost" not in tx.columns:
+        value = "amount"
+    if in_engine(transactions):
+        total = transactions.value_total(value, _iso(as_of_day))
+    elif value == "gross_profit" and "gross_profit" in tx.columns:
+        total = np.nansum(tx["gross_profit"].to_numpy(dtype=np.float64, na_value=np.nan))
+    elif value == "gross_profit":
+        total = np.nansum(tx["amount"].to_numpy(dtype=np.float64)
+                          - tx["cost"].to_numpy(dtype=np.float64, na_value=np.nan))
+    else:
+        total = np.nansum(tx["amount"].to_numpy(dtype=np.float64))
     customer_periods = int(rates["active"].sum())
     return {"retention": retention, "margin": float(total / customer_periods),
             "customers": int(rates["active"].iloc[-1]), "value": value, "period": period}
@@ -1736,7 +1743,7 @@ def retention_scenarios(
     >>> rs.inputs["periods"]
     12
     """
-    tx, _, _ = _window(transactions, as_of, "Y", "retention_scenarios")
+    tx = transactions if in_engine(transactions) else _window(transactions, as_of, "Y", "retention_scenarios")[0]
     end = tx["date"].max() if as_of is None else pd.Timestamp(as_of)
     if period is None:
         period = "Y" if end - tx["date"].min() >= pd.Timedelta(days=3 * 365) else "Q"

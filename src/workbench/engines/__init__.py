@@ -13,7 +13,9 @@ returns the customer-level tables those modules and the models take::
 
 :func:`engine` builds one from a case file's ``engine:`` mapping;
 :func:`~workbench.engines.case_tables.load_case_tables` loads an engine case for a
-report (cleaned in the engine, handed over per customer). Every aggregate is one
+report (cleaned in the engine, handed over per customer), and
+:func:`~workbench.engines.case_tables.load_data` is what the notebooks load for every
+case (``Case.load`` for pandas, once per render for an engine case). Every aggregate is one
 SQL text (:mod:`workbench.engines.definitions`) that DuckDB runs as written and sqlglot
 transpiles for Spark; results equal the pandas functions' (tests/test_engines.py).
 """
@@ -42,6 +44,7 @@ __all__ = [
     "TransactionStats",
     "engine",
     "load_case_tables",
+    "load_data",
     "log_progress",
     "to_dialect",
 ]
@@ -55,7 +58,7 @@ def __getattr__(name):  # pyspark is an optional extra: import it only when aske
         from workbench.engines.spark_engine import SparkEngine
 
         return SparkEngine
-    if name in ("load_case_tables", "EngineCase", "EngineTransactions"):  # these import workbench.cases
+    if name in ("load_case_tables", "load_data", "EngineCase", "EngineTransactions"):  # these import workbench.cases
         from workbench.engines import case_tables
 
         return getattr(case_tables, name)

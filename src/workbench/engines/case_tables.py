@@ -13,7 +13,8 @@ where they take a transactions frame:
   run as one query in the engine (and so every analysis built on them: value
   indicators, ABC, RFM, the value matrix, key accounts, segmentation, the CLV models);
 * :func:`workbench.overview.period_summary`, :func:`workbench.overview.customer_totals`,
-  :func:`workbench.value.clv_windows`, :func:`workbench.clv.repeat_purchase_tracking` and
+  :func:`workbench.value.clv_windows`, :func:`workbench.clv.repeat_purchase_tracking`,
+  the lifecycle stages, cohort tables and churn rates (:mod:`workbench.lifecycle`) and
   the join match rates read small aggregates (per period, per customer, per day);
 * column reductions (``tx["amount"].sum()``, ``.min()``, ``.max()``, ``.nunique()``,
   ``.median()``, ``.mean()``) run in the engine;
@@ -23,11 +24,23 @@ where they take a transactions frame:
 
 Every result is computed once per set of arguments and kept (a notebook asks for the
 same features several times).
+
+:func:`load_data` is what the notebooks call for every case: a pandas case's
+:meth:`~workbench.cases.Case.load`, or an engine case's :func:`load_case_tables`. During
+a render (:mod:`workbench.cache`) the first notebook's engine writes the clean
+transactions to Parquet in the cache folder and each aggregate it computes beside them;
+the later notebooks open an engine on that Parquet file (no second read or cleaning of
+the source) and take every aggregate already computed from there.
 """
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
+import hashlib
+import os
+import pickle
+import shutil
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -37,13 +50,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench import resources
-from workbench.cases import Case, LoadedCase, source_missing_values
+from workbench import cache, resources
+from workbench.cases import Case, LoadedCase, load_case, source_missing_values
 from workbench.engines.base import Engine, Progress, Source
 from workbench.engines.cleaning import EngineCleaning, clean_transactions
 from workbench.labels import label
 
-__all__ = ["EngineCase", "EngineColumn", "EngineTransactions", "load_case_tables", "print_progress"]
+__all__ = ["EngineCase", "EngineColumn", "EngineTransactions", "load_case_tables", "load_data", "print_progress"]
 
 #: The engine table of the kept transactions up to the analysis date.
 ANALYSED = "analysed_transactions"
@@ -144,6 +157,10 @@ def load_case_tables(case: Case, period: str | None = None, *, today=None, outpu
 
     if case.engine.name == "pandas":
         raise CaseError(f"{case.path}: the case runs on pandas (key 'engine'); load it with case.load(period)")
+    if case.engine.name != "duckdb":
+        raise CaseError(f"{case.path}: the case runs on engine {case.engine.name} (key 'engine'); cleaning in "
+                        "the engine and the report's customer tables run on DuckDB: set 'engine: duckdb', or "
+                        f"use workbench.engines.engine(...) with {case.engine.name} on sources already cleaned")
     started = time.perf_counter()
     analysis_date = case.analysis_date(period)
     own = engine is None
@@ -155,6 +172,117 @@ def load_case_tables(case: Case, period: str | None = None, *, today=None, outpu
         if own:
             engine.close()
         raise
+
+
+def load_data(case: str | Path | Case, period: str | None = None, *, today=None,
+              output_dir: str | Path | None = None,
+              progress: Callable[[Progress], None] | None = print_progress) -> LoadedCase:
+    """A case's data for one period, whichever engine it runs on: what every notebook loads.
+
+    Parameters
+    ----------
+    case : str, path-like or Case
+        A bundled case name, a case file, or a loaded :class:`~workbench.cases.Case`.
+    period : str, optional
+        The report period; default the case's ``default_period``.
+    today : date-like, optional
+        The day of the run; later dates are quarantined as ``date_in_future``.
+    output_dir : path-like, optional
+        The report folder (an engine case writes its ``quarantine.parquet`` there).
+    progress : callable, optional
+        For an engine case: called with each progress event (rows read, stage); default
+        one line on standard error (:func:`print_progress`). None: silent.
+
+    Returns
+    -------
+    LoadedCase
+        For ``engine: pandas`` (the default) exactly :meth:`Case.load`; for ``engine:
+        duckdb`` an :class:`EngineCase` from :func:`load_case_tables`, whose engine is
+        closed when the process ends.
+
+    Notes
+    -----
+    During a render (:mod:`workbench.cache`) an engine case is read and cleaned once:
+    the first call writes the clean transactions up to the analysis date as Parquet
+    (by the engine) into ``<cache>/<case>-<period>-<key>.engine/`` with the other
+    tables of the load; a later call, in the next notebook's kernel, opens an engine on
+    that file. Each aggregate (customer features, BG/NBD summary, per-period totals,
+    ...) is computed once per arguments for the whole render and kept there as well.
+    The key is :func:`workbench.cache.cache_key` (case file, input files' checksums,
+    period, day, code); a case that reads a database table is not cached.
+
+    Examples
+    --------
+    >>> data = load_data("cdnow", "1998-06", today="2024-01-01")  # a pandas case: Case.load
+    >>> type(data).__name__, len(data.transactions)
+    ('LoadedCase', 69659)
+    """
+    case = case if isinstance(case, Case) else load_case(case)
+    if case.engine.name == "pandas":
+        return case.load(period, today=today)
+    entry = cache.entry_folder(case, period, today)
+    if entry is not None and (entry / _FIELDS).is_file():
+        loaded = _from_cache(case, entry, output_dir, progress)
+    else:
+        loaded = load_case_tables(case, period, today=today, output_dir=output_dir, progress=progress)
+        if entry is not None:
+            _to_cache(case, period, loaded, entry)
+    atexit.register(loaded.close)  # the engine's spill folder goes with it
+    return loaded
+
+
+#: Files of an engine case's cache entry: its tables other than the transactions
+#: (written last: the entry is complete when it exists), the clean transactions up to
+#: the analysis date, the quarantine, and the aggregates computed from them.
+_FIELDS, _ROWS, _QUARANTINE, _AGGREGATES = "tables.pkl", "transactions.parquet", "quarantine.parquet", "aggregates"
+
+
+def _to_cache(case: Case, period, loaded: EngineCase, entry: Path) -> None:
+    """Write ``loaded`` into the cache entry ``entry`` (a folder swapped in whole)."""
+    partial = entry.with_name(f".{entry.name}.{os.getpid()}")
+    shutil.rmtree(partial, ignore_errors=True)
+    (partial / _AGGREGATES).mkdir(parents=True)
+    tx = loaded.transactions
+    with loaded.engine.memory_guard("writing the clean transactions to the cache"):
+        loaded.engine.con.execute(f"COPY (SELECT * FROM {tx.table}) TO '{partial / _ROWS}' (FORMAT parquet)")
+    if loaded.cleaning is not None and loaded.cleaning.quarantine_path is not None:
+        shutil.copyfile(loaded.cleaning.quarantine_path, partial / _QUARANTINE)
+    fields = {f.name: getattr(loaded, f.name) for f in dataclasses.fields(LoadedCase) if f.name != "case"}
+    fields["tables"] = {k: v for k, v in fields["tables"].items() if k != "transactions"}
+    fields["cleaning"] = loaded.cleaning
+    with (partial / _FIELDS).open("wb") as handle:
+        pickle.dump(fields, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    shutil.rmtree(entry, ignore_errors=True)
+    os.replace(partial, entry)
+    cache.prune(case, period, entry)
+    tx.store = entry / _AGGREGATES  # what this notebook computes, the next ones reuse
+
+
+def _from_cache(case: Case, entry: Path, output_dir, progress) -> EngineCase:
+    """An :class:`EngineCase` on a cache entry: an engine over its Parquet file of clean rows."""
+    from workbench.engines import engine as make_engine
+
+    started = time.perf_counter()
+    with (entry / _FIELDS).open("rb") as handle:
+        fields = pickle.load(handle)
+    cleaning = fields.pop("cleaning")
+    engine = make_engine({"name": case.engine.name, **case.engine.options()}, progress=progress)
+    try:
+        rows = entry / _ROWS
+        engine.con.execute(f"CREATE OR REPLACE TEMP VIEW {ANALYSED} AS SELECT * FROM read_parquet('{rows}')")
+        engine.transactions(Source("parquet", path=str(rows)))
+        fields["tables"]["transactions"] = EngineTransactions(engine, case, lang=case.language,
+                                                              store=entry / _AGGREGATES)
+    except BaseException:
+        engine.close()
+        raise
+    if output_dir is not None and (entry / _QUARANTINE).is_file():  # beside this report too
+        target = Path(output_dir) / "quarantine.parquet"
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(entry / _QUARANTINE, target)
+    engine._emit("done", "load_data (cached)", rows=int(engine.stats_.rows), seconds=time.perf_counter() - started)
+    return EngineCase(case=case, engine=engine, cleaning=cleaning, owns_engine=True, **fields)
 
 
 def _load(case, period, analysis_date, today, output_dir, engine, own, started) -> EngineCase:
@@ -171,11 +299,13 @@ def _load(case, period, analysis_date, today, output_dir, engine, own, started) 
         if kind == "transactions":
             header = spec.get("header", 0)
             first_row = 1 if header is None else header + 2
-            cleaned = clean_transactions(
-                engine, source, start=case.start, end=case.end, today=today,
-                duplicates=spec.get("duplicates") or "quarantine", conflicts=spec.get("conflicts") or "quarantine",
-                missing_values=source_missing_values(spec), first_row=first_row,
-                quarantine_path=folder / "quarantine.parquet")
+            with engine.memory_guard("cleaning"):
+                cleaned = clean_transactions(
+                    engine, source, start=case.start, end=case.end, today=today,
+                    duplicates=spec.get("duplicates") or "quarantine",
+                    conflicts=spec.get("conflicts") or "quarantine",
+                    missing_values=source_missing_values(spec), first_row=first_row,
+                    quarantine_path=folder / "quarantine.parquet")
             quarantine[name] = _read_quarantine(cleaned)
             logs.append(cleaned.log.assign(table=name)[["table", "reason", "rows", "share"]])
             limit = (analysis_date + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
@@ -287,6 +417,12 @@ class EngineTransactions:
     case : Case
     lang : {"en", "zh"}
         Language of the messages that say a computation needs the rows.
+    table : str
+        The engine table of the rows.
+    store : pathlib.Path, optional
+        A folder where each computed aggregate is also kept as a pickle, read back by
+        another :class:`EngineTransactions` on the same rows (a render's cache entry,
+        :func:`load_data`).
 
     Attributes
     ----------
@@ -294,8 +430,9 @@ class EngineTransactions:
         The canonical columns the rows have.
     """
 
-    def __init__(self, engine: Engine, case: Case, *, lang: str = "en", table: str = ANALYSED):
-        self.engine, self.case, self.lang, self.table = engine, case, lang, table
+    def __init__(self, engine: Engine, case: Case, *, lang: str = "en", table: str = ANALYSED,
+                 store: Path | None = None):
+        self.engine, self.case, self.lang, self.table, self.store = engine, case, lang, table, store
         described = engine.con.execute(f"DESCRIBE SELECT * FROM {table}").fetchall()
         self.columns = [row[0] for row in described if row[0] != "pos"]
         self._memo: dict[tuple, Any] = {}
@@ -332,8 +469,22 @@ class EngineTransactions:
         return label("engine_needs_rows", self.lang).format(what=what, engine=self.engine.name)
 
     def _once(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per key: kept here and, with a ``store`` folder (a render's
+        cache entry), in a file there that the render's other notebooks read."""
         if key not in self._memo:
-            self._memo[key] = compute()
+            path = None
+            if self.store is not None:
+                path = self.store / (hashlib.sha256(repr(key).encode()).hexdigest()[:32] + ".pkl")
+            if path is not None and path.is_file():
+                with path.open("rb") as handle:
+                    self._memo[key] = pickle.load(handle)
+            else:
+                self._memo[key] = compute()
+                if path is not None:
+                    partial = path.with_name(f".{path.name}.{os.getpid()}")
+                    with partial.open("wb") as handle:
+                        pickle.dump(self._memo[key], handle, protocol=pickle.HIGHEST_PROTOCOL)
+                    os.replace(partial, path)
         value = self._memo[key]
         return value.copy() if isinstance(value, pd.DataFrame) else value
 
@@ -414,6 +565,52 @@ class EngineTransactions:
                                "new_customers": "int64"})
         return self._once(("period_totals", granularity), compute)
 
+    def period_spend(self, period: str, as_of=None) -> pd.DataFrame:
+        """:meth:`Engine.period_spend` on the rows up to ``as_of``, computed once per arguments:
+        one row per customer and calendar period with ``spend`` (net), ``purchases`` and
+        ``returns`` (rows), what lifecycle stages, cohorts and churn rates read."""
+        key = ("period_spend", period, _key(as_of))
+        return self._once(key, lambda: self.engine.period_spend(period=period, as_of=as_of))
+
+    def purchase_gaps(self, as_of) -> pd.DataFrame:
+        """Days between a customer's consecutive purchase days up to ``as_of``, by length.
+
+        For :func:`workbench.lifecycle.inter_purchase_horizon`: purchase days are the
+        distinct days with a row that is not a return, per customer.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``gap`` (days, ascending), ``gaps`` (how many) and ``weight`` (the sum over
+            those gaps of 1 / the number of gaps of their customer).
+        """
+        def compute():
+            days = (f"SELECT DISTINCT customer_id, DATE_DIFF('day', DATE '1970-01-01', CAST(date AS DATE)) AS d "
+                    f"FROM {self.table} WHERE NOT {self._returns()} AND CAST(date AS DATE) <= DATE '{_key(as_of)}'")
+            sql = f"""
+                WITH days AS ({days}),
+                g AS (SELECT customer_id, d - LAG(d) OVER (PARTITION BY customer_id ORDER BY d) AS gap FROM days),
+                w AS (SELECT gap, CAST(1 AS DOUBLE) / COUNT(*) OVER (PARTITION BY customer_id) AS w FROM g
+                       WHERE gap IS NOT NULL)
+                SELECT gap, COUNT(*) AS gaps, SUM(w) AS weight FROM w GROUP BY gap ORDER BY gap"""
+            out = self.engine.con.sql(sql).to_arrow_table().to_pandas()
+            return out.astype({"gap": "int64", "gaps": "int64", "weight": "float64"})
+        return self._once(("purchase_gaps", _key(as_of)), compute)
+
+    def value_total(self, value: str, as_of) -> float:
+        """The total of ``gross_profit`` (its column, else ``amount - cost``) or of ``amount``
+        over the rows up to ``as_of``, missing values skipped: what
+        :func:`workbench.clv.retention_inputs` divides by the active customer-periods."""
+        column = {"amount": "amount", "gross_profit": "gross_profit" if "gross_profit" in self.columns
+                  else "amount - cost"}[value]
+        sql = (f"SELECT COALESCE(SUM(x) FILTER (WHERE NOT isnan(x)), 0) FROM (SELECT CAST({column} AS DOUBLE) AS x "
+               f"FROM {{t}} WHERE CAST(date AS DATE) <= DATE '{_key(as_of)}')")
+        return self._once(("value_total", value, _key(as_of)), lambda: float(self.scalar(sql)))
+
+    def _returns(self) -> str:
+        """The SQL condition of a return row, as :func:`workbench.features.is_return`."""
+        return "(amount < 0 OR is_return)" if "is_return" in self.columns else "(amount < 0)"
+
     def repeat_purchase_days(self, cal_day: int, obs_day: int, start_day: int | None):
         """Per-day counts for :func:`workbench.clv.repeat_purchase_tracking`.
 
@@ -431,7 +628,7 @@ class EngineTransactions:
             The earliest purchase day of the cohort.
         """
         def compute():
-            ret = "(amount < 0 OR is_return)" if "is_return" in self.columns else "(amount < 0)"
+            ret = self._returns()
             low = "" if start_day is None else f" AND CAST(date AS DATE) >= DATE '{_iso(start_day)}'"
             days = (f"SELECT DISTINCT customer_id, DATE_DIFF('day', DATE '1970-01-01', CAST(date AS DATE)) AS d "
                     f"FROM {self.table} WHERE NOT {ret} AND CAST(date AS DATE) <= DATE '{_iso(obs_day)}'{low}")
@@ -497,9 +694,9 @@ class EngineColumn:
         return self._reduce("nunique")
 
     def __getattr__(self, name):
-        if name.startswith("__"):
+        if name.startswith("_"):  # pandas and numpy probing what this is (``_typ``, ``__array__``...)
             raise AttributeError(name)
-        raise ValueError(self._tx.needs_rows(f"transactions[{self.name!r}].{name}"))
+        raise ValueError(self._tx.needs_rows(f"transactions[{self.name!r}]"))  # its values, whatever asks
 
     def __array__(self, *args, **kwargs):
         raise ValueError(self._tx.needs_rows(f"transactions[{self.name!r}]"))

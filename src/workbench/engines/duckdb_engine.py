@@ -8,6 +8,7 @@ transactions aggregate here with a 6 GB limit (benchmarks/README.md).
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 import threading
@@ -89,11 +90,14 @@ class DuckDBEngine(Engine):
                     self.con.execute(f"SET {key} = {_literal(value) if key == 'memory_limit' else int(value)}")
             self.con.execute(f"SET temp_directory = {_literal(self.temp_directory)}")
             self.con.execute("SET TimeZone = 'UTC'")  # days of time-zone-aware timestamps, in UTC
-            self.con.execute("SET enable_progress_bar = true")  # tracked for query_progress()
-            self.con.execute("SET enable_progress_bar_print = false")
         except duckdb.Error as exc:
             self.close()
             raise ValueError(f"DuckDBEngine: {exc}") from None
+        try:
+            self.con.execute("SET enable_progress_bar_print = false")
+            self.con.execute("SET enable_progress_bar = true")  # tracked for query_progress()
+        except duckdb.Error:  # in a Jupyter kernel DuckDB wants ipywidgets for it: progress without a share
+            pass
 
     def setting(self, name: str) -> str:
         """A DuckDB setting as DuckDB reports it (``memory_limit``, ``temp_directory``, ...)."""
@@ -245,24 +249,42 @@ class DuckDBEngine(Engine):
                     share = self.con.query_progress()
                 except duckdb.Error:
                     return
-                if share is not None and share >= 0:
-                    self._emit("aggregate", aggregate, fraction=min(share / 100.0, 1.0),
-                               seconds=time.perf_counter() - started)
+                fraction = min(share / 100.0, 1.0) if share is not None and share >= 0 else None
+                self._emit("aggregate", aggregate, fraction=fraction, seconds=time.perf_counter() - started)
 
         watcher = None
         if self.progress is not None and aggregate != "read":
             watcher = threading.Thread(target=poll, daemon=True)
             watcher.start()
         try:
-            return self.con.sql(sql).to_arrow_table()
-        except duckdb.OutOfMemoryException as exc:
-            spill = self.setting("temp_directory") or "none (spilling disabled)"
-            raise EngineMemoryError(
-                f"DuckDB ran out of memory in {aggregate} with memory_limit={self.setting('memory_limit')} "
-                f"and temp_directory={spill}. Raise the engine's memory_limit (e.g. memory_limit: 12GB), "
-                "point temp_directory at a folder on a disk with free space so that DuckDB can spill, or "
-                f"lower threads. DuckDB said: {str(exc).splitlines()[0]}") from None
+            with self.memory_guard(aggregate):
+                return self.con.sql(sql).to_arrow_table()
         finally:
             stop.set()
             if watcher is not None:
                 watcher.join()
+
+    @contextlib.contextmanager
+    def memory_guard(self, stage: str):
+        """Turn DuckDB's out-of-memory error inside the block into an :class:`EngineMemoryError`
+        that names the case file's settings (``engine.memory_limit``, ``engine.temp_directory``,
+        ``engine.threads``) with their values in this run.
+
+        Parameters
+        ----------
+        stage : str
+            What was running (``"cleaning"``, ``"customer_features"``, ...), for the message.
+        """
+        import duckdb
+
+        try:
+            yield
+        except duckdb.OutOfMemoryException as exc:
+            spill = self.setting("temp_directory") or "none (spilling disabled)"
+            raise EngineMemoryError(
+                f"DuckDB ran out of memory in {stage} with memory_limit={self.setting('memory_limit')}, "
+                f"temp_directory={spill} and threads={self.setting('threads')}. In the case file, raise "
+                "engine.memory_limit (e.g. engine: {name: duckdb, memory_limit: 12GB}), point "
+                "engine.temp_directory at a folder on a disk with free space so that DuckDB can spill "
+                "there, or lower engine.threads (each thread holds its own buffers). "
+                f"DuckDB said: {str(exc).splitlines()[0]}") from None

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench._periods import _period_numbers, _scalar_period, _window
-from workbench.features import is_return
+from workbench._periods import _check_period, _day, _iso, _period_numbers, _scalar_period, _window
+from workbench.features import in_engine, is_return
 
 
 def _unique_pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -24,7 +24,24 @@ def _unique_pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _purchase_periods(transactions, as_of, period, where):
-    """Window up to ``as_of`` with integer customer codes and period numbers."""
+    """Window up to ``as_of`` with integer customer codes and period numbers.
+
+    Returns ``(rows, codes, n_customers, period_numbers, is_purchase, as_of_period)``;
+    ``rows`` has at least ``amount``. An engine case's rows stay in the engine: one row
+    per customer and period (net spend, a purchase when it has a row that is not a
+    return), which gives cohorts and churn rates the same numbers.
+    """
+    if in_engine(transactions):
+        _check_period(period)
+        as_of_day = _day(transactions["date"].max() if as_of is None else as_of, "as_of")
+        cells = transactions.period_spend(period, as_of=_iso(as_of_day))
+        if cells.empty:
+            raise ValueError(f"{where}: no transactions up to as_of={_iso(as_of_day)}; choose an analysis "
+                             "date inside the data")
+        codes, ids = pd.factorize(cells["customer_id"], sort=True)
+        return (pd.DataFrame({"amount": cells["spend"].to_numpy(dtype=np.float64)}), codes.astype(np.int64),
+                len(ids), cells["period_number"].to_numpy(dtype=np.int64), (cells["purchases"] > 0).to_numpy(),
+                _scalar_period(as_of_day, period))
     tx, day, as_of_day = _window(transactions, as_of, period, where)
     codes, ids = pd.factorize(tx["customer_id"], sort=True)
     pnum = _period_numbers(tx["date"], day, period)

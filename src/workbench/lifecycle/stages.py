@@ -10,7 +10,7 @@ from scipy import stats
 
 from workbench._periods import _check_period, _day, _day_numbers, _iso, _period_numbers, _scalar_period
 from workbench._validation import _check_transactions
-from workbench.features import customer_features, is_return
+from workbench.features import customer_features, in_engine, is_return
 from workbench.lifecycle._common import _unique_pairs
 
 __all__ = [
@@ -108,12 +108,15 @@ def inter_purchase_horizon(
     >>> inter_purchase_horizon(tx, "2024-04-30", weighting="gap")  # 26 + 0.8 * (56 - 26)
     50.0
     """
-    _check_transactions(transactions, "inter_purchase_horizon")
+    if not in_engine(transactions):
+        _check_transactions(transactions, "inter_purchase_horizon")
     if not 0 < quantile <= 1:
         raise ValueError(f"quantile={quantile!r} must lie in (0, 1], e.g. 0.9")
     if weighting not in ("customer", "gap"):
         raise ValueError(f"weighting={weighting!r} is not supported; use 'customer' or 'gap'")
     as_of_day = _day(as_of, "as_of")
+    if in_engine(transactions):  # an engine case: the gaps counted by length in the engine
+        return _horizon_from_gaps(transactions.purchase_gaps(_iso(as_of_day)), as_of_day, quantile, weighting)
     day = _day_numbers(transactions["date"])
     keep = (day <= as_of_day) & ~is_return(transactions)
     codes = pd.factorize(transactions["customer_id"].to_numpy()[keep])[0].astype(np.int64)
@@ -133,6 +136,25 @@ def inter_purchase_horizon(
     order = np.argsort(gaps, kind="stable")
     share = np.cumsum(weight[order]) / weight.sum()
     return float(gaps[order][min(np.searchsorted(share, quantile - 1e-12), gaps.size - 1)])
+
+
+def _horizon_from_gaps(gaps: pd.DataFrame, as_of_day: int, quantile: float, weighting: str) -> float:
+    """:func:`inter_purchase_horizon` from the gaps grouped by length (``gap``, ``gaps``,
+    ``weight``, ascending): the same quantile as of the gaps one by one."""
+    if gaps.empty:
+        raise ValueError(
+            f"inter_purchase_horizon: no customer bought on two different days up to {_iso(as_of_day)}, so "
+            "inter-purchase times cannot give a churn horizon; pass churn_horizon=<days> (e.g. 365)")
+    value = gaps["gap"].to_numpy(dtype=np.int64)
+    if weighting == "gap":  # numpy's linear quantile of the sorted gaps, the two around it looked up
+        ends = np.cumsum(gaps["gaps"].to_numpy())
+        position = (ends[-1] - 1) * quantile
+        low = int(np.floor(position))
+        pair = value[np.searchsorted(ends, [low, min(low + 1, ends[-1] - 1)], side="right")]
+        return float(np.quantile(pair, position - low))
+    share = np.cumsum(gaps["weight"].to_numpy(dtype=np.float64))
+    share /= share[-1]
+    return float(value[min(np.searchsorted(share, quantile - 1e-12), value.size - 1)])
 
 
 def lifecycle_stages(
@@ -276,7 +298,8 @@ def lifecycle_stages(
     1           b    churned
     """
     where = "lifecycle_stages"
-    _check_transactions(transactions, where)
+    if not in_engine(transactions):  # an engine case: customer features and spend per period from the engine
+        _check_transactions(transactions, where)
     _check_period(period)
     _check_thresholds(min_periods_stable=min_periods_stable, trend_threshold=trend_threshold,
                       min_r2=min_r2, max_p_value=max_p_value, recent_periods=recent_periods)
@@ -383,15 +406,27 @@ def _check_thresholds(*, min_periods_stable, trend_threshold, min_r2, max_p_valu
 
 
 def _spend_series(transactions, as_of_day, period, customer_ids, recent_periods) -> dict:
-    """Per customer (in ``customer_ids`` order): n, sum y, sum y^2 and recent mean spend."""
-    day = _day_numbers(transactions["date"])
-    window = day <= as_of_day
-    tx = transactions.loc[window]
-    day = day[window]
-    pnum = _period_numbers(tx["date"], day, period)
-    codes = pd.Index(customer_ids).get_indexer(tx["customer_id"].astype(str))
+    """Per customer (in ``customer_ids`` order): n, sum y, sum y^2 and recent mean spend.
+
+    An engine case's rows stay in the engine: its spend per customer and period (a
+    purchase period when a row is not a return) gives the same sums.
+    """
+    if in_engine(transactions):
+        tx = transactions.period_spend(period, as_of=_iso(as_of_day))
+        tx = pd.DataFrame({"amount": tx["spend"].to_numpy(dtype=np.float64), "customer_id": tx["customer_id"],
+                           "period_number": tx["period_number"], "purchase": tx["purchases"] > 0})
+        pnum = tx["period_number"].to_numpy(dtype=np.int64)
+        codes = pd.Index(customer_ids).get_indexer(tx["customer_id"].astype(str))
+        buy = tx["purchase"].to_numpy() & (codes >= 0)
+    else:
+        day = _day_numbers(transactions["date"])
+        window = day <= as_of_day
+        tx = transactions.loc[window]
+        day = day[window]
+        pnum = _period_numbers(tx["date"], day, period)
+        codes = pd.Index(customer_ids).get_indexer(tx["customer_id"].astype(str))
+        buy = ~is_return(tx) & (codes >= 0)
     n_cust = len(customer_ids)
-    buy = ~is_return(tx) & (codes >= 0)
     first = np.full(n_cust, np.iinfo(np.int64).max)
     np.minimum.at(first, codes[buy], pnum[buy])
     end = _scalar_period(as_of_day, period)

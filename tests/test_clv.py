@@ -298,17 +298,21 @@ def test_predictions_once_per_distinct_customer_equal_per_customer(fitted, cdnow
 
 def test_customer_lifetime_value_equals_lifetimes(fitted, six):
     bg, gg = fitted
-    clv = customer_lifetime_value(bg, gg, six, horizon=12, discount=0.01, time_unit="W")
+    clv = customer_lifetime_value(bg, gg, six, horizon=12, monthly_discount=0.01, time_unit="W")
     assert clv["customer_id"].tolist() == LIFETIMES["ids"]
     np.testing.assert_allclose(clv["clv"], LIFETIMES["clv_12m_1pct"], rtol=1e-5)
-    half = customer_lifetime_value(bg, gg, six, horizon=12, discount=0.01, margin=0.5)
+    half = customer_lifetime_value(bg, gg, six, horizon=12, monthly_discount=0.01, margin=0.5)
     np.testing.assert_allclose(half["clv"], 0.5 * clv["clv"])
-    longer = customer_lifetime_value(bg, gg, six, horizon=24, discount=0.01)
+    longer = customer_lifetime_value(bg, gg, six, horizon=24, monthly_discount=0.01)
     assert np.all(longer["clv"] > clv["clv"])
     with pytest.raises(ValueError, match="time_unit='M'"):
         customer_lifetime_value(bg, gg, six, time_unit="M")
     with pytest.raises(ValueError, match="horizon must be"):
         customer_lifetime_value(bg, gg, six, horizon=0)
+    with pytest.raises(ValueError, match="monthly_discount must be >= 0 .a rate per month"):
+        customer_lifetime_value(bg, gg, six, monthly_discount=-0.01)
+    with pytest.raises(TypeError):  # options are keyword-only: a bare 12 could be weeks or months
+        customer_lifetime_value(bg, gg, six, 12)
 
 
 def test_holdout_validation_on_cdnow(fitted, cdnow):
@@ -490,4 +494,4 @@ def test_clv_says_why_when_the_bgnbd_formula_overflows():
     summary = pd.DataFrame({"customer_id": ["U1", "U2"], "frequency": [9, 10], "recency": [100.0, 101.0],
                             "T": [104.0, 104.0], "monetary_value": [100.0, 110.0]})
     with pytest.raises(ValueError, match=r"not finite for 2 of 2 customers.*common rate"):
-        customer_lifetime_value(bg, gg, summary, horizon=12, discount=0.01)
+        customer_lifetime_value(bg, gg, summary, horizon=12, monthly_discount=0.01)

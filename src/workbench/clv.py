@@ -1088,8 +1088,9 @@ def customer_lifetime_value(
     bgnbd: BetaGeoModel,
     gg: GammaGammaModel,
     summary: pd.DataFrame,
+    *,
     horizon: int = 12,
-    discount: float = 0.01,
+    monthly_discount: float = 0.01,
     margin: float = 1.0,
     time_unit: str | None = None,
 ) -> pd.DataFrame:
@@ -1103,7 +1104,7 @@ def customer_lifetime_value(
         ``recency``, ``T``, ``monetary_value``), in ``time_unit``.
     horizon : int
         Months ahead.
-    discount : float
+    monthly_discount : float
         Discount rate per month (0.01 = 1% a month).
     margin : float or array-like
         Profit margin as a share of revenue (1.0 gives revenue-based CLV, as lifetimes).
@@ -1146,7 +1147,7 @@ def customer_lifetime_value(
     >>> summary = pd.DataFrame({"customer_id": ["a", "b", "c"], "frequency": [0.0, 2.0, 6.0],
     ...                         "recency": [0.0, 30.43, 35.0], "T": [38.86, 38.86, 38.86],
     ...                         "monetary_value": [0.0, 30.0, 45.0]})
-    >>> clv = customer_lifetime_value(bg, gg, summary, horizon=12, discount=0.01, margin=0.3)
+    >>> clv = customer_lifetime_value(bg, gg, summary, horizon=12, monthly_discount=0.01, margin=0.3)
     >>> clv[["customer_id", "p_alive", "clv"]].round(2)
       customer_id  p_alive    clv
     0           a     1.00   2.51
@@ -1157,8 +1158,9 @@ def customer_lifetime_value(
         raise ValueError(f"time_unit={time_unit!r} is not supported; use one of {list(_UNITS_PER_MONTH)}")
     if int(horizon) != horizon or horizon < 1:
         raise ValueError(f"horizon must be a whole number of months >= 1; got {horizon!r}")
-    if discount < 0:
-        raise ValueError(f"discount must be >= 0 per month; got {discount}")
+    if monthly_discount < 0:
+        raise ValueError(f"customer_lifetime_value: monthly_discount must be >= 0 (a rate per month, "
+                         f"0.01 = 1 %); got {monthly_discount}")
     bgnbd._check_fitted()
     gg._check_fitted()
     time_unit = _model_time_unit(bgnbd, time_unit, "customer_lifetime_value")
@@ -1169,7 +1171,7 @@ def customer_lifetime_value(
     # the expected purchases at each month end, per distinct (x, t_x, T) above 100k customers
     cum, inverse = bgnbd._expected_purchases_at(months * u, x, tx, T)
     per_month = np.diff(cum, axis=1)
-    factors = (1.0 + discount) ** -months[1:]
+    factors = (1.0 + monthly_discount) ** -months[1:]
     # a row-wise sum, not ``per_month @ factors``: BLAS's dot product may sum in another order
     # for another number of rows (or threads), and a customer's CLV must not depend on the batch
     discounted, purchases = (per_month * factors).sum(axis=1), cum[:, -1]

@@ -253,7 +253,8 @@ def clv_net_of_acquisition(clv: pd.DataFrame, acquisition: pd.DataFrame, *, cust
     return table
 
 
-def customer_clv(transactions: pd.DataFrame, as_of, *, horizon: int = 12, discount: float = 0.01) -> pd.DataFrame:
+def customer_clv(transactions: pd.DataFrame, as_of, *, horizon: int = 12,
+                 monthly_discount: float = 0.01) -> pd.DataFrame:
     """Each customer's CLV over the next months, as notebook 01 computes it.
 
     For a report without notebook 01 (whose ``customer_lifetime_value`` table is used
@@ -270,8 +271,8 @@ def customer_clv(transactions: pd.DataFrame, as_of, *, horizon: int = 12, discou
         The analysis date.
     horizon : int, default 12
         Months ahead.
-    discount : float, default 0.01
-        Monthly discount rate.
+    monthly_discount : float, default 0.01
+        Discount rate per month.
 
     Returns
     -------
@@ -306,7 +307,8 @@ def customer_clv(transactions: pd.DataFrame, as_of, *, horizon: int = 12, discou
     bgnbd = clv.BetaGeoModel().fit(summary)
     gamma = clv.GammaGammaModel().fit(summary)
     margin = float(tx["gross_profit"].sum() / tx["amount"].sum()) if "gross_profit" in tx else 1.0
-    return clv.customer_lifetime_value(bgnbd, gamma, summary, horizon=horizon, discount=discount, margin=margin)
+    return clv.customer_lifetime_value(bgnbd, gamma, summary, horizon=horizon,
+                                       monthly_discount=monthly_discount, margin=margin)
 
 
 @dataclass(frozen=True)

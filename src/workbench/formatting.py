@@ -28,7 +28,6 @@ from workbench.labels import (
     LABELS,
     is_translatable,
     label,
-    segment_label,
     translate_codes,
     translate_columns,
     translate_text,
@@ -243,7 +242,7 @@ _MIXED_COLUMNS = {"item", "detail", "hint"}
 _PREFIXED_COLUMNS = {"mode": "mode_"}
 #: lifecycle-stage columns: ``churned`` is the stage "Churned" there, not the segment "Churned customers"
 _STAGE_COLUMN = re.compile(r"(^|_)stage(_|$)")
-_NEVER_CODES = re.compile(r"(^|_)(id|name|examples)$")
+_NEVER_CODES = re.compile(r"(^|_)(id|examples)$|_name$")
 
 
 def code_labels(column: str, values: pd.Series, lang: str) -> pd.Series:
@@ -251,8 +250,8 @@ def code_labels(column: str, values: pd.Series, lang: str) -> pd.Series:
 
     Unlike :func:`workbench.labels.translate_codes`, a column is translated when at least
     half of its distinct values are codes (a subtotal row's ``total`` does not keep the
-    customer types in English); ids, names and free-text columns are never touched, except
-    a ``name`` column of segment names (:func:`workbench.labels.segment_label`). A
+    customer types in English); ids, ``*_name`` and free-text columns are never touched (a
+    bare ``name`` column follows the rule: segment names are codes, people's names are not). A
     ``table``/``source`` column names source tables (``source_<code>`` labels), a stage
     column lifecycle stages (``stage_<code>``), a ``mode`` column measurement modes
     (``mode_A``). The fixed sentences of the analysis modules (a survey-cleaning detail,
@@ -284,12 +283,6 @@ def code_labels(column: str, values: pd.Series, lang: str) -> pd.Series:
     ['量表 1-7', 'C0001, C0002']
     """
     if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-        return values
-    if str(column) == "name":  # segment names ("important_value_2") in assignments; else people's names
-        distinct = [v for v in pd.unique(values.dropna()) if isinstance(v, str)]
-        named = [v for v in distinct if segment_label(v, "en") != v]
-        if distinct and len(named) * 2 >= len(distinct):
-            return values.map(lambda v: segment_label(v, lang) if isinstance(v, str) else v).astype(object)
         return values
     if _NEVER_CODES.search(str(column)):
         return values
@@ -381,8 +374,6 @@ def table_html(frame: pd.DataFrame, *, lang: str = "en", currency: str | None = 
     digits = [_decimals(k, plain.iloc[:, i]) for i, k in enumerate(kinds)]
     digits = [1 if k == "share" else d for k, d in zip(kinds, digits, strict=True)]
     shown = translate_columns(_translate_values(body, lang), lang)
-    # a crosstab's columns may be segment names ("important_value_2")
-    shown.columns = [segment_label(c, lang) if isinstance(c, str) else c for c in shown.columns]
     unit = money_unit(currency, lang)
     headers = []
     for column, kind in zip(shown.columns, kinds, strict=True):

@@ -1133,6 +1133,15 @@ TEXT_PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), key) for p, 
 _NUMBERED = re.compile(r"([a-z][a-z0-9_]*[a-z])_(\d+)")
 
 
+def _numbered(text: str, lang: str) -> str | None:
+    """A labelled code with a disambiguating number (``important_value_2``, the second
+    "important value" segment) as ``重要价值客户 (2)``; None for anything else."""
+    found = _NUMBERED.fullmatch(text)
+    if found and found.group(1) in LABELS:
+        return f"{label(found.group(1), lang)} ({found.group(2)})"
+    return None
+
+
 def translate_text(text: str, lang: str) -> str:
     """A code or one of the analysis modules' fixed sentences in ``lang``; other text as it is.
 
@@ -1140,7 +1149,7 @@ def translate_text(text: str, lang: str) -> str:
     :data:`TEXT_PATTERNS` as a whole is shown through its label with the numbers it holds
     (``"scale 1-7"`` -> ``"量表 1-7"``), and a sentence of such clauses joined by ``"; "``
     or ``" and "`` clause by clause; a code with a disambiguating number reads as
-    :func:`workbench.segmentation.segment_label` shows it (``important_value_2`` ->
+    :func:`segment_label` shows it (``important_value_2`` ->
     ``重要价值客户 (2)``). The files a report writes keep the English.
 
     Parameters
@@ -1173,9 +1182,9 @@ def _translated(text: str, lang: str) -> str | None:
     """``text`` in ``lang``, or None when it is neither a label key nor a known sentence."""
     if text in LABELS:
         return label(text, lang)
-    numbered = _NUMBERED.fullmatch(text)
-    if numbered and numbered.group(1) in LABELS:  # important_value_2: the second "important value" segment
-        return f"{label(numbered.group(1), lang)} ({numbered.group(2)})"
+    numbered = _numbered(text, lang)
+    if numbered is not None:
+        return numbered
     for pattern, key in TEXT_PATTERNS:
         found = pattern.fullmatch(text)
         if not found:
@@ -1215,9 +1224,6 @@ def is_translatable(text: str) -> bool:
     return _translated(text, "en") is not None
 
 
-_SUFFIX = re.compile(r"^(.*)_(\d+)$")
-
-
 def segment_label(name: str, lang: str = "en") -> str:
     """Display label of a segment name, with its disambiguating number.
 
@@ -1246,13 +1252,10 @@ def segment_label(name: str, lang: str = "en") -> str:
     'Important value'
     """
     name = str(name)
-    text = label(name, lang)
-    if text != name:
-        return text
-    match = _SUFFIX.match(name)
-    if match and label(match.group(1), lang) != match.group(1):
-        return f"{label(match.group(1), lang)} ({match.group(2)})"
-    return name
+    if name in LABELS:
+        return label(name, lang)
+    numbered = _numbered(name, lang)
+    return name if numbered is None else numbered
 
 
 def label(key: str, lang: str = "en") -> str:
@@ -1290,7 +1293,8 @@ def translate_columns(frame: pd.DataFrame, lang: str, keep: Iterable[str] = ()) 
     pandas.DataFrame
     """
     keep = set(keep)
-    out = frame.rename(columns={c: c if c in keep else label(str(c), lang) for c in frame.columns})
+    # segment_label: a crosstab's columns may be numbered segment codes ("important_value_2")
+    out = frame.rename(columns={c: c if c in keep else segment_label(str(c), lang) for c in frame.columns})
     if out.index.name is not None:
         out.index.name = label(str(out.index.name), lang)
     return out

@@ -402,7 +402,7 @@ def _header(column: str, lang: str) -> str:
         return label(column, lang)
     if column in _HEADERS:
         return _HEADERS[column][lang]
-    if segment_label(column, lang) != column:  # a crosstab's segment-name columns
+    if segment_label(column, lang) != column:  # a crosstab's numbered segment code
         return segment_label(column, lang)
     if lang == "en" and re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)+", column):
         return column.replace("_", " ").capitalize()

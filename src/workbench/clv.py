@@ -56,7 +56,7 @@ _DISTINCT_ABOVE = 100_000
 
 
 def textbook_clv(margin, retention, discount, periods, acquisition_cost=0.0):
-    """Discounted margin of a retained customer over a fixed number of periods.
+    r"""Discounted margin of a retained customer over a fixed number of periods.
 
     Parameters
     ----------
@@ -79,8 +79,8 @@ def textbook_clv(margin, retention, discount, periods, acquisition_cost=0.0):
 
     Notes
     -----
-    .. math:: CLV = \\sum_{t=1}^{T} \\frac{m\\, r^{t-1}}{(1+d)^t} - AC
-              = \\frac{m}{1+d}\\,\\frac{1 - q^T}{1 - q} - AC, \\quad q = \\frac{r}{1+d}
+    .. math:: CLV = \sum_{t=1}^{T} \frac{m\, r^{t-1}}{(1+d)^t} - AC
+              = \frac{m}{1+d}\,\frac{1 - q^T}{1 - q} - AC, \quad q = \frac{r}{1+d}
 
     (the first margin is earned at the end of period 1; :math:`T` terms when
     :math:`q = 1`).
@@ -400,7 +400,7 @@ def _bgnbd_neg_ll_and_grad(params, x, tx, T, w):
 
 
 class BetaGeoModel(_FittedModel):
-    """BG/NBD model of repeat purchasing in a non-contractual setting.
+    r"""BG/NBD model of repeat purchasing in a non-contractual setting.
 
     Parameters
     ----------
@@ -442,9 +442,9 @@ class BetaGeoModel(_FittedModel):
     A customer with *x* repeat purchases, last at :math:`t_x`, observed for *T*:
 
     .. math::
-        L = \\frac{B(a, b+x)}{B(a, b)} \\frac{\\Gamma(r+x)\\alpha^r}{\\Gamma(r)(\\alpha+T)^{r+x}}
-          + \\delta_{x>0} \\frac{B(a+1, b+x-1)}{B(a, b)}
-            \\frac{\\Gamma(r+x)\\alpha^r}{\\Gamma(r)(\\alpha+t_x)^{r+x}}
+        L = \frac{B(a, b+x)}{B(a, b)} \frac{\Gamma(r+x)\alpha^r}{\Gamma(r)(\alpha+T)^{r+x}}
+          + \delta_{x>0} \frac{B(a+1, b+x-1)}{B(a, b)}
+            \frac{\Gamma(r+x)\alpha^r}{\Gamma(r)(\alpha+t_x)^{r+x}}
 
     (Fader, Hardie & Lee 2005a, eq. 6), evaluated with ``gammaln``/``betaln`` and
     ``logaddexp`` so that no power overflows ("#NUM!" note, Fader & Hardie 2013).
@@ -519,7 +519,7 @@ class BetaGeoModel(_FittedModel):
         return model
 
     def fit(self, frequency, recency=None, T=None):
-        """Fit by maximum likelihood.
+        r"""Fit by maximum likelihood.
 
         Parameters
         ----------
@@ -527,7 +527,7 @@ class BetaGeoModel(_FittedModel):
             Repeat purchases *x*, or a :func:`~workbench.features.bgnbd_summary` frame
             (then ``recency`` and ``T`` are taken from it).
         recency, T : array-like
-            :math:`t_x` and *T* in one time unit, :math:`0 \\le t_x \\le T` (*T* = 0 for a
+            :math:`t_x` and *T* in one time unit, :math:`0 \le t_x \le T` (*T* = 0 for a
             customer first seen on the last calibration day).
 
         Returns
@@ -566,7 +566,7 @@ class BetaGeoModel(_FittedModel):
         return self
 
     def log_likelihood(self, frequency, recency=None, T=None) -> np.ndarray:
-        """Per-customer log-likelihood at the fitted parameters.
+        r"""Per-customer log-likelihood at the fitted parameters.
 
         Parameters
         ----------
@@ -577,7 +577,7 @@ class BetaGeoModel(_FittedModel):
         Returns
         -------
         numpy.ndarray
-            :math:`\\log L_i` per customer (the class Notes' *L*); their sum over the
+            :math:`\log L_i` per customer (the class Notes' *L*); their sum over the
             fitting data is ``log_likelihood_``.
         """
         self._check_fitted()
@@ -592,7 +592,7 @@ class BetaGeoModel(_FittedModel):
         return np.where(x > 0, np.log(a / (b + xs - 1)) + (r + x) * np.log((alpha + T) / (alpha + tx)), -np.inf)
 
     def probability_alive(self, frequency, recency=None, T=None) -> np.ndarray:
-        """P(alive | x, t_x, T): the probability that the customer has not dropped out.
+        r"""P(alive | x, t_x, T): the probability that the customer has not dropped out.
 
         Parameters
         ----------
@@ -606,8 +606,8 @@ class BetaGeoModel(_FittedModel):
 
         Notes
         -----
-        :math:`P = 1 / \\left(1 + \\delta_{x>0} \\frac{a}{b+x-1}
-        \\left(\\frac{\\alpha+T}{\\alpha+t_x}\\right)^{r+x}\\right)` (Fader, Hardie &
+        :math:`P = 1 / \left(1 + \delta_{x>0} \frac{a}{b+x-1}
+        \left(\frac{\alpha+T}{\alpha+t_x}\right)^{r+x}\right)` (Fader, Hardie &
         Lee, "Computing P(alive) using the BG/NBD model", http://brucehardie.com/notes/021/,
         the source lifetimes cites); customers without repeat purchases are alive with
         P = 1 by the model's assumption that drop-out happens only after a purchase.
@@ -658,7 +658,7 @@ class BetaGeoModel(_FittedModel):
         return first * alive[:, None], inverse
 
     def expected_purchases(self, t, frequency, recency=None, T=None) -> np.ndarray:
-        """Expected purchases in the next *t* time units given the customer's history.
+        r"""Expected purchases in the next *t* time units given the customer's history.
 
         Parameters
         ----------
@@ -676,10 +676,10 @@ class BetaGeoModel(_FittedModel):
         Notes
         -----
         .. math::
-            E[Y(t) | x, t_x, T] = \\frac{a+b+x-1}{a-1}
-            \\frac{1 - \\left(\\frac{\\alpha+T}{\\alpha+T+t}\\right)^{r+x}
-            {}_2F_1\\left(r+x, b+x; a+b+x-1; \\frac{t}{\\alpha+T+t}\\right)}
-            {1 + \\delta_{x>0} \\frac{a}{b+x-1}\\left(\\frac{\\alpha+T}{\\alpha+t_x}\\right)^{r+x}}
+            E[Y(t) | x, t_x, T] = \frac{a+b+x-1}{a-1}
+            \frac{1 - \left(\frac{\alpha+T}{\alpha+T+t}\right)^{r+x}
+            {}_2F_1\left(r+x, b+x; a+b+x-1; \frac{t}{\alpha+T+t}\right)}
+            {1 + \delta_{x>0} \frac{a}{b+x-1}\left(\frac{\alpha+T}{\alpha+t_x}\right)^{r+x}}
 
         (Fader, Hardie & Lee 2005a, eq. 10). Equals lifetimes 0.11.3
         ``conditional_expected_number_of_purchases_up_to_time`` for six CDNOW customers
@@ -696,7 +696,7 @@ class BetaGeoModel(_FittedModel):
         return self._purchase_terms(t, x, T) * special.expit(-self._log_alive_odds(x, tx, T))
 
     def expected_purchases_population(self, t) -> np.ndarray:
-        """Expected repeat purchases of a new customer in (0, t].
+        r"""Expected repeat purchases of a new customer in (0, t].
 
         Parameters
         ----------
@@ -710,8 +710,8 @@ class BetaGeoModel(_FittedModel):
 
         Notes
         -----
-        :math:`E[X(t)] = \\frac{a+b-1}{a-1}\\left[1 - \\left(\\frac{\\alpha}{\\alpha+t}\\right)^r
-        {}_2F_1\\left(r, b; a+b-1; \\frac{t}{\\alpha+t}\\right)\\right]` (Fader, Hardie &
+        :math:`E[X(t)] = \frac{a+b-1}{a-1}\left[1 - \left(\frac{\alpha}{\alpha+t}\right)^r
+        {}_2F_1\left(r, b; a+b-1; \frac{t}{\alpha+t}\right)\right]` (Fader, Hardie &
         Lee 2005a, eq. 9). Equals lifetimes 0.11.3
         ``expected_number_of_purchases_up_to_time`` at t = 1, 10, 39, 78 weeks
         (``tests/test_clv.py``).
@@ -772,7 +772,7 @@ def _gg_neg_ll_and_grad(params, x, m, w):
 
 
 class GammaGammaModel(_FittedModel):
-    """Gamma-Gamma model of the mean spend per repeat purchase.
+    r"""Gamma-Gamma model of the mean spend per repeat purchase.
 
     Parameters
     ----------
@@ -787,7 +787,7 @@ class GammaGammaModel(_FittedModel):
         The same, one by one (``gamma`` in currency, as the spend).
     log_likelihood_ : float
         Sum over the customers used, of the density of their mean spend
-        :math:`\\bar z` (see Notes).
+        :math:`\bar z` (see Notes).
     standard_errors_ : pandas.Series
     n_customers_ : int
         Customers used in the fit.
@@ -808,24 +808,24 @@ class GammaGammaModel(_FittedModel):
 
     Notes
     -----
-    With *x* repeat purchases of mean value :math:`\\bar z`:
+    With *x* repeat purchases of mean value :math:`\bar z`:
 
     .. math::
-        f(\\bar z | p, q, \\gamma, x) = \\frac{\\Gamma(px+q)}{\\Gamma(px)\\Gamma(q)}
-        \\frac{\\gamma^q \\bar z^{px-1} x^{px}}{(\\gamma + x\\bar z)^{px+q}}
+        f(\bar z | p, q, \gamma, x) = \frac{\Gamma(px+q)}{\Gamma(px)\Gamma(q)}
+        \frac{\gamma^q \bar z^{px-1} x^{px}}{(\gamma + x\bar z)^{px+q}}
 
     (Fader, Hardie & Lee 2005b; Fader & Hardie 2013, eq. 4). The expected mean spend is
-    :math:`E[Z | x, \\bar z] = \\frac{p(\\gamma + x\\bar z)}{px + q - 1}`, a weighted
-    mean of the population mean :math:`p\\gamma/(q-1)` and :math:`\\bar z`.
+    :math:`E[Z | x, \bar z] = \frac{p(\gamma + x\bar z)}{px + q - 1}`, a weighted
+    mean of the population mean :math:`p\gamma/(q-1)` and :math:`\bar z`.
 
     When spend per purchase varies within customers much less than the model's gamma
     shape allows (e.g. order values drawn around a fixed customer level), the likelihood
-    rises towards its supremum along :math:`p \\to \\infty` with :math:`p\\gamma` fixed,
+    rises towards its supremum along :math:`p \to \infty` with :math:`p\gamma` fixed,
     where the mean spends are inverse-gamma distributed with shape q and scale
-    :math:`p\\gamma` whatever x is. When that limit fits as well as the estimate (or
+    :math:`p\gamma` whatever x is. When that limit fits as well as the estimate (or
     ``p`` runs to its bound) ``at_bound_ == ("p", "gamma")`` and a warning says so. Only
-    ``q`` and :math:`p\\gamma` are then identified, and the expected spend tends to
-    each customer's own :math:`\\bar z`, so it remains usable while ``p`` and ``gamma``
+    ``q`` and :math:`p\gamma` are then identified, and the expected spend tends to
+    each customer's own :math:`\bar z`, so it remains usable while ``p`` and ``gamma``
     are not to be reported. The model also assumes spend independent of frequency;
     :func:`spend_frequency_correlation` is the usual check.
 
@@ -893,14 +893,14 @@ class GammaGammaModel(_FittedModel):
         return model
 
     def fit(self, frequency, monetary_value=None):
-        """Fit on customers with at least one repeat purchase and positive mean spend.
+        r"""Fit on customers with at least one repeat purchase and positive mean spend.
 
         Parameters
         ----------
         frequency : array-like or pandas.DataFrame
             Repeat purchases *x*, or a :func:`~workbench.features.bgnbd_summary` frame.
         monetary_value : array-like
-            Mean spend per repeat purchase :math:`\\bar z` (currency).
+            Mean spend per repeat purchase :math:`\bar z` (currency).
 
         Returns
         -------
@@ -963,22 +963,22 @@ class GammaGammaModel(_FittedModel):
         return self
 
     def expected_spend(self, frequency, monetary_value=None) -> np.ndarray:
-        """Expected mean spend per future purchase, E[Z | x, z̄] (currency).
+        r"""Expected mean spend per future purchase, E[Z | x, z̄] (currency).
 
         Parameters
         ----------
         frequency : array-like or pandas.DataFrame
             Repeat purchases *x*, or a :func:`~workbench.features.bgnbd_summary` frame.
         monetary_value : array-like, optional
-            Mean spend per repeat purchase :math:`\\bar z` (currency), when
+            Mean spend per repeat purchase :math:`\bar z` (currency), when
             ``frequency`` is an array.
 
         Returns
         -------
         numpy.ndarray
-            :math:`E[Z | x, \\bar z] = p(\\gamma + x\\bar z)/(px + q - 1)`, currency per
+            :math:`E[Z | x, \bar z] = p(\gamma + x\bar z)/(px + q - 1)`, currency per
             purchase. Customers with x = 0 get the population mean
-            :math:`p\\gamma / (q - 1)`.
+            :math:`p\gamma / (q - 1)`.
 
         Raises
         ------
@@ -1094,7 +1094,7 @@ def customer_lifetime_value(
     margin: float = 1.0,
     time_unit: str | None = None,
 ) -> pd.DataFrame:
-    """Discounted expected margin per customer over the next months.
+    r"""Discounted expected margin per customer over the next months.
 
     Parameters
     ----------
@@ -1121,8 +1121,8 @@ def customer_lifetime_value(
 
     Notes
     -----
-    .. math:: CLV = \\text{margin} \\cdot E[Z|x,\\bar z] \\sum_{i=1}^{H}
-              \\frac{E[Y(i u)|\\cdot] - E[Y((i-1) u)|\\cdot]}{(1+d)^i}
+    .. math:: CLV = \text{margin} \cdot E[Z|x,\bar z] \sum_{i=1}^{H}
+              \frac{E[Y(i u)|\cdot] - E[Y((i-1) u)|\cdot]}{(1+d)^i}
 
     with *u* time units per month: each month's expected purchases are discounted at
     that month's end, as lifetimes' ``GammaGammaFitter.customer_lifetime_value`` does.
@@ -1375,7 +1375,7 @@ def repeat_purchase_tracking(
     start=None,
     time_unit: str | None = None,
 ) -> RepeatPurchaseTracking:
-    """Cumulative repeat purchases of the calibration cohort, actual and predicted.
+    r"""Cumulative repeat purchases of the calibration cohort, actual and predicted.
 
     Parameters
     ----------
@@ -1400,7 +1400,7 @@ def repeat_purchase_tracking(
 
     Notes
     -----
-    :math:`\\hat N(t) = \\sum_i E[X(t - s_i)]` over the cohort, with :math:`s_i` the
+    :math:`\hat N(t) = \sum_i E[X(t - s_i)]` over the cohort, with :math:`s_i` the
     customer's first purchase time and :meth:`BetaGeoModel.expected_purchases_population`
     for *E[X]*: the cumulative tracking plot of Fader, Hardie & Lee (2005a), as BTYD's
     ``bgnbd.PlotTrackingCum`` draws it.
@@ -1489,7 +1489,7 @@ def repeat_purchase_tracking(
 
 def retention_inputs(transactions: pd.DataFrame, *, period: str = "Y", as_of=None,
                      value: str = "gross_profit") -> dict:
-    """Observed retention rate and margin per customer per period, for the CLV formula.
+    r"""Observed retention rate and margin per customer per period, for the CLV formula.
 
     Parameters
     ----------
@@ -1511,10 +1511,10 @@ def retention_inputs(transactions: pd.DataFrame, *, period: str = "Y", as_of=Non
 
     Notes
     -----
-    :math:`r = \\sum_t R_t / \\sum_t A_{t-1}` with :math:`R_t` the customers buying in
+    :math:`r = \sum_t R_t / \sum_t A_{t-1}` with :math:`R_t` the customers buying in
     both *t - 1* and *t* (:func:`workbench.lifecycle.churn_rates`); the last period counts only when it is
     complete (``as_of`` on its last day), unless it is the only one after the first
-    (then it counts, with a warning). :math:`m = \\sum` value / :math:`\\sum_t A_t`,
+    (then it counts, with a warning). :math:`m = \sum` value / :math:`\sum_t A_t`,
     currency per active customer per period.
 
     References
@@ -1583,7 +1583,7 @@ def retention_economics(
     customers: int = 1,
     acquisition_cost: float = 0.0,
 ) -> pd.DataFrame:
-    """CLV and the customer base's profit at the current retention rate and +/- a change.
+    r"""CLV and the customer base's profit at the current retention rate and +/- a change.
 
     Parameters
     ----------
@@ -1611,7 +1611,7 @@ def retention_economics(
     Notes
     -----
     CLV is :func:`textbook_clv`:
-    :math:`CLV = \\sum_{t=1}^{T} m r^{t-1}/(1+d)^t - AC`. Because *r* compounds, a
+    :math:`CLV = \sum_{t=1}^{T} m r^{t-1}/(1+d)^t - AC`. Because *r* compounds, a
     few points of retention move CLV by much more than a few percent (Reichheld &
     Sasser 1990: 5 points more retention, 25-85 % more profit).
 
@@ -1692,7 +1692,7 @@ def retention_scenarios(
     period: str | None = None,
     value: str = "gross_profit",
 ) -> RetentionScenarios:
-    """What a change in retention is worth for this customer base, from its own data.
+    r"""What a change in retention is worth for this customer base, from its own data.
 
     Parameters
     ----------
@@ -1720,8 +1720,8 @@ def retention_scenarios(
     Notes
     -----
     :func:`retention_inputs` gives *r* and *m* per period; :func:`retention_economics`
-    evaluates :math:`CLV = \\sum_{t=1}^{T} m r^{t-1}/(1+d)^t` at *r* and *r* +/- change
-    with :math:`T = k \\cdot` ``years``.
+    evaluates :math:`CLV = \sum_{t=1}^{T} m r^{t-1}/(1+d)^t` at *r* and *r* +/- change
+    with :math:`T = k \cdot` ``years``.
 
     References
     ----------

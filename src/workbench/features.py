@@ -171,7 +171,7 @@ def customer_features(
     frequency: str = "orders",
     period: str = "M",
 ) -> pd.DataFrame:
-    """Recency, frequency, monetary value, tenure, margin, activity and trend per customer.
+    r"""Recency, frequency, monetary value, tenure, margin, activity and trend per customer.
 
     Parameters
     ----------
@@ -224,13 +224,13 @@ def customer_features(
 
     Notes
     -----
-    ``spend_trend`` is the ordinary least-squares slope :math:`\\hat\\beta` of
-    :math:`y_k = \\beta_0 + \\beta k` over the customer's periods
-    :math:`k = 0, \\dots, n-1` from the period of the first purchase to the period of
+    ``spend_trend`` is the ordinary least-squares slope :math:`\hat\beta` of
+    :math:`y_k = \beta_0 + \beta k` over the customer's periods
+    :math:`k = 0, \dots, n-1` from the period of the first purchase to the period of
     ``as_of``, with :math:`y_k` the net spend in period *k* (0 where nothing was bought):
 
-    .. math:: \\hat\\beta = \\frac{\\sum_k (k - \\bar k)\\, y_k}{n (n^2 - 1) / 12},
-              \\quad \\bar k = (n - 1) / 2.
+    .. math:: \hat\beta = \frac{\sum_k (k - \bar k)\, y_k}{n (n^2 - 1) / 12},
+              \quad \bar k = (n - 1) / 2.
 
     Counting the silent periods up to ``as_of`` makes a customer who stopped buying
     trend downwards. With a single active period (e.g. a one-purchase customer) there
@@ -440,7 +440,7 @@ def bgnbd_summary(
     start=None,
     time_unit: str = "W",
 ) -> pd.DataFrame:
-    """Repeat frequency, recency, age and mean repeat spend for BG/NBD and Gamma-Gamma.
+    r"""Repeat frequency, recency, age and mean repeat spend for BG/NBD and Gamma-Gamma.
 
     Parameters
     ----------
@@ -485,10 +485,10 @@ def bgnbd_summary(
 
     Notes
     -----
-    With purchase days :math:`d_0 < d_1 < \\dots < d_x` of a customer up to
+    With purchase days :math:`d_0 < d_1 < \dots < d_x` of a customer up to
     :math:`c` = ``calibration_end`` and :math:`u` days per time unit:
     :math:`x`, :math:`t_x = (d_x - d_0)/u`, :math:`T = (c - d_0)/u`, and
-    :math:`\\bar m = \\sum_{j \\ge 1} s(d_j) / x` with :math:`s(d)` the net amount of
+    :math:`\bar m = \sum_{j \ge 1} s(d_j) / x` with :math:`s(d)` the net amount of
     day *d*. This is the convention of Fader, Hardie & Lee (2005a, 2005b) for CDNOW
     (fractional weeks). It equals ``lifetimes.utils.summary_data_from_transaction_data(
     ..., freq="D", freq_multiplier=7, monetary_value_col="amount")`` (and

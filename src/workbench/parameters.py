@@ -1,4 +1,4 @@
-"""Case parameters: one typed, validated object per analysis topic, with its defaults.
+r'''Case parameters: one typed, validated object per analysis topic, with its defaults.
 
 A case file's ``parameters`` section sets analysis options by topic::
 
@@ -28,7 +28,7 @@ files accept the topic, ``case.params.<topic>`` returns it and the manifest reco
 
     @dataclass(frozen=True)
     class FunnelParameters(Parameters, topic="funnel"):
-        \"\"\"Sales funnel (notebook 06_funnel).\"\"\"
+        """Sales funnel (notebook 06_funnel)."""
 
         stages: tuple[str, ...] = setting(
             ("lead", "qualified", "won"), Strings(min_length=2),
@@ -40,7 +40,7 @@ and a one-line meaning, shown in error messages and by :meth:`Parameters.describ
 checks (:class:`Integer`, :class:`Number`, :class:`Choice`, :class:`Text`,
 :class:`Strings`, :class:`Numbers`, :class:`Nullable`, :class:`AnyOf`, ...) are small
 classes; a new kind of value is one more :class:`Check`.
-"""
+'''
 
 from __future__ import annotations
 

@@ -143,7 +143,7 @@ def _user_columns(loaded, name: str) -> dict[str, str]:
 
 
 def quarantine_table(loaded) -> pd.DataFrame:
-    """Every quarantined row of a loaded case, as one table to look rows up in the files.
+    r"""Every quarantined row of a loaded case, as one table to look rows up in the files.
 
     Parameters
     ----------
@@ -169,8 +169,8 @@ def quarantine_table(loaded) -> pd.DataFrame:
     >>> from workbench.cases import load_case
     >>> tmp = tempfile.TemporaryDirectory()
     >>> folder = Path(tmp.name)
-    >>> _ = (folder / "orders.csv").write_text("order,cust,day,value\\nO1,A,2024-01-05,10\\n"
-    ...                                        "O2,B,16/01/2024,5\\nO3,C,2024-02-01,N/A\\n")
+    >>> _ = (folder / "orders.csv").write_text("order,cust,day,value\nO1,A,2024-01-05,10\n"
+    ...                                        "O2,B,16/01/2024,5\nO3,C,2024-02-01,N/A\n")
     >>> _ = (folder / "shop.yaml").write_text(
     ...     "{name: shop, language: en, granularity: M, start: 2024-01-01, default_period: 2024-03,"
     ...     " notebooks: [00_data_overview], sources: {transactions: {path: orders.csv,"
@@ -215,7 +215,7 @@ def _cell(value):
 
 
 def write_quarantine(loaded, folder: str | Path | None = None) -> Path:
-    """Write :func:`quarantine_table` to ``<folder>/quarantine.csv`` (UTF-8 with BOM).
+    r"""Write :func:`quarantine_table` to ``<folder>/quarantine.csv`` (UTF-8 with BOM).
 
     Parameters
     ----------
@@ -239,8 +239,8 @@ def write_quarantine(loaded, folder: str | Path | None = None) -> Path:
     >>> from workbench.cases import load_case
     >>> tmp = tempfile.TemporaryDirectory()
     >>> folder = Path(tmp.name)
-    >>> _ = (folder / "orders.csv").write_text("order,cust,day,value\\nO1,A,2024-01-05,10\\n"
-    ...                                        "O2,B,16/01/2024,5\\nO3,C,2024-02-01,N/A\\n")
+    >>> _ = (folder / "orders.csv").write_text("order,cust,day,value\nO1,A,2024-01-05,10\n"
+    ...                                        "O2,B,16/01/2024,5\nO3,C,2024-02-01,N/A\n")
     >>> _ = (folder / "shop.yaml").write_text(
     ...     "{name: shop, language: en, granularity: M, start: 2024-01-01, default_period: 2024-03,"
     ...     " notebooks: [00_data_overview], sources: {transactions: {path: orders.csv,"
@@ -350,7 +350,7 @@ def join_match_rates(loaded, threshold: float = JOIN_THRESHOLD) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class ValidationReport:
-    """The outcome of :func:`validation_report`.
+    r"""The outcome of :func:`validation_report`.
 
     Attributes
     ----------
@@ -376,8 +376,8 @@ class ValidationReport:
     >>> from workbench.cases import load_case
     >>> tmp = tempfile.TemporaryDirectory()
     >>> folder = Path(tmp.name)
-    >>> _ = (folder / "orders.csv").write_text("order,cust,day,value\\nO1,A,2024-01-05,10\\n"
-    ...                                        "O2,B,16/01/2024,5\\nO3,C,2024-02-01,N/A\\n")
+    >>> _ = (folder / "orders.csv").write_text("order,cust,day,value\nO1,A,2024-01-05,10\n"
+    ...                                        "O2,B,16/01/2024,5\nO3,C,2024-02-01,N/A\n")
     >>> _ = (folder / "shop.yaml").write_text(
     ...     "{name: shop, language: en, granularity: M, start: 2024-01-01, default_period: 2024-03,"
     ...     " notebooks: [00_data_overview], sources: {transactions: {path: orders.csv,"
@@ -441,7 +441,7 @@ def _examples(group: pd.DataFrame, n: int = 3) -> str:
 
 def validation_report(loaded, *, lang: str = "en",
                       threshold: float = JOIN_THRESHOLD) -> ValidationReport:
-    """Check a loaded case's data and say what is wrong, where and what to do.
+    r"""Check a loaded case's data and say what is wrong, where and what to do.
 
     Parameters
     ----------
@@ -464,8 +464,8 @@ def validation_report(loaded, *, lang: str = "en",
     >>> from workbench.cases import load_case
     >>> tmp = tempfile.TemporaryDirectory()
     >>> folder = Path(tmp.name)
-    >>> _ = (folder / "orders.csv").write_text("order,cust,day,value\\nO1,A,2024-01-05,10\\n"
-    ...                                        "O2,B,16/01/2024,5\\nO3,C,2024-02-01,N/A\\n")
+    >>> _ = (folder / "orders.csv").write_text("order,cust,day,value\nO1,A,2024-01-05,10\n"
+    ...                                        "O2,B,16/01/2024,5\nO3,C,2024-02-01,N/A\n")
     >>> _ = (folder / "shop.yaml").write_text(
     ...     "{name: shop, language: en, granularity: M, start: 2024-01-01, default_period: 2024-03,"
     ...     " notebooks: [00_data_overview], sources: {transactions: {path: orders.csv,"

@@ -140,7 +140,7 @@ class Recorder:
 
     def table(self, name: str, frame: pd.DataFrame, *, index: bool = False,
               kinds: dict[str, str] | None = None) -> pd.DataFrame:
-        """Write a table to ``tables/<name>.csv`` and return it ready for display.
+        r"""Write a table to ``tables/<name>.csv`` and return it ready for display.
 
         Parameters
         ----------
@@ -149,7 +149,7 @@ class Recorder:
             names the sheet in the report's ``tables.xlsx`` (first 31 characters).
         frame : pandas.DataFrame
             Written with its stable English column names, UTF-8 with a byte-order mark
-            (so Excel shows Chinese) and ``\\n`` line ends.
+            (so Excel shows Chinese) and ``\n`` line ends.
         index : bool
             Write the index as a column too.
         kinds : dict of str to str, optional

@@ -191,11 +191,11 @@ def _known_sum(expr: str | None) -> str:
 
 def bgnbd_summary_sql(stats: TransactionStats, cal_day: int, obs_day: int | None, start_day: int | None,
                       unit: float) -> str:
-    """The BG/NBD summary of :func:`workbench.features.bgnbd_summary` as one query.
+    r"""The BG/NBD summary of :func:`workbench.features.bgnbd_summary` as one query.
 
     Day totals per (customer, day) first, then per customer: the first purchase day
     :math:`d_0`, the last calibration purchase day :math:`d_x`, the repeat purchase days
-    :math:`x`, and the repeat spend :math:`\\sum_{d_0 < d \\le c} s(d)` (``arg_min``
+    :math:`x`, and the repeat spend :math:`\sum_{d_0 < d \le c} s(d)` (``arg_min``
     picks the first day's total). Output columns: ``customer_id``, ``frequency``,
     ``recency``, ``T``, ``monetary_value`` and, with ``obs_day``, ``frequency_holdout``
     and ``duration_holdout``; sorted by ``customer_id``.
@@ -262,14 +262,14 @@ def bgnbd_summary_sql(stats: TransactionStats, cal_day: int, obs_day: int | None
 
 def customer_features_sql(stats: TransactionStats, as_of_day: int, start_day: int | None, frequency: str,
                           period: str) -> str:
-    """The 13 columns of :func:`workbench.features.customer_features` as one query.
+    r"""The 13 columns of :func:`workbench.features.customer_features` as one query.
 
     One hash aggregation per customer over the window's rows. The spend trend
-    :math:`\\hat\\beta = \\sum_k (k - \\bar k) y_k / (n (n^2 - 1) / 12)` is written with
-    :math:`p' = p - p_{as\\_of}` (a small number, so no precision is lost) as
-    :math:`\\sum_{p \\ge p_0} (p' - p_0'/2)\\, a`, summed over rows: for
-    :math:`k = p - p_0` and :math:`n = p_{as\\_of} - p_0 + 1`,
-    :math:`k - \\bar k = p' - p_0'/2`. Rows before the first purchase period (returns
+    :math:`\hat\beta = \sum_k (k - \bar k) y_k / (n (n^2 - 1) / 12)` is written with
+    :math:`p' = p - p_{as\_of}` (a small number, so no precision is lost) as
+    :math:`\sum_{p \ge p_0} (p' - p_0'/2)\, a`, summed over rows: for
+    :math:`k = p - p_0` and :math:`n = p_{as\_of} - p_0 + 1`,
+    :math:`k - \bar k = p' - p_0'/2`. Rows before the first purchase period (returns
     only) leave the fit; they are subtracted by a second, small aggregation over return
     rows, present only when the data have returns.
     """

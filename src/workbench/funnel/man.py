@@ -39,7 +39,7 @@ def _scale(values: pd.Series, criterion: str, params: FunnelParameters) -> str:
 
 
 def man_scores(summary: pd.DataFrame, params: FunnelParameters | None = None) -> pd.DataFrame:
-    """The MAN score, pattern and class of each opportunity (prospect).
+    r"""The MAN score, pattern and class of each opportunity (prospect).
 
     Parameters
     ----------
@@ -60,7 +60,7 @@ def man_scores(summary: pd.DataFrame, params: FunnelParameters | None = None) ->
     Notes
     -----
     Criterion score :math:`x_j` = the answer (yes 1, no 0) or :math:`(r_j - 1)/4` for a
-    rating :math:`r_j`; :math:`\\text{MAN score} = \\sum_j w_j x_j` with the weights
+    rating :math:`r_j`; :math:`\text{MAN score} = \sum_j w_j x_j` with the weights
     summing to 1. Class ``man_high`` when the score >= the first cut-off, ``man_medium``
     when >= the second, else ``man_low``. A criterion is met (capital letter) when the
     answer is yes or the rating >= ``man_met_at``.

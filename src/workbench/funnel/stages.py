@@ -197,7 +197,7 @@ def _ordered(keys: pd.Series) -> list[str]:
 
 def stage_conversion(summary: pd.DataFrame, params: FunnelParameters | None = None, *,
                      by: str | None = None) -> pd.DataFrame:
-    """Opportunities per stage and conversion to the next, open ones treated as censored.
+    r"""Opportunities per stage and conversion to the next, open ones treated as censored.
 
     Parameters
     ----------
@@ -224,12 +224,12 @@ def stage_conversion(summary: pd.DataFrame, params: FunnelParameters | None = No
     Notes
     -----
     With :math:`a_k` opportunities advanced from stage k and :math:`l_k` lost there,
-    :math:`\\hat c_k = a_k / (a_k + l_k)`; open opportunities in stage k have not left it
+    :math:`\hat c_k = a_k / (a_k + l_k)`; open opportunities in stage k have not left it
     and are not counted (censoring, as in a life table: their fate is assumed to be that
     of those who left the stage, which holds when how long a stage takes does not
-    depend on how it ends). :math:`\\hat p_{win,k} = \\prod_{j \\ge k} \\hat c_j`, with
-    the interval :math:`\\exp(\\log \\hat p \\pm z\\,se)`,
-    :math:`se^2 = \\sum_{j \\ge k} (1 - \\hat c_j) / (n_j \\hat c_j)` (delta method on the
+    depend on how it ends). :math:`\hat p_{win,k} = \prod_{j \ge k} \hat c_j`, with
+    the interval :math:`\exp(\log \hat p \pm z\,se)`,
+    :math:`se^2 = \sum_{j \ge k} (1 - \hat c_j) / (n_j \hat c_j)` (delta method on the
     log scale, Greenwood's form); ``share_of_first`` is the plain funnel a CRM shows,
     which understates conversion while many opportunities are open.
 
@@ -390,7 +390,7 @@ class PipelineValue:
 
 def pipeline_value(summary: pd.DataFrame, conversion: pd.DataFrame,
                    params: FunnelParameters | None = None) -> PipelineValue:
-    """Expected value of the open pipeline, each deal weighted by its stage's win probability.
+    r"""Expected value of the open pipeline, each deal weighted by its stage's win probability.
 
     Parameters
     ----------
@@ -408,12 +408,12 @@ def pipeline_value(summary: pd.DataFrame, conversion: pd.DataFrame,
 
     Notes
     -----
-    :math:`W = \\sum_k V_k p_k` with :math:`V_k` the expected value of the deals open in
-    stage k and :math:`p_k = \\prod_{j \\ge k} c_j` (:func:`stage_conversion`). Its
-    interval is :math:`W \\pm z\\,se`,
-    :math:`se^2 = \\sum_j (\\sum_{k \\le j} V_k p_k)^2 (1 - \\hat c_j)/(n_j \\hat c_j)`
-    (delta method in :math:`\\log c_j`). ``outcome_sd`` =
-    :math:`\\sqrt{\\sum_i v_i^2 p_i (1 - p_i)}`: even with exact probabilities, the value
+    :math:`W = \sum_k V_k p_k` with :math:`V_k` the expected value of the deals open in
+    stage k and :math:`p_k = \prod_{j \ge k} c_j` (:func:`stage_conversion`). Its
+    interval is :math:`W \pm z\,se`,
+    :math:`se^2 = \sum_j (\sum_{k \le j} V_k p_k)^2 (1 - \hat c_j)/(n_j \hat c_j)`
+    (delta method in :math:`\log c_j`). ``outcome_sd`` =
+    :math:`\sqrt{\sum_i v_i^2 p_i (1 - p_i)}`: even with exact probabilities, the value
     won varies by this much.
 
     Examples
@@ -510,7 +510,7 @@ class TimeInStage:
 
 def time_in_stage(opportunities: pd.DataFrame, params: FunnelParameters | None = None, *,
                   as_of=None) -> TimeInStage:
-    """How long opportunities stay in each stage; open ones are censored at ``as_of``.
+    r"""How long opportunities stay in each stage; open ones are censored at ``as_of``.
 
     Parameters
     ----------
@@ -530,9 +530,9 @@ def time_in_stage(opportunities: pd.DataFrame, params: FunnelParameters | None =
     An opportunity's time in stage k runs from the day it entered k to the day of its
     next row (the next stage, or won/lost): an event. Still in k at ``as_of``: censored
     at ``as_of`` - entry. A stage skipped (no row) gives no observation. The
-    Kaplan-Meier estimate :math:`\\hat S(t) = \\prod_{t_i \\le t} (1 - d_i / n_i)` is the
+    Kaplan-Meier estimate :math:`\hat S(t) = \prod_{t_i \le t} (1 - d_i / n_i)` is the
     share still in the stage after t days; median and quartiles are its quantiles
-    (statsmodels: the first day on which :math:`\\hat S` falls below 1 - p), intervals
+    (statsmodels: the first day on which :math:`\hat S` falls below 1 - p), intervals
     the log(-log) Greenwood bands and statsmodels' median interval.
 
     References

@@ -79,7 +79,7 @@ def cohort_table(
     metric: str = "customers",
     as_of=None,
 ) -> CohortTable:
-    """Retention (or revenue retention) by acquisition cohort and periods since.
+    r"""Retention (or revenue retention) by acquisition cohort and periods since.
 
     Parameters
     ----------
@@ -106,7 +106,7 @@ def cohort_table(
     Notes
     -----
     The cohort of a customer is the period :math:`p_0` of the first purchase (returns
-    never acquire). For cohort :math:`c` and :math:`k \\ge 0`,
+    never acquire). For cohort :math:`c` and :math:`k \ge 0`,
     :math:`v_{ck}` = number of its customers buying in :math:`p_0 + k` (or their net
     revenue), and the rate is :math:`v_{ck} / v_{c0}`; the customer rate at
     :math:`k = 0` is 1 by construction. Cells with :math:`p_0 + k` after the period of

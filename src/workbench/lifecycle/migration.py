@@ -81,7 +81,7 @@ def migration_matrix(
     to: Iterable = ("decline", "churned"),
     categories: Iterable | None = None,
 ) -> Migration:
-    """Counts and row shares of class transitions between two dates, and who fell.
+    r"""Counts and row shares of class transitions between two dates, and who fell.
 
     Parameters
     ----------
@@ -120,7 +120,7 @@ def migration_matrix(
     Row *i* sums to the customers in class *i* at the first date (customers missing at
     the second date fall in ``(absent)``), so all class rows together sum to the
     customers present at the first date; customers first seen at the second date form
-    the ``(new)`` row. Shares are :math:`N_{ij} / \\sum_j N_{ij}` (NaN for an empty row).
+    the ``(new)`` row. Shares are :math:`N_{ij} / \sum_j N_{ij}` (NaN for an empty row).
 
     References
     ----------

@@ -49,7 +49,7 @@ NCOMPANY_SEGMENT_STAGES = {
 def inter_purchase_horizon(
     transactions: pd.DataFrame, as_of, *, quantile: float = 0.9, weighting: str = "customer"
 ) -> float:
-    """The churn horizon in days: a high quantile of the observed inter-purchase times.
+    r"""The churn horizon in days: a high quantile of the observed inter-purchase times.
 
     Parameters
     ----------
@@ -80,12 +80,12 @@ def inter_purchase_horizon(
 
     Notes
     -----
-    With purchase days :math:`d_{c,0} < d_{c,1} < \\dots` of customer *c* (same-day
+    With purchase days :math:`d_{c,0} < d_{c,1} < \dots` of customer *c* (same-day
     purchases are one purchase day), the gaps are :math:`g = d_{c,j} - d_{c,j-1}`, and
     the horizon is their ``quantile``. With ``weighting="gap"`` it is numpy's empirical
     quantile (linear interpolation); with ``"customer"`` each gap of customer *c* has
     weight :math:`1/n_c` (:math:`n_c` its number of gaps) and the horizon is the
-    smallest gap :math:`g` with weighted share of gaps :math:`\\le g` at least
+    smallest gap :math:`g` with weighted share of gaps :math:`\le g` at least
     ``quantile`` (no interpolation). Pooling gaps unweighted lets frequent buyers
     dominate (on CDNOW as of 1998-06-30, 90 %: 200 days unweighted, 311 days per
     customer), and a horizon set by them calls the ordinary occasional buyer churned.
@@ -172,7 +172,7 @@ def lifecycle_stages(
     recent_periods: int = 2,
     p_alive_threshold: float | None = None,
 ) -> pd.DataFrame:
-    """The lifecycle stage of every customer as of an analysis date, with the evidence.
+    r"""The lifecycle stage of every customer as of an analysis date, with the evidence.
 
     Parameters
     ----------
@@ -253,13 +253,13 @@ def lifecycle_stages(
     Notes
     -----
     Spend series. For a customer first buying in period :math:`p_0`, :math:`y_k` is the
-    net spend in period :math:`p_0 + k`, :math:`k = 0, \\dots, n-1`, up to the period of
+    net spend in period :math:`p_0 + k`, :math:`k = 0, \dots, n-1`, up to the period of
     ``as_of`` (0 where nothing was bought; silent recent periods pull the trend down).
-    The slope is OLS, :math:`\\hat\\beta = S_{ky}/S_{kk}` with
+    The slope is OLS, :math:`\hat\beta = S_{ky}/S_{kk}` with
     :math:`S_{kk} = n(n^2-1)/12` (the ``spend_trend`` of
     :func:`workbench.features.customer_features`), normalised by
-    :math:`\\bar y = \\sum_k y_k / n`; :math:`R^2 = \\hat\\beta^2 S_{kk} / S_{yy}`,
-    :math:`t = \\hat\\beta \\sqrt{S_{kk}} / s`, :math:`s^2 = (S_{yy} - \\hat\\beta^2
+    :math:`\bar y = \sum_k y_k / n`; :math:`R^2 = \hat\beta^2 S_{kk} / S_{yy}`,
+    :math:`t = \hat\beta \sqrt{S_{kk}} / s`, :math:`s^2 = (S_{yy} - \hat\beta^2
     S_{kk})/(n-2)`.
 
     Rules, first match wins (:func:`stage_rules` prints them with the numbers):
@@ -488,16 +488,17 @@ def stage_rules(
     p_alive_threshold: float | None = None,
     lang: str = "en",
 ) -> pd.DataFrame:
-    """The stage rules of :func:`lifecycle_stages` with their numbers, for a report.
+    r"""The stage rules of :func:`lifecycle_stages` with their numbers, for a report.
 
     Parameters
     ----------
     horizon_days : float
         The horizon used, in days (the ``churn_horizon_days`` column of the stages frame).
-    period, churn_horizon, horizon_quantile, horizon_weighting, min_periods_stable, \
-trend_threshold, min_r2, max_p_value, recent_periods, p_alive_threshold
+    period, churn_horizon, horizon_quantile, horizon_weighting, min_periods_stable
         The keywords passed to :func:`lifecycle_stages` (so the same options dict can be
         passed to both); ``churn_horizon`` given means the case set the horizon.
+    trend_threshold, min_r2, max_p_value, recent_periods, p_alive_threshold
+        The other keywords of :func:`lifecycle_stages`, as passed to it.
     lang : {"en", "zh"}
 
     Returns

@@ -145,7 +145,7 @@ def survival_curves(
     event_at: str = "last_purchase",
     alpha: float = 0.05,
 ) -> SurvivalCurves:
-    """Kaplan-Meier survival of customer relationships, overall or by segment.
+    r"""Kaplan-Meier survival of customer relationships, overall or by segment.
 
     Parameters
     ----------
@@ -172,10 +172,10 @@ def survival_curves(
     purchase (plus the horizon with ``event_at="horizon_end"``), an observed event; of
     any other customer: days from first purchase to the analysis date
     (``tenure_days``), right-censored. The Kaplan-Meier estimator is
-    :math:`\\hat S(t) = \\prod_{t_i \\le t} (1 - d_i / n_i)` with Greenwood standard
+    :math:`\hat S(t) = \prod_{t_i \le t} (1 - d_i / n_i)` with Greenwood standard
     errors; intervals are statsmodels' log-log (``SurvfuncRight``) pointwise bands.
     With ``event_at="last_purchase"`` one-purchase customers who churned have lifetime
-    0, so :math:`1 - \\hat S(0)` is the share of customers lost after their first
+    0, so :math:`1 - \hat S(0)` is the share of customers lost after their first
     purchase day, and the median can be 0 where most customers never return.
 
     References

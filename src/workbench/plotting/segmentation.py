@@ -166,7 +166,7 @@ def _short_number(v: float) -> str:
 
 
 def plot_profile_heatmap(profile: pd.DataFrame, *, columns=None, lang: str = "en", ax=None, **kwargs):
-    """Segment means against the overall mean, in overall-SD units, annotated with the means.
+    r"""Segment means against the overall mean, in overall-SD units, annotated with the means.
 
     Parameters
     ----------
@@ -185,7 +185,7 @@ def plot_profile_heatmap(profile: pd.DataFrame, *, columns=None, lang: str = "en
 
     Notes
     -----
-    Cell colour :math:`z = (\\bar x_{segment} - \\bar x) / s_x` with the overall mean and
+    Cell colour :math:`z = (\bar x_{segment} - \bar x) / s_x` with the overall mean and
     SD of the feature in its own units; the text is the segment mean.
 
     References
@@ -207,7 +207,7 @@ def plot_profile_heatmap(profile: pd.DataFrame, *, columns=None, lang: str = "en
 
 
 def plot_snake(profile: pd.DataFrame, *, columns=None, lang: str = "en", ax=None):
-    """Snake plot: each segment's standardised mean per feature, one line per segment.
+    r"""Snake plot: each segment's standardised mean per feature, one line per segment.
 
     Parameters
     ----------
@@ -223,7 +223,7 @@ def plot_snake(profile: pd.DataFrame, *, columns=None, lang: str = "en", ax=None
 
     Notes
     -----
-    Values are :math:`z = (\\bar x_{segment} - \\bar x) / s_x` as in
+    Values are :math:`z = (\bar x_{segment} - \bar x) / s_x` as in
     :func:`plot_profile_heatmap`, so features in different units share one axis.
 
     References

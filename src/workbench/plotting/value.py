@@ -233,7 +233,7 @@ def plot_value_matrix(matrix, *, lang: str = "en", ax=None, max_points: int = 50
 
 
 def plot_key_accounts(scores, *, top_n: int = 20, lang: str = "en", ax=None):
-    """Stacked bars of the weighted criterion contributions of the top customers.
+    r"""Stacked bars of the weighted criterion contributions of the top customers.
 
     Parameters
     ----------
@@ -251,7 +251,7 @@ def plot_key_accounts(scores, *, top_n: int = 20, lang: str = "en", ax=None):
 
     Notes
     -----
-    Bar segments are :math:`100\\, w_j x'_{ij}`, so each bar's length is the score
+    Bar segments are :math:`100\, w_j x'_{ij}`, so each bar's length is the score
     :math:`S_i` (0-100).
 
     References

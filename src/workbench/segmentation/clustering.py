@@ -77,7 +77,7 @@ def _nearest(Y: np.ndarray, centers: np.ndarray) -> np.ndarray:
 
 
 class SegmentKMeans(ClusterMixin, BaseEstimator):
-    """k-means++ with segments numbered by size (0 = largest), for customer segmentation.
+    r"""k-means++ with segments numbered by size (0 = largest), for customer segmentation.
 
     Parameters
     ----------
@@ -100,7 +100,7 @@ class SegmentKMeans(ClusterMixin, BaseEstimator):
     labels_ : numpy.ndarray of int
         Segment per row of the fitted matrix.
     inertia_ : float
-        Within-segment sum of squares :math:`W_k = \\sum_i \\lVert x_i - c_{l_i} \\rVert^2`.
+        Within-segment sum of squares :math:`W_k = \sum_i \lVert x_i - c_{l_i} \rVert^2`.
     algorithm_ : str
         "KMeans" or "MiniBatchKMeans".
     n_features_in_ : int

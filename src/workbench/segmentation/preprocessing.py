@@ -46,7 +46,7 @@ _KURTOSIS_LIMIT = 3.0  # excess kurtosis above this counts as heavy-tailed (sign
 
 
 class SegmentationPreprocessor(TransformerMixin, BaseEstimator):
-    """Columns, fills, winsorising, per-column transforms and scaling, learned in ``fit``.
+    r"""Columns, fills, winsorising, per-column transforms and scaling, learned in ``fit``.
 
     Parameters
     ----------
@@ -83,9 +83,9 @@ class SegmentationPreprocessor(TransformerMixin, BaseEstimator):
     Notes
     -----
     Automatic transforms: durations (``recency_days``, ``tenure_days``) stay linear; any
-    other non-negative column with sample skewness > 1 gets :math:`\\log(1 + x)`; a
-    column with negative values and \\|skewness\\| > 1 or excess kurtosis > 3 gets
-    :math:`\\operatorname{asinh}(x)` (log-like in both tails); otherwise none. The
+    other non-negative column with sample skewness > 1 gets :math:`\log(1 + x)`; a
+    column with negative values and \|skewness\| > 1 or excess kurtosis > 3 gets
+    :math:`\operatorname{asinh}(x)` (log-like in both tails); otherwise none. The
     skewness is measured after winsorising.
 
     References

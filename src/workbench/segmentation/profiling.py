@@ -179,7 +179,7 @@ def profile_table(profile: pd.DataFrame, *, decimals: int = 2) -> pd.DataFrame:
 
 
 def segment_anova(features: pd.DataFrame, labels, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """One-way ANOVA and Kruskal-Wallis test of each feature across segments.
+    r"""One-way ANOVA and Kruskal-Wallis test of each feature across segments.
 
     Parameters
     ----------
@@ -195,19 +195,19 @@ def segment_anova(features: pd.DataFrame, labels, columns: Sequence[str] | None 
     pandas.DataFrame
         One row per feature: ``feature``, ``F``, ``df_between``, ``df_within``,
         ``p_anova``, ``eta_squared``, ``H``, ``p_kruskal``, ``epsilon_squared``,
-        ``skewness`` and ``suggested_test`` ("kruskal" when \\|skewness\\| > 1, else
+        ``skewness`` and ``suggested_test`` ("kruskal" when \|skewness\| > 1, else
         "anova"). Customers with a missing value are left out of that feature's test
         only (``n`` says how many took part).
 
     Notes
     -----
-    With g segments, n customers, segment sizes n_j, means :math:`\\bar y_j` and grand
-    mean :math:`\\bar y`: :math:`SS_B = \\sum_j n_j (\\bar y_j - \\bar y)^2`,
-    :math:`SS_W = \\sum_j \\sum_i (y_{ij} - \\bar y_j)^2`,
-    :math:`F = \\frac{SS_B / (g - 1)}{SS_W / (n - g)}`,
-    :math:`\\eta^2 = SS_B / (SS_B + SS_W)`.
+    With g segments, n customers, segment sizes n_j, means :math:`\bar y_j` and grand
+    mean :math:`\bar y`: :math:`SS_B = \sum_j n_j (\bar y_j - \bar y)^2`,
+    :math:`SS_W = \sum_j \sum_i (y_{ij} - \bar y_j)^2`,
+    :math:`F = \frac{SS_B / (g - 1)}{SS_W / (n - g)}`,
+    :math:`\eta^2 = SS_B / (SS_B + SS_W)`.
     Kruskal-Wallis H is tie-corrected (:func:`scipy.stats.kruskal`);
-    :math:`\\varepsilon^2 = (H - g + 1) / (n - g)` (Tomczak & Tomczak 2014).
+    :math:`\varepsilon^2 = (H - g + 1) / (n - g)` (Tomczak & Tomczak 2014).
     Tests run on the features in their own units, as SPSS users do; segments found by
     k-means on the same features differ by construction, so p-values describe the
     profile, not a confirmatory test.

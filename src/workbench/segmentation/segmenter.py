@@ -54,7 +54,7 @@ def _check_not_columns(y) -> None:
 
 
 class CustomerSegmenter(ClusterMixin, BaseEstimator):
-    """k-means customer segmentation with recorded transforms, choice of k and stability.
+    r"""k-means customer segmentation with recorded transforms, choice of k and stability.
 
     The one-call form of the package's pieces: :class:`SegmentationPreprocessor`
     (columns, fills, winsorising, transforms, scaling), optional PCA, :func:`select_k`
@@ -164,13 +164,13 @@ class CustomerSegmenter(ClusterMixin, BaseEstimator):
     -----
     Automatic transforms: durations (``recency_days``, ``tenure_days``) stay linear; any
     other non-negative column with sample skewness > 1 gets
-    :math:`\\log(1 + x)`; a column with negative values and \\|skewness\\| > 1 or
-    excess kurtosis > 3 gets :math:`\\operatorname{asinh}(x)` (log-like in both
+    :math:`\log(1 + x)`; a column with negative values and \|skewness\| > 1 or
+    excess kurtosis > 3 gets :math:`\operatorname{asinh}(x)` (log-like in both
     tails); otherwise none.
 
-    Criteria per k: inertia :math:`W_k = \\sum_i \\lVert x_i - c_{l_i} \\rVert^2`;
-    silhouette :math:`s = \\operatorname{mean}_i (b_i - a_i)/\\max(a_i, b_i)`
-    (Rousseeuw 1987); Calinski-Harabasz :math:`\\frac{B_k/(k-1)}{W_k/(n-k)}`;
+    Criteria per k: inertia :math:`W_k = \sum_i \lVert x_i - c_{l_i} \rVert^2`;
+    silhouette :math:`s = \operatorname{mean}_i (b_i - a_i)/\max(a_i, b_i)`
+    (Rousseeuw 1987); Calinski-Harabasz :math:`\frac{B_k/(k-1)}{W_k/(n-k)}`;
     Davies-Bouldin (lower is better). The elbow is the k whose scaled :math:`W_k` lies
     farthest below the chord from the first to the last k, which is the Kneedle knee
     (Satopaa et al. 2011) without its significance threshold.

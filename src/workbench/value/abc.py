@@ -27,7 +27,7 @@ ABC_CLASSES = ("A", "B", "C")
 
 
 def abc_classes(frame: pd.DataFrame, value: str = "monetary_total", cuts=(0.8, 0.95)) -> pd.DataFrame:
-    """ABC (Pareto) class per customer from cumulative value shares.
+    r"""ABC (Pareto) class per customer from cumulative value shares.
 
     Parameters
     ----------
@@ -54,8 +54,8 @@ def abc_classes(frame: pd.DataFrame, value: str = "monetary_total", cuts=(0.8, 0
 
     Notes
     -----
-    Shares are of the positive value: with :math:`v_i^+ = \\max(v_i, 0)`,
-    ``value_share`` :math:`= v_i^+ / \\sum_j v_j^+` and ``cumulative_share`` is its running
+    Shares are of the positive value: with :math:`v_i^+ = \max(v_i, 0)`,
+    ``value_share`` :math:`= v_i^+ / \sum_j v_j^+` and ``cumulative_share`` is its running
     sum in Pareto order, so shares sum to 1 and the last positive customer closes at 1.
 
     Boundary rule: a customer is in A when the cumulative share *before* it is below
@@ -202,7 +202,7 @@ def _nonnegative_values(data, value: str, where: str) -> np.ndarray:
 
 
 def lorenz_curve(data, value: str = "monetary_total") -> pd.DataFrame:
-    """Lorenz curve: cumulative value share against cumulative customer share.
+    r"""Lorenz curve: cumulative value share against cumulative customer share.
 
     Parameters
     ----------
@@ -220,8 +220,8 @@ def lorenz_curve(data, value: str = "monetary_total") -> pd.DataFrame:
 
     Notes
     -----
-    :math:`L(k/n) = \\sum_{i \\le k} x_{(i)} / \\sum_i x_i` with :math:`x_{(1)} \\le \\dots
-    \\le x_{(n)}`. The Pareto chart is the same curve read from the top:
+    :math:`L(k/n) = \sum_{i \le k} x_{(i)} / \sum_i x_i` with :math:`x_{(1)} \le \dots
+    \le x_{(n)}`. The Pareto chart is the same curve read from the top:
     the top share of customers *p* holds :math:`1 - L(1 - p)` of the value.
 
     References
@@ -244,7 +244,7 @@ def lorenz_curve(data, value: str = "monetary_total") -> pd.DataFrame:
 
 
 def gini(data, value: str = "monetary_total") -> float:
-    """Gini coefficient of customer value (0 = all equal, (n-1)/n = one customer has all).
+    r"""Gini coefficient of customer value (0 = all equal, (n-1)/n = one customer has all).
 
     Parameters
     ----------
@@ -259,9 +259,9 @@ def gini(data, value: str = "monetary_total") -> float:
 
     Notes
     -----
-    With values sorted ascending, :math:`x_{(1)} \\le \\dots \\le x_{(n)}`,
+    With values sorted ascending, :math:`x_{(1)} \le \dots \le x_{(n)}`,
 
-    .. math:: G = \\frac{\\sum_{i=1}^n (2i - n - 1)\\, x_{(i)}}{n \\sum_i x_i},
+    .. math:: G = \frac{\sum_{i=1}^n (2i - n - 1)\, x_{(i)}}{n \sum_i x_i},
 
     which equals one minus twice the trapezoidal area under the Lorenz curve of
     :func:`lorenz_curve`. Negative values raise (the coefficient is not bounded then).
@@ -270,7 +270,7 @@ def gini(data, value: str = "monetary_total") -> float:
     ----------
     Gini, C. (1912). *Variabilità e mutabilità*. Closed forms checked in the tests:
     uniform on (0, 1) has G = 1/3, exponential G = 1/2, Pareto with shape
-    :math:`\\alpha` has :math:`G = 1 / (2\\alpha - 1)`.
+    :math:`\alpha` has :math:`G = 1 / (2\alpha - 1)`.
 
     Examples
     --------

@@ -71,14 +71,14 @@ _DIRECTIONS = {"benefit": 1, "max": 1, "+": 1, 1: 1, "cost": -1, "min": -1, "-":
 
 @dataclass(frozen=True)
 class AHPResult:
-    """Weights from an AHP pairwise-comparison matrix; see :func:`ahp_weights`.
+    r"""Weights from an AHP pairwise-comparison matrix; see :func:`ahp_weights`.
 
     Attributes
     ----------
     weights : pandas.Series
         Criterion -> weight (principal eigenvector, sums to 1).
     lambda_max, ci, ri, cr : float
-        Principal eigenvalue, consistency index :math:`(\\lambda_{max} - n) / (n - 1)`,
+        Principal eigenvalue, consistency index :math:`(\lambda_{max} - n) / (n - 1)`,
         Saaty's random index for the order n, and the consistency ratio CI / RI.
     matrix : pandas.DataFrame
         The pairwise-comparison matrix, labelled.
@@ -110,7 +110,7 @@ class AHPResult:
 
 
 def ahp_weights(matrix, labels: Sequence[str] | None = None, *, max_cr: float = 0.1) -> AHPResult:
-    """AHP weights by the principal eigenvector, with Saaty's consistency ratio.
+    r"""AHP weights by the principal eigenvector, with Saaty's consistency ratio.
 
     Parameters
     ----------
@@ -138,8 +138,8 @@ def ahp_weights(matrix, labels: Sequence[str] | None = None, *, max_cr: float = 
 
     Notes
     -----
-    :math:`A w = \\lambda_{max} w` with :math:`w` the principal (Perron) eigenvector
-    scaled to sum 1; :math:`CI = (\\lambda_{max} - n)/(n - 1)`, :math:`CR = CI / RI_n`
+    :math:`A w = \lambda_{max} w` with :math:`w` the principal (Perron) eigenvector
+    scaled to sum 1; :math:`CI = (\lambda_{max} - n)/(n - 1)`, :math:`CR = CI / RI_n`
     with Saaty's random index :data:`RANDOM_INDEX`. For n <= 2 every reciprocal
     matrix is consistent and CR = 0.
 
@@ -220,7 +220,7 @@ def _directions(directions) -> dict[str, int]:
 
 
 def minmax_normalise(frame: pd.DataFrame, directions) -> pd.DataFrame:
-    """Direction-aware min-max normalisation to [0, 1] (1 = best).
+    r"""Direction-aware min-max normalisation to [0, 1] (1 = best).
 
     Parameters
     ----------
@@ -245,8 +245,8 @@ def minmax_normalise(frame: pd.DataFrame, directions) -> pd.DataFrame:
 
     Notes
     -----
-    Benefit: :math:`x' = (x - \\min) / (\\max - \\min)`; cost:
-    :math:`x' = (\\max - x) / (\\max - \\min)`. A constant column carries no
+    Benefit: :math:`x' = (x - \min) / (\max - \min)`; cost:
+    :math:`x' = (\max - x) / (\max - \min)`. A constant column carries no
     information and becomes 0 for every row.
 
     References
@@ -276,7 +276,7 @@ def minmax_normalise(frame: pd.DataFrame, directions) -> pd.DataFrame:
 
 
 def entropy_weights(frame: pd.DataFrame, directions) -> pd.DataFrame:
-    """Entropy weight method (熵权法): weights from the dispersion of each criterion.
+    r"""Entropy weight method (熵权法): weights from the dispersion of each criterion.
 
     Parameters
     ----------
@@ -300,9 +300,9 @@ def entropy_weights(frame: pd.DataFrame, directions) -> pd.DataFrame:
     Notes
     -----
     With :math:`x'_{ij}` from :func:`minmax_normalise`,
-    :math:`p_{ij} = x'_{ij} / \\sum_i x'_{ij}`,
-    :math:`e_j = -\\frac{1}{\\ln n} \\sum_i p_{ij} \\ln p_{ij}` (with 0 ln 0 = 0),
-    :math:`w_j = (1 - e_j) / \\sum_k (1 - e_k)`. A constant criterion has
+    :math:`p_{ij} = x'_{ij} / \sum_i x'_{ij}`,
+    :math:`e_j = -\frac{1}{\ln n} \sum_i p_{ij} \ln p_{ij}` (with 0 ln 0 = 0),
+    :math:`w_j = (1 - e_j) / \sum_k (1 - e_k)`. A constant criterion has
     :math:`e_j = 1` and weight 0. No shift is added to zeros.
 
     References
@@ -441,7 +441,7 @@ def key_account_scores(
     *,
     top_n: int = 10,
 ) -> KeyAccountScores:
-    """Weighted score of direction-normalised criteria, rank and the top-N key accounts.
+    r"""Weighted score of direction-normalised criteria, rank and the top-N key accounts.
 
     Parameters
     ----------
@@ -464,7 +464,7 @@ def key_account_scores(
 
     Notes
     -----
-    :math:`S_i = 100 \\sum_j w_j x'_{ij}` with :math:`x'` from :func:`minmax_normalise`.
+    :math:`S_i = 100 \sum_j w_j x'_{ij}` with :math:`x'` from :func:`minmax_normalise`.
 
     References
     ----------

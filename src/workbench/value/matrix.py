@@ -280,7 +280,7 @@ def value_matrix(
     by: str | None = None,
     cuts="median",
 ) -> ValueMatrix:
-    """Customer value matrix (客户价值矩阵): current value x growth potential, quadrant.
+    r"""Customer value matrix (客户价值矩阵): current value x growth potential, quadrant.
 
     Parameters
     ----------
@@ -323,7 +323,7 @@ def value_matrix(
     Notes
     -----
     Each indicator is normalised over all customers to its percentile rank
-    :math:`p_{ij} \\in (0, 1]` (average ranks for ties), which is robust to the heavy
+    :math:`p_{ij} \in (0, 1]` (average ranks for ties), which is robust to the heavy
     tails of money and growth figures. A score is the mean of its indicators'
     percentile ranks; an indicator missing for a customer (e.g. no spend trend with a
     single active period) counts as neutral, 0.5, and is counted in

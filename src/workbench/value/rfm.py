@@ -92,7 +92,7 @@ def rfm_scores(
     method: str = "quintile",
     monetary: str = "monetary_total",
 ) -> pd.DataFrame:
-    """R, F and M scores (1..bins, recent = high), the RFM cell and the named segment.
+    r"""R, F and M scores (1..bins, recent = high), the RFM cell and the named segment.
 
     Parameters
     ----------
@@ -120,7 +120,7 @@ def rfm_scores(
     For each of R (on ``-recency_days``, so the most recent customers score highest),
     F and M, with :math:`b_i` the number of customers ranked below customer *i*,
 
-    .. math:: s_i = 1 + \\lfloor \\text{bins} \\cdot b_i / n \\rfloor .
+    .. math:: s_i = 1 + \lfloor \text{bins} \cdot b_i / n \rfloor .
 
     * ``method="quintile"``: :math:`b_i` is the position in a stable sort by
       (value, ``customer_id``), i.e. ``rank(method="first")`` after sorting by id, so
@@ -132,7 +132,7 @@ def rfm_scores(
 
     A customer without a purchase in the window (returns only: NaN recency) gets the
     lowest R score. Segments come from :data:`RFM_SEGMENT_GRID`, R score by FM score
-    :math:`= \\lfloor (F + M)/2 + 1/2 \\rfloor`; every one of the 125 cells maps to one
+    :math:`= \lfloor (F + M)/2 + 1/2 \rfloor`; every one of the 125 cells maps to one
     segment.
 
     References

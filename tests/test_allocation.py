@@ -496,14 +496,6 @@ def test_strategy_summary_reads_directions_with_the_tolerance():
     assert table["planned_share"].sum() == pytest.approx(1.0)
 
 
-def test_display_formats_money_shares_and_flags():
-    table = pd.DataFrame({"plan": ["optimal"], "spend": [66606495.4], "gp_share": [0.0391], "agrees": [False],
-                          "elasticity": [0.25719], "reason": [pd.NA]})
-    text = al.for_display(table, "en", digits=2).to_string()
-    assert "66,606,495" in text and "3.9%" in text and "no" in text and "0.26" in text
-    assert "Optimal plan" in text and "<NA>" not in text
-
-
 # --- figures --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

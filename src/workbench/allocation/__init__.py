@@ -35,7 +35,6 @@ from workbench.allocation.compare import (
     strategy_summary,
 )
 from workbench.allocation.diagnosis import input_output
-from workbench.allocation.display import for_display
 from workbench.allocation.optimise import AllocationPlan, optimal_allocation, spend_bounds, uniform_spend
 from workbench.allocation.panel import PANEL_COLUMNS, UNCLASSIFIED, check_panel, with_classes
 from workbench.allocation.response import (
@@ -70,7 +69,6 @@ __all__ = [
     "compare_plans",
     "elasticities_against_truth",
     "estimate_response",
-    "for_display",
     "input_output",
     "optimal_allocation",
     "response_curves",

@@ -1087,6 +1087,80 @@ if _twice:  # pragma: no cover - caught by the test suite on import
     raise RuntimeError(f"labels defined twice: {_twice}")
 LABELS.update(_CODE_LABELS)
 
+#: What to do about each reason code of the data checks (:func:`workbench.quality.next_step`);
+#: a ``<column>_<reason>`` code is looked up by its suffix.
+_NEXT_STEP_LABELS = {
+    "next_step_blank_row": {"zh": "空行或全部为空的行，未丢失数据",
+                            "en": "empty lines or rows of empty cells; nothing is lost"},
+    "next_step_customer_id_missing": {"zh": "补全客户编号，或检查 columns.customer_id 的映射",
+                                      "en": "fill in the customer id, or check which column 'columns.customer_id' "
+                                            "maps"},
+    "next_step_customer_id_duplicate": {"zh": "客户表每个客户只保留一行（合并重复行）",
+                                        "en": "keep one row per customer in the customer file (merge the rows)"},
+    "next_step_respondent_id_missing": {"zh": "补全答卷编号，或写 respondent_id: '@row' 按行编号",
+                                        "en": "fill in the respondent id, or write respondent_id: '@row' to number "
+                                              "the rows"},
+    "next_step_respondent_id_duplicate": {"zh": "每份答卷一行：删除重复答卷或给予不同编号",
+                                          "en": "one row per respondent: remove repeated answers or give them their "
+                                                "own ids"},
+    "next_step_date_missing": {"zh": "补全日期",
+                               "en": "fill in the date"},
+    "next_step_date_unparseable": {"zh": "用 date_format 指定日期格式，例如 '%d/%m/%Y'",
+                                   "en": "give the date format with the key 'date_format', e.g. date_format: "
+                                         "'%d/%m/%Y'"},
+    "next_step_first_contact_unparseable": {"zh": "用 date_format 指定日期格式",
+                                            "en": "give the date format with the key 'date_format'"},
+    "next_step_amount_missing": {"zh": "补全金额；没有金额的行无法计入",
+                                 "en": "fill in the amount; a row without one cannot be counted"},
+    "next_step_amount_not_numeric": {"zh": "金额应为数字（可带货币符号、千分位和“万”，不可用小数逗号如 12,34）",
+                                     "en": "write amounts as numbers (currency marks, thousands separators and 万 are "
+                                           "fine; a decimal comma such as '12,34' is not)"},
+    "next_step_amount_not_finite": {"zh": "把无穷大的金额改为实际金额",
+                                    "en": "replace the infinite amount by the real one"},
+    "next_step_not_numeric": {"zh": "请填写数字，或留空",
+                              "en": "write the values as numbers, or leave the cell empty"},
+    "next_step_not_finite": {"zh": "替换无穷大的数值",
+                             "en": "replace the infinite value"},
+    "next_step_out_of_range": {"zh": "把数值改到允许范围内（见 README 数据问题一节）",
+                               "en": "correct the value into its allowed range (see the README's data problems)"},
+    "next_step_date_in_future": {"zh": "晚于运行当天的日期：检查年份，或日与月是否颠倒（date_format）",
+                                 "en": "dates after the day of the run: check the year, or whether day and month are "
+                                       "swapped (key 'date_format')"},
+    "next_step_first_contact_in_future": {"zh": "检查首次接触日期的年份",
+                                          "en": "check the year of the first contact"},
+    "next_step_date_out_of_window": {"zh": "不在分析窗口内：如需纳入请调整 start/end",
+                                     "en": "outside the case's window: widen 'start'/'end' if these rows belong to "
+                                           "the analysis"},
+    "next_step_duplicate_row": {"zh": "与前面某行完全相同；若相同行是不同的购买（无订单号），设 duplicates: keep",
+                                "en": "copies of an earlier row; if identical lines are separate purchases (no order "
+                                      "id), set duplicates: keep"},
+    "next_step_order_id_conflict": {"zh": "同一订单的行互相矛盾：修正导出数据，或设 conflicts: keep_last/keep_first；"
+                                          "若一个订单有多行，请映射 product_id",
+                                    "en": "rows of one order disagree: correct the export, or set conflicts: "
+                                          "keep_last (keep_first) to keep the latest (first) row; if an order has "
+                                          "several lines, map product_id"},
+    "next_step_non_numeric_answer": {"zh": "答案应为量表上的数字；文字答案需先编码（如 非常满意 = 5）",
+                                     "en": "answers must be numbers on the scale; code text answers ('非常满意' = 5) "
+                                           "before loading"},
+    "next_step_out_of_scale": {"zh": "超出量表范围：检查量表，或声明缺失代码 missing_codes: [-99]",
+                               "en": "answers outside the spec's scale: check the scale or declare missing codes "
+                                     "(missing_codes: [-99])"},
+    "next_step_not_on_scale_step": {"zh": "答案不在量表刻度上：检查量表的 step",
+                                    "en": "answers between scale points: check the scale's step"},
+    "next_step_straight_lining": {"zh": "所有题目答案相同，通常为敷衍作答",
+                                  "en": "the same answer to every item; usually inattentive respondents"},
+    "next_step_too_many_missing": {"zh": "过半题目未作答",
+                                   "en": "more than half of the items unanswered"},
+    "next_step_missing_answers": {"zh": "有题目未作答（列表删除）",
+                                  "en": "an item unanswered (listwise deletion)"},
+    "next_step_date_format": {"zh": "设 date_format: '{format}'（可读取 {examples}）",
+                              "en": "set date_format: '{format}' (it reads {examples})"},
+}
+_twice = sorted(set(_NEXT_STEP_LABELS) & set(LABELS))
+if _twice:  # pragma: no cover - caught by the test suite on import
+    raise RuntimeError(f"labels defined twice: {_twice}")
+LABELS.update(_NEXT_STEP_LABELS)
+
 _NUMBER = r"-?[\d.,]+"
 #: (pattern, label key): a sentence an analysis module writes with numbers in it, read back
 #: into its parts so that it can be shown in the report's language. A named group

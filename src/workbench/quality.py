@@ -2,7 +2,7 @@
 
 :func:`validation_report` takes a loaded case (:meth:`workbench.cases.Case.load`) and
 says, per source, how many rows were read, kept and quarantined; per reason code a few
-examples with their row numbers and values and the next step (:data:`NEXT_STEPS`); the
+examples with their row numbers and values and the next step (:func:`next_step`); the
 match rate of every join between tables (:func:`join_match_rates`), with examples from
 both sides when it is low; the survey's answers checked against the model spec; and
 warnings that are not row errors (columns not read, personal data, returns larger than
@@ -22,10 +22,10 @@ import pandas as pd
 from workbench import resources
 from workbench.features import in_engine
 from workbench.io import scratch_dir
+from workbench.labels import LABELS, label
 
 __all__ = [
     "JOIN_THRESHOLD",
-    "NEXT_STEPS",
     "ValidationReport",
     "join_match_rates",
     "next_step",
@@ -36,62 +36,6 @@ __all__ = [
 
 #: A join whose match rate is below this share is a warning.
 JOIN_THRESHOLD = 0.9
-
-#: What to do about each reason code (en, zh). ``<col>`` codes are looked up by suffix.
-NEXT_STEPS: dict[str, tuple[str, str]] = {
-    "blank_row": ("empty lines or rows of empty cells; nothing is lost",
-                  "空行或全部为空的行，未丢失数据"),
-    "customer_id_missing": ("fill in the customer id, or check which column "
-                            "'columns.customer_id' maps", "补全客户编号，或检查 columns.customer_id 的映射"),
-    "customer_id_duplicate": ("keep one row per customer in the customer file (merge the rows)",
-                              "客户表每个客户只保留一行（合并重复行）"),
-    "respondent_id_missing": ("fill in the respondent id, or write respondent_id: '@row' to "
-                              "number the rows", "补全答卷编号，或写 respondent_id: '@row' 按行编号"),
-    "respondent_id_duplicate": ("one row per respondent: remove repeated answers or give "
-                                "them their own ids", "每份答卷一行：删除重复答卷或给予不同编号"),
-    "date_missing": ("fill in the date", "补全日期"),
-    "date_unparseable": ("give the date format with the key 'date_format', e.g. "
-                         "date_format: '%d/%m/%Y'", "用 date_format 指定日期格式，例如 '%d/%m/%Y'"),
-    "first_contact_unparseable": ("give the date format with the key 'date_format'",
-                                  "用 date_format 指定日期格式"),
-    "amount_missing": ("fill in the amount; a row without one cannot be counted",
-                       "补全金额；没有金额的行无法计入"),
-    "amount_not_numeric": ("write amounts as numbers (currency marks, thousands separators "
-                           "and 万 are fine; a decimal comma such as '12,34' is not)",
-                           "金额应为数字（可带货币符号、千分位和“万”，不可用小数逗号如 12,34）"),
-    "amount_not_finite": ("replace the infinite amount by the real one", "把无穷大的金额改为实际金额"),
-    "not_numeric": ("write the values as numbers, or leave the cell empty",
-                    "请填写数字，或留空"),
-    "not_finite": ("replace the infinite value", "替换无穷大的数值"),
-    "out_of_range": ("correct the value into its allowed range (see the README's data "
-                     "problems)", "把数值改到允许范围内（见 README 数据问题一节）"),
-    "date_in_future": ("dates after the day of the run: check the year, or whether day and "
-                       "month are swapped (key 'date_format')",
-                       "晚于运行当天的日期：检查年份，或日与月是否颠倒（date_format）"),
-    "first_contact_in_future": ("check the year of the first contact", "检查首次接触日期的年份"),
-    "date_out_of_window": ("outside the case's window: widen 'start'/'end' if these rows "
-                           "belong to the analysis", "不在分析窗口内：如需纳入请调整 start/end"),
-    "duplicate_row": ("copies of an earlier row; if identical lines are separate purchases "
-                      "(no order id), set duplicates: keep",
-                      "与前面某行完全相同；若相同行是不同的购买（无订单号），设 duplicates: keep"),
-    "order_id_conflict": ("rows of one order disagree: correct the export, or set "
-                          "conflicts: keep_last (keep_first) to keep the latest (first) row; "
-                          "if an order has several lines, map product_id",
-                          "同一订单的行互相矛盾：修正导出数据，或设 conflicts: keep_last/keep_first；"
-                          "若一个订单有多行，请映射 product_id"),
-    "non_numeric_answer": ("answers must be numbers on the scale; code text answers "
-                           "('非常满意' = 5) before loading",
-                           "答案应为量表上的数字；文字答案需先编码（如 非常满意 = 5）"),
-    "out_of_scale": ("answers outside the spec's scale: check the scale or declare missing "
-                     "codes (missing_codes: [-99])",
-                     "超出量表范围：检查量表，或声明缺失代码 missing_codes: [-99]"),
-    "not_on_scale_step": ("answers between scale points: check the scale's step",
-                          "答案不在量表刻度上：检查量表的 step"),
-    "straight_lining": ("the same answer to every item; usually inattentive respondents",
-                        "所有题目答案相同，通常为敷衍作答"),
-    "too_many_missing": ("more than half of the items unanswered", "过半题目未作答"),
-    "missing_answers": ("an item unanswered (listwise deletion)", "有题目未作答（列表删除）"),
-}
 
 _DATE_FORMATS = ("%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y", "%d/%m/%y",
                  "%m/%d/%y", "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M", "%Y/%d/%m", "%d %b %Y",
@@ -107,6 +51,8 @@ def next_step(reason: str, lang: str = "en", examples=()) -> str:
         A reason code (see :mod:`workbench.cleaning` and
         :func:`workbench.satisfaction.clean_survey`).
     lang : {"en", "zh"}
+        Language of the advice: the label ``next_step_<reason>`` of
+        :data:`workbench.labels.LABELS` (a ``<column>_<reason>`` code by its suffix).
     examples : iterable of str
         Offending values; for unreadable dates the first format among common day- and
         month-first ones that reads all of them is suggested.
@@ -114,6 +60,7 @@ def next_step(reason: str, lang: str = "en", examples=()) -> str:
     Returns
     -------
     str
+        Empty for a code without advice.
 
     Examples
     --------
@@ -124,16 +71,11 @@ def next_step(reason: str, lang: str = "en", examples=()) -> str:
         values = [str(v) for v in examples if str(v).strip()]
         for fmt in _DATE_FORMATS if values else ():
             if pd.to_datetime(pd.Series(values), format=fmt, errors="coerce").notna().all():
-                shown = ", ".join(values[:3])
-                return (f"set date_format: '{fmt}' (it reads {shown})" if lang == "en"
-                        else f"设 date_format: '{fmt}'（可读取 {shown}）")
-    key = reason if reason in NEXT_STEPS else next(
+                return label("next_step_date_format", lang).format(format=fmt, examples=", ".join(values[:3]))
+    key = reason if f"next_step_{reason}" in LABELS else next(
         (suffix for suffix in ("not_numeric", "not_finite", "out_of_range")
          if reason.endswith(suffix)), None)
-    if key is None:
-        return ""
-    en, zh = NEXT_STEPS[key]
-    return zh if lang == "zh" else en
+    return "" if key is None else label(f"next_step_{key}", lang)
 
 
 def _user_columns(loaded, name: str) -> dict[str, str]:

@@ -40,13 +40,13 @@ def test_bundled_cases_are_valid():
     assert {"cdnow", "mobi"} <= set(list_cases())
     for name in list_cases():
         case = load_case(name)
-        assert case.analysis_date() == case.period().end_time.normalize()
+        assert case.as_of() == case.period().end_time.normalize()
 
 
 def test_user_case_loads_up_to_the_period_end(tmp_path):
     case = load_case(write_case(tmp_path, VALID))
     loaded = case.load(today="2026-06-30")
-    assert loaded.analysis_date == pd.Timestamp("2024-02-29")
+    assert loaded.as_of == pd.Timestamp("2024-02-29")
     assert loaded.transactions["customer_id"].tolist() == ["C1", "C1"]
     assert loaded.rows_after_period == 1  # the March purchase waits for a later period
     log = loaded.cleaning_log.set_index("reason")["rows"]

@@ -126,7 +126,7 @@ def test_cleaning_log_quarantine_and_period_cut_equal_pandas(loaded):
 
 def test_customer_tables_equal_pandas(loaded):
     pandas_case, engine_case, _ = loaded
-    tx, etx, as_of = pandas_case.transactions, engine_case.transactions, pandas_case.analysis_date
+    tx, etx, as_of = pandas_case.transactions, engine_case.transactions, pandas_case.as_of
     frames_equal(customer_features(tx, as_of), customer_features(etx, as_of))
     frames_equal(customer_features(tx, as_of, start="2024-01-01"), customer_features(etx, as_of, start="2024-01-01"))
     frames_equal(wv.value_indicators(tx, as_of, pandas_case.customers),
@@ -168,7 +168,7 @@ def test_lifecycle_stages_cohorts_and_churn_rates_equal_pandas(loaded):
     from workbench import lifecycle as lc
 
     pandas_case, engine_case, _ = loaded
-    tx, etx, as_of = pandas_case.transactions, engine_case.transactions, pandas_case.analysis_date
+    tx, etx, as_of = pandas_case.transactions, engine_case.transactions, pandas_case.as_of
     for weighting in ("customer", "gap"):
         for quantile in (0.5, 0.9, 1.0):
             assert lc.inter_purchase_horizon(etx, as_of, quantile=quantile, weighting=weighting) == \

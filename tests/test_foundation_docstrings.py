@@ -8,7 +8,7 @@ from workbench import cases, io, overview, parameters, recorder, resources, sche
 
 DOCUMENTED = [
     io.file_sha256, schema.validate_customers, schema.validate_transactions, cases.list_cases,
-    cases.Case.period, cases.Case.analysis_date, cases.generators, cases.LoadedCase.sources_table,
+    cases.Case.period, cases.Case.as_of, cases.generators, cases.LoadedCase.sources_table,
     parameters.parse_parameters, parameters.Parameters.from_mapping, parameters.setting,
     resources.bundled, resources.workspace, resources.processed_dir, resources.source_checkout,
     recorder.Recorder.table, recorder.Recorder.figure, recorder.Recorder.metric,

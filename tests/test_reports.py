@@ -65,7 +65,7 @@ def test_report_renders_refuses_to_overwrite_and_rerenders_with_force(project, r
                  "figures/period_activity.png"):
         assert (folder / name).is_file(), name
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["period"] == "2024-03" and manifest["analysis_date"] == "2024-03-31"
+    assert manifest["period"] == "2024-03" and manifest["as_of"] == "2024-03-31"
     assert len(manifest["inputs"]["transactions"]["sha256"]) == 64
     assert "00_data_overview" in manifest["timings_seconds"]
     # every parameter as it took effect, defaults included, and every package that shapes a result

@@ -38,7 +38,7 @@ from workbench.recorder import Recorder
 from workbench.value import abc_classes, value_indicators
 data = load_case(case).load(period)
 rec = Recorder(output_dir, notebook="01_customer_value", lang=data.lang)
-indicators = value_indicators(data.transactions, data.analysis_date)
+indicators = value_indicators(data.transactions, data.as_of)
 rec.table("abc_classes", abc_classes(indicators))
 rec.metric("customers", len(indicators))
 rec.metric("revenue", float(data.transactions["amount"].sum()))
@@ -75,7 +75,7 @@ def project(tmp_path):
 
 def _abc(case, period):
     data = case.load(period)
-    return abc_classes(value_indicators(data.transactions, data.analysis_date))[["customer_id", "abc_class"]]
+    return abc_classes(value_indicators(data.transactions, data.as_of))[["customer_id", "abc_class"]]
 
 
 def test_a_series_renders_in_order_and_its_migration_matches_a_direct_computation(project):

@@ -61,7 +61,7 @@ def test_sheets_in_report_order_in_the_case_language_with_formats(tmp_path):
 
 def test_cdnow_ids_keep_their_leading_zeros_from_raw_file_to_workbook(tmp_path):
     data = load_case("cdnow").load()
-    indicators = value_indicators(data.transactions, data.analysis_date)
+    indicators = value_indicators(data.transactions, data.as_of)
     abc = abc_classes(indicators)
     assert "07592" in set(abc["customer_id"])  # the loaded data keep them
     rec = Recorder(tmp_path, notebook="01_customer_value", lang="en")

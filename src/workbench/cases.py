@@ -266,7 +266,7 @@ class Case:
         """
         return (self.root / path).resolve()
 
-    def analysis_date(self, period: str | None = None) -> pd.Timestamp:
+    def as_of(self, period: str | None = None) -> pd.Timestamp:
         """The last day of ``period``: the date as of which the report analyses.
 
         Parameters
@@ -335,7 +335,7 @@ class Case:
         cached = cache.lookup(self, period, today)
         if cached is not None:
             return cached
-        analysis_date = self.analysis_date(period)
+        as_of = self.as_of(period)
         files = self.source_files()
         for name, spec in self.sources.items():
             if _kind(name, spec) == "transactions":
@@ -411,19 +411,19 @@ class Case:
         transactions = tables.get("transactions")
         after = 0
         if transactions is not None:
-            later = transactions["date"] >= analysis_date + pd.Timedelta(days=1)
+            later = transactions["date"] >= as_of + pd.Timedelta(days=1)
             after = int(later.sum())
             tables["transactions"] = transactions[~later].reset_index(drop=True)
         if "opportunities" in tables:  # as of the analysis date: later stages are not known yet
             opportunities = tables["opportunities"]
-            known = opportunities["stage_date"] < analysis_date + pd.Timedelta(days=1)
+            known = opportunities["stage_date"] < as_of + pd.Timedelta(days=1)
             tables["opportunities"] = opportunities[known].reset_index(drop=True)
         log = pd.concat(logs, ignore_index=True) if logs else pd.DataFrame(
             columns=["table", "reason", "rows", "share"])
         loaded = LoadedCase(
             case=self,
             period=str(self.period(period)),
-            analysis_date=analysis_date,
+            as_of=as_of,
             tables=tables,
             quarantine=quarantine,
             cleaning_log=log,
@@ -490,8 +490,8 @@ class LoadedCase:
     case : Case
     period : str
         The report period, e.g. ``"1998-06"``.
-    analysis_date : pandas.Timestamp
-        The period's last day (:meth:`Case.analysis_date`).
+    as_of : pandas.Timestamp
+        The period's last day (:meth:`Case.as_of`).
     tables : dict of str to DataFrame
         Clean tables: canonical ones under their canonical name (``transactions``,
         ``customers``, ``survey``, whatever the source is called), auxiliary ones under
@@ -516,7 +516,7 @@ class LoadedCase:
 
     case: Case
     period: str
-    analysis_date: pd.Timestamp
+    as_of: pd.Timestamp
     tables: dict[str, pd.DataFrame]
     quarantine: dict[str, pd.DataFrame]
     cleaning_log: pd.DataFrame

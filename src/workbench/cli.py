@@ -145,7 +145,7 @@ def _validate(args: argparse.Namespace) -> int:
         except SpecError as exc:
             raise CaseError(f"{case.path}: key 'parameters.satisfaction.spec' "
                             f"({settings.spec}): {exc}") from None
-    print(f"case {case.name}, period {loaded.period}, analysis date {loaded.analysis_date.date()}")
+    print(f"case {case.name}, period {loaded.period}, analysis date {loaded.as_of.date()}")
     report = validation_report(loaded, lang=case.language if args.lang is None else args.lang)
     print(report.to_text())
     if loaded.rows_after_period:

@@ -1487,7 +1487,7 @@ def repeat_purchase_tracking(
 # ======================================================================================
 
 
-def retention_inputs(transactions: pd.DataFrame, *, period: str = "Y", as_of=None,
+def retention_inputs(transactions: pd.DataFrame, as_of=None, *, period: str = "Y",
                      value: str = "gross_profit") -> dict:
     r"""Observed retention rate and margin per customer per period, for the CLV formula.
 
@@ -1495,8 +1495,8 @@ def retention_inputs(transactions: pd.DataFrame, *, period: str = "Y", as_of=Non
     ----------
     transactions : pandas.DataFrame
         Canonical transactions.
-    period : {"Y", "Q", "M", "W"}, default "Y"
     as_of : date-like, optional
+    period : {"Y", "Q", "M", "W"}, default "Y"
     value : {"gross_profit", "amount"}
         Margin per period from gross profit (or amount - cost); falls back to revenue
         (``"amount"``) when the data have neither.

@@ -404,7 +404,7 @@ def standalone_page(*, title: str, lang: str, nav: str, body: str) -> str:
 
 
 def period_index(folder: Path, *, notebooks: Sequence[str], lang: str, case_title: str, period: str,
-                 analysis_date: str, failed: Sequence[str] = ()) -> Path:
+                 as_of: str, failed: Sequence[str] = ()) -> Path:
     """Write ``index.html`` of a period: the summary first, then every notebook.
 
     Parameters
@@ -413,7 +413,7 @@ def period_index(folder: Path, *, notebooks: Sequence[str], lang: str, case_titl
         The period's folder.
     notebooks : sequence of str
     lang : {"zh", "en"}
-    case_title, period, analysis_date : str
+    case_title, period, as_of : str
     failed : sequence of str
         Notebooks that failed: listed with a note instead of a plain link.
 
@@ -431,7 +431,7 @@ def period_index(folder: Path, *, notebooks: Sequence[str], lang: str, case_titl
     rows.append(f'<li><a href="tables/tables.xlsx">{html.escape(label("nav_workbook", lang))}</a> · '
                 f'<a href="metrics.json">metrics.json</a> · <a href="manifest.json">manifest.json</a></li>')
     body = (f"<h1>{html.escape(case_title)} · {html.escape(period)}</h1>"
-            f"<p>{html.escape(label('analysis_date_line', lang).format(date=analysis_date))}</p>"
+            f"<p>{html.escape(label('analysis_date_line', lang).format(date=as_of))}</p>"
             f"<ol>{''.join(rows)}</ol>")
     nav = nav_bar(notebooks=notebooks, current="index", lang=lang, case_title=case_title, period=period,
                   failed=failed)

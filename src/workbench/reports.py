@@ -143,7 +143,7 @@ def package_versions() -> dict[str, str]:
     return {name: version(name) for name in sorted(names, key=str.lower)}
 
 
-def _write_pages(folder: Path, case: Case, period: str, analysis_date: str, names: Sequence[str],
+def _write_pages(folder: Path, case: Case, period: str, as_of: str, names: Sequence[str],
                  failures: Sequence[str], metrics: dict) -> None:
     """Every page of a period: the notebooks' HTML, the summary and the period's index."""
     lang, title = case.language, case.title or case.name
@@ -155,10 +155,10 @@ def _write_pages(folder: Path, case: Case, period: str, analysis_date: str, name
                                  period=period, failed=failures)
         navigation.notebook_page(executed, folder / f"{name}.html", lang=lang, nav=nav,
                                  title=navigation.page_title(title, period, label(f"nb_{name}", lang)))
-    summary.write_summary(folder, case=case, period=period, analysis_date=analysis_date,
+    summary.write_summary(folder, case=case, period=period, as_of=as_of,
                           notebooks=names, failed=failures, metrics=metrics)
     navigation.period_index(folder, notebooks=names, lang=lang, case_title=title, period=period,
-                            analysis_date=analysis_date, failed=failures)
+                            as_of=as_of, failed=failures)
 
 
 def _case_index(case_folder: Path, case: Case) -> None:
@@ -361,13 +361,13 @@ def _render(case: Case, period: str | None, folder: Path, *, force: bool,
         previous = previous_period(case, period_label)
         write_series_tables(scratch, folder.with_name(previous) if previous else None)
         write_workbook(scratch, lang=case.language, currency=case.currency, notebooks=names, log=log)
-        analysis_date = str(case.analysis_date(period).date())
-        _write_pages(scratch, case, period_label, analysis_date, names, sorted(failures), metrics)
+        as_of = str(case.as_of(period).date())
+        _write_pages(scratch, case, period_label, as_of, names, sorted(failures), metrics)
         manifest = {
             "case": case.name,
             "case_file": str(case.path),
             "period": period_label,
-            "analysis_date": analysis_date,
+            "as_of": as_of,
             "notebooks": names,
             "failed_notebooks": sorted(failures),
             "parameters": case.params.to_dict(),

@@ -260,7 +260,7 @@ def _funnel(metrics: Mapping[str, Any], lang: str, currency: str) -> list[tuple[
     return rows
 
 
-def write_summary(folder: Path, *, case: Any, period: str, analysis_date: str, notebooks: Sequence[str],
+def write_summary(folder: Path, *, case: Any, period: str, as_of: str, notebooks: Sequence[str],
                   failed: Sequence[str], metrics: Mapping[str, Any]) -> Path:
     """Write ``summary.html`` of a period.
 
@@ -270,7 +270,7 @@ def write_summary(folder: Path, *, case: Any, period: str, analysis_date: str, n
         The period's folder, after every notebook ran.
     case : workbench.cases.Case
         Language, currency, title, and the period before this one.
-    period, analysis_date : str
+    period, as_of : str
     notebooks : sequence of str
         The report's notebooks, in order.
     failed : sequence of str
@@ -290,7 +290,7 @@ def write_summary(folder: Path, *, case: Any, period: str, analysis_date: str, n
     except Exception:  # noqa: BLE001 - the period before the case's start: no comparison
         previous = None
     parts = [f"<h1>{html.escape(label('nav_summary', lang))} · {html.escape(title)} · {html.escape(period)}</h1>",
-             f"<p>{html.escape(label('analysis_date_line', lang).format(date=analysis_date))}</p>"]
+             f"<p>{html.escape(label('analysis_date_line', lang).format(date=as_of))}</p>"]
     if failed:
         names = "、".join(label(f"nb_{n}", lang) for n in failed) if lang == "zh" else ", ".join(
             label(f"nb_{n}", lang) for n in failed)

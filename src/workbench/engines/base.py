@@ -442,22 +442,22 @@ class Engine:
             out[col] = out[col].astype("datetime64[ns]")
         return out
 
-    def _period_spend_sql(self, *, period="M", as_of=None, start=None):
+    def _period_spend_sql(self, as_of=None, *, period="M", start=None):
         stats = self._stats("period_spend")
         end_day = None if as_of is None else defs.day_number(as_of, "as_of")
         start_day = None if start is None else defs.day_number(start, "start")
         _check_date_order("period_spend", start_day, end_day, start, as_of)
         return defs.period_spend_sql(stats, start_day, end_day, period)
 
-    def period_spend(self, *, period: str = "M", as_of=None, start=None) -> pd.DataFrame:
+    def period_spend(self, as_of=None, *, period: str = "M", start=None) -> pd.DataFrame:
         """Net spend, purchase rows and return rows per customer and calendar period.
 
         Parameters
         ----------
-        period : {"M", "Q", "Y", "W"}
-            Calendar months, quarters, years or ISO weeks.
         as_of, start : date-like, optional
             The window (both days included); default all rows.
+        period : {"M", "Q", "Y", "W"}
+            Calendar months, quarters, years or ISO weeks.
 
         Returns
         -------

@@ -162,12 +162,12 @@ def load_case_tables(case: Case, period: str | None = None, *, today=None, outpu
                         "the engine and the report's customer tables run on DuckDB: set 'engine: duckdb', or "
                         f"use workbench.engines.engine(...) with {case.engine.name} on sources already cleaned")
     started = time.perf_counter()
-    analysis_date = case.analysis_date(period)
+    as_of = case.as_of(period)
     own = engine is None
     if engine is None:
         engine = make_engine({"name": case.engine.name, **case.engine.options()}, progress=progress)
     try:
-        return _load(case, period, analysis_date, today, output_dir, engine, own, started)
+        return _load(case, period, as_of, today, output_dir, engine, own, started)
     except BaseException:
         if own:
             engine.close()
@@ -285,7 +285,7 @@ def _from_cache(case: Case, entry: Path, output_dir, progress) -> EngineCase:
     return EngineCase(case=case, engine=engine, cleaning=cleaning, owns_engine=True, **fields)
 
 
-def _load(case, period, analysis_date, today, output_dir, engine, own, started) -> EngineCase:
+def _load(case, period, as_of, today, output_dir, engine, own, started) -> EngineCase:
     tables: dict[str, Any] = {}
     quarantine: dict[str, pd.DataFrame] = {}
     logs, files, notes = [], {}, {}
@@ -308,14 +308,14 @@ def _load(case, period, analysis_date, today, output_dir, engine, own, started) 
                     quarantine_path=folder / "quarantine.parquet")
             quarantine[name] = _read_quarantine(cleaned)
             logs.append(cleaned.log.assign(table=name)[["table", "reason", "rows", "share"]])
-            limit = (analysis_date + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+            limit = (as_of + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
             con = engine.con
             after = int(con.execute(f"SELECT COUNT(*) FROM {cleaned.table} "
                                     f"WHERE date >= TIMESTAMP '{limit}'").fetchall()[0][0])
             con.execute(f"CREATE OR REPLACE TEMP VIEW {ANALYSED} AS SELECT * FROM {cleaned.table} "
                         f"WHERE date < TIMESTAMP '{limit}'")
             if cleaned.kept - after == 0:
-                raise ValueError(f"{case.path}: no clean transaction on or before {analysis_date.date()} (the "
+                raise ValueError(f"{case.path}: no clean transaction on or before {as_of.date()} (the "
                                  f"period {case.period(period)}); choose a later period")
             engine.transactions(Source("table", table=ANALYSED))
             notes[name] = {"file": files[name].name, "first_row": first_row, "unused": [], "personal_unused": {},
@@ -329,7 +329,7 @@ def _load(case, period, analysis_date, today, output_dir, engine, own, started) 
         tables["transactions"] = transactions
     engine._emit("done", "load_case_tables", rows=None if cleaned is None else cleaned.kept - after,
                  seconds=time.perf_counter() - started)
-    return EngineCase(case=case, period=str(case.period(period)), analysis_date=analysis_date, tables=tables,
+    return EngineCase(case=case, period=str(case.period(period)), as_of=as_of, tables=tables,
                       quarantine=quarantine, cleaning_log=log, rows_after_period=after, files=files, notes=notes,
                       engine=engine, cleaning=cleaned, owns_engine=own)
 
@@ -565,7 +565,7 @@ class EngineTransactions:
                                "new_customers": "int64"})
         return self._once(("period_totals", granularity), compute)
 
-    def period_spend(self, period: str, as_of=None) -> pd.DataFrame:
+    def period_spend(self, as_of=None, *, period: str = "M") -> pd.DataFrame:
         """:meth:`Engine.period_spend` on the rows up to ``as_of``, computed once per arguments:
         one row per customer and calendar period with ``spend`` (net), ``purchases`` and
         ``returns`` (rows), what lifecycle stages, cohorts and churn rates read."""

@@ -93,7 +93,7 @@ def proportion_interval(successes, trials, *, level: float = 0.95,
     return np.clip(lo, 0, 1), np.clip(hi, 0, 1)
 
 
-def opportunity_summary(opportunities: pd.DataFrame, params: FunnelParameters | None = None, *,
+def opportunity_summary(opportunities: pd.DataFrame, params: FunnelParameters | None = None,
                         as_of=None) -> pd.DataFrame:
     """One row per opportunity: the furthest stage it reached and its outcome as of a date.
 
@@ -508,7 +508,7 @@ class TimeInStage:
         return {"time_in_stage": self.summary, "time_in_stage_curves": self.curves}
 
 
-def time_in_stage(opportunities: pd.DataFrame, params: FunnelParameters | None = None, *,
+def time_in_stage(opportunities: pd.DataFrame, params: FunnelParameters | None = None,
                   as_of=None) -> TimeInStage:
     r"""How long opportunities stay in each stage; open ones are censored at ``as_of``.
 

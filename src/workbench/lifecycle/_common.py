@@ -34,7 +34,7 @@ def _purchase_periods(transactions, as_of, period, where):
     if in_engine(transactions):
         _check_period(period)
         as_of_day = _day(transactions["date"].max() if as_of is None else as_of, "as_of")
-        cells = transactions.period_spend(period, as_of=_iso(as_of_day))
+        cells = transactions.period_spend(_iso(as_of_day), period=period)
         if cells.empty:
             raise ValueError(f"{where}: no transactions up to as_of={_iso(as_of_day)}; choose an analysis "
                              "date inside the data")

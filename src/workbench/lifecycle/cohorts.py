@@ -74,10 +74,10 @@ class CohortTable:
 
 def cohort_table(
     transactions: pd.DataFrame,
+    as_of=None,
     *,
     period: str = "M",
     metric: str = "customers",
-    as_of=None,
 ) -> CohortTable:
     r"""Retention (or revenue retention) by acquisition cohort and periods since.
 
@@ -85,13 +85,13 @@ def cohort_table(
     ----------
     transactions : pandas.DataFrame
         Canonical transactions.
+    as_of : date-like, optional
+        Analysis date; default the last date in the data.
     period : {"M", "Q", "Y", "W"}, default "M"
         Cohort and step length.
     metric : {"customers", "revenue"}, default "customers"
         ``customers``: cohort customers with a purchase in the period; ``revenue``:
         their net revenue in the period (returns included).
-    as_of : date-like, optional
-        Analysis date; default the last date in the data.
 
     Returns
     -------

@@ -412,7 +412,7 @@ def _spend_series(transactions, as_of_day, period, customer_ids, recent_periods)
     purchase period when a row is not a return) gives the same sums.
     """
     if in_engine(transactions):
-        tx = transactions.period_spend(period, as_of=_iso(as_of_day))
+        tx = transactions.period_spend(_iso(as_of_day), period=period)
         tx = pd.DataFrame({"amount": tx["spend"].to_numpy(dtype=np.float64), "customer_id": tx["customer_id"],
                            "period_number": tx["period_number"], "purchase": tx["purchases"] > 0})
         pnum = tx["period_number"].to_numpy(dtype=np.int64)

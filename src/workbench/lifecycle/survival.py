@@ -18,16 +18,16 @@ __all__ = [
 ]
 
 
-def churn_rates(transactions: pd.DataFrame, *, period: str = "M", as_of=None) -> pd.DataFrame:
+def churn_rates(transactions: pd.DataFrame, as_of=None, *, period: str = "M") -> pd.DataFrame:
     """Active, retained, new and returning customers and the churn rate per period.
 
     Parameters
     ----------
     transactions : pandas.DataFrame
         Canonical transactions.
-    period : {"M", "Q", "Y", "W"}, default "M"
     as_of : date-like, optional
         Analysis date; default the last date in the data.
+    period : {"M", "Q", "Y", "W"}, default "M"
 
     Returns
     -------

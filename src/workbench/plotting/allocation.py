@@ -10,7 +10,7 @@ import pandas as pd
 
 from workbench._validation import _require_columns
 from workbench.labels import label
-from workbench.plotting.base import new_figure
+from workbench.plotting.base import compact_money, money_axis, new_figure, share_axis
 
 _HINT_ALLOCATION = "pass the matching workbench.allocation result"
 
@@ -40,14 +40,6 @@ def _ordered(groups) -> list[str]:
 
 def _colour(group: str, i: int) -> str:
     return _GROUP_COLOURS.get(group, _PALETTE[i % len(_PALETTE)])
-
-
-def _money(value: float) -> str:
-    """Compact money: 4.2e8 -> '4.20e+08' is unreadable for a sales director; '420M'."""
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= size:
-            return f"{value / size:,.1f}{suffix}"
-    return f"{value:,.0f}"
 
 
 def plot_input_output(io: pd.DataFrame, *, dimension: str = "overall", value: str = "gp_per_expense",
@@ -136,7 +128,7 @@ def plot_share_gap(io: pd.DataFrame, *, dimension: str = "quadrant", year: int |
         ax.annotate(f"{g:.0%}", (g, p + 0.2), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
     ax.set_yticks(pos, [label(g, lang) for g in part.index])
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    share_axis(ax.xaxis)
     ax.set_xlim(0, max(1e-9, float(np.nanmax(part[["expense_share", "gp_share"]].to_numpy()))) * 1.18)
     ax.set_xlabel(label("share", lang))
     ax.set_title(f"{label(dimension, lang)} · {year}")
@@ -260,12 +252,12 @@ def plot_plan_gp(comparison, *, lang: str = "en", ax=None):
                                                         summary["gp_high"] - summary["expected_gp"]],
                     fmt="none", ecolor="black", capsize=5)
     for p, row in zip(pos, summary.itertuples(), strict=True):
-        text = f"{_money(row.expected_gp)}\n{label('gp_per_expense_short', lang)} {row.gp_per_expense:.2f}"
+        text = f"{compact_money(row.expected_gp, lang)}\n{label('gp_per_expense_short', lang)} {row.gp_per_expense:.2f}"
         top = row.gp_high if np.isfinite(row.gp_high) else row.expected_gp
         ax.annotate(text, (p, top), xytext=(0, 4), textcoords="offset points", ha="center", fontsize=8)
     ax.set_xticks(pos, [label(p, lang) for p in summary["plan"]])
     ax.set_ylabel(label("expected_gp", lang))
-    ax.yaxis.set_major_formatter(lambda v, _: _money(v))
+    money_axis(ax.yaxis, lang)
     ax.set_ylim(0, float(np.nanmax(summary[["expected_gp", "gp_high"]].to_numpy())) * 1.2)
     ax.grid(alpha=0.3, axis="y")
     return ax
@@ -309,7 +301,7 @@ def plot_plan_shares(comparison, *, lang: str = "en", ax=None):
         for xi, s in zip(x, share, strict=True):
             ax.annotate(f"{s:.0%}", (xi, s), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=7)
     ax.set_xticks(pos, [label(g, lang) for g in groups], fontsize=8)
-    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    share_axis(ax.yaxis)
     ax.set_ylabel(label("spend_share", lang))
     ax.set_title(label(comparison.by, lang))
     ax.legend(fontsize=8)
@@ -351,8 +343,8 @@ def plot_budget_curve(curve: pd.DataFrame, *, current: tuple[float, float] | Non
         ax.scatter([current[0]], [current[1]], color="black", zorder=4, label=label("current", lang))
     ax.set_xlabel(label("budget", lang))
     ax.set_ylabel(label("expected_gp", lang))
-    ax.xaxis.set_major_formatter(lambda v, _: _money(v))
-    ax.yaxis.set_major_formatter(lambda v, _: _money(v))
+    money_axis(ax.xaxis, lang)
+    money_axis(ax.yaxis, lang)
     ax.set_ylim(bottom=0)
     twin = ax.twinx()
     twin.plot(part["budget"], part["marginal_return"], ls=":", marker=".", color="#4C72B0",

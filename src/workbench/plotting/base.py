@@ -10,7 +10,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
 
-__all__ = ["CJK_FONT_FAMILY", "compact_money", "money_axis", "new_figure", "use_cjk_font"]
+__all__ = ["CJK_FONT_FAMILY", "compact_money", "money_axis", "new_figure", "share_axis", "use_cjk_font"]
 
 #: The family name of Noto Sans CJK SC as matplotlib reads it from the bundled file.
 CJK_FONT_FAMILY = "Noto Sans CJK SC"
@@ -131,3 +131,29 @@ def money_axis(axis, lang: str = "en") -> None:
     from matplotlib.ticker import FuncFormatter
 
     axis.set_major_formatter(FuncFormatter(lambda v, _pos: compact_money(v, lang)))
+
+
+def share_axis(axis) -> None:
+    """Format an axis of shares (0.4) as whole percent ticks (40%), as the bars' labels read.
+
+    Parameters
+    ----------
+    axis : matplotlib.axis.Axis
+        ``ax.xaxis``, ``ax.yaxis`` or a twin's.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> share_axis(ax.yaxis)
+    >>> ax.yaxis.get_major_formatter()(0.4, 0)
+    '40%'
+    >>> plt.close(fig)
+    """
+    from matplotlib.ticker import PercentFormatter
+
+    axis.set_major_formatter(PercentFormatter(1.0, decimals=0))

@@ -11,7 +11,7 @@ import pandas as pd
 from workbench._validation import _require_columns
 from workbench.clv import RepeatPurchaseTracking
 from workbench.labels import label
-from workbench.plotting.base import new_figure
+from workbench.plotting.base import new_figure, share_axis
 
 __all__ = [
     "plot_conditional_expectations",
@@ -48,7 +48,7 @@ def plot_retention_sensitivity(table: pd.DataFrame, *, lang: str = "en", ax=None
     ax.plot(table["retention"], table["clv"], marker="o", color=_ACTUAL)
     ax.set_xlabel(label("retention", lang))
     ax.set_ylabel(label("clv", lang))
-    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    share_axis(ax.xaxis)
     ax.grid(alpha=0.3)
     return ax
 

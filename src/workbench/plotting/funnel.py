@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import FuncFormatter
 
 from workbench._validation import _require_columns
 from workbench.labels import label
-from workbench.plotting.base import new_figure
+from workbench.plotting.base import compact_money, money_axis, new_figure, share_axis
 
 __all__ = [
     "plot_acquisition_vs_retention",
@@ -25,15 +24,6 @@ __all__ = [
 _BLUE, _ORANGE, _GREY, _RED = "#4C72B0", "#DD8452", "#8C8C8C", "#C44E52"
 _STAGE_COLOURS = ("#8172B3", "#4C72B0", "#64B5CD", "#8C8C8C", "#CCB974", "#DD8452")
 _WON = "#2E7D32"
-
-
-def _money(lang: str) -> FuncFormatter:
-    """Axis ticks in 万 (10,000) for Chinese readers, in thousands / millions otherwise."""
-    def fmt(x, _pos):
-        if lang == "zh":
-            return f"{x / 1e4:,.0f}万" if abs(x) >= 1e4 else f"{x:,.0f}"
-        return f"{x / 1e6:,.1f}M" if abs(x) >= 1e6 else f"{x / 1e3:,.0f}k" if abs(x) >= 1e3 else f"{x:,.0f}"
-    return FuncFormatter(fmt)
 
 
 def plot_funnel(conversion: pd.DataFrame, *, won_stage: str = "closed_won", lang: str = "en", ax=None):
@@ -159,7 +149,7 @@ def plot_win_rates(table: pd.DataFrame, *, by: str, lang: str = "en", rate: str 
         ax.axvline(reference, color=_RED, linestyle="--", linewidth=1, label=label("all_deals", lang))
         ax.legend(loc="lower right")
     ax.set_yticks(y, [label(str(g), lang) for g in data[by]])
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.0%}"))
+    share_axis(ax.xaxis)
     ax.set_xlim(left=0)
     ax.set_xlabel(label(rate, lang))
     ax.set_ylabel(label(by, lang))
@@ -192,11 +182,11 @@ def plot_pipeline(pipeline, *, lang: str = "en", ax=None):
            label=label("expected_value", lang))
     ax.bar(x + 0.2, by_stage["weighted_value"], width=0.4, color=_BLUE, label=label("weighted_value", lang))
     ax.set_xticks(x, [label(str(s), lang) for s in by_stage["funnel_stage"]])
-    ax.yaxis.set_major_formatter(_money(lang))
+    money_axis(ax.yaxis, lang)
     ax.legend()
     total = pipeline.total
-    ax.set_title(f"{label('pipeline_value', lang)}: {_money(lang)(total['weighted_value'], None)} "
-                 f"({_money(lang)(total['ci_lower'], None)} - {_money(lang)(total['ci_upper'], None)})")
+    ax.set_title(f"{label('pipeline_value', lang)}: {compact_money(total['weighted_value'], lang)} "
+                 f"({compact_money(total['ci_lower'], lang)} - {compact_money(total['ci_upper'], lang)})")
     return ax
 
 
@@ -264,7 +254,7 @@ def plot_lost_reasons(lost, *, lang: str = "en", ax=None):
     ax.bar(x + 0.2, groups["reference_share"].fillna(0), width=0.4, color=_GREY, alpha=0.6,
            label=label("reference_share", lang))
     ax.set_xticks(x, [label(str(g), lang) for g in groups["group"]])
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+    share_axis(ax.yaxis)
     ax.legend()
     ax.set_title(label("lost_reasons", lang))
     return ax

@@ -11,7 +11,7 @@ import seaborn as sns
 
 from workbench._validation import _require_columns
 from workbench.labels import label, segment_label
-from workbench.plotting.base import new_figure
+from workbench.plotting.base import new_figure, share_axis
 
 __all__ = [
     "plot_churn_rates",
@@ -184,7 +184,7 @@ def plot_churn_rates(rates: pd.DataFrame, *, lang: str = "en", ax=None):
     twin.plot(x, rates["churn_rate"], color=_ORANGE, marker="o", ms=3)
     twin.set_ylabel(label("churn_rate", lang))
     twin.set_ylim(0, 1)
-    twin.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    share_axis(twin.yaxis)
     return ax
 
 
@@ -220,7 +220,7 @@ def plot_survival(survival, *, lang: str = "en", ax=None, bands: bool = True):
     ax.set_ylim(0, 1.02)
     ax.set_xlabel(label("days", lang))
     ax.set_ylabel(label("survival", lang))
-    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    share_axis(ax.yaxis)
     ax.legend(frameon=False, fontsize=8)
     ax.grid(alpha=0.3)
     return ax
@@ -254,7 +254,7 @@ def plot_churn_reasons(reasons, *, lang: str = "en", ax=None):
     ax.set_yticks(y, [f"{label(r, lang)} · {label(g, lang)}" for r, g in zip(table["reason"], table["group"],
                                                                           strict=True)])
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    share_axis(ax.xaxis)
     ax.set_xlabel(label("share", lang))
     ax.legend(frameon=False, loc="lower right")
     ax.set_title(label("churn_reason", lang))
@@ -300,6 +300,6 @@ def plot_retention_economics(table: pd.DataFrame, *, sensitivity: pd.DataFrame |
                     fontsize=8)
     ax.set_xlabel(label("retention", lang))
     ax.set_ylabel(label("clv", lang))
-    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    share_axis(ax.xaxis)
     ax.grid(alpha=0.3)
     return ax

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import PercentFormatter
 
 from workbench._validation import _require_columns, _require_result
 from workbench.labels import label
-from workbench.plotting.base import new_figure
+from workbench.plotting.base import new_figure, share_axis
 
 _HINT_VALUE = "pass the result of the matching workbench.value function"
 
@@ -110,6 +109,7 @@ def plot_abc_summary(summary: pd.DataFrame, *, lang: str = "en", ax=None):
     ax.set_xticks(x, [label(str(c), lang) for c in summary["abc_class"]])
     ax.set_xlabel(label("abc_class", lang))
     ax.set_ylabel(label("share", lang))
+    share_axis(ax.yaxis)
     ax.legend(frameon=False)
     return ax
 
@@ -122,7 +122,7 @@ def _share_bars(summary: pd.DataFrame, by: str, lang: str, ax, title_key: str):
     ax.set_yticks(y, [label(str(s), lang) for s in summary[by]])
     ax.invert_yaxis()
     ax.set_xlabel(label("share", lang))
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    share_axis(ax.xaxis)
     ax.set_title(label(title_key, lang))
     # below the axes: inside, the legend would sit on the longest bar of the last rows
     ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)

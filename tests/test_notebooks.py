@@ -157,6 +157,27 @@ def test_tables_are_formatted_and_chinese_tables_speak_chinese(rendered):
     assert not problems, f"{len(problems)} English texts in Chinese tables:\n" + "\n".join(sorted(set(problems)))
 
 
+@pytest.mark.notebook
+def test_chinese_workbook_headers_speak_chinese(rendered):
+    """Every sheet's header row of a Chinese case's tables.xlsx passes the same check as the
+    HTML tables' headers (profile statistics, effects and loadings once came out as
+    recency_days_mean, indirect, std_loading, and a PLS direct effect as 直销, a channel)."""
+    case, folder, _ = rendered
+    if case.language != "zh":
+        pytest.skip("an English case")
+    from openpyxl import load_workbook
+
+    book = load_workbook(folder / "tables" / "tables.xlsx", read_only=True)
+    problems = []
+    for sheet in book.worksheets:
+        header = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
+        problems += [f"{sheet.title}: {why} {cell!r}" for cell in header if isinstance(cell, str)
+                     for why in [english_in_chinese_table("h", cell)] if why]
+    assert not problems, "\n".join(problems)
+    effects = pd.read_csv(folder / "tables" / "effects.csv")
+    assert {"direct_effect", "indirect_effect", "total_effect"} <= set(effects.columns)
+
+
 _CHECK_SCRIPT = """<script>
 window.addEventListener("load", () => {
   const pixels = (text) => {  // how a text draws in the page's font; a missing glyph draws as a box

@@ -394,9 +394,9 @@ def test_htmt_table_with_bootstrap_intervals(mobi_model, mobi_boot):
 def test_pls_structure_of_results(mobi_model):
     eff = mobi_model.effects_.set_index(["source", "target"])
     # IMAG -> CUSL: direct 0.196 plus indirect paths through CUSA (and CUEX, PERQ, PERV)
-    assert eff.loc[("IMAG", "CUSL"), "total"] == pytest.approx(
-        eff.loc[("IMAG", "CUSL"), "direct"] + eff.loc[("IMAG", "CUSL"), "indirect"])
-    assert eff.loc[("CUSA", "CUSL"), "indirect"] == pytest.approx(0.528066 * 0.066926, abs=1e-5)
+    assert eff.loc[("IMAG", "CUSL"), "total_effect"] == pytest.approx(
+        eff.loc[("IMAG", "CUSL"), "direct_effect"] + eff.loc[("IMAG", "CUSL"), "indirect_effect"])
+    assert eff.loc[("CUSA", "CUSL"), "indirect_effect"] == pytest.approx(0.528066 * 0.066926, abs=1e-5)
     scores = mobi_model.scores_
     assert np.allclose(scores.mean(), 0, atol=1e-12) and np.allclose(scores.std(), 1)
     # f2 by hand: refit CUSL without CUSCO
@@ -604,7 +604,7 @@ def test_ipma_importance_is_the_unstandardised_total_effect_by_hand():
     assert table.loc[hi, "quadrant"].isin(["concentrate_here", "keep_up_the_good_work"]).all()
     # standardised=True keeps the PLS total effects
     std = ipma(model, ix, standardised=True).set_index("construct")
-    eff = model.effects_.set_index(["source", "target"])["total"]
+    eff = model.effects_.set_index(["source", "target"])["total_effect"]
     assert std.loc["X", "importance"] == pytest.approx(eff[("X", "Y")])
     assert std.loc["M", "importance"] == pytest.approx(eff[("M", "Y")])
 

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-__all__ = ["LANGUAGES", "LABELS", "TEXT_PATTERNS", "label", "segment_label", "translate_codes",
-           "translate_columns", "translate_text", "is_translatable"]
+__all__ = ["LANGUAGES", "LABELS", "TEXT_PATTERNS", "column_label", "label", "segment_label",
+           "translate_codes", "translate_columns", "translate_text", "is_translatable"]
 
 LANGUAGES = ("zh", "en")
 
@@ -600,7 +600,7 @@ LABELS: dict[str, dict[str, str]] = {
     "gp_share": {"zh": "毛利占比", "en": "Share of gross profit"},
     "share_gap": {"zh": "毛利占比 − 费用占比", "en": "GP share − expense share"},
     "elasticity": {"zh": "弹性系数 b", "en": "Elasticity b"},
-    "std_error": {"zh": "标准误（按客户聚类）", "en": "Std. error (clustered by customer)"},
+    "std_error": {"zh": "标准误", "en": "Standard error"},
     "ci_low": {"zh": "95% 区间下限", "en": "95 % interval, low"},
     "ci_high": {"zh": "95% 区间上限", "en": "95 % interval, high"},
     "within_r2": {"zh": "组内 R²", "en": "Within R²"},
@@ -878,6 +878,16 @@ _REPORT_LABELS: dict[str, dict[str, str]] = {
     "revenue_per_customer": {"zh": "客均销售额", "en": "Revenue per customer"},
     "parameter": {"zh": "参数", "en": "Parameter"},
     "at_bound": {"zh": "位于边界", "en": "At a bound"},
+    # columns of result tables named by what they hold (the effects of a PLS model, CFA
+    # loadings, the holdout tracking, quarantined rows)
+    "direct_effect": {"zh": "直接效应", "en": "Direct effect"},
+    "indirect_effect": {"zh": "间接效应", "en": "Indirect effect"},
+    "total_effect": {"zh": "总效应", "en": "Total effect"},
+    "std_loading": {"zh": "标准化载荷", "en": "Standardised loading"},
+    "calibration": {"zh": "属于校准期", "en": "In calibration"},
+    "end": {"zh": "期末", "en": "Period end"},
+    "row": {"zh": "行号", "en": "Row"},
+    "values": {"zh": "原始值", "en": "Raw values"},
     "lower_95": {"zh": "95% 区间下限", "en": "95 % lower"},
     "upper_95": {"zh": "95% 区间上限", "en": "95 % upper"},
     "asinh": {"zh": "反双曲正弦 asinh", "en": "asinh"},
@@ -1332,6 +1342,48 @@ def segment_label(name: str, lang: str = "en") -> str:
     return name if numbered is None else numbered
 
 
+_STATISTIC = re.compile(r"(.+)_(mean|sd|min|max)")
+
+
+def column_label(name: str, lang: str = "en") -> str:
+    """The header of a result column in ``lang``: its label, a numbered segment code as
+    :func:`segment_label` reads it, or a statistic of a labelled column.
+
+    Parameters
+    ----------
+    name : str
+        A column name: a key of :data:`LABELS` (``recency_days``), a numbered segment code
+        (``important_value_2``, a crosstab's columns) or ``<key>_<statistic>`` with the
+        statistic ``mean``, ``sd``, ``min`` or ``max`` (a segment profile's columns).
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    str
+        The name itself when none of these applies.
+
+    References
+    ----------
+    No external reference; reads the zh/en label table :data:`LABELS`.
+
+    Examples
+    --------
+    >>> column_label("recency_days_mean", "zh"), column_label("recency_days_sd", "en")
+    ('最近购买间隔（天）均值', 'Recency (days), SD')
+    >>> column_label("important_value_2", "zh"), column_label("adj_r2", "zh")
+    ('重要价值客户 (2)', 'adj_r2')
+    """
+    name = str(name)
+    text = segment_label(name, lang)
+    if text != name:
+        return text
+    found = _STATISTIC.fullmatch(name)
+    if found and found.group(1) in LABELS:
+        base, statistic = label(found.group(1), lang), label(found.group(2), lang)
+        return f"{base}{statistic}" if lang == "zh" else f"{base}, {statistic}"
+    return name
+
+
 def label(key: str, lang: str = "en") -> str:
     """The display label of ``key`` in ``lang``; unknown keys are returned unchanged.
 
@@ -1367,8 +1419,7 @@ def translate_columns(frame: pd.DataFrame, lang: str, keep: Iterable[str] = ()) 
     pandas.DataFrame
     """
     keep = set(keep)
-    # segment_label: a crosstab's columns may be numbered segment codes ("important_value_2")
-    out = frame.rename(columns={c: c if c in keep else segment_label(str(c), lang) for c in frame.columns})
+    out = frame.rename(columns={c: c if c in keep else column_label(str(c), lang) for c in frame.columns})
     if out.index.name is not None:
         out.index.name = label(str(out.index.name), lang)
     return out

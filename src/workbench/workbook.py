@@ -28,7 +28,7 @@ import pandas as pd
 
 from workbench import _xlsx
 from workbench.formatting import code_labels
-from workbench.labels import LABELS, label, segment_label
+from workbench.labels import LABELS, column_label, label
 
 __all__ = ["SHEET_TITLES", "column_kind", "read_table", "recorded_tables", "sheet_title",
            "write_workbook"]
@@ -178,29 +178,10 @@ SHEET_TITLES: dict[str, dict[str, str]] = {
     "changes_migration": {"zh": "归类迁移", "en": "Class migration"},
 }
 
-#: headers the workbook needs that :data:`workbench.labels.LABELS` does not (yet) have
-_HEADERS = {
-    "parameter": {"zh": "参数", "en": "Parameter"},
-    "estimate": {"zh": "估计值", "en": "Estimate"},
-    "std_error": {"zh": "标准误", "en": "Standard error"},
-    "lower_95": {"zh": "95%下限", "en": "Lower 95 %"},
-    "upper_95": {"zh": "95%上限", "en": "Upper 95 %"},
-    "at_bound": {"zh": "位于边界", "en": "At a bound"},
-}
-
 _CONTENTS = {"zh": "目录", "en": "Contents"}
 _CONTENTS_HEADERS = {
     "zh": ["序号", "工作表", "表格文件", "分析报告", "行数", "列数", "说明"],
     "en": ["No.", "Sheet", "Table file", "Notebook", "Rows", "Columns", "Note"],
-}
-_NOTEBOOK_TITLES = {
-    "00_data_overview": {"zh": "数据概览", "en": "Data overview"},
-    "01_customer_value": {"zh": "客户价值分析", "en": "Customer value"},
-    "02_segmentation": {"zh": "客户细分", "en": "Segmentation"},
-    "03_satisfaction_loyalty": {"zh": "满意度与忠诚度", "en": "Satisfaction and loyalty"},
-    "04_lifecycle_churn": {"zh": "生命周期与流失", "en": "Lifecycle and churn"},
-    "05_resource_allocation": {"zh": "资源分配", "en": "Resource allocation"},
-    "06_funnel": {"zh": "销售漏斗", "en": "Sales funnel"},
 }
 _CUT = {"zh": "表格超过 Excel 的行数上限，只写入前 {n:,} 行；完整数据见 CSV 文件",
         "en": "longer than an Excel sheet: the first {n:,} rows; the CSV file has them all"}
@@ -396,17 +377,12 @@ def _currency_format(currency: str) -> str:
 
 
 def _header(column: str, lang: str) -> str:
-    """A column's header: its label; an English case's unlabelled snake_case names read
-    as words (``adj_r2`` -> ``Adj r2``)."""
-    if column in LABELS:
-        return label(column, lang)
-    if column in _HEADERS:
-        return _HEADERS[column][lang]
-    if segment_label(column, lang) != column:  # a crosstab's numbered segment code
-        return segment_label(column, lang)
-    if lang == "en" and re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)+", column):
+    """A column's header: :func:`workbench.labels.column_label`; an English case's
+    unlabelled snake_case names read as words (``adj_r2`` -> ``Adj r2``)."""
+    text = column_label(column, lang)
+    if text == column and lang == "en" and re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)+", column):
         return column.replace("_", " ").capitalize()
-    return column
+    return text
 
 
 def _display(frame: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[str]]:
@@ -510,7 +486,7 @@ def write_workbook(folder: str | Path, *, lang: str = "en", currency: str = "",
         if log and len(frame) >= 10_000:
             log(f"  [{k}/{len(frames)}] {name}: {len(frame):,} rows")
         sheets.append(_sheet(sheet, frame, name, lang=lang))
-        title = _NOTEBOOK_TITLES.get(notebook or "", {}).get(lang, notebook or "")
+        title = label(f"nb_{notebook}", lang) if f"nb_{notebook}" in LABELS else (notebook or "")
         rows.append((k, sheet, f"{name}.csv", title, len(frame), frame.shape[1], note or None))
     listing = pd.DataFrame(rows, columns=range(7))
     text = [1, 2, 3, 6]

@@ -250,7 +250,7 @@ def ipma(model: PLSPathModel, index: SatisfactionIndex, target: str | None = Non
     k = names.index(target)
     if standardised:
         total = np.zeros((len(names), len(names)))
-        for src, tgt, value in model.effects_[["source", "target", "total"]].itertuples(
+        for src, tgt, value in model.effects_[["source", "target", "total_effect"]].itertuples(
                 index=False):
             total[names.index(src), names.index(tgt)] = value
     else:

@@ -211,8 +211,8 @@ class PLSPathModel:
     r2_ : DataFrame
         ``construct``, ``r2``, ``r2_adj`` for endogenous constructs.
     effects_ : DataFrame
-        ``source``, ``target``, ``direct``, ``indirect``, ``total`` for every pair
-        with a non-zero total effect.
+        ``source``, ``target``, ``direct_effect``, ``indirect_effect`` (total minus
+        direct) and ``total_effect`` for every pair with a non-zero total effect.
     scores_ : DataFrame
         Standardised latent scores (mean 0, SD 1 with ddof=1), survey index.
     construct_correlations_ : DataFrame
@@ -358,8 +358,8 @@ class PLSPathModel:
         eff = [(a, b, e["paths"][i, j], e["total"][i, j] - e["paths"][i, j], e["total"][i, j])
                for i, a in enumerate(names) for j, b in enumerate(names)
                if abs(e["total"][i, j]) > 0]
-        self.effects_ = pd.DataFrame(eff, columns=["source", "target", "direct", "indirect",
-                                                   "total"])
+        self.effects_ = pd.DataFrame(eff, columns=["source", "target", "direct_effect",
+                                                   "indirect_effect", "total_effect"])
         self.item_correlations_ = pd.DataFrame(s, index=list(items), columns=list(items))
 
     def bootstrap(self, n_resamples: int = 5000, *, random_state=0, confidence: float = 0.95,

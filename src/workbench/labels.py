@@ -1370,8 +1370,8 @@ def column_label(name: str, lang: str = "en") -> str:
     --------
     >>> column_label("recency_days_mean", "zh"), column_label("recency_days_sd", "en")
     ('最近购买间隔（天）均值', 'Recency (days), SD')
-    >>> column_label("important_value_2", "zh"), column_label("adj_r2", "zh")
-    ('重要价值客户 (2)', 'adj_r2')
+    >>> column_label("important_value_2", "zh"), column_label("my_score", "zh")
+    ('重要价值客户 (2)', 'my_score')
     """
     name = str(name)
     text = segment_label(name, lang)

@@ -62,7 +62,7 @@ def main() -> None:
     model = pls_path_model(mobi, "ecsi_mobi")
     rows = []
     for n, bca in ((5000, False), (5000, True), (1000, False)):
-        sec = median_time(lambda n=n, bca=bca: model.bootstrap(n, random_state=1, bca=bca), args.repeat)
+        sec = median_time(lambda n=n, bca=bca: model.bootstrap(n_resamples=n, random_state=1, bca=bca), args.repeat)
         rows.append((f"workbench (batched numpy{', + BCa jackknife' if bca else ''})", n, 1, sec))
     ours_1000 = rows[-1][3]
     if Path(args.seminr_python).exists():

@@ -141,7 +141,8 @@ def test_customer_tables_equal_pandas(loaded):
                                              start=windows["start"]).table for t in (tx, etx)]
     frames_equal(*tracking)
     for granularity in ("D", "W", "M", "Q", "Y"):
-        frames_equal(overview.period_summary(tx, granularity), overview.period_summary(etx, granularity))
+        frames_equal(overview.period_summary(tx, granularity=granularity),
+                     overview.period_summary(etx, granularity=granularity))
     frames_equal(overview.customer_totals(tx), overview.customer_totals(etx))
 
 

@@ -245,7 +245,7 @@ def test_value_curve_by_stage(six_customers):
     np.testing.assert_allclose(curve["mean_recent_spend"], [70.0, 42.5, 95.0, 15.0, 0.0])
     assert curve["share"].sum() == pytest.approx(1.0)
     with pytest.raises(ValueError, match="unknown or missing stages"):
-        stage_value_curve(pd.DataFrame({"stage": ["growth"], "recent_spend": [1.0]}), ["recent_spend"])
+        stage_value_curve(pd.DataFrame({"stage": ["growth"], "recent_spend": [1.0]}), values=["recent_spend"])
 
 
 # --------------------------------------------------------------------------------------
@@ -437,7 +437,7 @@ def test_churn_reasons_with_unmapped_reasons():
     np.testing.assert_allclose(g["reference_share"].iloc[:3], [0.04, 0.87, 0.09])
     assert sum(CHURN_REASON_SHARES.values()) == pytest.approx(1.0)
     with pytest.raises(ValueError, match="column 'why' is missing"):
-        churn_reasons(customers, "why")
+        churn_reasons(customers, reason_col="why")
     with pytest.raises(ValueError, match="unknown groups"):
         churn_reasons(customers, mapping={"price": "money"})
 

@@ -62,7 +62,7 @@ def mobi_model(mobi):
 
 @pytest.fixture(scope="module")
 def mobi_boot(mobi_model):
-    return mobi_model.bootstrap(500, random_state=1)
+    return mobi_model.bootstrap(n_resamples=500, random_state=1)
 
 
 # --- specs ------------------------------------------------------------------------------
@@ -353,7 +353,7 @@ def test_acsi_spec_fits_mobi(mobi):
     assert model.spec_.construct_names == ["CUEX", "PERQ", "PERV", "CUSA", "CUSCO", "CUSL"]
     assert len(model.paths_) == 9 and (model.loadings_["loading"] > 0).all()
     assert model.r2_.set_index("construct").loc["CUSA", "r2"] > 0.5
-    boot = model.bootstrap(100, random_state=0, bca=False)
+    boot = model.bootstrap(n_resamples=100, random_state=0, bca=False)
     assert boot.n_failed == 0
     ix = satisfaction_index(cleaned.data, model)
     assert set(ipma(model, ix)["construct"]) == {"CUEX", "PERQ", "PERV", "CUSA", "CUSCO"}
@@ -434,7 +434,7 @@ def test_reverse_coded_item_gives_the_same_model_as_recoded_data():
 # --- bootstrap --------------------------------------------------------------------------
 
 def test_bootstrap_is_deterministic_and_independent_of_batch_size(mobi_model, mobi_boot):
-    other = mobi_model.bootstrap(500, random_state=1, batch_size=128)
+    other = mobi_model.bootstrap(n_resamples=500, random_state=1, batch_size=128)
     pd.testing.assert_frame_equal(mobi_boot.paths, other.paths)
     assert mobi_boot.n_resamples == 500 and mobi_boot.n_failed == 0
 
@@ -459,12 +459,12 @@ def test_bootstrap_intervals_make_sense(mobi_boot):
 
 def test_bootstrap_rejects_bad_arguments(mobi_model):
     with pytest.raises(ValueError, match="sign_change"):
-        mobi_model.bootstrap(10, sign_change="item")
+        mobi_model.bootstrap(n_resamples=10, sign_change="item")
     # "none" was misleading: that rule still flipped blocks to positive loading sums
     with pytest.raises(ValueError, match="use 'construct' .* or 'positive_loadings'"):
-        mobi_model.bootstrap(10, sign_change="none")
+        mobi_model.bootstrap(n_resamples=10, sign_change="none")
     with pytest.raises(ValueError, match="at least 2"):
-        mobi_model.bootstrap(1)
+        mobi_model.bootstrap(n_resamples=1)
 
 
 # --- recovery on generated data ---------------------------------------------------------

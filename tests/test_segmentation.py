@@ -50,7 +50,7 @@ def six():
 
 
 def test_profile_by_hand(six):
-    profile = segment_profile(six, [0, 0, 0, 1, 1, 1], ["recency_days", "frequency"],
+    profile = segment_profile(six, [0, 0, 0, 1, 1, 1], columns=["recency_days", "frequency"],
                               names={0: "important_value", 1: "general_winback"})
     assert list(profile["name"]) == ["important_value", "general_winback", "overall"]
     assert profile["segment"].isna().tolist() == [False, False, True]
@@ -75,7 +75,7 @@ def test_anova_by_hand(six):
     """SS_B = 3(20-110)^2 + 3(200-110)^2 = 48,600; SS_W = 200 + 20,000 = 20,200;
     F = 48,600 / (20,200 / 4) = 9.6238; eta^2 = 48,600 / 68,800 = 0.70640."""
     labels = [0, 0, 0, 1, 1, 1]
-    table = segment_anova(six, labels, ["recency_days"]).iloc[0]
+    table = segment_anova(six, labels, columns=["recency_days"]).iloc[0]
     assert table["F"] == pytest.approx(48600 / 5050)
     assert table["eta_squared"] == pytest.approx(48600 / 68800)
     assert (table["df_between"], table["df_within"]) == (1, 4)
@@ -107,13 +107,13 @@ def test_anova_matches_statsmodels():
 def test_profile_and_anova_invariants(rows):
     labels = np.array([r[0] for r in rows])
     frame = pd.DataFrame({"x": [r[1] for r in rows], "monetary_total": np.abs([r[1] for r in rows])})
-    profile = segment_profile(frame, labels, ["x"])
+    profile = segment_profile(frame, labels, columns=["x"])
     body = profile.iloc[:-1]
     assert body["n_customers"].sum() == len(rows)
     assert body["share_customers"].sum() == pytest.approx(1.0)
     assert profile.iloc[-1]["x_mean"] == pytest.approx(frame["x"].mean(), abs=1e-6)
     if len(set(labels)) > 1:
-        row = segment_anova(frame, labels, ["x"]).iloc[0]
+        row = segment_anova(frame, labels, columns=["x"]).iloc[0]
         if np.isfinite(row["F"]):
             assert 0 <= row["eta_squared"] <= 1
             # eta^2 = F df_b / (F df_b + df_w)

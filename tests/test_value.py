@@ -294,7 +294,7 @@ def test_eight_classes_mean_cut(features):
     assert tables["rfm_eight_class_cuts"]["cut"].tolist() == pytest.approx([755 / 6, 23 / 6, 10000 / 6])
     # a merge keeps every number: nothing rides on DataFrame.attrs any more
     merged = eight.customers.merge(features[["customer_id"]], on="customer_id")
-    pd.testing.assert_frame_equal(wv.rfm_segment_summary(merged, "rfm_class"), eight.summary())
+    pd.testing.assert_frame_equal(wv.rfm_segment_summary(merged, by="rfm_class"), eight.summary())
 
 
 def test_eight_classes_median_cut(features):

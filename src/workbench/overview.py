@@ -9,7 +9,7 @@ from workbench.features import in_engine
 __all__ = ["customer_totals", "period_summary", "quarantine_summary", "survey_overview"]
 
 
-def period_summary(transactions: pd.DataFrame, granularity: str = "M") -> pd.DataFrame:
+def period_summary(transactions: pd.DataFrame, *, granularity: str = "M") -> pd.DataFrame:
     """Revenue, orders, active and new customers per calendar period.
 
     Parameters
@@ -97,7 +97,7 @@ def customer_totals(transactions: pd.DataFrame) -> pd.DataFrame:
     }).reset_index()
 
 
-def quarantine_summary(quarantine: dict[str, pd.DataFrame], examples: int = 3,
+def quarantine_summary(quarantine: dict[str, pd.DataFrame], *, examples: int = 3,
                        lang: str | None = None) -> pd.DataFrame:
     """Quarantined rows per table and reason, with a few example values.
 
@@ -143,7 +143,7 @@ def quarantine_summary(quarantine: dict[str, pd.DataFrame], examples: int = 3,
                            kind="stable").reset_index(drop=True)
 
 
-def survey_overview(survey: pd.DataFrame, id_columns=("respondent_id", "customer_id")) -> pd.DataFrame:
+def survey_overview(survey: pd.DataFrame, *, id_columns=("respondent_id", "customer_id")) -> pd.DataFrame:
     """Per item: answers, missing, mean, SD, min, max (the usual descriptive table).
 
     Parameters

@@ -30,7 +30,7 @@ CHECKS = {
 
 
 def allocation_checks(estimate: ResponseEstimate, curves: ResponseCurves, plan: AllocationPlan,
-                      clipped: int = 0) -> pd.DataFrame:
+                      *, clipped: int = 0) -> pd.DataFrame:
     """One row per data check: how many rows, groups or customers it concerns and what was done.
 
     Parameters

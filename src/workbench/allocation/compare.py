@@ -423,7 +423,7 @@ def strategy_summary(plan: AllocationPlan, *, by: str = "quadrant", tolerance: f
 
 
 def budget_for_return(curves: ResponseCurves, params: AllocationParameters | None = None,
-                      target: float = 1.0) -> float:
+                      *, target: float = 1.0) -> float:
     """The budget at which the optimal plan's last yuan returns ``target`` yuan of gross profit.
 
     Parameters

@@ -397,7 +397,7 @@ def lost_reasons(summary: pd.DataFrame, params: FunnelParameters | None = None, 
     if mapping is None:
         mapping = params.lost_reason_groups or LOST_REASON_GROUPS
     lost = summary[summary["outcome"] == "deal_lost"]
-    result = churn_reasons(lost, "lost_reason", mapping=mapping, reference={})
+    result = churn_reasons(lost, reason_col="lost_reason", mapping=mapping, reference={})
     reference = pd.Series(CHURN_REASON_SHARES).groupby(pd.Series(CHURN_REASON_GROUPS)).sum()
     reasons = result.reasons.drop(columns="reference_share").rename(columns={"customers": "opportunities"})
     groups = result.groups.rename(columns={"customers": "opportunities"})

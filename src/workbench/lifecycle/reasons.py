@@ -87,8 +87,8 @@ class ChurnReasons:
 
 def churn_reasons(
     customers: pd.DataFrame,
-    reason_col: str = "churn_reason",
     *,
+    reason_col: str = "churn_reason",
     mapping: Mapping[str, str] | None = None,
     reference: Mapping[str, float] | None = None,
 ) -> ChurnReasons:

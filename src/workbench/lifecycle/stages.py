@@ -543,6 +543,7 @@ def stage_rules(
 
 def stage_value_curve(
     stages: pd.DataFrame,
+    *,
     values: Iterable[str] = ("spend_per_period", "recent_spend", "monetary_total"),
 ) -> pd.DataFrame:
     """Customers and mean value per lifecycle stage, in stage order.
@@ -610,7 +611,7 @@ def stage_value_curve(
 
 
 def stages_against_truth(stages: pd.DataFrame, truth: pd.DataFrame,
-                         expected: Mapping[str, str] | None = None) -> tuple[float, pd.DataFrame]:
+                         *, expected: Mapping[str, str] | None = None) -> tuple[float, pd.DataFrame]:
     """How well the stages match the stage each customer's known segment implies.
 
     Parameters
@@ -665,7 +666,7 @@ def stages_against_truth(stages: pd.DataFrame, truth: pd.DataFrame,
     return agreement, table
 
 
-def value_curve_shape(curve: pd.DataFrame, value: str = "mean_monetary_total") -> dict:
+def value_curve_shape(curve: pd.DataFrame, *, value: str = "mean_monetary_total") -> dict:
     """Whether a stage value curve has the textbook's rise-peak-fall shape.
 
     Parameters

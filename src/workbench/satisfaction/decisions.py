@@ -158,7 +158,7 @@ def _mean_table(frame: pd.DataFrame, key: str, value: str) -> pd.DataFrame:
                          "n": n.to_numpy()})
 
 
-def ipma(model: PLSPathModel, index: SatisfactionIndex, target: str | None = None, *,
+def ipma(model: PLSPathModel, index: SatisfactionIndex, *, target: str | None = None,
          standardised: bool = False) -> pd.DataFrame:
     """Importance-performance map analysis (IPMA) of the drivers of ``target``.
 

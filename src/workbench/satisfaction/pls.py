@@ -362,7 +362,7 @@ class PLSPathModel:
                                                    "indirect_effect", "total_effect"])
         self.item_correlations_ = pd.DataFrame(s, index=list(items), columns=list(items))
 
-    def bootstrap(self, n_resamples: int = 5000, *, random_state=0, confidence: float = 0.95,
+    def bootstrap(self, *, n_resamples: int = 5000, random_state=0, confidence: float = 0.95,
                   sign_change: str = "construct", bca: bool = True,
                   batch_size: int = 500) -> PLSBootstrap:
         """Bootstrap the fitted model: standard errors, t and p values, intervals.
@@ -495,7 +495,7 @@ class PLSBootstrap:
     ...                        "y1": [2, 2, 4, 5, 5, 3], "y2": [1, 3, 3, 5, 4, 3],
     ...                        "y3": [5, 4, 2, 1, 1, 3]})
     >>> model = pls_path_model(survey, spec)
-    >>> boot = model.bootstrap(50, random_state=1)
+    >>> boot = model.bootstrap(n_resamples=50, random_state=1)
     >>> sorted(boot.tables())[:3]
     ['bootstrap_htmt', 'bootstrap_loadings', 'bootstrap_paths']
     """

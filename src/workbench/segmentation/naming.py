@@ -106,7 +106,7 @@ def _check_rules(names, columns: Sequence[str]):
                 raise ValueError(f"names rule {i} ({rule['name']!r}): {c}={v!r}; use 'high' or 'low'")
 
 
-def name_segments(high: pd.DataFrame, names=None, rfm: Sequence[str] | None = ("recency_days", "frequency",
+def name_segments(high: pd.DataFrame, *, names=None, rfm: Sequence[str] | None = ("recency_days", "frequency",
                                                                                "monetary_total")) -> dict[int, str]:
     """Name code per segment from its high/low pattern.
 

@@ -107,7 +107,7 @@ class SegmentationPreprocessor(TransformerMixin, BaseEstimator):
     [0, 0, 0, 1, 1, 1]
     """
 
-    def __init__(self, columns=None, transforms="auto", scaler="standard", winsorize=None):
+    def __init__(self, *, columns=None, transforms="auto", scaler="standard", winsorize=None):
         self.columns = columns
         self.transforms = transforms
         self.scaler = scaler

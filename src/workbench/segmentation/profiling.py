@@ -27,8 +27,8 @@ __all__ = ["profile_table", "segment_anova", "segment_profile", "segments_agains
 def segment_profile(
     features: pd.DataFrame,
     labels,
-    columns: Sequence[str] | None = None,
     *,
+    columns: Sequence[str] | None = None,
     names: Mapping | None = None,
     revenue: str = "monetary_total",
     gross_profit: str = "gross_profit",
@@ -76,7 +76,8 @@ def segment_profile(
     ...                          "frequency": [6, 4, 8, 1, 2, 1],
     ...                          "monetary_total": [900.0, 500.0, 1000.0, 50.0, 100.0, 30.0]})
     >>> labels = [0, 0, 0, 1, 1, 1]
-    >>> profile = segment_profile(features, labels, ["recency_days", "frequency"], names={0: "loyal", 1: "lapsed"})
+    >>> profile = segment_profile(features, labels, columns=["recency_days", "frequency"],
+    ...                           names={0: "loyal", 1: "lapsed"})
     >>> profile[["segment", "name", "n_customers", "share_revenue", "frequency_mean"]].round(3)
        segment     name  n_customers  share_revenue  frequency_mean
     0        0    loyal            3           0.93           6.000
@@ -158,7 +159,7 @@ def profile_table(profile: pd.DataFrame, *, decimals: int = 2) -> pd.DataFrame:
     ...                          "frequency": [6, 4, 8, 1, 2, 1],
     ...                          "monetary_total": [900.0, 500.0, 1000.0, 50.0, 100.0, 30.0]})
     >>> labels = [0, 0, 0, 1, 1, 1]
-    >>> table = profile_table(segment_profile(features, labels, ["frequency"]), decimals=1)
+    >>> table = profile_table(segment_profile(features, labels, columns=["frequency"]), decimals=1)
     >>> table[["name", "n_customers", "frequency"]]
           name n_customers  frequency
     0        0           3  6.0 ± 2.0
@@ -178,7 +179,7 @@ def profile_table(profile: pd.DataFrame, *, decimals: int = 2) -> pd.DataFrame:
     return out
 
 
-def segment_anova(features: pd.DataFrame, labels, columns: Sequence[str] | None = None) -> pd.DataFrame:
+def segment_anova(features: pd.DataFrame, labels, *, columns: Sequence[str] | None = None) -> pd.DataFrame:
     r"""One-way ANOVA and Kruskal-Wallis test of each feature across segments.
 
     Parameters
@@ -227,7 +228,7 @@ def segment_anova(features: pd.DataFrame, labels, columns: Sequence[str] | None 
     ...                          "frequency": [6, 4, 8, 1, 2, 1],
     ...                          "monetary_total": [900.0, 500.0, 1000.0, 50.0, 100.0, 30.0]})
     >>> labels = [0, 0, 0, 1, 1, 1]
-    >>> anova = segment_anova(features, labels, ["frequency"])
+    >>> anova = segment_anova(features, labels, columns=["frequency"])
     >>> anova[["feature", "F", "df_between", "df_within", "eta_squared"]].round(3)
          feature       F  df_between  df_within  eta_squared
     0  frequency  15.077           1          4         0.79

@@ -410,16 +410,16 @@ class CustomerSegmenter(ClusterMixin, BaseEstimator):
         # table (original units, missing values skipped): the mean cut of the 8-class
         # scheme. (In the log-scaled clustering space the overall mean is a geometric mean,
         # so a segment spending half the average could read "M high".)
-        profile = segment_profile(features, self.labels_, self.columns_)
+        profile = segment_profile(features, self.labels_, columns=self.columns_)
         means = [f"{c}_mean" for c in self.columns_]
         by_segment = profile.iloc[:-1].set_index("segment")[means].reindex(range(k))
         high = pd.DataFrame(by_segment.to_numpy(float) > profile.iloc[-1][means].to_numpy(float),
                             index=pd.RangeIndex(k, name="segment"), columns=self.columns_)
-        self.names_ = name_segments(high, self.names, self.rfm)
+        self.names_ = name_segments(high, names=self.names, rfm=self.rfm)
 
         profile["name"] = [*(self.names_[int(s)] for s in profile["segment"].iloc[:-1]), OVERALL]
         self.profile_ = profile
-        self.anova_ = segment_anova(features, self.labels_, self.columns_)
+        self.anova_ = segment_anova(features, self.labels_, columns=self.columns_)
         row = self.k_selection_.table.set_index("k").loc[k]
         problems = []
         if not row["silhouette"] >= self.min_silhouette:
@@ -516,7 +516,7 @@ class GroupedSegmentation:
     >>> features = pd.DataFrame({"customer_id": [f"c{i:02d}" for i in range(40)], "industry": ["food", "steel"] * 20,
     ...                          "frequency": np.r_[rng.poisson(2, 20), rng.poisson(12, 20)] + 1,
     ...                          "monetary_total": np.r_[rng.gamma(2, 50, 20), rng.gamma(2, 500, 20)]})
-    >>> grouped = segment_by(features, "industry", ["frequency", "monetary_total"], k=2, n_bootstrap=2)
+    >>> grouped = segment_by(features, "industry", columns=["frequency", "monetary_total"], k=2, n_bootstrap=2)
     >>> grouped.tables()["summary"][["industry", "n_customers", "k"]]
       industry  n_customers  k
     0     food           20  2
@@ -548,7 +548,7 @@ class GroupedSegmentation:
         return out
 
 
-def segment_by(features: pd.DataFrame, by: str, columns: Sequence[str] | None = None,
+def segment_by(features: pd.DataFrame, by: str, *, columns: Sequence[str] | None = None,
                **params) -> GroupedSegmentation:
     """Fit a :class:`CustomerSegmenter` within each group of ``by`` (the thesis' per-industry view).
 
@@ -591,7 +591,7 @@ def segment_by(features: pd.DataFrame, by: str, columns: Sequence[str] | None = 
     >>> features = pd.DataFrame({"customer_id": [f"c{i:02d}" for i in range(40)], "industry": ["food", "steel"] * 20,
     ...                          "frequency": np.r_[rng.poisson(2, 20), rng.poisson(12, 20)] + 1,
     ...                          "monetary_total": np.r_[rng.gamma(2, 50, 20), rng.gamma(2, 500, 20)]})
-    >>> grouped = segment_by(features, "industry", ["frequency", "monetary_total"], k=2, n_bootstrap=2)
+    >>> grouped = segment_by(features, "industry", columns=["frequency", "monetary_total"], k=2, n_bootstrap=2)
     >>> grouped.assignments.groupby("industry")["segment"].nunique().to_dict()
     {'food': 2, 'steel': 2}
     """

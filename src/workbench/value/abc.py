@@ -26,7 +26,7 @@ ABC_CLASSES = ("A", "B", "C")
 # ----------------------------------------------------------------------------------
 
 
-def abc_classes(frame: pd.DataFrame, value: str = "monetary_total", cuts=(0.8, 0.95)) -> pd.DataFrame:
+def abc_classes(frame: pd.DataFrame, *, value: str = "monetary_total", cuts=(0.8, 0.95)) -> pd.DataFrame:
     r"""ABC (Pareto) class per customer from cumulative value shares.
 
     Parameters
@@ -201,7 +201,7 @@ def _nonnegative_values(data, value: str, where: str) -> np.ndarray:
     return v
 
 
-def lorenz_curve(data, value: str = "monetary_total") -> pd.DataFrame:
+def lorenz_curve(data, *, value: str = "monetary_total") -> pd.DataFrame:
     r"""Lorenz curve: cumulative value share against cumulative customer share.
 
     Parameters
@@ -243,7 +243,7 @@ def lorenz_curve(data, value: str = "monetary_total") -> pd.DataFrame:
     return pd.DataFrame({"customer_share": np.arange(n + 1) / n, "value_share": cum})
 
 
-def gini(data, value: str = "monetary_total") -> float:
+def gini(data, *, value: str = "monetary_total") -> float:
     r"""Gini coefficient of customer value (0 = all equal, (n-1)/n = one customer has all).
 
     Parameters
@@ -283,7 +283,7 @@ def gini(data, value: str = "monetary_total") -> float:
     return float(((2 * i - n - 1) * v).sum() / (n * v.sum()))
 
 
-def top_share(data, value: str = "monetary_total", top: float = 0.2) -> float:
+def top_share(data, *, value: str = "monetary_total", top: float = 0.2) -> float:
     """Share of value held by the top ``top`` fraction of customers (default the top 20 %).
 
     Parameters
@@ -323,7 +323,7 @@ def top_share(data, value: str = "monetary_total", top: float = 0.2) -> float:
     """
     if not 0 < top <= 1:
         raise ValueError(f"top={top!r} must be a fraction in (0, 1], e.g. 0.2 for the top 20 %")
-    curve = lorenz_curve(data, value)
+    curve = lorenz_curve(data, value=value)
     return float(1.0 - np.interp(1.0 - top, curve["customer_share"], curve["value_share"]))
 
 

@@ -223,7 +223,7 @@ class EightClasses:
 
     def summary(self) -> pd.DataFrame:
         """Customers, revenue and action per class; see :func:`rfm_segment_summary`."""
-        return rfm_segment_summary(self.customers, "rfm_class")
+        return rfm_segment_summary(self.customers, by="rfm_class")
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The classes as flat tables.
@@ -240,7 +240,7 @@ class EightClasses:
 
 
 def rfm_eight_classes(
-    features: pd.DataFrame, cut: str = "mean", *, monetary: str = "monetary_total"
+    features: pd.DataFrame, *, cut: str = "mean", monetary: str = "monetary_total"
 ) -> EightClasses:
     """The Chinese 8-class RFM scheme (重要价值客户 ... 一般挽留客户).
 
@@ -342,7 +342,7 @@ def _revenue(frame: pd.DataFrame, monetary: str, money: np.ndarray, where: str) 
     return np.full(len(frame), np.nan)
 
 
-def rfm_segment_summary(scores: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+def rfm_segment_summary(scores: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
     """Count, share, revenue share, mean R/F/M and the recommended action per segment.
 
     Parameters

@@ -306,12 +306,20 @@ def _kkt_with_caps(form, log_ba, inv, beta, lower, upper, budget, groups, caps):
 # --------------------------------------------------------------------------------------
 
 def _dual(form, scale, b, log_ba, inv, lower, upper, budget, members, caps):
-    """Minimise the dual over (ln lambda, mu >= 0) with L-BFGS-B; members: list of bool masks."""
+    """Minimise the dual over (lambda, mu) >= 0 with L-BFGS-B; members: list of bool masks.
+
+    The multipliers are scaled by the marginal return at an even split, not taken as
+    ln lambda: in ln lambda the gradient lambda (B - sum x) vanishes as lambda -> 0, and
+    the solver could stop there with the budget overspent."""
     k = len(caps)
     incidence = np.array(members, dtype=float).reshape(k, len(lower))
+    share = budget / len(lower)
+    start_x = np.full(len(lower), share)
+    marginal = b * scale * start_x ** (b - 1) if form == "power" else b / start_x
+    unit = float(np.median(marginal))
 
-    def primal(u):
-        price = np.exp(u[0]) + (u[1:] @ incidence if k else 0.0)
+    def primal(v):
+        price = unit * (v[0] + (v[1:] @ incidence if k else 0.0))
         return np.clip(_demand(form, log_ba, inv, b, price), lower, upper), price
 
     def gp(x):
@@ -319,22 +327,19 @@ def _dual(form, scale, b, log_ba, inv, lower, upper, budget, members, caps):
             return scale * x ** b
         return scale + b * np.log(x)
 
-    def dual(u):
-        x, price = primal(u)
-        lam, mu = np.exp(u[0]), u[1:]
-        value = (gp(x) - price * x).sum() + lam * budget + mu @ caps
-        grad = np.r_[lam * (budget - x.sum()), caps - incidence @ x]
-        return value / budget, grad / budget
+    def dual(v):
+        x, price = primal(v)
+        value = (gp(x) - price * x).sum() + unit * (v[0] * budget + v[1:] @ caps)
+        grad = unit * np.r_[budget - x.sum(), caps - incidence @ x]
+        return value / (unit * budget), grad / (unit * budget)
 
-    share = budget / len(lower)
-    start_x = np.full(len(lower), share)
-    marginal = b * scale * start_x ** (b - 1) if form == "power" else b / start_x
-    u0 = np.r_[np.log(np.median(marginal)), np.zeros(k)]
-    bounds = [(None, None)] + [(0.0, None)] * k
-    res = optimize.minimize(dual, u0, jac=True, method="L-BFGS-B", bounds=bounds,
+    # lambda may be 0 (the budget does not bind) only where every customer has a finite upper bound
+    floor = 0.0 if np.isfinite(upper).all() else 1e-12
+    res = optimize.minimize(dual, np.r_[1.0, np.zeros(k)], jac=True, method="L-BFGS-B",
+                            bounds=[(floor, None)] + [(0.0, None)] * k,
                             options={"maxiter": 5000, "ftol": 1e-15, "gtol": 1e-12})
     x, _ = primal(res.x)
-    return x, float(np.exp(res.x[0])), res.x[1:].copy()
+    return x, float(unit * res.x[0]), unit * res.x[1:]
 
 
 def optimal_allocation(curves: ResponseCurves, params: AllocationParameters | None = None, *,

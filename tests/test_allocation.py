@@ -490,8 +490,12 @@ def test_strategy_summary_reads_directions_with_the_tolerance():
     table = table.set_index("group")
     assert table["direction"].to_dict() == {"develop": "decrease", "key": "increase", "maintain": "hold",
                                             "minimise_cost": "decrease", "other": "increase"}
-    assert table["agrees"].to_dict() == {"develop": False, "key": True, "maintain": True, "minimise_cost": True,
-                                         "other": pd.NA} or pd.isna(table.loc["other", "agrees"])
+    assert table["thesis_direction"].drop("other").to_dict() == al.QUADRANT_DIRECTIONS
+    assert al.QUADRANT_DIRECTIONS == {"key": "increase", "maintain": "hold", "develop": "increase",
+                                      "minimise_cost": "decrease"}  # the thesis' strategies per quadrant
+    assert table["agrees"].drop("other").to_dict() == {"develop": False, "key": True, "maintain": True,
+                                                       "minimise_cost": True}
+    assert pd.isna(table.loc["other", "agrees"]) and pd.isna(table.loc["other", "thesis_direction"])
     assert table.loc["key", "strategy"] == "strategy_key"
     assert table["planned_share"].sum() == pytest.approx(1.0)
 

@@ -897,6 +897,7 @@ _REPORT_LABELS: dict[str, dict[str, str]] = {
     "block": {"zh": "区块", "en": "Block"},
     "cfi": {"zh": "CFI", "en": "CFI"},
     "chi2": {"zh": "卡方 χ²", "en": "χ²"},
+    "fisher": {"zh": "Fisher 精确", "en": "Fisher's exact"},
     "class": {"zh": "类别", "en": "Class"},
     "detail": {"zh": "详情", "en": "Detail"},
     "df": {"zh": "自由度", "en": "df"},

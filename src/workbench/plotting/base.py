@@ -134,7 +134,8 @@ def money_axis(axis, lang: str = "en") -> None:
 
 
 def share_axis(axis) -> None:
-    """Format an axis of shares (0.4) as whole percent ticks (40%), as the bars' labels read.
+    """Format an axis of shares (0.4) as percent ticks (40%), as the bars' labels read; the
+    decimals follow the axis range (2.5% steps on an axis up to 18%, not 2%, 5%, 8%).
 
     Parameters
     ----------
@@ -156,4 +157,4 @@ def share_axis(axis) -> None:
     """
     from matplotlib.ticker import PercentFormatter
 
-    axis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    axis.set_major_formatter(PercentFormatter(1.0, decimals=None))

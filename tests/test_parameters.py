@@ -131,3 +131,15 @@ def test_validate_checks_parameters_and_the_survey_spec(tmp_path, capsys):
                     encoding="utf-8")
     assert main(["validate", "--case", str(case)]) == 1
     assert "did you mean 'spec'?" in capsys.readouterr().err
+
+
+def test_parameters_survive_pickle_and_copy():
+    """Parameters travel to worker processes and get copied: their read-only mappings too."""
+    import copy
+    import pickle
+
+    from workbench.parameters import AllocationParameters, FunnelParameters
+
+    for params in (AllocationParameters(caps={"group": {"a": 0.3}}), FunnelParameters(man_weights={"money": 2})):
+        for twin in (pickle.loads(pickle.dumps(params)), copy.deepcopy(params)):
+            assert twin == params and type(twin) is type(params)

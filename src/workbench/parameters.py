@@ -372,6 +372,9 @@ class FrozenMapping(Mapping):
     def __setattr__(self, name, value):
         raise AttributeError("a parameter mapping is read-only")
 
+    def __reduce__(self):  # pickle and copy rebuild it from its items (__setattr__ refuses)
+        return (FrozenMapping, (self._items,))
+
     def __repr__(self) -> str:
         return repr(self._items)
 

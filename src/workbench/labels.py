@@ -696,6 +696,7 @@ LABELS: dict[str, dict[str, str]] = {
     "min_spend": {"zh": "每位客户最低费用", "en": "Minimum spend per customer"},
     "max_spend": {"zh": "每位客户最高费用", "en": "Maximum spend per customer"},
     "max_increase": {"zh": "费用最多为当前的倍数", "en": "At most this multiple of current spend"},
+    "max_decrease": {"zh": "费用最少为当前除以此数", "en": "At least current spend divided by this"},
     "key_account_floor": {"zh": "重点客户费用不低于当前的倍数", "en": "Key accounts keep at least this multiple"},
     "caps": {"zh": "分组费用封顶（预算占比）", "en": "Caps per group (share of budget)"},
     "setting": {"zh": "设置", "en": "Setting"},

@@ -808,6 +808,8 @@ class AllocationParameters(Parameters, topic="allocation"):
         None, Nullable(Number(0)), "maximum yearly spend on one customer (>= min_spend); null: none")
     max_increase: float | None = setting(
         None, Nullable(Number(1)), "plan spend at most this multiple of the current spend; null: none")
+    max_decrease: float | None = setting(
+        None, Nullable(Number(1)), "plan spend at least the current spend divided by this; null: none")
     key_account_floor: float | None = setting(
         None, Nullable(Number(0)), "key accounts get at least this multiple of their current spend; null: none")
     caps: Mapping[str, Mapping[str, float]] = setting(

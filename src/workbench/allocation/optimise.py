@@ -88,9 +88,11 @@ def spend_bounds(curves: ResponseCurves, params: AllocationParameters) -> tuple[
     curves : ResponseCurves
     params : AllocationParameters
         ``min_spend`` and ``key_account_floor`` (times current spend, for
-        ``key_account`` customers) make the lower bound; ``max_spend`` and
-        ``max_increase`` (times current spend, customers with current spend; never
-        below ``min_spend``, which keeps the customer) the upper.
+        ``key_account`` customers) and ``max_decrease`` (current spend divided by it:
+        the plan stays within the range of spend the response was estimated on) make
+        the lower bound; ``max_spend`` and ``max_increase`` (times current spend,
+        customers with current spend; never below ``min_spend``, which keeps the
+        customer) the upper.
 
     Returns
     -------
@@ -120,6 +122,8 @@ def spend_bounds(curves: ResponseCurves, params: AllocationParameters) -> tuple[
     >>> lower, upper = spend_bounds(curves, AllocationParameters(min_spend=50.0, max_increase=1.5))
     >>> lower.tolist(), upper.tolist()  # upper: 1.5 x current spend (900, 1600)
     ([50.0, 50.0], [1350.0, 2400.0])
+    >>> spend_bounds(curves, AllocationParameters(min_spend=50.0, max_decrease=4))[0].tolist()  # current / 4
+    [225.0, 400.0]
     """
     frame = curves.frame
     current = frame["current_spend"].to_numpy()
@@ -130,6 +134,8 @@ def spend_bounds(curves: ResponseCurves, params: AllocationParameters) -> tuple[
                              "'key_account' column (bool); add it to the customers frame of response_curves")
         key = frame["key_account"].fillna(False).astype(bool).to_numpy()
         lower = np.where(key, np.maximum(lower, params.key_account_floor * current), lower)
+    if params.max_decrease is not None:
+        lower = np.maximum(lower, current / params.max_decrease)
     upper = np.full(len(frame), np.inf if params.max_spend is None else params.max_spend)
     if params.max_increase is not None:
         # the minimum spend keeps the customer: it wins over the growth limit
@@ -138,9 +144,10 @@ def spend_bounds(curves: ResponseCurves, params: AllocationParameters) -> tuple[
     bad = lower > upper * (1 + 1e-12)
     if bad.any():
         ids = frame.loc[bad, "customer_id"].head(3).tolist()
-        raise ValueError(f"{int(bad.sum())} customer(s), e.g. {ids}, have a lower bound (min_spend or "
-                         "key-account floor) above their upper bound (max_spend or max_increase x current "
-                         "spend); lower allocation.key_account_floor/min_spend or raise max_spend/max_increase")
+        raise ValueError(f"{int(bad.sum())} customer(s), e.g. {ids}, have a lower bound (min_spend, "
+                         "key-account floor or current spend / max_decrease) above their upper bound (max_spend "
+                         "or max_increase x current spend); lower allocation.key_account_floor/min_spend, raise "
+                         "max_decrease or raise max_spend/max_increase")
     return lower, np.maximum(upper, lower)
 
 

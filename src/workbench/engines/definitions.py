@@ -38,7 +38,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
+
+from workbench._periods import _day as day_number  # noqa: F401  (engines call defs.day_number)
+from workbench._periods import _iso as iso
 
 __all__ = [
     "AGGREGATES",
@@ -59,7 +61,6 @@ AGGREGATES = ("customer_features", "bgnbd_summary", "period_spend", "abc_totals"
 MISSING_KEY = "(missing)"
 
 _PERIODS = ("W", "M", "Q", "Y")
-_EPOCH = np.datetime64("1970-01-01", "D")
 
 
 @dataclass(frozen=True)
@@ -89,24 +90,6 @@ class TransactionStats:
 # ----------------------------------------------------------------------------------
 # small pieces
 # ----------------------------------------------------------------------------------
-
-
-def day_number(value, name: str) -> int:
-    """A date-like scalar as days since 1970-01-01 (time of day dropped, UTC if aware)."""
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name}={value!r} is not a date; pass e.g. '1997-09-30'") from exc
-    if ts is pd.NaT:
-        raise ValueError(f"{name} is missing (NaT); pass a date such as '1997-09-30'")
-    if ts.tzinfo is not None:
-        ts = ts.tz_convert("UTC").tz_localize(None)
-    return int((np.datetime64(ts.normalize().to_datetime64(), "D") - _EPOCH).astype(np.int64))
-
-
-def iso(day: int) -> str:
-    """The ISO date of a day number."""
-    return str(_EPOCH + np.timedelta64(int(day), "D"))
 
 
 def _date(day: int) -> str:

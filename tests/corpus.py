@@ -330,26 +330,29 @@ def _(d):
     return {"sources": tx_source(path, sheet=3)}
 
 
-@entry("excel_markers_match_csv", "NULL, N/A, #N/A, -, 无 in a workbook get the reasons they get "
-       "in a CSV", Outcome(kept={"transactions": 1},
-                           reasons={("transactions", "customer_id_missing"): 3,
-                                    ("transactions", "amount_missing"): 2}))
-def _(d):
-    path = xlsx(d, "orders.xlsx", {"S": [["客户", "日期", "金额"], ["A", "2024-01-05", 10],
-                                        ["NULL", "2024-01-05", 1], ["-", "2024-01-05", 1],
-                                        ["无", "2024-01-05", 1], ["B", "2024-01-05", "N/A"],
-                                        ["C", "2024-01-05", "#N/A"]]})
-    return {"sources": tx_source(path)}
+#: The cells of the two entries below: markers and Excel error values (openpyxl writes
+#: #REF!, #VALUE!, #DIV/0! as error cells) in the id, amount and date columns.
+_MARKER_ROWS = [["A", "2024-01-05", "10"], ["NULL", "2024-01-05", "1"], ["-", "2024-01-05", "1"],
+                ["无", "2024-01-05", "1"], ["#REF!", "2024-01-05", "1"], ["#VALUE!", "2024-01-05", "1"],
+                ["B", "2024-01-05", "N/A"], ["C", "2024-01-05", "#N/A"], ["D", "2024-01-05", "#DIV/0!"],
+                ["E", "#VALUE!", "3"], ["F", "2024-01-05", "#SPILL!"]]
+_MARKER_OUTCOME = Outcome(kept={"transactions": 1},
+                          reasons={("transactions", "customer_id_missing"): 5,
+                                   ("transactions", "amount_missing"): 4,
+                                   ("transactions", "date_missing"): 1})
 
 
-@entry("csv_markers_match_excel", "the same cells in a CSV",
-       Outcome(kept={"transactions": 1},
-               reasons={("transactions", "customer_id_missing"): 3,
-                        ("transactions", "amount_missing"): 2}))
+@entry("excel_markers_match_csv", "NULL, N/A, #N/A, -, 无 and error cells (#REF!, #VALUE!, #DIV/0!) "
+       "in a workbook get the reasons they get in a CSV", _MARKER_OUTCOME)
 def _(d):
-    return {"sources": tx_source(csv(d, "orders.csv", orders(
-        "A,2024-01-05,10", "NULL,2024-01-05,1", "-,2024-01-05,1", "无,2024-01-05,1",
-        "B,2024-01-05,N/A", "C,2024-01-05,#N/A")))}
+    rows = [[float(v) if v.isdigit() else v for v in row] for row in _MARKER_ROWS]
+    return {"sources": tx_source(xlsx(d, "orders.xlsx", {"S": [["客户", "日期", "金额"], *rows]}))}
+
+
+@entry("csv_markers_match_excel", "the same cells in a CSV: an id #REF! is missing, not a customer",
+       _MARKER_OUTCOME)
+def _(d):
+    return {"sources": tx_source(csv(d, "orders.csv", orders(*(",".join(row) for row in _MARKER_ROWS))))}
 
 
 @entry("placeholder_ids", "nan, None, null, NA, N/A as customer ids are missing, not customers",

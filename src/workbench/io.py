@@ -84,11 +84,15 @@ _DELIMITERS = ",;\t|"
 
 #: Cell texts that mean "no value", compared after stripping blanks, NFKC normalisation
 #: (full-width "Ｎ／Ａ" is "N/A") and case folding ("NULL", "Null" and "null" alike). The
-#: empty cell is one of them. Excel's error cells (#DIV/0!, #VALUE!) are not: they are
-#: errors, and stay as text for cleaning to quarantine as unreadable values.
+#: empty cell is one of them. Excel's error values (#DIV/0!, #VALUE!, #REF!, ... and #N/A)
+#: are markers too: a workbook's error cells are read as empty, so the same texts in a
+#: CSV exported from it must be missing as well, or the two formats would disagree (an id
+#: "#REF!" would be a customer). A cell that is an error is quarantined as missing.
 MISSING_VALUES: tuple[str, ...] = (
-    "", "NULL", "nan", "NaN", "NaT", "<NA>", "None", "NA", "N/A", "#N/A", "n.a.", "-", "--",
+    "", "NULL", "nan", "NaN", "NaT", "<NA>", "None", "NA", "N/A", "n.a.", "-", "--",
     "无", "空", "缺失", "不详",
+    "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#SPILL!", "#CALC!",
+    "#GETTING_DATA",
 )
 
 

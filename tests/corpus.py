@@ -355,6 +355,28 @@ def _(d):
     return {"sources": tx_source(csv(d, "orders.csv", orders(*(",".join(row) for row in _MARKER_ROWS))))}
 
 
+@entry("csv_header_repeats_mapped_column", "金额 twice in the header: pandas would read the first and "
+       "call the other 金额.1; the error names both positions",
+       Fails("load", ("orders.csv", "'金额' 2 times", "columns 3 (C) and 4 (D)", "columns.amount", "rename one")))
+def _(d):
+    return {"sources": tx_source(csv(d, "orders.csv", "客户,日期,金额,金额\nA,2024-01-05,10,99\n"))}
+
+
+@entry("excel_header_repeats_canonical_column", "an unmapped canonical column (channel) twice in a "
+       "workbook's header, one with a trailing blank",
+       Fails("load", ("orders.xlsx", "'channel' 2 times", "columns 2 (B) and 5 (E)", "rename one")))
+def _(d):
+    path = xlsx(d, "orders.xlsx", {"S": [["客户", "channel", "日期", "金额", "channel "],
+                                        ["A", "web", "2024-01-05", 10, "shop"]]})
+    return {"sources": tx_source(path)}
+
+
+@entry("header_repeats_unread_column", "a column the case does not read may occur twice",
+       Outcome(kept={"transactions": 1}, check=lambda x: _assert(_values(x) == [10.0])))
+def _(d):
+    return {"sources": tx_source(csv(d, "orders.csv", "客户,备注,日期,金额,备注\nA,x,2024-01-05,10,y\n"))}
+
+
 @entry("placeholder_ids", "nan, None, null, NA, N/A as customer ids are missing, not customers",
        Outcome(kept={"transactions": 1}, reasons={("transactions", "customer_id_missing"): 5}))
 def _(d):

@@ -136,3 +136,19 @@ def test_excel_error_values_are_missing_alike_in_csv_and_xlsx(tmp_path, error):
         result = clean_transactions(mapped)
         outcomes.append((result.clean["customer_id"].tolist(), result.quarantine["reason"].tolist()))
     assert outcomes[0] == outcomes[1] == (["C"], ["customer_id_missing", "amount_missing", "date_missing"])
+
+
+def test_a_repeated_header_is_refused_with_both_positions(tmp_path):
+    path = tmp_path / "survey.csv"
+    path.write_text("编号,满意1,满意1,其他,其他\n1,5,4,x,y\n", encoding="utf-8")
+    raw = read_table(path)
+    assert raw.attrs["repeated_columns"] == {"满意1": [2, 3], "其他": [4, 5]}
+    with pytest.raises(ValueError) as err:
+        apply_mapping(raw, {"respondent_id": "编号", "CUSA1": "满意1"}, "survey", source=path.name)
+    for part in ("survey.csv", "'满意1' 2 times", "columns 2 (B) and 3 (C)", "columns.CUSA1", "rename one"):
+        assert part in str(err.value)
+    orders = tmp_path / "orders.csv"
+    orders.write_text("客户,备注,日期,金额,备注\nA,x,2024-01-05,10,y\n", encoding="utf-8")
+    out = apply_mapping(read_table(orders), {"customer_id": "客户", "date": "日期", "amount": "金额"},
+                        "transactions")  # 备注 is not read: no error
+    assert list(out.columns) == ["customer_id", "date", "amount"] and not out.attrs

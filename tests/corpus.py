@@ -800,7 +800,7 @@ def _(d):
 
 @entry("survey_all_missing_item", "an item nobody answered is named",
        Outcome(kept={"survey": 2}, reasons={("survey answers", "missing_answers"): 2},
-               warnings=("'L2' has no answer", "no respondent passes")))
+               warnings=("'L2' has no answer", "no respondent passes"), ok=False))
 def _(d):
     return survey_case(d.parent, d, "id,S1,S2,L1,L2\nR1,4,5,4,\nR2,2,3,3,NA\n")
 

@@ -330,26 +330,51 @@ def _(d):
     return {"sources": tx_source(path, sheet=3)}
 
 
-@entry("excel_markers_match_csv", "NULL, N/A, #N/A, -, 无 in a workbook get the reasons they get "
-       "in a CSV", Outcome(kept={"transactions": 1},
-                           reasons={("transactions", "customer_id_missing"): 3,
-                                    ("transactions", "amount_missing"): 2}))
+#: The cells of the two entries below: markers and Excel error values (openpyxl writes
+#: #REF!, #VALUE!, #DIV/0! as error cells) in the id, amount and date columns.
+_MARKER_ROWS = [["A", "2024-01-05", "10"], ["NULL", "2024-01-05", "1"], ["-", "2024-01-05", "1"],
+                ["无", "2024-01-05", "1"], ["#REF!", "2024-01-05", "1"], ["#VALUE!", "2024-01-05", "1"],
+                ["B", "2024-01-05", "N/A"], ["C", "2024-01-05", "#N/A"], ["D", "2024-01-05", "#DIV/0!"],
+                ["E", "#VALUE!", "3"], ["F", "2024-01-05", "#SPILL!"]]
+_MARKER_OUTCOME = Outcome(kept={"transactions": 1},
+                          reasons={("transactions", "customer_id_missing"): 5,
+                                   ("transactions", "amount_missing"): 4,
+                                   ("transactions", "date_missing"): 1})
+
+
+@entry("excel_markers_match_csv", "NULL, N/A, #N/A, -, 无 and error cells (#REF!, #VALUE!, #DIV/0!) "
+       "in a workbook get the reasons they get in a CSV", _MARKER_OUTCOME)
 def _(d):
-    path = xlsx(d, "orders.xlsx", {"S": [["客户", "日期", "金额"], ["A", "2024-01-05", 10],
-                                        ["NULL", "2024-01-05", 1], ["-", "2024-01-05", 1],
-                                        ["无", "2024-01-05", 1], ["B", "2024-01-05", "N/A"],
-                                        ["C", "2024-01-05", "#N/A"]]})
+    rows = [[float(v) if v.isdigit() else v for v in row] for row in _MARKER_ROWS]
+    return {"sources": tx_source(xlsx(d, "orders.xlsx", {"S": [["客户", "日期", "金额"], *rows]}))}
+
+
+@entry("csv_markers_match_excel", "the same cells in a CSV: an id #REF! is missing, not a customer",
+       _MARKER_OUTCOME)
+def _(d):
+    return {"sources": tx_source(csv(d, "orders.csv", orders(*(",".join(row) for row in _MARKER_ROWS))))}
+
+
+@entry("csv_header_repeats_mapped_column", "金额 twice in the header: pandas would read the first and "
+       "call the other 金额.1; the error names both positions",
+       Fails("load", ("orders.csv", "'金额' 2 times", "columns 3 (C) and 4 (D)", "columns.amount", "rename one")))
+def _(d):
+    return {"sources": tx_source(csv(d, "orders.csv", "客户,日期,金额,金额\nA,2024-01-05,10,99\n"))}
+
+
+@entry("excel_header_repeats_canonical_column", "an unmapped canonical column (channel) twice in a "
+       "workbook's header, one with a trailing blank",
+       Fails("load", ("orders.xlsx", "'channel' 2 times", "columns 2 (B) and 5 (E)", "rename one")))
+def _(d):
+    path = xlsx(d, "orders.xlsx", {"S": [["客户", "channel", "日期", "金额", "channel "],
+                                        ["A", "web", "2024-01-05", 10, "shop"]]})
     return {"sources": tx_source(path)}
 
 
-@entry("csv_markers_match_excel", "the same cells in a CSV",
-       Outcome(kept={"transactions": 1},
-               reasons={("transactions", "customer_id_missing"): 3,
-                        ("transactions", "amount_missing"): 2}))
+@entry("header_repeats_unread_column", "a column the case does not read may occur twice",
+       Outcome(kept={"transactions": 1}, check=lambda x: _assert(_values(x) == [10.0])))
 def _(d):
-    return {"sources": tx_source(csv(d, "orders.csv", orders(
-        "A,2024-01-05,10", "NULL,2024-01-05,1", "-,2024-01-05,1", "无,2024-01-05,1",
-        "B,2024-01-05,N/A", "C,2024-01-05,#N/A")))}
+    return {"sources": tx_source(csv(d, "orders.csv", "客户,备注,日期,金额,备注\nA,x,2024-01-05,10,y\n"))}
 
 
 @entry("placeholder_ids", "nan, None, null, NA, N/A as customer ids are missing, not customers",
@@ -775,7 +800,7 @@ def _(d):
 
 @entry("survey_all_missing_item", "an item nobody answered is named",
        Outcome(kept={"survey": 2}, reasons={("survey answers", "missing_answers"): 2},
-               warnings=("'L2' has no answer", "no respondent passes")))
+               warnings=("'L2' has no answer", "no respondent passes"), ok=False))
 def _(d):
     return survey_case(d.parent, d, "id,S1,S2,L1,L2\nR1,4,5,4,\nR2,2,3,3,NA\n")
 

@@ -72,6 +72,45 @@ def test_validate_exits_nonzero_when_a_source_keeps_nothing(project):
     assert "keep no row" in done.stderr and "Traceback" not in done.stderr
 
 
+def survey(project, text):
+    """The project's case with a survey source (ids in column 'id') and a 1-5 model spec."""
+    (project / "data" / "survey.csv").write_text(text, encoding="utf-8")
+    (project / "cases" / "tiny_spec.yaml").write_text(
+        "{name: tiny, scale: {min: 1, max: 5}, paths: [[SAT, LOY]], constructs: "
+        "{SAT: {items: [S1, S2], mode: A}, LOY: {items: [L1, L2], mode: A}}}", encoding="utf-8")
+    case = project / "cases" / "shop.yaml"
+    case.write_text(textwrap.dedent(CASE).replace(
+        "sources:\n", "sources:\n  survey:\n    path: ../data/survey.csv\n    columns: {respondent_id: id}\n")
+        + "parameters:\n  satisfaction: {spec: tiny_spec.yaml}\n", encoding="utf-8")
+    orders(project, "order,cust,day,value\nO1,A,2024-01-05,10\n")
+    return str(case)
+
+
+def test_validate_writes_survey_answer_problems_to_the_quarantine(project):
+    done = run("validate", "--case", survey(project, "id,S1,S2,L1,L2\nR1,3.5,4,4,2\nR1,1,1,1,1\n"
+                                                     "R2,2,4,5,Agree\nR3,2,3,4,5\n"))
+    assert done.returncode == 0, done.stderr  # R3 passes
+    table = pd.read_csv(project / "data" / "processed" / "shop" / "quarantine.csv", encoding="utf-8-sig",
+                        dtype=str, keep_default_na=False).set_index("row")
+    assert table.loc["3", "reason"] == "respondent_id_duplicate"  # the id check's row, once
+    answers = table[table["source"] == "survey answers"]
+    assert answers["file"].tolist() == ["survey.csv", "survey.csv"]
+    assert answers.loc["2", ["reason", "detail"]].tolist() == ["not_on_scale_step", "S1='3.5'"]
+    assert answers.loc["4", ["reason", "detail"]].tolist() == ["non_numeric_answer", "L2='Agree'"]
+    assert '"id": "R2"' in answers.loc["4", "values"] and '"L2": "Agree"' in answers.loc["4", "values"]
+    assert "quarantine.csv" in done.stdout
+
+
+def test_validate_exits_nonzero_when_no_respondent_passes_the_answer_checks(project):
+    done = run("validate", "--case", survey(project, "id,S1,S2,L1,L2\nR1,3.5,4,4,2\nR2,0,4,4,4\n"))
+    assert done.returncode == 1
+    assert "no survey respondent passes the answer checks" in done.stderr
+    assert "tiny_spec.yaml" in done.stderr and "parameters.satisfaction.spec" in done.stderr
+    assert "Traceback" not in done.stderr
+    table = pd.read_csv(project / "data" / "processed" / "shop" / "quarantine.csv", encoding="utf-8-sig")
+    assert table["reason"].tolist() == ["not_on_scale_step", "out_of_scale"]
+
+
 def test_errors_are_one_line_without_traceback_and_with_it_under_debug(project):
     case = orders(project, "")
     done = run("validate", "--case", case)

@@ -1,10 +1,11 @@
 """Reading users' files: encodings, Excel with Chinese headers, Parquet, column mapping."""
 
+import openpyxl
 import pandas as pd
 import pytest
 
 from workbench.cleaning import clean_transactions
-from workbench.io import ColumnMappingError, apply_mapping, detect_encoding, read_table
+from workbench.io import MISSING_VALUES, ColumnMappingError, apply_mapping, detect_encoding, read_table
 
 ROWS = "客户编号,日期,销售额\nC001,2024年1月5日,\"￥1,234.50\"\nC002,2024/1/6,1.2万\n"
 
@@ -111,3 +112,43 @@ def test_xlsx_blank_date_cells_and_numeric_ids(tmp_path):
     result = clean_transactions(mapped)
     assert result.clean["customer_id"].tolist() == ["1001", "1003"]
     assert result.quarantine["reason"].tolist() == ["date_missing"]
+
+
+EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#SPILL!", "#CALC!",
+                "#GETTING_DATA")
+
+
+@pytest.mark.parametrize("error", EXCEL_ERRORS)
+def test_excel_error_values_are_missing_alike_in_csv_and_xlsx(tmp_path, error):
+    assert error in MISSING_VALUES
+    rows = [["客户", "日期", "金额"], [error, "2024-01-05", 1], ["A", "2024-01-05", error],
+            ["B", error, 3], ["C", "2024-01-05", 4]]
+    (tmp_path / "orders.csv").write_text("\n".join(",".join(map(str, r)) for r in rows) + "\n",
+                                         encoding="utf-8")
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)  # the first seven are written as error cells
+    book.save(tmp_path / "orders.xlsx")
+    outcomes = []
+    for name in ("orders.csv", "orders.xlsx"):
+        mapped = apply_mapping(read_table(tmp_path / name), {"customer_id": "客户", "date": "日期",
+                                                             "amount": "金额"}, "transactions", source=name)
+        result = clean_transactions(mapped)
+        outcomes.append((result.clean["customer_id"].tolist(), result.quarantine["reason"].tolist()))
+    assert outcomes[0] == outcomes[1] == (["C"], ["customer_id_missing", "amount_missing", "date_missing"])
+
+
+def test_a_repeated_header_is_refused_with_both_positions(tmp_path):
+    path = tmp_path / "survey.csv"
+    path.write_text("编号,满意1,满意1,其他,其他\n1,5,4,x,y\n", encoding="utf-8")
+    raw = read_table(path)
+    assert raw.attrs["repeated_columns"] == {"满意1": [2, 3], "其他": [4, 5]}
+    with pytest.raises(ValueError) as err:
+        apply_mapping(raw, {"respondent_id": "编号", "CUSA1": "满意1"}, "survey", source=path.name)
+    for part in ("survey.csv", "'满意1' 2 times", "columns 2 (B) and 3 (C)", "columns.CUSA1", "rename one"):
+        assert part in str(err.value)
+    orders = tmp_path / "orders.csv"
+    orders.write_text("客户,备注,日期,金额,备注\nA,x,2024-01-05,10,y\n", encoding="utf-8")
+    out = apply_mapping(read_table(orders), {"customer_id": "客户", "date": "日期", "amount": "金额"},
+                        "transactions")  # 备注 is not read: no error
+    assert list(out.columns) == ["customer_id", "date", "amount"] and not out.attrs

@@ -158,10 +158,15 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"survey model spec {spec.name}: {len(spec.constructs)} constructs, "
               f"{len(spec.items)} items; {where}")
     target = write_quarantine(loaded)  # always, so a stale file never outlives its fix
-    if any(len(q) for q in loaded.quarantine.values()):
+    if len(report.problems):  # the sources' rows and the survey's answers
         print(f"\nEvery quarantined row, with its file, row number, values and reason: {target}")
-    if not report.ok:
+    if report.empty_sources:
         print(f"workbench validate: source(s) {report.empty_sources} keep no row", file=sys.stderr)
+    if report.answers_kept == 0:
+        print(f"workbench validate: no survey respondent passes the answer checks of the model spec "
+              f"{settings.spec} (key 'parameters.satisfaction.spec'); the reasons are above and in "
+              f"{target}", file=sys.stderr)
+    if not report.ok:
         return 1
     return 0
 

@@ -84,11 +84,15 @@ _DELIMITERS = ",;\t|"
 
 #: Cell texts that mean "no value", compared after stripping blanks, NFKC normalisation
 #: (full-width "Ｎ／Ａ" is "N/A") and case folding ("NULL", "Null" and "null" alike). The
-#: empty cell is one of them. Excel's error cells (#DIV/0!, #VALUE!) are not: they are
-#: errors, and stay as text for cleaning to quarantine as unreadable values.
+#: empty cell is one of them. Excel's error values (#DIV/0!, #VALUE!, #REF!, ... and #N/A)
+#: are markers too: a workbook's error cells are read as empty, so the same texts in a
+#: CSV exported from it must be missing as well, or the two formats would disagree (an id
+#: "#REF!" would be a customer). A cell that is an error is quarantined as missing.
 MISSING_VALUES: tuple[str, ...] = (
-    "", "NULL", "nan", "NaN", "NaT", "<NA>", "None", "NA", "N/A", "#N/A", "n.a.", "-", "--",
+    "", "NULL", "nan", "NaN", "NaT", "<NA>", "None", "NA", "N/A", "n.a.", "-", "--",
     "无", "空", "缺失", "不详",
+    "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#SPILL!", "#CALC!",
+    "#GETTING_DATA",
 )
 
 
@@ -271,7 +275,9 @@ def read_table(
         Object/string columns exactly as in the file (Parquet keeps its types), with
         column names stripped of surrounding blanks and missing markers as None. Blank
         lines of a text file are kept as rows (of missing cells) so that row numbers
-        match the file.
+        match the file. ``attrs["repeated_columns"]`` maps each header text that occurs
+        more than once (pandas reads the second "x" as "x.1") to its 1-based column
+        positions, for :func:`apply_mapping` to refuse.
 
     Raises
     ------
@@ -306,8 +312,27 @@ def read_table(
             f"{path.name}: unsupported file type {suffix!r}; use .csv, .txt, .tsv, .xlsx, "
             ".xlsm or .parquet"
         )
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return mark_missing(frame, missing_values, missing_codes)
+    cells = frame.attrs.pop("header", None)
+    names = [str(c).strip() for c in frame.columns]
+    # "x" and "x " stay apart (apply_mapping refuses to choose between them)
+    frame.columns = names if len(set(names)) == len(names) else [str(c) for c in frame.columns]
+    out = mark_missing(frame, missing_values, missing_codes)
+    out.attrs["repeated_columns"] = _repeated_columns(cells or ())
+    return out
+
+
+def _first_row(frame: pd.DataFrame) -> list:
+    return frame.iloc[0].tolist() if len(frame) else []
+
+
+def _repeated_columns(cells) -> dict[str, list[int]]:
+    """Header texts (stripped) that occur more than once -> their 1-based column positions."""
+    positions: dict[str, list[int]] = {}
+    for position, cell in enumerate(cells, start=1):
+        text = "" if cell is None or (not isinstance(cell, str) and pd.isna(cell)) else str(cell).strip()
+        if text:
+            positions.setdefault(text, []).append(position)
+    return {text: found for text, found in positions.items() if len(found) > 1}
 
 
 def _read_text(path: Path, *, sep: str | None, encoding: str | None, header: int | None,
@@ -332,9 +357,14 @@ def _read_text(path: Path, *, sep: str | None, encoding: str | None, header: int
         kwargs = {"sep": r"\s+"}
     else:
         kwargs = {"sep": sep or ("\t" if tsv else _sniff_delimiter(text))}
+    options = {"encoding": encoding, "dtype": str, "keep_default_na": False, "na_filter": False,
+               "skip_blank_lines": False, **kwargs}
     try:
-        return pd.read_csv(path, encoding=encoding, dtype=str, keep_default_na=False,
-                           na_filter=False, header=header, skip_blank_lines=False, **kwargs)
+        frame = pd.read_csv(path, header=header, **options)
+        if header is not None:  # the header as written: pandas renames a repeated name 'x' to 'x.1'
+            frame.attrs["header"] = _first_row(pd.read_csv(path, header=None, skiprows=header, nrows=1,
+                                                           **options))
+        return frame
     except pd.errors.EmptyDataError as exc:
         raise SourceError(f"{path.name}: no columns to read (the file holds only blank "
                           "lines); export the data again") from exc
@@ -383,8 +413,12 @@ def _read_excel(path: Path, *, sheet: str | int | None, header: int | None) -> p
         try:
             # Excel cells keep their types here (dates as datetimes, serials as numbers);
             # cleaning handles both, which is what users' files contain.
-            return pd.read_excel(book, sheet_name=wanted, header=header, dtype=object,
-                                 keep_default_na=False)
+            frame = pd.read_excel(book, sheet_name=wanted, header=header, dtype=object,
+                                  keep_default_na=False)
+            if header is not None:  # the header as written: pandas renames a repeated 'x' to 'x.1'
+                frame.attrs["header"] = _first_row(pd.read_excel(book, sheet_name=wanted, header=None,
+                                                                 skiprows=header, nrows=1, dtype=object))
+            return frame
         except (zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
             raise SourceError(f"{path.name}: the workbook is damaged or truncated ({exc}); "
                               "save it again from Excel") from exc
@@ -511,6 +545,14 @@ def apply_mapping(
     pandas.DataFrame
         Canonical columns first in canonical order; for ``survey``, every other column
         of the file (the items) is kept after them.
+
+    Raises
+    ------
+    ColumnMappingError
+        When a mapped (or required) column is not in the file.
+    ValueError
+        When a column to be read occurs more than once in the file's header (as
+        :func:`read_table` records it): which one is meant would be a guess.
     """
     if table not in CANONICAL_COLUMNS:
         raise ValueError(f"unknown table {table!r}; use one of {sorted(CANONICAL_COLUMNS)}")
@@ -522,9 +564,12 @@ def apply_mapping(
             f"{source}: mapping for table '{table}' names unknown canonical column(s) "
             f"{unknown}; allowed: {sorted(known)}"
         )
+    repeated = frame.attrs.get("repeated_columns", {})
     renames: dict[str, str] = {}
     for canonical in (*spec["required"], *spec["optional"]):
         user = mapping.get(canonical, canonical)
+        if user in repeated:
+            raise ValueError(_repeated_message(source, canonical, user, repeated[user], canonical in mapping))
         if user in frame.columns:
             renames[user] = canonical
         elif canonical in spec["required"] or canonical in mapping:
@@ -538,6 +583,9 @@ def apply_mapping(
     if table == "survey":
         # item columns may be renamed too (e.g. "满意度1" -> "CUSA1"); all are kept
         items = {user: item for item, user in mapping.items() if item not in known}
+        for user, item in items.items():
+            if user in repeated:
+                raise ValueError(_repeated_message(source, item, user, repeated[user], True))
         missing = sorted(user for user in items if user not in frame.columns)
         if missing:
             raise ColumnMappingError(
@@ -545,6 +593,20 @@ def apply_mapping(
                 f"found; the file has columns {list(frame.columns)}"
             )
         out = out.rename(columns=items)
-        extra = [c for c in out.columns if c not in canonical_cols]
-        return out[canonical_cols + extra].copy()
-    return out[canonical_cols].copy()
+        canonical_cols += [c for c in out.columns if c not in canonical_cols]
+    out = out[canonical_cols].copy()
+    out.attrs.pop("repeated_columns", None)  # the file's, not the table's
+    return out
+
+
+def _repeated_message(source: str, canonical: str, user: str, positions: list[int], mapped: bool) -> str:
+    """The error for a column name that the header has more than once."""
+    from workbench._xlsx import column_letter
+
+    where = " and ".join(f"{p} ({column_letter(p - 1)})" for p in positions)
+    how = (f"the case maps '{canonical}' to it (key 'columns.{canonical}')" if mapped
+           else f"'{canonical}' is read from the column of that name")
+    return (f"{source}: the header has '{user}' {len(positions)} times, in columns {where} "
+            f"(counting from 1, as a spreadsheet does), and {how}, so which one is meant is unclear; "
+            f"rename one of them in the file and map the one you mean under 'columns' "
+            f"(columns: {{{canonical}: <its name>}})")

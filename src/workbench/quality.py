@@ -99,8 +99,11 @@ def quarantine_table(loaded) -> pd.DataFrame:
         spreadsheet shows it: the header is row 1 unless ``header`` says otherwise),
         ``reason`` (the code), ``detail`` (the offending value, or the other row of a
         conflict) and ``values`` (the row's cells as read, a JSON object keyed by the
-        file's own column names; personal data already pseudonymised). Sorted by
-        source, then row.
+        file's own column names; personal data already pseudonymised). Respondents whose
+        answers fail the survey's model spec follow as source ``"survey answers"``: the
+        respondent's row, the reason, the offending items with their answers as
+        ``detail`` (``S1='3.5'``) and the respondent id and answers as ``values``. Sorted
+        by source, then row.
 
     Examples
     --------
@@ -139,11 +142,48 @@ def quarantine_table(loaded) -> pd.DataFrame:
             "source": name, "file": loaded.files[name].name, "row": frame["row"].astype(int),
             "reason": frame["reason"].astype(str), "detail": frame["detail"], "values": values,
         }))
+    parts.append(_answer_quarantine(loaded))
+    parts = [part for part in parts if part is not None]
     columns = ["source", "file", "row", "reason", "detail", "values"]
     if not parts:
         return pd.DataFrame(columns=columns)
     return pd.concat(parts, ignore_index=True)[columns].sort_values(
         ["source", "row"], kind="stable").reset_index(drop=True)
+
+
+def _answer_quarantine(loaded) -> pd.DataFrame | None:
+    """The respondents whose answers fail the model spec, as rows of :func:`quarantine_table`
+    (None without a survey or a spec; :func:`validation_report` says what is wrong with them)."""
+    from workbench.satisfaction import clean_survey
+    from workbench.satisfaction.spec import SpecError
+
+    survey = loaded.tables.get("survey")
+    name = next((n for n, s in loaded.case.sources.items() if s.get("table", n) == "survey"), None)
+    if survey is None or not len(survey) or name not in loaded.files:
+        return None
+    try:
+        spec = loaded.case.survey_spec()
+        failed = None if spec is None else clean_survey(survey, spec).quarantine
+    except (SpecError, ValueError):
+        return None
+    if failed is None or failed.empty:
+        return None
+    # the kept respondents are the file's rows that the id checks did not quarantine, in order
+    dropped = loaded.quarantine.get(name)
+    dropped = set() if dropped is None else set(dropped["source_row"].astype(int))
+    positions = [i for i in range(len(survey) + len(dropped)) if i not in dropped]
+    first_row = loaded.notes.get(name, {}).get("first_row", 2)
+    renames = _user_columns(loaded, name)
+    cells = failed.drop(columns=["reason", "detail"])
+    details = [None if pd.isna(items) else "; ".join(f"{i}={row[i]!r}" for i in str(items).split(", "))
+               for items, row in zip(failed["detail"], cells.to_dict("records"), strict=True)]
+    return pd.DataFrame({
+        "source": "survey answers", "file": loaded.files[name].name,
+        "row": [positions[i] + first_row for i in survey.index.get_indexer(failed.index)],
+        "reason": failed["reason"].astype(str).to_numpy(), "detail": details,
+        "values": [json.dumps({renames.get(c, str(c)): _cell(v) for c, v in row.items()}, ensure_ascii=False)
+                   for row in cells.to_dict("records")],
+    })
 
 
 def _cell(value):
@@ -308,6 +348,9 @@ class ValidationReport:
         Problems that are not rows: a source that keeps nothing, a join below the
         threshold, columns not read that hold personal data, returns larger than the
         purchases, an item nobody answered, survey answers that fail the spec.
+    answers_kept : int or None
+        Respondents that pass the survey's answer checks (None: no survey, no spec or
+        no respondent to check); 0 makes the report not ``ok``.
 
     Examples
     --------
@@ -337,6 +380,7 @@ class ValidationReport:
     problems: pd.DataFrame
     joins: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    answers_kept: int | None = None
 
     @property
     def empty_sources(self) -> list[str]:
@@ -347,8 +391,9 @@ class ValidationReport:
 
     @property
     def ok(self) -> bool:
-        """True when every source keeps at least one row."""
-        return not self.empty_sources
+        """True when every source keeps at least one row and, for a survey checked against
+        its model spec, at least one respondent passes the answer checks."""
+        return not self.empty_sources and self.answers_kept != 0
 
     def to_text(self) -> str:
         """The report as the ``validate`` command prints it."""
@@ -435,8 +480,10 @@ def validation_report(loaded, *, lang: str = "en",
                              "next_step": next_step(reason, lang, details[:20])})
     warnings: list[str] = []
     survey = loaded.tables.get("survey")
+    answers_kept = None
     if survey is not None:
-        problems += _survey_problems(loaded, survey, lang, warnings)
+        answers, answers_kept = _survey_problems(loaded, survey, lang, warnings)
+        problems += answers
     problems = pd.DataFrame(problems, columns=["table", "reason", "rows", "examples", "next_step"])
     joins = join_match_rates(loaded, threshold)
     for row in joins.itertuples(index=False):
@@ -459,15 +506,18 @@ def validation_report(loaded, *, lang: str = "en",
             warnings.append(f"{len(negative):,} customer(s) returned more than they bought "
                             f"(net revenue < 0), e.g. {shown}: the purchase may be before the "
                             "window's start or missing from the file; their returns are kept")
-    report = ValidationReport(sources=sources, problems=problems, joins=joins, warnings=warnings)
+    report = ValidationReport(sources=sources, problems=problems, joins=joins, warnings=warnings,
+                              answers_kept=answers_kept)
     for name in report.empty_sources:
         warnings.insert(0, f"source '{name}' keeps no row: nothing of it can be analysed; see "
                            "the reasons above")
     return report
 
 
-def _survey_problems(loaded, survey: pd.DataFrame, lang: str, warnings: list[str]) -> list[dict]:
-    """The survey's answers against the case's model spec: reasons and warnings."""
+def _survey_problems(loaded, survey: pd.DataFrame, lang: str,
+                     warnings: list[str]) -> tuple[list[dict], int | None]:
+    """The survey's answers against the case's model spec: reasons, warnings and the
+    respondents kept (None when nothing was checked)."""
     from workbench.satisfaction import clean_survey
     from workbench.satisfaction.spec import SpecError
 
@@ -475,9 +525,9 @@ def _survey_problems(loaded, survey: pd.DataFrame, lang: str, warnings: list[str
         spec = loaded.case.survey_spec()
     except ValueError as exc:
         warnings.append(str(exc))
-        return []
+        return [], None
     if spec is None:
-        return []
+        return [], None
     items = [i for i in spec.items if i in survey.columns]
     for item in items:
         if survey[item].isna().all() or survey[item].astype(str).str.strip().eq("").all():
@@ -487,7 +537,7 @@ def _survey_problems(loaded, survey: pd.DataFrame, lang: str, warnings: list[str
         cleaned = clean_survey(survey, spec)
     except (SpecError, ValueError) as exc:
         warnings.append(f"survey: {exc}")
-        return []
+        return [], None
     out = []
     quarantine = cleaned.quarantine
     for reason, group in quarantine.groupby("reason", sort=False):
@@ -499,4 +549,4 @@ def _survey_problems(loaded, survey: pd.DataFrame, lang: str, warnings: list[str
     if len(survey) and quarantine.shape[0] == len(survey):
         warnings.append("survey: no respondent passes the answer checks (see the reasons "
                         "above); the satisfaction notebook cannot run")
-    return out
+    return out, (len(survey) - quarantine.shape[0] if len(survey) else None)

@@ -142,7 +142,7 @@ def test_a_repeated_header_is_refused_with_both_positions(tmp_path):
     path = tmp_path / "survey.csv"
     path.write_text("编号,满意1,满意1,其他,其他\n1,5,4,x,y\n", encoding="utf-8")
     raw = read_table(path)
-    assert raw.attrs["repeated_columns"] == {"满意1": [2, 3], "其他": [4, 5]}
+    assert list(raw.columns) == ["编号", "满意1", "满意1 (column 3)", "其他", "其他 (column 5)"] and not raw.attrs
     with pytest.raises(ValueError) as err:
         apply_mapping(raw, {"respondent_id": "编号", "CUSA1": "满意1"}, "survey", source=path.name)
     for part in ("survey.csv", "'满意1' 2 times", "columns 2 (B) and 3 (C)", "columns.CUSA1", "rename one"):

@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 import unicodedata
@@ -275,9 +276,10 @@ def read_table(
         Object/string columns exactly as in the file (Parquet keeps its types), with
         column names stripped of surrounding blanks and missing markers as None. Blank
         lines of a text file are kept as rows (of missing cells) so that row numbers
-        match the file. ``attrs["repeated_columns"]`` maps each header text that occurs
-        more than once (pandas reads the second "x" as "x.1") to its 1-based column
-        positions, for :func:`apply_mapping` to refuse.
+        match the file. A header text that occurs more than once keeps its name in its
+        first column; the others are named ``"x (column 4)"`` (1-based, as a spreadsheet
+        counts; pandas would call them ``"x.1"``), for :func:`apply_mapping` to refuse
+        to choose between them when ``x`` is read.
 
     Raises
     ------
@@ -312,27 +314,43 @@ def read_table(
             f"{path.name}: unsupported file type {suffix!r}; use .csv, .txt, .tsv, .xlsx, "
             ".xlsm or .parquet"
         )
-    cells = frame.attrs.pop("header", None)
-    names = [str(c).strip() for c in frame.columns]
-    # "x" and "x " stay apart (apply_mapping refuses to choose between them)
-    frame.columns = names if len(set(names)) == len(names) else [str(c) for c in frame.columns]
-    out = mark_missing(frame, missing_values, missing_codes)
-    out.attrs["repeated_columns"] = _repeated_columns(cells or ())
-    return out
+    cells = frame.attrs.pop("header", None)  # set by the readers above, taken here
+    frame.columns = _header_names([str(c) for c in frame.columns], cells)
+    return mark_missing(frame, missing_values, missing_codes)
 
 
 def _first_row(frame: pd.DataFrame) -> list:
     return frame.iloc[0].tolist() if len(frame) else []
 
 
-def _repeated_columns(cells) -> dict[str, list[int]]:
-    """Header texts (stripped) that occur more than once -> their 1-based column positions."""
-    positions: dict[str, list[int]] = {}
-    for position, cell in enumerate(cells, start=1):
-        text = "" if cell is None or (not isinstance(cell, str) and pd.isna(cell)) else str(cell).strip()
-        if text:
-            positions.setdefault(text, []).append(position)
-    return {text: found for text, found in positions.items() if len(found) > 1}
+_REPEAT = re.compile(r"(?P<text>.+) \(column (?P<position>\d+)\)")
+
+
+def _header_names(read: list[str], cells) -> list[str]:
+    """Column names stripped of blanks; a header text written more than once (``cells``, the
+    header as in the file) keeps its name in its first column, the others become
+    ``"text (column n)"``; names that stripping alone would make equal stay as read."""
+    texts = [("" if c is None or (not isinstance(c, str) and pd.isna(c)) else str(c).strip())
+             for c in cells] if cells is not None and len(cells) == len(read) else None
+    if texts is None:
+        names = [c.strip() for c in read]
+        return names if len(set(names)) == len(names) else read
+    seen: set[str] = set()
+    names = []
+    for position, (name, text) in enumerate(zip(read, texts, strict=True), start=1):
+        repeat = bool(text) and text in seen
+        seen.add(text)
+        names.append(f"{text} (column {position})" if repeat else name.strip())
+    return names if len(set(names)) == len(names) else read
+
+
+def _repeats(frame: pd.DataFrame, name: str) -> list[int]:
+    """1-based positions of ``name`` and of its repeats (``"name (column n)"``); one or none
+    when the header has it once or not at all."""
+    found = [i + 1 for i, c in enumerate(frame.columns) if c == name]
+    found += [int(m["position"]) for c in frame.columns
+              if isinstance(c, str) and (m := _REPEAT.fullmatch(c)) and m["text"] == name]
+    return sorted(found)
 
 
 def _read_text(path: Path, *, sep: str | None, encoding: str | None, header: int | None,
@@ -552,7 +570,7 @@ def apply_mapping(
         When a mapped (or required) column is not in the file.
     ValueError
         When a column to be read occurs more than once in the file's header (as
-        :func:`read_table` records it): which one is meant would be a guess.
+        :func:`read_table` names the repeats): which one is meant would be a guess.
     """
     if table not in CANONICAL_COLUMNS:
         raise ValueError(f"unknown table {table!r}; use one of {sorted(CANONICAL_COLUMNS)}")
@@ -564,12 +582,11 @@ def apply_mapping(
             f"{source}: mapping for table '{table}' names unknown canonical column(s) "
             f"{unknown}; allowed: {sorted(known)}"
         )
-    repeated = frame.attrs.get("repeated_columns", {})
     renames: dict[str, str] = {}
     for canonical in (*spec["required"], *spec["optional"]):
         user = mapping.get(canonical, canonical)
-        if user in repeated:
-            raise ValueError(_repeated_message(source, canonical, user, repeated[user], canonical in mapping))
+        if len(positions := _repeats(frame, user)) > 1:
+            raise ValueError(_repeated_message(source, canonical, user, positions, canonical in mapping))
         if user in frame.columns:
             renames[user] = canonical
         elif canonical in spec["required"] or canonical in mapping:
@@ -584,8 +601,8 @@ def apply_mapping(
         # item columns may be renamed too (e.g. "满意度1" -> "CUSA1"); all are kept
         items = {user: item for item, user in mapping.items() if item not in known}
         for user, item in items.items():
-            if user in repeated:
-                raise ValueError(_repeated_message(source, item, user, repeated[user], True))
+            if len(positions := _repeats(frame, user)) > 1:
+                raise ValueError(_repeated_message(source, item, user, positions, True))
         missing = sorted(user for user in items if user not in frame.columns)
         if missing:
             raise ColumnMappingError(
@@ -594,9 +611,7 @@ def apply_mapping(
             )
         out = out.rename(columns=items)
         canonical_cols += [c for c in out.columns if c not in canonical_cols]
-    out = out[canonical_cols].copy()
-    out.attrs.pop("repeated_columns", None)  # the file's, not the table's
-    return out
+    return out[canonical_cols].copy()
 
 
 def _repeated_message(source: str, canonical: str, user: str, positions: list[int], mapped: bool) -> str:

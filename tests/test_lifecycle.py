@@ -225,14 +225,29 @@ def test_stage_rules_show_the_numbers():
     assert "200 days" in rules.loc[0, "rule"] and "90% quantile" in rules.loc[0, "rule"]
     assert "customers weighted equally" in rules.loc[0, "rule"]
     assert "-0.1 per quarter" in rules.loc[2, "rule"]
-    zh = stage_rules(365, churn_horizon=365, lang="zh", max_p_value=0.05, p_alive_threshold=0.3)
-    assert "365 天" in zh.loc[0, "rule"] and "由案例设定" in zh.loc[0, "rule"] and "p <= 0.05" in zh.loc[2, "rule"]
-    assert "P(alive) < 0.3" in zh.loc[0, "rule"]
     # the options of lifecycle_stages pass through unchanged
     options = {"period": "M", "min_periods_stable": 6, "trend_threshold": 0.2, "min_r2": 0.5, "recent_periods": 3}
     assert "fewer than 6 months" in stage_rules(100, **options).loc[3, "rule"]
-    with pytest.raises(ValueError, match="lang"):
-        stage_rules(1.0, lang="fr")
+    with pytest.raises(ValueError, match="period"):
+        stage_rules(1.0, period="D")
+
+
+def test_stage_rules_read_in_chinese_through_the_label_table():
+    """The English rules are the analysis' output; labels.translate_text shows them in Chinese
+    word for word as the rules read before they moved to the label table."""
+    from workbench.labels import translate_text
+
+    zh = [translate_text(rule, "zh") for rule in
+          stage_rules(365, churn_horizon=365, max_p_value=0.05, p_alive_threshold=0.3)["rule"]]
+    assert zh == ["最近一次购买距今超过 365 天（流失期限，由案例设定；或 BG/NBD 存活概率 P(alive) < 0.3）",
+                  "有购买的季度少于 2 个（仅一个购买期，尚在试探）",
+                  "消费下降：标准化斜率 <= -0.1/季度 且 R2 >= 0.3, p <= 0.05",
+                  "消费上升（标准化斜率 >= 0.1，R2 >= 0.3, p <= 0.05）或首次购买以来不足 4 个季度",
+                  "其余：关系已持续 4 个季度以上，无明显趋势"]
+    quantile = translate_text(stage_rules(155.5, period="M")["rule"][0], "zh")
+    assert quantile == "最近一次购买距今超过 155.5 天（流失期限：各客户等权的购买间隔 90% 分位数）"
+    pooled = stage_rules(200, horizon_weighting="gap")["rule"][0]
+    assert translate_text(pooled, "zh") == "最近一次购买距今超过 200 天（流失期限：购买间隔 90% 分位数）"
 
 
 def test_value_curve_by_stage(six_customers):

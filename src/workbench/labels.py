@@ -1057,6 +1057,27 @@ _CODE_LABELS = {
     "reason_signed": {"zh": "有正负号，偏度 {skew}，超额峰度 {kurt}",
                       "en": "signed, skewness {skew}, excess kurtosis {kurt}"},
     "reason_user": {"zh": "由用户指定", "en": "set by the user"},
+    # lifecycle stage rules (workbench.lifecycle.stage_rules), their parts and period units
+    "stage_rule_churned": {"zh": "最近一次购买距今超过 {h} 天（流失期限{source}）",
+                           "en": "recency > {h} days (churn horizon{source})"},
+    "stage_rule_exploration": {"zh": "有购买的{per}少于 2 个（仅一个购买期，尚在试探）",
+                               "en": "fewer than 2 active {per}s (one purchase period: still trying)"},
+    "stage_rule_decline": {"zh": "消费下降：标准化斜率 <= -{tt}/{per} 且 R2 >= {r2}{pv}",
+                           "en": "falling spend: normalised slope <= -{tt} per {per} and R2 >= {r2}{pv}"},
+    "stage_rule_formation": {"zh": "消费上升（标准化斜率 >= {tt}，R2 >= {r2}{pv}）或首次购买以来不足 {mps} 个{per}",
+                             "en": "rising spend (normalised slope >= {tt}, R2 >= {r2}{pv}) or fewer than {mps} "
+                                   "{per}s since the first purchase"},
+    "stage_rule_stability": {"zh": "其余：关系已持续 {mps} 个{per}以上，无明显趋势",
+                             "en": "the rest: {mps}+ {per}s of relationship, no clear trend"},
+    "horizon_by_case": {"zh": "，由案例设定", "en": ", set by the case"},
+    "horizon_by_quantile": {"zh": "：购买间隔 {q} 分位数", "en": ": {q} quantile of inter-purchase times"},
+    "horizon_by_quantile_weighted": {"zh": "：各客户等权的购买间隔 {q} 分位数",
+                                     "en": ": {q} quantile of inter-purchase times, customers weighted equally"},
+    "horizon_or_p_alive": {"zh": "或 BG/NBD 存活概率 P(alive) < {p}", "en": "or BG/NBD P(alive) < {p}"},
+    "unit_week": {"zh": "周", "en": "week"},
+    "unit_month": {"zh": "月", "en": "month"},
+    "unit_quarter": {"zh": "季度", "en": "quarter"},
+    "unit_year": {"zh": "年", "en": "year"},
     # segmentation quality per industry, ``quality`` (workbench.segmentation.CustomerSegmenter)
     "quality_clear": {"zh": "k={k} 时聚类清晰：轮廓系数 {silhouette}，自助法 ARI {ari}",
                       "en": "clear segmentation at k={k}: silhouette {silhouette}, bootstrap ARI {ari}"},
@@ -1191,6 +1212,20 @@ TEXT_PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), key) for p, 
     (rf"skewness (?P<skew>{_NUMBER}) (?P<op>>|<=) (?P<limit>{_NUMBER})", "reason_skewness"),
     (rf"signed, skewness (?P<skew>{_NUMBER}), excess kurtosis (?P<kurt>{_NUMBER})", "reason_signed"),
     (r"set by the user", "reason_user"),
+    (r"recency > (?P<h>[\d.]+) days \(churn horizon(?P<text_source>[,:].*)\)", "stage_rule_churned"),
+    (r"fewer than 2 active (?P<unit_per>week|month|quarter|year)s \(one purchase period: still trying\)",
+     "stage_rule_exploration"),
+    (rf"falling spend: normalised slope <= -(?P<tt>{_NUMBER}) per (?P<unit_per>week|month|quarter|year) and "
+     rf"R2 >= (?P<r2>{_NUMBER})(?P<pv>(, p <= {_NUMBER})?)", "stage_rule_decline"),
+    (rf"rising spend \(normalised slope >= (?P<tt>{_NUMBER}), R2 >= (?P<r2>{_NUMBER})(?P<pv>(, p <= {_NUMBER})?)\) "
+     r"or fewer than (?P<mps>\d+) (?P<unit_per>week|month|quarter|year)s since the first purchase",
+     "stage_rule_formation"),
+    (r"the rest: (?P<mps>\d+)\+ (?P<unit_per>week|month|quarter|year)s of relationship, no clear trend",
+     "stage_rule_stability"),
+    (r", set by the case", "horizon_by_case"),
+    (r": (?P<q>\d+%) quantile of inter-purchase times", "horizon_by_quantile"),
+    (r": (?P<q>\d+%) quantile of inter-purchase times, customers weighted equally", "horizon_by_quantile_weighted"),
+    (rf"or BG/NBD P\(alive\) < (?P<p>{_NUMBER})", "horizon_or_p_alive"),
     (rf"clear segmentation at k=(?P<k>\d+): silhouette (?P<silhouette>{_NUMBER}), bootstrap ARI (?P<ari>{_NUMBER})",
      "quality_clear"),
     (rf"clear segmentation at k=(?P<k>\d+): silhouette (?P<silhouette>{_NUMBER})", "quality_clear_no_bootstrap"),
@@ -1279,6 +1314,8 @@ def _translated(text: str, lang: str) -> str | None:
         for name, value in found.groupdict().items():
             if name.startswith("source_"):
                 parts[name[7:]] = label(f"source_{value}", lang) if f"source_{value}" in LABELS else value
+            elif name.startswith("unit_"):  # a period unit ("quarter" -> 季度)
+                parts[name[5:]] = label(f"unit_{value}", lang)
             elif name.startswith("text_"):
                 inner = _translated(value, lang)
                 if inner is None:

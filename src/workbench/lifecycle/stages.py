@@ -452,25 +452,17 @@ def _spend_series(transactions, as_of_day, period, customer_ids, recent_periods)
     }
 
 
-_RULES = {
-    "en": (
-        ("churned", "recency > {h:g} days (churn horizon{hsrc})"),
-        ("exploration", "fewer than 2 active {per}s (one purchase period: still trying)"),
-        ("decline", "falling spend: normalised slope <= -{tt:g} per {per} and R2 >= {r2:g}{pv}"),
-        ("formation", "rising spend (normalised slope >= {tt:g}, R2 >= {r2:g}{pv}) "
-                      "or fewer than {mps} {per}s since the first purchase"),
-        ("stability", "the rest: {mps}+ {per}s of relationship, no clear trend"),
-    ),
-    "zh": (
-        ("churned", "最近一次购买距今超过 {h:g} 天（流失期限{hsrc}）"),
-        ("exploration", "有购买的{per}少于 2 个（仅一个购买期，尚在试探）"),
-        ("decline", "消费下降：标准化斜率 <= -{tt:g}/{per} 且 R2 >= {r2:g}{pv}"),
-        ("formation", "消费上升（标准化斜率 >= {tt:g}，R2 >= {r2:g}{pv}）或首次购买以来不足 {mps} 个{per}"),
-        ("stability", "其余：关系已持续 {mps} 个{per}以上，无明显趋势"),
-    ),
-}
-_PERIOD_WORDS = {"en": {"W": "week", "M": "month", "Q": "quarter", "Y": "year"},
-                 "zh": {"W": "周", "M": "月", "Q": "季度", "Y": "年"}}
+#: The rules of :func:`lifecycle_stages` in the order they are checked; the sentences are
+#: English, and :data:`workbench.labels.TEXT_PATTERNS` reads them in the report's language.
+_RULES = (
+    ("churned", "recency > {h:g} days (churn horizon{hsrc})"),
+    ("exploration", "fewer than 2 active {per}s (one purchase period: still trying)"),
+    ("decline", "falling spend: normalised slope <= -{tt:g} per {per} and R2 >= {r2:g}{pv}"),
+    ("formation", "rising spend (normalised slope >= {tt:g}, R2 >= {r2:g}{pv}) "
+                  "or fewer than {mps} {per}s since the first purchase"),
+    ("stability", "the rest: {mps}+ {per}s of relationship, no clear trend"),
+)
+_PERIOD_WORDS = {"W": "week", "M": "month", "Q": "quarter", "Y": "year"}
 
 
 def stage_rules(
@@ -486,7 +478,6 @@ def stage_rules(
     max_p_value: float | None = None,
     recent_periods: int = 2,
     p_alive_threshold: float | None = None,
-    lang: str = "en",
 ) -> pd.DataFrame:
     r"""The stage rules of :func:`lifecycle_stages` with their numbers, for a report.
 
@@ -499,12 +490,12 @@ def stage_rules(
         passed to both); ``churn_horizon`` given means the case set the horizon.
     trend_threshold, min_r2, max_p_value, recent_periods, p_alive_threshold
         The other keywords of :func:`lifecycle_stages`, as passed to it.
-    lang : {"en", "zh"}
 
     Returns
     -------
     pandas.DataFrame
-        ``order`` (1 = checked first), ``stage``, ``rule`` (text, horizon in days).
+        ``order`` (1 = checked first), ``stage``, ``rule`` (an English sentence, horizon
+        in days; :func:`workbench.labels.translate_text` shows it in the report's language).
 
     References
     ----------
@@ -520,24 +511,18 @@ def stage_rules(
     >>> rules.loc[0, "rule"]
     'recency > 200 days (churn horizon: 90% quantile of inter-purchase times, customers weighted equally)'
     """
-    if lang not in _RULES:
-        raise ValueError(f"lang={lang!r} is not supported; use one of {list(_RULES)}")
     _check_period(period)
-    en = lang == "en"
     if churn_horizon is not None:
-        hsrc = ", set by the case" if en else "，由案例设定"
+        hsrc = ", set by the case"
     else:
-        per_customer = horizon_weighting == "customer"
-        hsrc = (f": {horizon_quantile:.0%} quantile of inter-purchase times"
-                + (", customers weighted equally" if per_customer else "") if en
-                else ("：各客户等权的" if per_customer else "：") + f"购买间隔 {horizon_quantile:.0%} 分位数")
+        hsrc = f": {horizon_quantile:.0%} quantile of inter-purchase times" + (
+            ", customers weighted equally" if horizon_weighting == "customer" else "")
     if p_alive_threshold is not None:
-        hsrc += (f"; or BG/NBD P(alive) < {p_alive_threshold:g}" if en
-                 else f"；或 BG/NBD 存活概率 P(alive) < {p_alive_threshold:g}")
+        hsrc += f"; or BG/NBD P(alive) < {p_alive_threshold:g}"
     pv = "" if max_p_value is None else f", p <= {max_p_value:g}"
-    fields = {"h": round(float(horizon_days), 1), "hsrc": hsrc, "per": _PERIOD_WORDS[lang][period],
+    fields = {"h": round(float(horizon_days), 1), "hsrc": hsrc, "per": _PERIOD_WORDS[period],
               "tt": trend_threshold, "r2": min_r2, "pv": pv, "mps": min_periods_stable}
-    rows = [(i + 1, stage, text.format(**fields)) for i, (stage, text) in enumerate(_RULES[lang])]
+    rows = [(i + 1, stage, text.format(**fields)) for i, (stage, text) in enumerate(_RULES)]
     return pd.DataFrame(rows, columns=["order", "stage", "rule"])
 
 

@@ -114,3 +114,21 @@ def test_awkward_values_make_a_valid_and_reproducible_file(tmp_path):
     assert [sheet.cell(r, 2).value for r in range(2, 6)] == [1.5, "∞", "-∞", None]
     assert sheet["C2"].value == dt.datetime(2024, 1, 3, 10, 30) and sheet["C3"].value is None
     assert sheet["C2"].number_format == "yyyy-mm-dd hh:mm"
+
+
+def test_a_table_longer_than_a_sheet_is_cut_and_read_only_as_far_as_the_cut(tmp_path, monkeypatch):
+    import workbench.workbook as workbook
+
+    rec = Recorder(tmp_path, notebook="01_customer_value")
+    rec.table("abc_classes", pd.DataFrame({"customer_id": [f"{i:03d}" for i in range(12)],
+                                           "value": [float(i) for i in range(12)]}))
+    head = read_table(tmp_path / "tables" / "abc_classes.csv", nrows=3)
+    assert list(head["customer_id"]) == ["000", "001", "002"] and list(head["value"]) == [0.0, 1.0, 2.0]
+    monkeypatch.setattr(workbook, "_EXCEL_ROWS", 6)  # a sheet of 5 rows under its header
+    read = []
+    monkeypatch.setattr(workbook, "read_table", lambda path, nrows=None: read.append(nrows) or read_table(path, nrows))
+    book = openpyxl.load_workbook(write_workbook(tmp_path, notebooks=["01_customer_value"]))
+    assert read == [6]
+    sheet = book["ABC classes"]
+    assert sheet.max_row == 6 and sheet["A6"].value == "004"
+    assert "the first 5 rows" in book.worksheets[0]["G2"].value

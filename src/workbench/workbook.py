@@ -271,7 +271,7 @@ def recorded_tables(folder: str | Path, notebooks: Sequence[str]) -> list[tuple[
     return order + [(p.stem, None) for p in rest]
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
+def read_table(path: str | Path, nrows: int | None = None) -> pd.DataFrame:
     """Read a report CSV with its values as they were meant: ids as text, dates as dates.
 
     ``pandas.read_csv`` on its own turns CDNOW's customer id ``07592`` into the number
@@ -285,20 +285,23 @@ def read_table(path: str | Path) -> pd.DataFrame:
     ----------
     path : path-like
         A UTF-8 CSV (a byte-order mark is allowed), as :class:`Recorder` writes them.
+    nrows : int, optional
+        Read only the first ``nrows`` rows (the kinds of the columns are then those of
+        these rows). Default: all.
 
     Returns
     -------
     pandas.DataFrame
     """
     path = Path(path)
-    frame = pd.read_csv(path, encoding="utf-8-sig")
+    frame = pd.read_csv(path, encoding="utf-8-sig", nrows=nrows)
     columns = list(frame.columns)
     # read as text again only what pandas may have mangled: ids and whole-number columns
     suspects = [j for j, c in enumerate(columns) if _ID_COLUMNS.match(str(c))
                 or pd.api.types.is_integer_dtype(frame.iloc[:, j])]
     if suspects:
         text = pd.read_csv(path, encoding="utf-8-sig", usecols=suspects, dtype=str,
-                           keep_default_na=False, na_values=[""])
+                           keep_default_na=False, na_values=[""], nrows=nrows)
         for j, col in zip(suspects, text.columns, strict=True):
             raw = text[col]
             if _ID_COLUMNS.match(str(col)) or raw.str.match(r"^-?0\d").any():
@@ -465,9 +468,11 @@ def write_workbook(folder: str | Path, *, lang: str = "en", currency: str = "",
         return None
     target = Path(target) if target is not None else folder / "tables" / "tables.xlsx"
     started = time.perf_counter()
-    frames = [(name, notebook, read_table(folder / "tables" / f"{name}.csv"))
+    # a sheet holds at most _EXCEL_ROWS - 1 rows: read one more (to tell a cut table), not
+    # the whole CSV (a table per customer of 10M customers is gigabytes as a frame)
+    frames = [(name, notebook, read_table(folder / "tables" / f"{name}.csv", nrows=_EXCEL_ROWS))
               for name, notebook in order]
-    total = sum(len(f) for _, _, f in frames)
+    total = sum(min(len(f), _EXCEL_ROWS - 1) for _, _, f in frames)
     if log:
         log(f"workbook {target.name}: {len(frames)} tables, {total:,} rows")
     used = {_CONTENTS[lang].lower()}

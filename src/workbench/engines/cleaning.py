@@ -163,10 +163,22 @@ def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, 
               f"CAST({_q(mapping[c])} AS TIMESTAMP) AS date" if c == "date" else
               f"{number(c)} AS {c}" for c in cols]
     raw_select = [f"{_q(mapping[c])} AS {_q('raw_' + c)}" for c in cols]
-    pos = ("row_number() OVER (ORDER BY filename, file_row_number) - 1" if ordered
-           else "row_number() OVER () - 1")
+    rows = relation
+    pos = "row_number() OVER () - 1"
+    if ordered:
+        # a row's position in the files (by name, then row number): the rows of the files
+        # before its own plus its row number in its file, one row per file joined, rather
+        # than a window sorting every row with its columns (10M rows: 11 s against 182 s
+        # on the loaded machine; at 100M rows the sort spills for over half an hour)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _file_offsets AS SELECT filename AS _offset_file, "
+                    f"CAST(SUM(n) OVER (ORDER BY filename) - n AS BIGINT) AS _offset_start "
+                    f"FROM (SELECT filename, COUNT(*) AS n FROM {relation} GROUP BY filename)")
+        rows = f"{relation} JOIN _file_offsets ON _offset_file = filename"
+        pos = "_offset_start + file_row_number"
     con.execute(f"CREATE OR REPLACE TEMP TABLE raw_transactions AS SELECT {pos} AS pos, "
-                f"{', '.join(select)}, {', '.join(raw_select)} FROM {relation}")
+                f"{', '.join(select)}, {', '.join(raw_select)} FROM {rows}")
+    if ordered:
+        con.execute("DROP TABLE _file_offsets")
 
     today_ts = pd.Timestamp.today().normalize() if today is None else pd.Timestamp(today).normalize()
     reasons = [

@@ -781,25 +781,25 @@ def _(d):
 
 
 @entry("survey_text_answers", "answers written as text ('非常满意') are non_numeric_answer",
-       Outcome(kept={"survey": 2}, reasons={("survey answers", "non_numeric_answer"): 1}))
+       Outcome(kept={"survey": 2}, reasons={("survey_answers", "non_numeric_answer"): 1}))
 def _(d):
     return survey_case(d.parent, d, "id,S1,S2,L1,L2\nR1,非常满意,5,4,3\nR2,2,3,3,4\n")
 
 
 @entry("survey_out_of_scale", "an answer 7 on a 1-5 scale",
-       Outcome(kept={"survey": 2}, reasons={("survey answers", "out_of_scale"): 1}))
+       Outcome(kept={"survey": 2}, reasons={("survey_answers", "out_of_scale"): 1}))
 def _(d):
     return survey_case(d.parent, d, "id,S1,S2,L1,L2\nR1,7,5,4,3\nR2,2,3,3,4\n")
 
 
 @entry("survey_missing_code", "missing_codes: [-99] make -99 a missing answer, not out of scale",
-       Outcome(kept={"survey": 2}, reasons={("survey answers", "missing_answers"): 1}))
+       Outcome(kept={"survey": 2}, reasons={("survey_answers", "missing_answers"): 1}))
 def _(d):
     return survey_case(d.parent, d, "id,S1,S2,L1,L2\nR1,-99,5,4,3\nR2,2,3,3,4\n", missing_codes=[-99])
 
 
 @entry("survey_all_missing_item", "an item nobody answered is named",
-       Outcome(kept={"survey": 2}, reasons={("survey answers", "missing_answers"): 2},
+       Outcome(kept={"survey": 2}, reasons={("survey_answers", "missing_answers"): 2},
                warnings=("'L2' has no answer", "no respondent passes"), ok=False))
 def _(d):
     return survey_case(d.parent, d, "id,S1,S2,L1,L2\nR1,4,5,4,\nR2,2,3,3,NA\n")

@@ -93,7 +93,7 @@ def test_validate_writes_survey_answer_problems_to_the_quarantine(project):
     table = pd.read_csv(project / "data" / "processed" / "shop" / "quarantine.csv", encoding="utf-8-sig",
                         dtype=str, keep_default_na=False).set_index("row")
     assert table.loc["3", "reason"] == "respondent_id_duplicate"  # the id check's row, once
-    answers = table[table["source"] == "survey answers"]
+    answers = table[table["source"] == "survey_answers"]
     assert answers["file"].tolist() == ["survey.csv", "survey.csv"]
     assert answers.loc["2", ["reason", "detail"]].tolist() == ["not_on_scale_step", "S1='3.5'"]
     assert answers.loc["4", ["reason", "detail"]].tolist() == ["non_numeric_answer", "L2='Agree'"]

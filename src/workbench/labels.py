@@ -852,6 +852,7 @@ _REPORT_LABELS: dict[str, dict[str, str]] = {
     "source_transactions": {"zh": "交易明细", "en": "Transactions"},
     "source_customers": {"zh": "客户档案", "en": "Customer master"},
     "source_survey": {"zh": "满意度问卷", "en": "Survey"},
+    "source_survey_answers": {"zh": "问卷答案", "en": "Survey answers"},
     "source_stock": {"zh": "库存", "en": "Stock"},
     "source_opportunities": {"zh": "商机", "en": "Opportunities"},
     "source_sales_expense": {"zh": "销售费用", "en": "Sales expense"},

@@ -100,7 +100,7 @@ def quarantine_table(loaded) -> pd.DataFrame:
         ``reason`` (the code), ``detail`` (the offending value, or the other row of a
         conflict) and ``values`` (the row's cells as read, a JSON object keyed by the
         file's own column names; personal data already pseudonymised). Respondents whose
-        answers fail the survey's model spec follow as source ``"survey answers"``: the
+        answers fail the survey's model spec follow as source ``"survey_answers"``: the
         respondent's row, the reason, the offending items with their answers as
         ``detail`` (``S1='3.5'``) and the respondent id and answers as ``values``. Sorted
         by source, then row.
@@ -178,7 +178,7 @@ def _answer_quarantine(loaded) -> pd.DataFrame | None:
     details = [None if pd.isna(items) else "; ".join(f"{i}={row[i]!r}" for i in str(items).split(", "))
                for items, row in zip(failed["detail"], cells.to_dict("records"), strict=True)]
     return pd.DataFrame({
-        "source": "survey answers", "file": loaded.files[name].name,
+        "source": "survey_answers", "file": loaded.files[name].name,
         "row": [positions[i] + first_row for i in survey.index.get_indexer(failed.index)],
         "reason": failed["reason"].astype(str).to_numpy(), "detail": details,
         "values": [json.dumps({renames.get(c, str(c)): _cell(v) for c, v in row.items()}, ensure_ascii=False)
@@ -544,7 +544,7 @@ def _survey_problems(loaded, survey: pd.DataFrame, lang: str,
         shown = "; ".join(f"{rid}: {detail}" for rid, detail in
                           zip(group["respondent_id"].head(3), group["detail"].head(3).fillna(""),
                               strict=True))
-        out.append({"table": "survey answers", "reason": reason, "rows": len(group),
+        out.append({"table": "survey_answers", "reason": reason, "rows": len(group),
                     "examples": shown, "next_step": next_step(reason, lang)})
     if len(survey) and quarantine.shape[0] == len(survey):
         warnings.append("survey: no respondent passes the answer checks (see the reasons "

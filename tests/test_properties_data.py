@@ -83,3 +83,12 @@ def test_a_new_customer_never_changes_another_customers_recency_or_frequency(raw
     after = features_of(pd.concat([raw, extra], ignore_index=True)).set_index("customer_id")
     pd.testing.assert_frame_equal(before, after.loc[before.index, ["recency_days", "frequency"]])
     assert np.isfinite(after.loc["NEW", "recency_days"]) or after.loc["NEW", "frequency"] == 0
+
+
+def test_a_tie_in_money_stays_a_tie_in_another_currency_unit():
+    """Found by the property above: 0.01 + 0.02 ties 0.03, but 0.1 + 0.2 is 0.30000000000000004
+    and outranked 0.3, so ten times the amounts swapped the two customers' M scores."""
+    for factor in (1, 10):
+        features = pd.DataFrame({"customer_id": ["C0", "C1"], "recency_days": [1.0, 1.0], "frequency": [2, 1],
+                                 "monetary_total": [0.01 * factor + 0.02 * factor, 0.03 * factor]})
+        assert rfm_scores(features)["m_score"].tolist() == [1, 3], factor

@@ -72,8 +72,20 @@ RFM_ACTIONS = {segment: f"rfm_action_{segment}" for segment in (*RFM_SEGMENTS, *
 # ----------------------------------------------------------------------------------
 
 
+def _tie_key(values: np.ndarray) -> np.ndarray:
+    """``values`` rounded to 12 significant digits, the key the scores rank by: sums of money
+    differ in the last bit by the order of addition (0.1 + 0.2 != 0.3), and a tie must stay
+    a tie whatever the currency unit."""
+    key = np.asarray(values, dtype=np.float64).copy()
+    finite = np.isfinite(key) & (key != 0)
+    scale = 10.0 ** (11 - np.floor(np.log10(np.abs(key[finite]))))
+    key[finite] = np.round(key[finite] * scale) / scale
+    return key
+
+
 def _scores(values: np.ndarray, bins: int, method: str) -> np.ndarray:
     """Score 1..bins, larger value -> larger score; rows are in customer_id order."""
+    values = _tie_key(values)
     n = values.size
     if method == "quintile":
         order = np.argsort(values, kind="stable")  # ascending value, ties by id

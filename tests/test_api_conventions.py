@@ -73,3 +73,12 @@ def test_the_analysis_date_is_as_of_right_after_the_data(name):
                 f"{qualname}: as_of is keyword-only; put it right after the data"
             before = names[:at]
             assert before and all(p not in ("period", "metric", "value", "lang") for p in before), (qualname, before)
+
+
+def test_analysis_emits_codes_and_takes_no_language():
+    """Issue 10, item 5: analysis returns codes; ``workbench.labels`` (and the presentation
+    layer that calls it: plotting, formatting, quality) turns them into the case's language."""
+    speaking = {name: [p for p in inspect.signature(function).parameters if p in ("lang", "language")]
+                for name, function in _public_callables().items()}
+    speaking = {name: found for name, found in speaking.items() if found}
+    assert not speaking, f"analysis functions that take a language (emit codes instead): {speaking}"

@@ -35,11 +35,12 @@ LAYERS = {
     # the pandas features
     "features": ("workbench.features", "workbench.engines"),
     "analysis": ("workbench.value", "workbench.clv", "workbench.segmentation", "workbench.lifecycle",
-                 "workbench.satisfaction", "workbench.overview", "workbench.quality", "workbench.allocation",
+                 "workbench.satisfaction", "workbench.overview", "workbench.allocation",
                  "workbench.funnel"),
     "datasets": ("workbench.datasets",),
+    # quality is the validate command's report: problems and advice in the case's language
     "presentation": ("workbench.plotting", "workbench.recorder", "workbench.formatting",
-                     "workbench.workbook"),
+                     "workbench.workbook", "workbench.quality"),
     "reports": ("workbench.reports", "workbench.navigation", "workbench.summary",
                 "workbench.series"),
     "cli": ("workbench.cli",),

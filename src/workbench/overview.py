@@ -97,8 +97,7 @@ def customer_totals(transactions: pd.DataFrame) -> pd.DataFrame:
     }).reset_index()
 
 
-def quarantine_summary(quarantine: dict[str, pd.DataFrame], *, examples: int = 3,
-                       lang: str | None = None) -> pd.DataFrame:
+def quarantine_summary(quarantine: dict[str, pd.DataFrame], *, examples: int = 3) -> pd.DataFrame:
     """Quarantined rows per table and reason, with a few example values.
 
     Parameters
@@ -107,15 +106,13 @@ def quarantine_summary(quarantine: dict[str, pd.DataFrame], *, examples: int = 3
         As in :attr:`workbench.cases.LoadedCase.quarantine`.
     examples : int
         How many distinct offending values to show per reason.
-    lang : {"en", "zh"}, optional
-        When given, a ``next_step`` column says what to do, in that language
-        (:func:`workbench.quality.next_step`).
 
     Returns
     -------
     pandas.DataFrame
-        ``table``, ``reason``, ``rows``, ``examples`` (sorted by table, then rows desc),
-        and ``next_step`` when ``lang`` is given.
+        ``table``, ``reason`` (the code), ``rows``, ``examples``; sorted by table, then rows
+        descending. :func:`workbench.quality.quarantine_advice` adds what to do, in the
+        case's language.
 
     Examples
     --------
@@ -126,19 +123,13 @@ def quarantine_summary(quarantine: dict[str, pd.DataFrame], *, examples: int = 3
     0  transactions     bad_date     2  2024-13-01, yesterday
     1  transactions  no_customer     1                  row 7
     """
-    from workbench.quality import next_step
-
     rows = []
     for table, frame in sorted(quarantine.items()):
         for reason, group in frame.groupby("reason", sort=True):
             shown = group["detail"].dropna().astype(str).unique()[:examples]
-            row = {"table": table, "reason": reason, "rows": len(group),
-                   "examples": ", ".join(shown)}
-            if lang is not None:
-                row["next_step"] = next_step(reason, lang, group["detail"].dropna().astype(str)[:20])
-            rows.append(row)
-    columns = ["table", "reason", "rows", "examples"] + (["next_step"] if lang is not None else [])
-    out = pd.DataFrame(rows, columns=columns)
+            rows.append({"table": table, "reason": reason, "rows": len(group),
+                         "examples": ", ".join(shown)})
+    out = pd.DataFrame(rows, columns=["table", "reason", "rows", "examples"])
     return out.sort_values(["table", "rows", "reason"], ascending=[True, False, True],
                            kind="stable").reset_index(drop=True)
 

@@ -29,6 +29,7 @@ __all__ = [
     "ValidationReport",
     "join_match_rates",
     "next_step",
+    "quarantine_advice",
     "quarantine_table",
     "validation_report",
     "write_quarantine",
@@ -76,6 +77,47 @@ def next_step(reason: str, lang: str = "en", examples=()) -> str:
         (suffix for suffix in ("not_numeric", "not_finite", "out_of_range")
          if reason.endswith(suffix)), None)
     return "" if key is None else label(f"next_step_{key}", lang)
+
+
+def quarantine_advice(quarantine: dict[str, pd.DataFrame], *, lang: str, examples: int = 3) -> pd.DataFrame:
+    """The quarantine per table and reason with what to do, for a report page.
+
+    :func:`workbench.overview.quarantine_summary` (codes and counts) with a ``next_step``
+    column: the advice of :func:`next_step` in the report's language, specific to up to 20
+    offending values of each reason.
+
+    Parameters
+    ----------
+    quarantine : dict of str to DataFrame
+        As in :attr:`workbench.cases.LoadedCase.quarantine`.
+    lang : {"en", "zh"}
+        Language of the advice.
+    examples : int
+        How many distinct offending values to show per reason.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``table``, ``reason``, ``rows``, ``examples``, ``next_step`` (empty where a reason
+        has no advice).
+
+    Examples
+    --------
+    >>> quarantine = {"transactions": pd.DataFrame({"reason": ["date_unparseable", "weird"],
+    ...                                             "detail": ["16/05/2024", "x"]})}
+    >>> for row in quarantine_advice(quarantine, lang="en").itertuples():
+    ...     print(f"{row.reason}: {row.next_step or '(no advice)'}")
+    date_unparseable: set date_format: '%d/%m/%Y' (it reads 16/05/2024)
+    weird: (no advice)
+    """
+    from workbench.overview import quarantine_summary
+
+    out = quarantine_summary(quarantine, examples=examples)
+    details = {(table, reason): group["detail"].dropna().astype(str)[:20]
+               for table, frame in quarantine.items() for reason, group in frame.groupby("reason", sort=True)}
+    out["next_step"] = [next_step(reason, lang, details[(table, reason)])
+                        for table, reason in zip(out["table"], out["reason"], strict=True)]
+    return out
 
 
 def _user_columns(loaded, name: str) -> dict[str, str]:

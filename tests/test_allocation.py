@@ -250,6 +250,35 @@ def test_curves_pass_through_the_current_point_and_fall_back_with_a_reason():
         al.response_curves(fit, panel, planned, plan_year=2030)
 
 
+def test_imperfect_data_reaches_the_report_checks_with_its_counts():
+    """Issue 12, item 7: a zero-expense row, a one-year segment and a customer without
+    expense history go through estimate, curves and plan, and the checks table counts each
+    with what was done (left out of the fit, pooled estimate, segment median)."""
+    panel = noiseless_panel(b=0.5, n=12)
+    one_year = pd.DataFrame({"customer_id": ["D1", "D2"], "year": [2024, 2024], "sales_expense": [10.0, 20.0],
+                             "gross_profit": [30.0, 40.0], "industry": "distributor"})
+    full = pd.concat([panel, one_year], ignore_index=True)
+    first = full.index[full["customer_id"] == "C000"][0]
+    full.loc[first, "sales_expense"] = 0.0
+    fit = al.estimate_response(full, min_customers=3)
+    last = full[full["year"] == 2024]
+    planned = pd.concat([last[["customer_id", "industry"]],
+                         pd.DataFrame({"customer_id": ["NEW"], "industry": ["distributor"]})], ignore_index=True)
+    curves = al.response_curves(fit, full, planned)
+    plan = al.optimal_allocation(curves, al.AllocationParameters(budget=float(last["sales_expense"].sum())))
+    checks = al.allocation_checks(fit, curves, plan).set_index("check")
+    found = checks.loc[checks["applies"], ["count", "consequence"]].to_dict("index")
+    assert found == {"expense_zero": {"count": 1, "consequence": "left_out_of_fit"},
+                     "customer_too_few_years": {"count": 2, "consequence": "left_out_of_fit"},
+                     "segment_one_year": {"count": 1, "consequence": "uses_pooled_estimate"},
+                     "no_expense_history": {"count": 1, "consequence": "uses_segment_median"}}
+    frame = curves.frame.set_index("customer_id")
+    assert frame.loc["NEW", "source"] == "no_expense_history"
+    assert fit.coefficients().loc["distributor", "elasticity"] == fit.estimates.set_index("segment").loc["all",
+                                                                                                     "elasticity"]
+    assert plan.spend.sum() == pytest.approx(last["sales_expense"].sum())
+
+
 # --- the optimiser: hand-worked -------------------------------------------------------------
 
 def test_two_customers_share_by_equal_marginal_returns():

@@ -19,7 +19,7 @@ def test_money_shares_counts_dates_missing_and_booleans():
                           "win_rate": [0.154, 0.2], "first_purchase": pd.to_datetime(["2024-01-02", None]),
                           "key_account": [True, False], "stage": ["stability", "decline"]})
     shown = cells(table_html(frame, lang="zh", currency="CNY"))
-    assert shown == ["年份", "客户数", "销售额（元）", "赢单率", "首次购买日期", "大客户", "生命周期阶段",
+    assert shown == ["年份", "客户数", "销售额（元）", "赢单率", "首次购买日期", "重点客户", "生命周期阶段",
                      "2023", "1,234", "62,451,370", "15.4%", "2024-01-02", "是", "稳定期",
                      "2024", "56", "—", "20.0%", "—", "否", "退化期"]
 

@@ -49,7 +49,7 @@ def test_sheets_in_report_order_in_the_case_language_with_formats(tmp_path):
 
     matrix = book["客户价值矩阵"]
     assert matrix["A2"].value == "007" and matrix["A2"].data_type == "s"  # ids stay text
-    assert matrix["B2"].value == "大客户"  # code value in the case's language
+    assert matrix["B2"].value == "重点客户"  # code value in the case's language
     assert matrix["C2"].number_format == "0.0%" and matrix["C2"].value == pytest.approx(0.61)
     assert matrix["D3"].value == dt.datetime(2024, 2, 17)
     assert matrix["D3"].number_format == "yyyy-mm-dd"

@@ -136,6 +136,7 @@ SHEET_TITLES: dict[str, dict[str, str]] = {
     "input_output": {"zh": "投入产出", "en": "Input and output"},
     "input_output_overall": {"zh": "投入产出总体", "en": "Input and output, overall"},
     "expense_vs_profit_shares": {"zh": "费用与毛利占比", "en": "Expense vs profit shares"},
+    "gp_per_expense_by_year": {"zh": "各组逐年投入产出比", "en": "Input-output ratio by year"},
     "response_estimates": {"zh": "响应函数估计", "en": "Response estimates"},
     "response_estimates_shown": {"zh": "响应函数估计（展示）", "en": "Response estimates shown"},
     "response_excluded_rows": {"zh": "响应估计排除行", "en": "Response excluded rows"},

@@ -94,3 +94,13 @@ def test_the_abc_summarys_smallest_and_largest_customer_values_are_money():
     assert shown[4:] == ["A 类", "9,000", "9,000", "9,000", "B 类", "951", "250", "700"]
     assert column_kind("min_value", frame["min_value"]) == "money"
     assert column_kind("fill_value", pd.Series([0.0, 365.0])) != "money"  # a feature's fill, not money
+
+
+def test_ids_short_words_and_numbers_stay_on_one_line_and_sentences_wrap():
+    frame = pd.DataFrame({"customer_id": ["C0161"], "industry": ["机械OEM"], "revenue": [1196214.0],
+                          "next_step": ["补全客户编号，或检查 columns.customer_id 的映射，然后重新运行验证"]})
+    page = table_html(frame, lang="zh", currency="CNY")
+    cells = dict(re.findall(r'<td( class="wb-nw")? style="[^"]*">([^<]*)</td>', page)[i][::-1] for i in range(4))
+    assert cells["C0161"] and cells["机械OEM"] and cells["1,196,214"]
+    assert not cells[frame.loc[0, "next_step"]]
+    assert '<th class="wb-nw" style="text-align:left">客户编号</th>' in page

@@ -10,6 +10,7 @@ import tomllib
 from importlib.metadata import version
 
 import nbformat
+import openpyxl
 import pytest
 
 CASE = """\
@@ -80,6 +81,8 @@ def test_report_renders_refuses_to_overwrite_and_rerenders_with_force(project, r
     assert metrics["rows_in"] == 32 and metrics["rows_quarantined"] == 2
     assert metrics["customers"] == 5 and metrics["revenue"] == pytest.approx(
         sum(2 * (100 * c + m + 0.5) for c in range(1, 6) for m in (1, 2, 3)))
+    book = openpyxl.load_workbook(folder / "tables" / "tables.xlsx", read_only=True)
+    assert book.properties.title == "tiny · 2024-03"  # not the scratch folder it was written in
     html = (folder / "00_data_overview.html").read_text(encoding="utf-8")
     assert "from workbench.cases import load_case" not in html  # management version: no code
     tables_before = (folder / "tables" / "period_summary.csv").read_bytes()

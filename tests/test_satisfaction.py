@@ -772,3 +772,19 @@ def test_plots_draw_in_both_languages(mobi, mobi_model, mobi_boot):
         assert ("顾客满意度" in texts) == (lang == "zh")
         assert "0.49***" in texts  # CUSA -> CUSL
         plt.close("all")
+
+
+def test_the_path_model_is_a_scikit_learn_estimator():
+    """Issue 10, item 3: settings in the constructor, get_params/clone from BaseEstimator, and
+    an unfitted model says so with scikit-learn's NotFittedError."""
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
+
+    from workbench.satisfaction import PLSPathModel
+
+    model = PLSPathModel("ecsi", tol=1e-6, max_iter=50)
+    assert model.get_params() == {"spec": "ecsi", "tol": 1e-6, "max_iter": 50}
+    assert clone(model).get_params() == model.get_params()
+    assert repr(model) == "PLSPathModel(max_iter=50, spec='ecsi', tol=1e-06)"
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        model.bootstrap(n_resamples=10)

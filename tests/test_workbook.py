@@ -32,8 +32,9 @@ def _two_notebooks(folder):
 def test_sheets_in_report_order_in_the_case_language_with_formats(tmp_path):
     _two_notebooks(tmp_path)
     target = write_workbook(tmp_path, lang="zh", currency="CNY",
-                            notebooks=["00_data_overview", "01_customer_value"])
+                            notebooks=["00_data_overview", "01_customer_value"], title="N 公司 · 2024")
     book = openpyxl.load_workbook(target)
+    assert book.properties.title == "N 公司 · 2024"
     assert book.sheetnames == ["目录", "数据来源", "各期汇总", "客户价值矩阵", "BG-NBD参数"]
     contents = book["目录"]
     assert [c.value for c in contents[1]][:5] == ["序号", "工作表", "表格文件", "分析报告", "行数"]

@@ -318,6 +318,11 @@ def _cell(value: Any, kind: str, lang: str, decimals: int) -> str:
     return format_value(value, kind, lang=lang, decimals=decimals)
 
 
+#: headers and text cells up to this many characters are not broken across lines
+_NOWRAP_HEADER = 8
+_NOWRAP_TEXT = 24
+
+
 def table_html(frame: pd.DataFrame, *, lang: str = "en", currency: str | None = None,
                name: str | None = None, rows: int | None = None, kinds: dict[str, str] | None = None,
                max_rows: int = MAX_ROWS, shown_rows: int = SHOWN_ROWS) -> str:
@@ -382,15 +387,21 @@ def table_html(frame: pd.DataFrame, *, lang: str = "en", currency: str | None = 
             text = f"{text}（{unit}）" if lang == "zh" else f"{text} ({unit})"
         headers.append(text)
     numeric = {"count", "money", "share", "p_value", "days", "number"}
-    head = "".join(f'<th style="text-align:{"right" if k in numeric else "left"}">{html.escape(h)}</th>'
-                   for h, k in zip(headers, kinds, strict=True))
+    # short headers, numbers and short words stay on one line (an id or "机械OEM" broken
+    # in two reads as two values); long headers and sentences wrap
+    def nowrap(text: str, limit: int) -> str:
+        return ' class="wb-nw"' if len(text) <= limit else ""
+
+    head = "".join(f'<th{nowrap(h, _NOWRAP_HEADER)} style="text-align:{"right" if k in numeric else "left"}">'
+                   f'{html.escape(h)}</th>' for h, k in zip(headers, kinds, strict=True))
     lines = []
     for r in range(len(shown)):
         cells = []
         for i, kind in enumerate(kinds):
             text = _cell(shown.iat[r, i], kind, lang, digits[i])
             align = "right" if kind in numeric else "left"
-            cells.append(f'<td style="text-align:{align}">{html.escape(text)}</td>')
+            limit = 10**9 if kind in numeric else _NOWRAP_TEXT
+            cells.append(f'<td{nowrap(text, limit)} style="text-align:{align}">{html.escape(text)}</td>')
         lines.append("<tr>" + "".join(cells) + "</tr>")
     if not lines:  # an empty result says so, rather than a bare header
         lines.append(f'<tr><td colspan="{max(len(kinds), 1)}">{html.escape(label("table_empty", lang))}</td></tr>')

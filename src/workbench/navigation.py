@@ -37,10 +37,11 @@ nav.wb-nav{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif
   border-bottom:1px solid #d0d4da;padding:.5em 1em;margin:0 0 1em 0;font-size:14px;line-height:1.8}
 nav.wb-nav a{margin-right:1.1em;color:#1f4e8c;text-decoration:none;white-space:nowrap}
 nav.wb-nav a.wb-current{font-weight:600;color:#111;border-bottom:2px solid #c44e52}
-nav.wb-nav .wb-where{color:#555;margin-right:1.5em}
+nav.wb-nav .wb-where{color:#555;margin-right:1.5em;white-space:nowrap}
 .wb-table table{border-collapse:collapse;font-size:13px;margin:.3em 0}
 .wb-table th{background:#f4f5f7;border-bottom:1px solid #999;padding:3px 8px;vertical-align:bottom}
 .wb-table td{border-bottom:1px solid #e3e5e8;padding:2px 8px;font-variant-numeric:tabular-nums}
+.wb-table .wb-nw{white-space:nowrap}
 .wb-table-note{color:#555;font-size:12px;margin:.2em 0 1em 0}
 body.wb-page{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0;color:#222}
 .wb-main{max-width:1100px;margin:0 auto;padding:0 1.2em 3em 1.2em}

@@ -360,7 +360,9 @@ def _render(case: Case, period: str | None, folder: Path, *, force: bool,
         metrics = _merge_metrics(scratch, names)
         previous = previous_period(case, period_label)
         write_series_tables(scratch, folder.with_name(previous) if previous else None)
-        write_workbook(scratch, lang=case.language, currency=case.currency, notebooks=names, log=log)
+        # the scratch folder's name is not the report's: title the workbook by case and period
+        write_workbook(scratch, lang=case.language, currency=case.currency, notebooks=names, log=log,
+                       title=f"{case.title or case.name} · {period_label}")
         as_of = str(case.as_of(period).date())
         _write_pages(scratch, case, period_label, as_of, names, sorted(failures), metrics)
         manifest = {

@@ -430,7 +430,7 @@ def _sheet(name: str, frame: pd.DataFrame, table: str, *, lang: str) -> _xlsx.Sh
 
 def write_workbook(folder: str | Path, *, lang: str = "en", currency: str = "",
                    notebooks: Sequence[str] = (), log: Callable[[str], None] | None = None,
-                   target: str | Path | None = None) -> Path | None:
+                   target: str | Path | None = None, title: str | None = None) -> Path | None:
     """Write every ``tables/*.csv`` of a report folder into one readable workbook.
 
     Parameters
@@ -449,6 +449,9 @@ def write_workbook(folder: str | Path, *, lang: str = "en", currency: str = "",
         more, and one when the file is written (with the time it took, in seconds).
     target : path-like, optional
         Default ``<folder>/tables/tables.xlsx``.
+    title : str, optional
+        The document title Excel shows (File > Info), e.g. ``"N 公司 · 2024"``; default
+        ``"<case folder> <period folder>"`` from the folder's path.
 
     Returns
     -------
@@ -492,8 +495,8 @@ def write_workbook(folder: str | Path, *, lang: str = "en", currency: str = "",
         if log and len(frame) >= 10_000:
             log(f"  [{k}/{len(frames)}] {name}: {len(frame):,} rows")
         sheets.append(_sheet(sheet, frame, name, lang=lang))
-        title = label(f"nb_{notebook}", lang) if f"nb_{notebook}" in LABELS else (notebook or "")
-        rows.append((k, sheet, f"{name}.csv", title, len(frame), frame.shape[1], note or None))
+        recorded_by = label(f"nb_{notebook}", lang) if f"nb_{notebook}" in LABELS else (notebook or "")
+        rows.append((k, sheet, f"{name}.csv", recorded_by, len(frame), frame.shape[1], note or None))
     listing = pd.DataFrame(rows, columns=range(7))
     text = [1, 2, 3, 6]
     contents = _xlsx.Sheet(
@@ -506,7 +509,8 @@ def write_workbook(folder: str | Path, *, lang: str = "en", currency: str = "",
     formats = {"integer": "#,##0", "currency": _currency_format(currency), "percent": "0.0%",
                "number": "#,##0.00", "statistic": "0.0000", "date": "yyyy-mm-dd",
                "datetime": "yyyy-mm-dd hh:mm"}
-    _xlsx.write(target, [contents, *sheets], formats, title=f"{folder.parent.name} {folder.name}")
+    title = f"{folder.parent.name} {folder.name}" if title is None else title
+    _xlsx.write(target, [contents, *sheets], formats, title=title)
     if log:
         log(f"workbook {target.name} written in {time.perf_counter() - started:.1f} s")
     return target

@@ -8,7 +8,9 @@ from importlib.resources import files
 
 import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib import font_manager
+from matplotlib.ticker import PercentFormatter
 
 __all__ = ["CJK_FONT_FAMILY", "compact_money", "money_axis", "new_figure", "share_axis", "use_cjk_font"]
 
@@ -134,8 +136,9 @@ def money_axis(axis, lang: str = "en") -> None:
 
 
 def share_axis(axis) -> None:
-    """Format an axis of shares (0.4) as percent ticks (40%), as the bars' labels read; the
-    decimals follow the axis range (2.5% steps on an axis up to 18%, not 2%, 5%, 8%).
+    """Format an axis of shares (0.4) as percent ticks (40%), as the bars' labels read, with
+    the fewest decimals that tell the ticks apart exactly: 0%, 1%, 2% on a 0-5 % axis (not
+    1.0%), 2.5%, 5.0%, 7.5% where the steps need them.
 
     Parameters
     ----------
@@ -151,10 +154,19 @@ def share_axis(axis) -> None:
     >>> import matplotlib.pyplot as plt
     >>> fig, ax = plt.subplots()
     >>> share_axis(ax.yaxis)
-    >>> ax.yaxis.get_major_formatter()(0.4, 0)
-    '40%'
+    >>> ax.yaxis.get_major_formatter().format_ticks([0.0, 0.01, 0.02])
+    ['0%', '1%', '2%']
+    >>> ax.yaxis.get_major_formatter().format_ticks([0.0, 0.025, 0.05])
+    ['0.0%', '2.5%', '5.0%']
     >>> plt.close(fig)
     """
-    from matplotlib.ticker import PercentFormatter
+    axis.set_major_formatter(_ShareFormatter(1.0, decimals=0))
 
-    axis.set_major_formatter(PercentFormatter(1.0, decimals=None))
+
+class _ShareFormatter(PercentFormatter):
+    """Percent ticks with as many decimals as the tick values need (at most 3)."""
+
+    def format_ticks(self, values):
+        percent = np.asarray(values, dtype=float) * 100
+        self.decimals = next((d for d in range(3) if np.allclose(percent, np.round(percent, d), atol=1e-9)), 3)
+        return super().format_ticks(values)

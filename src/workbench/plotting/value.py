@@ -71,6 +71,8 @@ def plot_lorenz(abc: pd.DataFrame, *, cuts=(0.8, 0.95), gini: float | None = Non
         ax.axhline(cut, color="#BBBBBB", lw=0.8)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
+    share_axis(ax.xaxis)
+    share_axis(ax.yaxis)
     ax.set_xlabel(label("customer_share", lang))
     ax.set_ylabel(label("cumulative_share", lang))
     ax.legend(loc="lower right", frameon=False)

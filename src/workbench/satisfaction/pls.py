@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
 from workbench.satisfaction.spec import ModelSpec, item_matrix, load_spec
 
@@ -185,7 +187,7 @@ def htmt_matrix(s: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return out
 
 
-class PLSPathModel:
+class PLSPathModel(BaseEstimator):
     """Partial least squares path model (PLS-PM, Lohmoller's algorithm).
 
     Parameters
@@ -396,7 +398,7 @@ class PLSPathModel:
         ------
         ValueError
             Unknown ``sign_change`` or fewer than 2 resamples.
-        RuntimeError
+        sklearn.exceptions.NotFittedError
             When the model is not fitted.
 
         Notes
@@ -430,8 +432,7 @@ class PLSPathModel:
             raise ValueError(f"sign_change={sign_change!r}; use 'construct' (compare with "
                              "the original loadings) or 'positive_loadings' (make each "
                              "block's loadings sum positive)")
-        if not hasattr(self, "_wm"):
-            raise RuntimeError("fit the model before bootstrapping it")
+        check_is_fitted(self, "weights_")
         if int(n_resamples) < 2:
             raise ValueError(f"n_resamples must be at least 2, got {n_resamples}")
         rng = random_state if isinstance(random_state, np.random.Generator) \

@@ -70,6 +70,8 @@ LABELS: dict[str, dict[str, str]] = {
     "orders_per_customer": {"zh": "每客户订单数", "en": "Orders per customer"},
     "count": {"zh": "计数", "en": "Count"},
     "share": {"zh": "占比", "en": "Share"},
+    "row_share": {"zh": "占该行的比例", "en": "Share of the row"},
+    "non_positive_not_shown": {"zh": "（{n:,} 个不大于 0 的值未显示）", "en": " ({n:,} values ≤ 0 not shown)"},
     "mean": {"zh": "均值", "en": "Mean"},
     # --- datasets.make_ncompany: N company codes and columns ---------------------
     "name": {"zh": "客户名称", "en": "Customer name"},

@@ -12,7 +12,8 @@ import numpy as np
 from matplotlib import font_manager
 from matplotlib.ticker import PercentFormatter
 
-__all__ = ["CJK_FONT_FAMILY", "compact_money", "money_axis", "new_figure", "share_axis", "use_cjk_font"]
+__all__ = ["CJK_FONT_FAMILY", "compact_money", "count_axis", "money_axis", "new_figure", "share_axis",
+           "use_cjk_font"]
 
 #: The family name of Noto Sans CJK SC as matplotlib reads it from the bundled file.
 CJK_FONT_FAMILY = "Noto Sans CJK SC"
@@ -130,9 +131,39 @@ def money_axis(axis, lang: str = "en") -> None:
     -------
     None
     """
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, NullFormatter
 
     axis.set_major_formatter(FuncFormatter(lambda v, _pos: compact_money(v, lang)))
+    if axis.get_scale() == "log":
+        axis.set_minor_formatter(NullFormatter())
+
+
+def count_axis(axis) -> None:
+    """Format an axis of counts (customers, orders) with thousands separators: 12,000, not
+    12000; on a log axis plain numbers (1, 10, 100), not powers of ten.
+
+    Parameters
+    ----------
+    axis : matplotlib.axis.Axis
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> count_axis(ax.yaxis)
+    >>> ax.yaxis.get_major_formatter()(12000, 0), ax.yaxis.get_major_formatter()(2.5, 0)
+    ('12,000', '2.5')
+    >>> plt.close(fig)
+    """
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}" if float(v).is_integer() else f"{v:,.4g}"))
+    if axis.get_scale() == "log":
+        axis.set_minor_formatter(NullFormatter())
 
 
 def share_axis(axis) -> None:

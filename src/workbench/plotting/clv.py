@@ -11,7 +11,7 @@ import pandas as pd
 from workbench._validation import _require_columns
 from workbench.clv import RepeatPurchaseTracking
 from workbench.labels import label
-from workbench.plotting.base import new_figure, share_axis
+from workbench.plotting.base import count_axis, money_axis, new_figure, share_axis
 
 __all__ = [
     "plot_conditional_expectations",
@@ -49,6 +49,7 @@ def plot_retention_sensitivity(table: pd.DataFrame, *, lang: str = "en", ax=None
     ax.set_xlabel(label("retention", lang))
     ax.set_ylabel(label("clv", lang))
     share_axis(ax.xaxis)
+    money_axis(ax.yaxis, lang)
     ax.grid(alpha=0.3)
     return ax
 
@@ -96,6 +97,7 @@ def plot_repeat_purchase_tracking(tracking, *, lang: str = "en", ax=None):
                     color="grey", fontsize=9)
     ax.set_xlabel(label({"W": "week", "D": "day"}[unit], lang))
     ax.set_ylabel(label("cumulative_repeat_purchases", lang))
+    count_axis(ax.yaxis)
     ax.legend(frameon=False)
     return ax
 
@@ -165,4 +167,6 @@ def plot_probability_alive(p_alive, *, lang: str = "en", bins: int = 20, ax=None
     ax.hist(values, bins=np.linspace(0, 1, bins + 1), color=_ACTUAL, edgecolor="white")
     ax.set_xlabel(label("p_alive", lang))
     ax.set_ylabel(label("customers", lang))
+    share_axis(ax.xaxis)
+    count_axis(ax.yaxis)
     return ax

@@ -11,7 +11,7 @@ import seaborn as sns
 
 from workbench._validation import _require_columns
 from workbench.labels import label, segment_label
-from workbench.plotting.base import new_figure, share_axis
+from workbench.plotting.base import count_axis, money_axis, new_figure, share_axis
 
 __all__ = [
     "plot_churn_rates",
@@ -63,11 +63,13 @@ def plot_stage_value_curve(curve: pd.DataFrame, *, value: str = "mean_recent_spe
     colours = [_STAGE_COLOURS.get(str(s), _GREY) for s in curve["stage"]]
     ax.bar(x, curve["customers"], color=colours, alpha=0.55)
     ax.set_ylabel(label("customers", lang))
+    count_axis(ax.yaxis)
     ax.set_xticks(x, [_class_label(s, lang) for s in curve["stage"]])
     ax.set_xlabel(label("stage", lang))
     twin = ax.twinx()
     twin.plot(x, curve[value], color="black", marker="o")
     twin.set_ylabel(label(value, lang))
+    money_axis(twin.yaxis, lang)
     twin.set_ylim(bottom=0)
     ax.set_title(label("value_curve", lang))
     return ax
@@ -102,7 +104,9 @@ def plot_migration(migration, *, shares: bool = True, lang: str = "en", ax=None)
     _, ax = new_figure(ax, figsize=(7, 5))
     annot = np.array([[f"{c:,}" for c in row] for row in counts.to_numpy()])
     sns.heatmap(colour.astype(float), annot=annot, fmt="", cmap="Blues", cbar=True, ax=ax,
-                vmin=0, vmax=1 if shares else None, linewidths=0.5, linecolor="white")
+                vmin=0, vmax=1 if shares else None, linewidths=0.5, linecolor="white",
+                cbar_kws={"label": label("row_share" if shares else "customers", lang)})
+    (share_axis if shares else count_axis)(ax.collections[0].colorbar.ax.yaxis)
     ax.set_yticklabels([_class_label(v, lang) for v in counts.index], rotation=0)
     ax.set_xticklabels([_class_label(v, lang) for v in counts.columns], rotation=30, ha="right")
     ax.set_ylabel(label("from", lang))
@@ -146,6 +150,7 @@ def plot_cohort_heatmap(cohorts, *, lang: str = "en", ax=None, max_cohorts: int 
     vmax = float(np.nanmax(later)) if later.size and np.isfinite(later).any() else 1.0
     sns.heatmap(rates, annot=small, fmt=".0%", cmap="YlGnBu", vmin=0, vmax=max(vmax, 1e-9), ax=ax,
                 cbar=True, annot_kws={"fontsize": 7})
+    share_axis(ax.collections[0].colorbar.ax.yaxis)
     ax.set_xlabel(label("periods_since", lang))
     ax.set_ylabel(label("cohort", lang))
     ax.set_title(label("customer_retention" if cohorts.metric == "customers" else "revenue_retention", lang))
@@ -177,6 +182,7 @@ def plot_churn_rates(rates: pd.DataFrame, *, lang: str = "en", ax=None):
     x = np.arange(len(rates))
     ax.bar(x, rates["active"], color=_BLUE, alpha=0.6)
     ax.set_ylabel(label("active", lang))
+    count_axis(ax.yaxis)
     step = max(1, len(x) // 12)
     ax.set_xticks(x[::step], rates["period"].iloc[::step], rotation=45, ha="right")
     ax.set_xlabel(label("period", lang))
@@ -291,15 +297,17 @@ def plot_retention_economics(table: pd.DataFrame, *, sensitivity: pd.DataFrame |
         _require_columns(sensitivity, ["retention", "clv"], "plot_retention_economics (sensitivity)")
         ax.plot(sensitivity["retention"], sensitivity["clv"], color=_GREY, lw=1.5)
     colours = {"minus": _ORANGE, "base": "black", "plus": "#55A868"}
+    # the scenarios sit close together on the curve: named in the legend, not beside the points
     for _, row in table.iterrows():
-        ax.scatter(row["retention"], row["clv"], color=colours.get(row["scenario"], _BLUE), zorder=3, s=50)
-        text = f"{label(row['scenario'], lang)}\n{row['retention']:.0%}"
+        text = f"{label(row['scenario'], lang)}: {row['retention']:.0%}"
         if row["scenario"] != "base":
-            text += f", {row['clv_change_pct']:+.1f}%"
-        ax.annotate(text, (row["retention"], row["clv"]), textcoords="offset points", xytext=(6, -14),
-                    fontsize=8)
+            text += f", CLV {row['clv_change_pct']:+.1f}%"
+        ax.scatter(row["retention"], row["clv"], color=colours.get(row["scenario"], _BLUE), zorder=3, s=50,
+                   label=text)
+    ax.legend(loc="upper left", frameon=False, fontsize=9)
     ax.set_xlabel(label("retention", lang))
     ax.set_ylabel(label("clv", lang))
     share_axis(ax.xaxis)
+    money_axis(ax.yaxis, lang)
     ax.grid(alpha=0.3)
     return ax

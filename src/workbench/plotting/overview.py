@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.labels import label
-from workbench.plotting.base import money_axis, new_figure
+from workbench.plotting.base import count_axis, money_axis, new_figure
 
 __all__ = ["plot_distribution", "plot_item_means", "plot_period_activity"]
 
@@ -42,6 +42,7 @@ def plot_period_activity(summary: pd.DataFrame, *, lang: str = "en", ax=None):
     twin.plot(x, summary["customers"], color="#DD8452", marker="o", ms=3,
               label=label("customers", lang))
     twin.set_ylabel(label("customers", lang))
+    count_axis(twin.yaxis)
     twin.set_ylim(bottom=0)  # counts from zero, so a small change does not look like a collapse
     handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
     # above the axes, clear of the bars and the line
@@ -50,7 +51,8 @@ def plot_period_activity(summary: pd.DataFrame, *, lang: str = "en", ax=None):
     return ax
 
 
-def plot_distribution(values: pd.Series, *, key: str, lang: str = "en", log: bool = True, ax=None):
+def plot_distribution(values: pd.Series, *, key: str, lang: str = "en", log: bool = True, money: bool = False,
+                      ax=None):
     """Histogram of a positive, skewed quantity (log-spaced bins by default).
 
     Parameters
@@ -61,6 +63,9 @@ def plot_distribution(values: pd.Series, *, key: str, lang: str = "en", log: boo
     lang : {"zh", "en"}
     log : bool
         Log-spaced bins and a log x axis; non-positive values are counted in the title.
+    money : bool
+        The values are amounts: x ticks as :func:`~workbench.plotting.base.compact_money`
+        (otherwise plain numbers with thousands separators).
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -83,9 +88,14 @@ def plot_distribution(values: pd.Series, *, key: str, lang: str = "en", log: boo
             ax.hist(positive, bins=bins, color="#55A868")
             ax.set_xscale("log")
         if dropped:
-            title += f" (≤ 0: {dropped})"
+            title += label("non_positive_not_shown", lang).format(n=dropped)
     else:
         ax.hist(values, bins=40, color="#55A868")
+    if money:
+        money_axis(ax.xaxis, lang)
+    else:
+        count_axis(ax.xaxis)
+    count_axis(ax.yaxis)
     ax.set_title(title)
     ax.set_ylabel(label("count", lang))
     return ax

@@ -14,7 +14,7 @@ import seaborn as sns
 
 from workbench._validation import _require_columns, _require_result
 from workbench.labels import label, segment_label
-from workbench.plotting.base import new_figure, use_cjk_font
+from workbench.plotting.base import new_figure, share_axis, use_cjk_font
 
 _HINT_SEGMENTATION = "pass the table from workbench.segmentation"
 
@@ -270,9 +270,12 @@ def plot_segment_shares(profile: pd.DataFrame, *, lang: str = "en", ax=None):
     _, ax = new_figure(ax, figsize=(9, 4))
     x = np.arange(len(body))
     width = 0.8 / len(keys)
+    colours = {"share_customers": "#8C8C8C", "share_revenue": "#4C72B0", "share_gross_profit": "#C44E52"}
     for i, key in enumerate(keys):
-        ax.bar(x + (i - (len(keys) - 1) / 2) * width, 100 * body[key].to_numpy(), width, label=label(key, lang))
+        ax.bar(x + (i - (len(keys) - 1) / 2) * width, body[key].to_numpy(), width, label=label(key, lang),
+               color=colours[key])
     ax.set_xticks(x, [segment_label(n, lang) for n in body["name"]], rotation=20, ha="right")
-    ax.set_ylabel("%")
+    ax.set_ylabel(label("share", lang))
+    share_axis(ax.yaxis)
     ax.legend(frameon=False)
     return ax

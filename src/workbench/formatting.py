@@ -167,8 +167,8 @@ def _decimals(kind: str, values: pd.Series) -> int:
     largest = float(np.abs(finite).max()) if finite.size else 0.0
     if kind == "count":
         return 0
-    if kind == "money":
-        return 0 if largest >= 100 else 2
+    if kind == "money":  # by the typical amount: a column of thresholds (26.99, 77.87, 13,991.41) keeps cents
+        return 2 if finite.size and float(np.median(np.abs(finite))) < 100 else 0
     if kind == "days":  # whole days (recency 48, not 48.0) stay whole
         whole = not finite.size or np.allclose(finite, np.round(finite))
         return 0 if largest >= 100 or whole else 1
@@ -176,9 +176,8 @@ def _decimals(kind: str, values: pd.Series) -> int:
         return 0
     if largest >= 100:
         return 1
-    if largest >= 10:
-        return 2
-    return 3
+    # 3.62 mean purchases, not 3.622; coefficients, loadings and R² below 1 keep three
+    return 2 if largest >= 1 else 3
 
 
 def format_value(value: Any, kind: str, *, lang: str = "en", decimals: int = 2) -> str:

@@ -788,3 +788,35 @@ def test_the_path_model_is_a_scikit_learn_estimator():
     assert repr(model) == "PLSPathModel(max_iter=50, spec='ecsi', tol=1e-06)"
     with pytest.raises(NotFittedError, match="not fitted yet"):
         model.bootstrap(n_resamples=10)
+
+
+def test_path_labels_sit_on_their_arrows_also_on_curved_ones():
+    """The coefficient of a path that skips a layer is drawn on its curved arrow (arc3 bends
+    in screen space; a label placed in data space floated off it on a wide figure)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.text import Annotation
+
+    from workbench.plotting.satisfaction import plot_path_model
+    from workbench.satisfaction import pls_path_model
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=200)
+    m = 0.6 * x + rng.normal(scale=0.8, size=200)
+    y = 0.4 * m + 0.3 * x + rng.normal(scale=0.8, size=200)
+    survey = pd.DataFrame({f"{name}{k}": np.clip(np.round(4 + 1.2 * v + rng.normal(scale=0.5, size=200)), 1, 7)
+                           for name, v in (("x", x), ("m", m), ("y", y)) for k in (1, 2)})
+    spec = {"name": "chain", "scale": {"min": 1, "max": 7},
+            "constructs": {c: {"items": [f"{c.lower()}1", f"{c.lower()}2"]} for c in ("X", "M", "Y")},
+            "paths": [["X", "M"], ["M", "Y"], ["X", "Y"]],
+            "roles": {"satisfaction": "M", "loyalty": "Y", "target": "Y"}}
+    ax = plot_path_model(pls_path_model(survey, spec), lang="en")
+    ax.figure.canvas.draw()
+    arrows = [a.arrow_patch for a in ax.texts if isinstance(a, Annotation)]
+    labels = [t for t in ax.texts if not isinstance(t, Annotation) and t.get_text()[:1] in "-0123456789"]
+    assert len(arrows) == len(labels) == 3
+    for arrow, text in zip(arrows, labels, strict=True):
+        points = np.concatenate([segment(np.linspace(0, 1, 200)) for segment, _ in arrow.get_path().iter_bezier()])
+        where = ax.transData.transform(text.get_position())
+        assert np.min(np.hypot(*(points - where).T)) < 4, text.get_text()  # pixels

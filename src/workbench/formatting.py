@@ -241,6 +241,8 @@ _MIXED_COLUMNS = {"item", "detail", "hint"}
 _PREFIXED_COLUMNS = {"mode": "mode_"}
 #: lifecycle-stage columns: ``churned`` is the stage "Churned" there, not the segment "Churned customers"
 _STAGE_COLUMN = re.compile(r"(^|_)stage(_|$)")
+#: a survey item's code as the questionnaire names it: IMAG1, CUSCO, S1
+_ITEM_CODE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _NEVER_CODES = re.compile(r"(^|_)(id|examples)$|_name$")
 
 
@@ -276,6 +278,8 @@ def code_labels(column: str, values: pd.Series, lang: str) -> pd.Series:
     ['churned']
     >>> code_labels("kmeans_segment", pd.Series(["important_value_2", "general_winback"]), "zh").tolist()
     ['重要价值客户 (2)', '一般挽留客户']
+    >>> code_labels("item", pd.Series(["CUSCO", "IMAG1"]), "zh").tolist()  # CUSCO is also a construct
+    ['CUSCO', 'IMAG1']
     >>> code_labels("mode", pd.Series(["A", "B"]), "zh").tolist()
     ['A 模式（反映型）', 'B 模式（形成型）']
     >>> code_labels("detail", pd.Series(["scale 1-7", "C0001, C0002"]), "zh").tolist()
@@ -296,6 +300,8 @@ def code_labels(column: str, values: pd.Series, lang: str) -> pd.Series:
     def one(v):
         if not isinstance(v, str):
             return v
+        if str(column) == "item" and _ITEM_CODE.match(v):  # a survey item (CUSCO) keeps its code,
+            return v                                       # though a construct of that name has a label
         return label(f"{prefix}{v}", lang) if f"{prefix}{v}" in LABELS else translate_text(v, lang)
     return values.map(one).astype(object)
 

@@ -49,6 +49,11 @@ def plot_path_model(model, *, bootstrap=None, lang: str = "en", ax=None):
     if bootstrap is not None:
         for s, t, p in bootstrap.paths[["source", "target", "p_value"]].itertuples(index=False):
             stars[(s, t)] = "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else ""
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    ax.set_xlim(min(xs) - 0.5, max(xs) + 0.5)
+    ax.set_ylim(min(ys) - 0.7, max(ys) + 0.7)
+    to_screen, to_data = ax.transData, ax.transData.inverted()
     for s, t, coef in model.paths_[["source", "target", "coefficient"]].itertuples(index=False):
         (x0, y0), (x1, y1) = pos[s], pos[t]
         rad = 0.25 if x1 - x0 > 1 else 0.0
@@ -56,18 +61,16 @@ def plot_path_model(model, *, bootstrap=None, lang: str = "en", ax=None):
                     arrowprops={"arrowstyle": "->", "color": "#555555", "shrinkA": 22,
                                 "shrinkB": 22, "connectionstyle": f"arc3,rad={rad}",
                                 "lw": 0.6 + 3 * abs(coef)})
-        # label at the middle of the (possibly curved) arrow
-        mx, my = (x0 + x1) / 2 + rad * (y1 - y0) / 2, (y0 + y1) / 2 - rad * (x1 - x0) / 2
+        # label at the middle of the (possibly curved) arrow: arc3 bends in screen space, its
+        # control point rad x the chord off the chord's middle, so the curve's middle is half that
+        (a, b), (c, d) = to_screen.transform([(x0, y0), (x1, y1)])
+        mx, my = to_data.transform(((a + c) / 2 + rad * (d - b) / 2, (b + d) / 2 - rad * (c - a) / 2))
         ax.text(mx, my, f"{coef:.2f}{stars.get((s, t), '')}", ha="center", va="center",
                 fontsize=8, color="#333333", bbox={"fc": "white", "ec": "none", "pad": 0.5})
     for c, (x, y) in pos.items():
         text = label(c, lang) + (f"\nR²={r2[c]:.2f}" if c in r2 else "")
         ax.text(x, y, text, ha="center", va="center", fontsize=9,
                 bbox={"boxstyle": "round", "fc": "#EAF0F8", "ec": "#4C72B0"})
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
-    ax.set_xlim(min(xs) - 0.5, max(xs) + 0.5)
-    ax.set_ylim(min(ys) - 0.7, max(ys) + 0.7)
     ax.set_axis_off()
     return ax
 

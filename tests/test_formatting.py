@@ -104,3 +104,14 @@ def test_ids_short_words_and_numbers_stay_on_one_line_and_sentences_wrap():
     assert cells["C0161"] and cells["机械OEM"] and cells["1,196,214"]
     assert not cells[frame.loc[0, "next_step"]]
     assert '<th class="wb-nw" style="text-align:left">客户编号</th>' in page
+
+
+def test_a_recorded_index_is_a_row_label_column_without_a_made_up_header(tmp_path):
+    """A correlation matrix recorded with its index: the row labels have no header, not the
+    label of a column called "index" (指数（0-100）), and the CSV keeps the index."""
+    rec = Recorder(tmp_path, notebook="t", lang="zh")
+    matrix = pd.DataFrame({"IMAG": [0.689, 0.497], "CUEX": [np.nan, 0.69]}, index=["IMAG", "CUEX"])
+    html = rec.table("fornell_larcker", matrix, index=True)._repr_html_()
+    assert cells(html)[:3] == ["", "企业形象", "顾客预期"]
+    assert "指数" not in html
+    assert (tmp_path / "tables" / "fornell_larcker.csv").read_text(encoding="utf-8-sig").startswith(",IMAG,CUEX\n")

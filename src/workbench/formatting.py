@@ -176,8 +176,8 @@ def _decimals(kind: str, values: pd.Series) -> int:
         return 0
     if largest >= 100:
         return 1
-    # 3.62 mean purchases, not 3.622; coefficients, loadings and R² below 1 keep three
-    return 2 if largest >= 1 else 3
+    # 3.62 mean purchases, not 3.622; coefficients, loadings and R² up to 1 keep three
+    return 2 if largest > 1 else 3
 
 
 def format_value(value: Any, kind: str, *, lang: str = "en", decimals: int = 2) -> str:

@@ -172,8 +172,9 @@ class Recorder:
         frame.to_csv(self.output_dir / "tables" / f"{name}.csv", index=index,
                      encoding="utf-8-sig", lineterminator="\n")
         self._list_table(name)
-        shown = frame.reset_index() if index else frame
-        return ReportTable.of(shown, lang=self.lang, currency=self.currency, name=name,
+        # the index is shown by the formatting layer (a row-label column; an unnamed one has no
+        # header, where reset_index would have named it "index" and the labels read that as 指数)
+        return ReportTable.of(frame, lang=self.lang, currency=self.currency, name=name,
                               rows=len(frame), kinds=kinds)
 
     def _list_table(self, name: str) -> None:

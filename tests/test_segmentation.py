@@ -69,6 +69,10 @@ def test_profile_by_hand(six):
     assert text.loc[2, "share_revenue"] == "100.0%"
     assert text.loc[0, "name"] == "important_value"  # a code: labels translate it
     assert segment_label(text.loc[0, "name"], "zh") == "重要价值客户"
+    # by default the decimals follow each feature's overall mean: 110 days -> 1, 3.17 purchases -> 2
+    shown = profile_table(profile)
+    assert shown.loc[2, "recency_days"] == f"110.0 ± {np.sqrt(68800 / 5):.1f}"
+    assert shown.loc[2, "frequency"].startswith("3.17 ± ")
 
 
 def test_anova_by_hand(six):

@@ -14,7 +14,7 @@ import seaborn as sns
 
 from workbench._validation import _require_columns, _require_result
 from workbench.labels import label, segment_label
-from workbench.plotting.base import new_figure, share_axis, use_cjk_font
+from workbench.plotting.base import count_axis, new_figure, share_axis, use_cjk_font
 
 _HINT_SEGMENTATION = "pass the table from workbench.segmentation"
 
@@ -74,6 +74,7 @@ def plot_k_selection(selection, *, lang: str = "en", axes=None):
         ax.plot(knee["k"], knee["inertia"], "o", ms=12, mfc="none", mec="#C44E52", label=label("knee", lang))
         ax.legend(frameon=False)
     ax.set_ylabel(label("inertia", lang))
+    count_axis(ax.yaxis)
     ax = axes[0, 1]
     ax.plot(k, selection["silhouette"], marker="o", color="#4C72B0", label=label("silhouette", lang))
     ax.plot(k, selection["null_silhouette"], marker=".", ls=":", color="grey",
@@ -92,6 +93,7 @@ def plot_k_selection(selection, *, lang: str = "en", axes=None):
     ax = axes[1, 1]
     ax.plot(k, selection["calinski_harabasz"], marker="o", color="#8172B3", label=label("calinski_harabasz", lang))
     ax.set_ylabel(label("calinski_harabasz", lang))
+    count_axis(ax.yaxis)
     twin = ax.twinx()
     twin.plot(k, selection["davies_bouldin"], marker="s", color="#DD8452", label=label("davies_bouldin", lang))
     twin.set_ylabel(label("davies_bouldin", lang))

@@ -129,15 +129,16 @@ def segment_profile(
     return pd.concat([out, row[out.columns]], ignore_index=True)
 
 
-def profile_table(profile: pd.DataFrame, *, decimals: int = 2) -> pd.DataFrame:
+def profile_table(profile: pd.DataFrame, *, decimals: int | None = None) -> pd.DataFrame:
     """The profile as display text: "mean ± SD" per feature, shares in percent.
 
     Parameters
     ----------
     profile : pandas.DataFrame
         From :func:`segment_profile` (or ``CustomerSegmenter.profile_``).
-    decimals : int
-        Decimals of means and SDs.
+    decimals : int, optional
+        Decimals of means and SDs. Default: per feature by the size of its overall mean,
+        0 from 1,000 (amounts: ``197,517 ± 114,272``), 1 from 10, else 2.
 
     Returns
     -------
@@ -174,9 +175,16 @@ def profile_table(profile: pd.DataFrame, *, decimals: int = 2) -> pd.DataFrame:
             out[key] = profile[key].map(lambda v: "" if pd.isna(v) else f"{100 * v:.1f}%").to_numpy()
     for c in features:
         m, s = profile[f"{c}_mean"].to_numpy(), profile[f"{c}_sd"].to_numpy()
-        out[c] = [f"{a:,.{decimals}f}" + ("" if np.isnan(b) else f" ± {b:,.{decimals}f}")
+        d = decimals if decimals is not None else _decimals(m)
+        out[c] = [f"{a:,.{d}f}" + ("" if np.isnan(b) else f" ± {b:,.{d}f}")
                   for a, b in zip(m, s, strict=True)]
     return out
+
+
+def _decimals(means: np.ndarray) -> int:
+    """Decimals for a feature's "mean ± SD" by the size of its overall (last) mean."""
+    typical = abs(float(means[-1])) if len(means) and np.isfinite(means[-1]) else 0.0
+    return 0 if typical >= 1000 else 1 if typical >= 10 else 2
 
 
 def segment_anova(features: pd.DataFrame, labels, *, columns: Sequence[str] | None = None) -> pd.DataFrame:

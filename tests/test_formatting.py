@@ -115,3 +115,12 @@ def test_a_recorded_index_is_a_row_label_column_without_a_made_up_header(tmp_pat
     assert cells(html)[:3] == ["", "企业形象", "顾客预期"]
     assert "指数" not in html
     assert (tmp_path / "tables" / "fornell_larcker.csv").read_text(encoding="utf-8-sig").startswith(",IMAG,CUEX\n")
+
+
+def test_numbers_held_as_objects_are_formatted_as_numbers():
+    """A stage without customers gives None among the means: the column is still money."""
+    frame = pd.DataFrame({"stage": ["exploration", "formation"],
+                          "mean_spend_per_period": pd.Series([None, 414551.2], dtype=object)})
+    html = table_html(frame, lang="zh", currency="CNY")
+    assert cells(html) == ["生命周期阶段", "每期平均消费（均值）（元）", "考察期", "—", "形成期", "414,551"]
+    assert '<td class="wb-nw" style="text-align:right">414,551</td>' in html

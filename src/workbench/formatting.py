@@ -45,7 +45,7 @@ _SHARE = re.compile(r"(^|_)(share|shares|rate|rates|pct|conversion|probability|p
                     r"_share$|^share_|_rate$|_pct$")
 _MONEY = re.compile(r"(^|_)(revenue|amount|gross_profit|profit|gp|clv|spend|expense|expenses|cost|costs|"
                     r"monetary|budget|value|sales|margin|price|pipeline|spent|uplift)(_|$)")
-_NOT_MONEY = re.compile(r"(per_expense|per_|_per|ratio|elasticity|share|rate|pct|score|rank|count|_n$|"
+_NOT_MONEY = re.compile(r"(_per_expense|_per_cost|ratio|elasticity|share|rate|pct|score|rank|count|_n$|"
                         r"customers|orders|days|p_value|corr|weight|z$|index|multiple|_to_|norm|^fill_value$|"
                         r"^(important|general|without)_)")
 _DAYS = re.compile(r"(^|_)(days|recency|tenure|horizon|age)(_|$)")
@@ -53,7 +53,7 @@ _P_VALUE = re.compile(r"^p$|p_value|_p$|^p_(anova|kruskal)$")
 _COUNT = re.compile(r"(^|_)(n|count|customers|orders|rows|respondents|items|deals|opportunities|entered|"
                     r"advanced|visits|quantity|k)(_|$)")
 
-_YEAR = re.compile(r"(^|_)(year|years|period)$")
+_YEAR = re.compile(r"(^|(?<!_per)_)(year|years|period)$")  # not spend_per_period
 _BOUND = re.compile(r"^(ci_lower|ci_upper|ci_low|ci_high|lower|upper|estimate|truth)$")
 _KINDS = {"bool", "date", "year", "text", "count", "money", "share", "p_value", "days", "number"}
 
@@ -369,6 +369,13 @@ def table_html(frame: pd.DataFrame, *, lang: str = "en", currency: str | None = 
         plain = plain.reset_index()
         plain = plain.rename(columns={c: "" for c in plain.columns if str(c).startswith("level_")})
     plain = plain.reset_index(drop=True)
+    for i in range(plain.shape[1]):  # numbers held as objects (a None among them) are numbers
+        column = plain.iloc[:, i]
+        held = column.dropna()
+        if column.dtype == object and len(held) and all(
+                isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+                for v in held):
+            plain.isetitem(i, pd.to_numeric(column))
     total = len(plain) if rows is None else rows
     cut = len(plain) > max_rows
     body = plain.head(shown_rows) if cut else plain

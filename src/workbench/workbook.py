@@ -195,7 +195,9 @@ _CURRENCY_WORDS = {"amount", "revenue", "value", "clv", "profit", "spend", "cost
 _PERCENT_WORDS = {"share", "shares", "rate", "rates", "pct", "percent", "retention"}
 _NOT_MONEY = {"share", "shares", "rate", "rates", "ratio", "p", "days", "count", "n",
               "weight", "weights", "elasticity", "corr", "rank", "score", "index", "r2",
-              "pct", "percent", "t", "z", "log", "per"}
+              "pct", "percent", "t", "z", "log"}
+#: a ratio to money is not money: gp_per_expense (revenue_per_customer and spend_per_period are)
+_PER_MONEY = re.compile(r"_per_(expense|expenses|cost|costs)$")
 _SYMBOLS = {"USD": "$", "CNY": "¥", "RMB": "¥", "EUR": "€", "GBP": "£", "JPY": "¥"}
 
 
@@ -362,7 +364,7 @@ def column_kind(name: str, values: pd.Series, table: str = "") -> str:
     if within_one and (words & _PERCENT_WORDS or (
             str(name).isdigit() and table_words & {"shares", "retention"})):
         return "percent"
-    if words & _CURRENCY_WORDS and not words & _NOT_MONEY:
+    if words & _CURRENCY_WORDS and not words & _NOT_MONEY and not _PER_MONEY.search(str(name)):
         return "currency"
     if pd.api.types.is_integer_dtype(values) or (
             len(finite) and bool((finite == np.round(finite)).all()) and finite.abs().max() >= 1):

@@ -345,8 +345,9 @@ def column_kind(name: str, values: pd.Series, table: str = "") -> str:
     {"text", "date", "bool", "integer", "currency", "percent", "number", "statistic"}
         ``currency``: money (amounts, revenue, value, profit, cost, CLV, ...);
         ``percent``: shares and rates between -1 and 1; ``integer``: whole numbers
-        (counts, days); ``number``: other values of 1,000 or more (two decimals);
-        ``statistic``: other values below that (four decimals).
+        (counts, days); ``number``: other values beyond ±1 (ratios, means: two
+        decimals); ``statistic``: values within ±1 (coefficients, loadings, p-values:
+        four decimals).
     """
     if pd.api.types.is_bool_dtype(values):
         return "bool"
@@ -369,7 +370,7 @@ def column_kind(name: str, values: pd.Series, table: str = "") -> str:
     if pd.api.types.is_integer_dtype(values) or (
             len(finite) and bool((finite == np.round(finite)).all()) and finite.abs().max() >= 1):
         return "integer"
-    if len(finite) and finite.abs().max() >= 1000:
+    if len(finite) and finite.abs().max() > 1:  # ratios, means: 8.33; coefficients and p-values keep four
         return "number"
     return "statistic"
 

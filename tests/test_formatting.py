@@ -124,3 +124,12 @@ def test_numbers_held_as_objects_are_formatted_as_numbers():
     html = table_html(frame, lang="zh", currency="CNY")
     assert cells(html) == ["生命周期阶段", "每期平均消费（均值）（元）", "考察期", "—", "形成期", "414,551"]
     assert '<td class="wb-nw" style="text-align:right">414,551</td>' in html
+
+
+def test_a_segment_column_names_all_customers_beside_cohorts():
+    """Survival by acquisition cohort: the pooled row's code is translated though the cohorts
+    (1997-01, ...) are not codes."""
+    from workbench.formatting import code_labels
+
+    shown = code_labels("segment", pd.Series(["all", "1997-01", "1997-02"]), "en").tolist()
+    assert shown == ["All customers", "1997-01", "1997-02"]

@@ -236,7 +236,7 @@ def format_value(value: Any, kind: str, *, lang: str = "en", decimals: int = 2) 
 #: columns whose values name a source table: looked up as ``source_<value>`` first
 _TABLE_COLUMNS = {"table", "source"}
 #: columns whose code values are translated even when most of their values are not codes
-_MIXED_COLUMNS = {"item", "detail", "hint"}
+_MIXED_COLUMNS = {"item", "detail", "hint", "segment"}
 #: columns whose one-letter or generic codes are looked up under a prefix: a PLS block's mode ``A``
 _PREFIXED_COLUMNS = {"mode": "mode_"}
 #: lifecycle-stage columns: ``churned`` is the stage "Churned" there, not the segment "Churned customers"

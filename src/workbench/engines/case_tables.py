@@ -52,7 +52,7 @@ import pandas as pd
 
 from workbench import cache, resources
 from workbench.cases import Case, LoadedCase, load_case, source_missing_values
-from workbench.engines.base import Engine, Progress, Source
+from workbench.engines.base import Engine, Progress, Source, check_repeated_header
 from workbench.engines.cleaning import EngineCleaning, clean_transactions
 from workbench.labels import label
 
@@ -305,7 +305,7 @@ def _load(case, period, as_of, today, output_dir, engine, own, started) -> Engin
                     duplicates=spec.get("duplicates") or "quarantine",
                     conflicts=spec.get("conflicts") or "quarantine",
                     missing_values=source_missing_values(spec), first_row=first_row,
-                    quarantine_path=folder / "quarantine.parquet")
+                    quarantine_path=folder / "quarantine.parquet", lang=case.language)
             quarantine[name] = _read_quarantine(cleaned)
             logs.append(cleaned.log.assign(table=name)[["table", "reason", "rows", "share"]])
             limit = (as_of + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
@@ -349,16 +349,17 @@ def _customers(case: Case, name: str, spec: Mapping[str, Any], source: Source, e
     (a table of one row per customer fits in memory)."""
     from workbench import cleaning, io, privacy
 
+    check_repeated_header(engine, source, "customers", lang=case.language)  # DuckDB would rename one x_1
     relation = engine._relation(source)  # noqa: SLF001 - the engine reads the source itself
     raw = engine.con.sql(f"SELECT * FROM {relation}").to_arrow_table().to_pandas()
     raw = raw.astype({c: "str" for c in raw.columns if raw[c].dtype == object})
     mapping = dict(spec.get("columns") or {})
-    mapped = io.apply_mapping(raw, mapping, "customers", source=source.describe())
+    mapped = io.apply_mapping(raw, mapping, "customers", source=source.describe(), lang=case.language)
     keep_clear = spec.get("keep_personal_data")
     keep_clear = set(privacy.PERSONAL_COLUMNS) if keep_clear is True else {str(k) for k in keep_clear or ()}
-    for column in privacy.PERSONAL_COLUMNS:
+    for column, what in privacy.PERSONAL_COLUMNS.items():
         if column in mapped.columns and column not in keep_clear:
-            mapped[column] = privacy.pseudonymise(mapped[column], column, context=case.name)
+            mapped[column] = privacy.pseudonymise(mapped[column], what, context=case.name)
     header = spec.get("header", 0)
     first_row = 1 if header is None else header + 2
     result = cleaning.clean_customers(mapped, date_format=spec.get("date_format"), today=today,

@@ -298,3 +298,37 @@ def test_duckdb_refuses_a_repeated_header_as_pandas_does(tmp_path, repeated):
         for part in (file, f"'{text}' 2 times", where, "rename one"):
             assert part in messages[-1], (engine, part, messages[-1])
     assert messages[0] == messages[1]
+
+
+def test_phone_number_ids_get_the_pandas_pseudonyms_in_the_engine(tmp_path, monkeypatch):
+    """Ids that are mobile numbers become the same id- pseudonyms on both paths: in the
+    engine's transactions, the customers table, the quarantine and its Parquet file (one
+    key for both: without it the key derives from the case's name, which differs here)."""
+    monkeypatch.setenv("WORKBENCH_PSEUDONYM_KEY", "one key for both cases")
+    phones = ["13800138000", "13912345678", "15011112222"]
+    tx = pd.DataFrame({"cid": [phones[0], phones[1], phones[1], phones[2]],
+                       "day": pd.to_datetime(["2024-01-05", "2024-02-05", "2024-03-05", "2024-03-06"]),
+                       "sales": [10.0, 20.0, np.nan, 1e308]})
+    paths = _small_engine_cases(tmp_path, tx, "id,sector\n" + "".join(f"{p},retail\n" for p in phones),
+                                "{customer_id: cid, date: day, amount: sales}", "{customer_id: id, industry: sector}")
+    pandas_case = load_case(paths["pandas"]).load(today=TODAY)
+    with load_case_tables(load_case(paths["duckdb"]), today=TODAY, progress=None,
+                          output_dir=tmp_path / "report") as engine_case:
+        engine_ids = engine_case.transactions.customer_ids().tolist()
+        totals = engine_case.transactions.customer_totals()
+        engine_customers = engine_case.customers["customer_id"].tolist()
+        joins = quality.join_match_rates(engine_case)
+        notes = engine_case.notes
+        engine_quarantine = engine_case.quarantine["transactions"]
+        parquet = pd.read_parquet(engine_case.cleaning.quarantine_path)
+    pandas_ids = sorted(pandas_case.transactions["customer_id"].unique())
+    assert engine_ids == pandas_ids and all(i.startswith("id-") for i in engine_ids) and len(engine_ids) == 3
+    assert sorted(totals["customer_id"]) == pandas_ids
+    assert sorted(engine_customers) == sorted(pandas_case.customers["customer_id"]) == pandas_ids
+    assert joins["match_rate"].tolist() == [1.0]
+    for frame in (engine_quarantine, parquet):
+        assert frame["cid"].tolist() == pandas_case.quarantine["transactions"]["customer_id"].tolist()
+        assert not frame.astype(str).isin(phones).any().any()
+    assert notes["transactions"]["personal_ids"] == notes["customers"]["personal_ids"] == "phone"
+    assert notes["transactions"]["huge_amounts"] == {"rows": 1, "limit": 1e15, "examples": [(5, "1e+308")]}
+    assert pandas_case.notes["transactions"]["huge_amounts"]["rows"] == 1

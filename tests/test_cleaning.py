@@ -337,7 +337,8 @@ def test_survey_rows_in_equals_rows_kept_plus_rows_quarantined(raw):
 
 def test_full_width_ids_are_the_ascii_ids_after_nfkc():
     raw = pd.DataFrame({"customer_id": ["Ｋ1", "K1", " ｋ２ ", "客户３"], "order_id": ["Ｏ1", "O2", "O3", "O4"],
-                        "date": ["2024-01-05"] * 4, "amount": ["1", "2", "3", "4"], "product_id": ["Ｐ1", "P1", None, "P2"]})
+                        "date": ["2024-01-05"] * 4, "amount": ["1", "2", "3", "4"],
+                        "product_id": ["Ｐ1", "P1", None, "P2"]})
     clean = clean_transactions(raw, today="2025-01-01").clean
     assert clean["customer_id"].tolist() == ["K1", "K1", "k2", "客户3"]
     assert clean["order_id"].tolist() == ["O1", "O2", "O3", "O4"]

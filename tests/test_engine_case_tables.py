@@ -332,3 +332,14 @@ def test_phone_number_ids_get_the_pandas_pseudonyms_in_the_engine(tmp_path, monk
     assert notes["transactions"]["personal_ids"] == notes["customers"]["personal_ids"] == "phone"
     assert notes["transactions"]["huge_amounts"] == {"rows": 1, "limit": 1e15, "examples": [(5, "1e+308")]}
     assert pandas_case.notes["transactions"]["huge_amounts"]["rows"] == 1
+
+
+def test_the_engine_api_refuses_a_repeated_header_too(tmp_path):
+    from workbench.engines import DuckDBEngine, Source
+
+    (tmp_path / "customers.csv").write_text("id,sector,sector\nK1,retail,food\n", encoding="utf-8")
+    with DuckDBEngine(progress=None, threads=1) as engine:
+        with pytest.raises(ValueError, match=r"customers\.csv: the header has 'sector' 2 times, in columns 2 \(B\) "
+                                             r"and 3 \(C\).*columns\.industry"):
+            engine.customers(Source("csv", path=str(tmp_path / "customers.csv"),
+                                    columns={"customer_id": "id", "industry": "sector"}))

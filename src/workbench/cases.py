@@ -536,7 +536,11 @@ class LoadedCase:
         Per source: ``file`` (its name), ``first_row`` (the file's row number of the
         first data row), ``unused`` (columns of the file not read), ``personal_unused``
         (those of them that look like personal data), ``pseudonymised`` (mapped
-        personal columns replaced by pseudonyms); auxiliary tables: ``personal``.
+        personal columns replaced by pseudonyms, ``customer_id`` when the ids are
+        personal data), ``personal_ids`` (``"phone"`` or ``"email"``: the ids are, see
+        :func:`personal_ids`); transactions: ``huge_amounts`` (kept rows whose amount
+        is at least :data:`HUGE_AMOUNT`: ``rows``, ``limit`` and ``examples``, pairs of
+        file row and value as written); auxiliary tables: ``personal``.
     """
 
     case: Case

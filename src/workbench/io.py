@@ -17,8 +17,11 @@ of the markers becomes missing (None). A case can extend the list per source
 [NA]`` for a region "NA"), and declare numeric missing codes (``missing_codes: [-99]``).
 
 Every problem reading a file is a :class:`SourceError` naming the file and what would
-be right (an empty file, a damaged workbook, a text file named .xlsx, a missing sheet, a
-row with more fields than the header, a wrong declared encoding).
+be right (an empty file, a damaged workbook, a text file named .xlsx or a workbook named
+.csv, a missing sheet, a row with more fields than the header, a wrong declared
+encoding). A header text written twice is kept twice (``"x"``, ``"x (column 4)"``), in
+CSV, Excel and Parquet alike, so that :func:`apply_mapping` refuses to guess which one a
+mapped column means.
 """
 
 from __future__ import annotations

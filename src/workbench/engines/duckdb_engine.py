@@ -15,7 +15,14 @@ import threading
 import time
 from pathlib import Path
 
-from workbench.engines.base import Engine, EngineMemoryError, Source, log_progress, mapped_columns
+from workbench.engines.base import (
+    Engine,
+    EngineMemoryError,
+    Source,
+    check_repeated_header,
+    log_progress,
+    mapped_columns,
+)
 
 __all__ = ["DuckDBEngine"]
 
@@ -202,6 +209,8 @@ class DuckDBEngine(Engine):
             described = self.con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
         except duckdb.Error as exc:
             raise ValueError(f"{view} ({source.describe()}): DuckDB cannot read it: {exc}") from None
+        # DuckDB names a repeated header text x_1: refuse to guess, as the pandas path does
+        check_repeated_header(self, source, "customers" if wanted is None else "transactions")
         types = {row[0]: str(row[1]) for row in described}
         present = list(types)
         if wanted is None:  # customers: every column, the mapped ones renamed

@@ -285,10 +285,19 @@ def _order_conflicts(con, cols: list[str], rule: str, first_row: int) -> None:
     """``order_id_conflict`` as :func:`workbench.cleaning._order_conflicts`: among rows still
     in play with an order id, a row differing from its order's reference row (first, or
     last under keep_last) in customer or day, or from its line's reference row in any
-    column; under ``quarantine`` the reference rows of a conflict too."""
+    column; under ``quarantine`` the reference rows of a conflict too. The detail is the
+    pandas path's, word for word: the other row, the fields that differ, the row kept."""
     pick = "DESC" if rule == "keep_last" else "ASC"
     line = "order_id, COALESCE(product_id, '')" if "product_id" in cols else "order_id"
     same = " AND ".join(f"a.{c} IS NOT DISTINCT FROM l.{c}" for c in cols)
+    others = [c for c in cols if c not in ("customer_id", "date")]
+    line_flags = "".join(f", a.{c} IS DISTINCT FROM l.{c} AS l_{c}" for c in cols)
+    # the fields named, in the pandas order: the order's customer and day (or, when they agree,
+    # the line's customer and date: another time of the same day), then the line's other values
+    fields = ", ".join([
+        "CASE WHEN h_customer_id OR (NOT header_diff AND l_customer_id) THEN 'customer_id' END",
+        "CASE WHEN h_date OR (NOT header_diff AND l_date) THEN 'date' END",
+        *[f"CASE WHEN l_{c} THEN {_lit(c)} END" for c in others]])
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE conflicts AS
         WITH alive AS (SELECT * FROM reasoned WHERE reason IS NULL AND order_id IS NOT NULL),
@@ -296,23 +305,30 @@ def _order_conflicts(con, cols: list[str], rule: str, first_row: int) -> None:
                         first_value(pos) OVER (PARTITION BY order_id ORDER BY pos {pick}) AS order_ref,
                         first_value(pos) OVER (PARTITION BY {line} ORDER BY pos {pick}) AS line_ref
                  FROM alive),
-        checked AS (
+        flagged AS (
             SELECT a.pos, a.order_id, a.order_ref, a.line_ref,
-                   (a.customer_id IS DISTINCT FROM o.customer_id
-                    OR CAST(a.date AS DATE) IS DISTINCT FROM CAST(o.date AS DATE)) AS header_diff,
-                   NOT ({same}) AS line_diff
-            FROM refs a JOIN alive o ON o.pos = a.order_ref JOIN alive l ON l.pos = a.line_ref)
-        SELECT pos, order_id, CASE WHEN header_diff THEN order_ref ELSE line_ref END AS other
+                   a.customer_id IS DISTINCT FROM o.customer_id AS h_customer_id,
+                   CAST(a.date AS DATE) IS DISTINCT FROM CAST(o.date AS DATE) AS h_date,
+                   NOT ({same}) AS line_diff{line_flags}
+            FROM refs a JOIN alive o ON o.pos = a.order_ref JOIN alive l ON l.pos = a.line_ref),
+        checked AS (SELECT *, h_customer_id OR h_date AS header_diff FROM flagged)
+        SELECT pos, order_id, CASE WHEN header_diff THEN order_ref ELSE line_ref END AS other,
+               concat_ws(', ', {fields}) AS fields
         FROM checked WHERE header_diff OR line_diff""")
     if rule == "quarantine":  # the reference rows of a disagreement are quarantined with it
         con.execute("""
             INSERT INTO conflicts
-            SELECT DISTINCT c.other, c.order_id, min(c.pos) OVER (PARTITION BY c.other) FROM conflicts c
-            WHERE c.other NOT IN (SELECT pos FROM conflicts)""")
+            SELECT other, order_id, pos, fields FROM (
+                SELECT c.*, row_number() OVER (PARTITION BY c.other ORDER BY c.pos) AS k FROM conflicts c
+                WHERE c.other NOT IN (SELECT pos FROM conflicts))
+            WHERE k = 1""")
+    kept = "" if rule == "quarantine" else (
+        f" || '; row ' || CAST(c.other + {int(first_row)} AS VARCHAR) || ' is kept ({rule})'")
     con.execute(f"""
         UPDATE reasoned SET reason = 'order_id_conflict',
                detail = 'order ' || chr(39) || c.order_id || chr(39) || ' is also on row '
-                        || CAST(c.other + {int(first_row)} AS VARCHAR)
-        FROM (SELECT pos, any_value(order_id) AS order_id, min(other) AS other FROM conflicts GROUP BY pos) c
+                        || CAST(c.other + {int(first_row)} AS VARCHAR) || ' with another ' || c.fields{kept}
+        FROM (SELECT pos, any_value(order_id) AS order_id, min(other) AS other, any_value(fields) AS fields
+              FROM conflicts GROUP BY pos) c
         WHERE reasoned.pos = c.pos AND reasoned.reason IS NULL""")
     con.execute("DROP TABLE conflicts")

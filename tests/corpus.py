@@ -377,6 +377,56 @@ def _(d):
     return {"sources": tx_source(csv(d, "orders.csv", "客户,备注,日期,金额,备注\nA,x,2024-01-05,10,y\n"))}
 
 
+@entry("parquet_header_repeats_mapped_column", "a Parquet file with two columns named 金额: pandas' "
+       "reader refused it with 'Multiple matches for FieldRef'; now the repeated-header error",
+       Fails("load", ("orders.parquet", "'金额' 2 times", "columns 3 (C) and 4 (D)", "columns.amount",
+                      "rename one")))
+def _(d):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.Table.from_arrays([pa.array(["A"]), pa.array(["2024-01-05"]), pa.array(["10"]),
+                                         pa.array(["99"])], names=["客户", "日期", "金额", "金额"]),
+                   d / "orders.parquet")
+    return {"sources": tx_source("../data/orders.parquet")}
+
+
+@entry("parquet_header_repeats_unread_column", "a Parquet column the case does not read may occur twice",
+       Outcome(kept={"transactions": 1}, check=lambda x: _assert(_values(x) == [10.0])))
+def _(d):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.Table.from_arrays([pa.array(["A"]), pa.array(["x"]), pa.array(["2024-01-05"]),
+                                         pa.array(["10"]), pa.array(["y"])],
+                                        names=["客户", "备注", "日期", "金额", "备注"]), d / "orders.parquet")
+    return {"sources": tx_source("../data/orders.parquet")}
+
+
+@entry("xlsx_named_csv", "a workbook saved with the suffix .csv says it looks like Excel",
+       Fails("load", ("orders.csv", "looks like an Excel workbook", ".xlsx")))
+def _(d):
+    xlsx(d, "orders.csv", {"S": [["客户", "日期", "金额"], ["A", "2024-01-05", 10]]})
+    return {"sources": tx_source("../data/orders.csv")}
+
+
+@entry("colon_delimited_one_column", "a file separated by ':' reads as one column: the mapping "
+       "error says to set sep", Fails("load", ("orders.csv", "one column", "'sep'", "sep: ':'")))
+def _(d):
+    return {"sources": tx_source(csv(d, "orders.csv", "客户:日期:金额\nA:2024-01-05:10\n"))}
+
+
+@entry("full_width_ids_join", "Ｋ1 (full-width, from a Chinese input method) in the orders and K1 in "
+       "the master are one customer: ids are NFKC-normalised when read",
+       Outcome(kept={"transactions": 2, "customers": 2},
+               check=lambda x: _assert(_join_rate(x) == 1.0
+                                       and sorted(x.transactions["customer_id"]) == ["K1", "K2"])))
+def _(d):
+    return {"sources": {**tx_source(csv(d, "orders.csv", orders("Ｋ1,2024-01-05,1", "K2,2024-01-05,2"))),
+                        "customers": {"path": csv(d, "customers.csv", "客户,行业\nK1,power\nＫ２,oem\n"),
+                                      "columns": {"customer_id": "客户", "industry": "行业"}}}}
+
+
 @entry("placeholder_ids", "nan, None, null, NA, N/A as customer ids are missing, not customers",
        Outcome(kept={"transactions": 1}, reasons={("transactions", "customer_id_missing"): 5}))
 def _(d):
@@ -565,6 +615,19 @@ def _(d):
                                  columns={**TX, "order_id": "订单", "product_id": "产品"})}
 
 
+@entry("order_conflict_time_of_day", "one order at 10:00 and at 11:00 of one day: both quarantined, "
+       "the detail names the field (date)",
+       Outcome(kept={"transactions": 1}, reasons={("transactions", "order_id_conflict"): 2},
+               check=lambda x: _assert(list(x.quarantine["transactions"]["detail"]) == [
+                   "order 'O1' is also on row 3 with another date",
+                   "order 'O1' is also on row 2 with another date"])))
+def _(d):
+    return {"sources": {"transactions": {
+        "path": csv(d, "orders.csv", "单号,客户,日期,金额\nO1,A,2024-01-05 10:00,5\nO1,A,2024-01-05 11:00,5\n"
+                                     "O2,B,2024-01-06,3\n"),
+        "columns": {**TX, "order_id": "单号"}}}}
+
+
 @entry("order_lines_with_products", "an order with several product lines is not a conflict",
        Outcome(kept={"transactions": 3}, check=_revenue(175.0)))
 def _(d):
@@ -604,6 +667,15 @@ def _(d):
 def _(d):
     return {"sources": tx_source(csv(d, "orders.csv", orders(
         "A,2024-01-05,十元", "B,2024-01-05,inf", "C,2024-01-05,3")))}
+
+
+@entry("amount_huge_finite", "1e308 is finite, so it is kept (and is_outlier), but validate warns "
+       "with its row number: no sale is that large",
+       Outcome(kept={"transactions": 6}, warnings=("1 amount(s) of 1e+15 or more", "row 3: '1e308'"),
+               check=lambda x: _assert(x.transactions["is_outlier"].sum() == 1)))
+def _(d):
+    return {"sources": tx_source(csv(d, "orders.csv", orders("A,2024-01-05,10", "B,2024-01-06,1e308",
+                                                             *(f"C,2024-01-07,{v}" for v in (11, 12, 13, 14)))))}
 
 
 @entry("wrong_column_types", "dates in the amount column and amounts in the date column",
@@ -768,6 +840,51 @@ def _(d):
                                    "table": "auxiliary"}}}
 
 
+PHONE_IDS = ("13800138000", "13912345678")
+
+
+def _ids_pseudonymised(loaded):
+    from workbench.quality import validation_report
+
+    for table in ("transactions", "customers"):
+        text = loaded.tables[table].to_csv()
+        assert not any(phone in text for phone in PHONE_IDS), table
+        assert loaded.tables[table]["customer_id"].str.startswith("id-").all(), table
+    quarantined = loaded.quarantine["transactions"]
+    assert quarantined["customer_id"].str.startswith("id-").all()
+    assert set(loaded.transactions["customer_id"]) <= set(loaded.customers["customer_id"])
+    assert _join_rate(loaded) == 1.0
+    managers = loaded.customers["account_manager"]
+    assert managers.str.startswith("name-").all() and managers.nunique() == 1  # one rep, one pseudonym
+    assert "张经理" not in validation_report(loaded).to_text()
+
+
+@entry("personal_ids_phone_numbers", "customer ids that are mobile numbers and a mapped account "
+       "manager (a sales rep's name) become pseudonyms: the same id the same pseudonym in every "
+       "table, so the join holds; rows in = kept + quarantined",
+       Outcome(kept={"transactions": 2, "customers": 2}, reasons={("transactions", "amount_missing"): 1},
+               warnings=("customer_id looks like personal data (phone)",), check=_ids_pseudonymised))
+def _(d):
+    return {"sources": {
+        **tx_source(csv(d, "orders.csv", orders("13800138000,2024-01-05,1", "13912345678,2024-01-06,2",
+                                                "13912345678,2024-01-07,"))),
+        "customers": {"path": csv(d, "customers.csv", "客户,经理,行业\n13800138000,张经理,power\n"
+                                                      "13912345678,张经理,oem\n"),
+                      "columns": {"customer_id": "客户", "account_manager": "经理", "industry": "行业"}}}}
+
+
+@entry("personal_ids_kept_on_request", "keep_personal_data: [customer_id] on every source keeps "
+       "phone-number ids in clear", Outcome(
+           kept={"transactions": 1, "customers": 1},
+           check=lambda x: _assert(list(x.transactions["customer_id"]) == ["13800138000"]
+                                   and _join_rate(x) == 1.0)))
+def _(d):
+    return {"sources": {
+        **tx_source(csv(d, "orders.csv", orders("13800138000,2024-01-05,1")), keep_personal_data=["customer_id"]),
+        "customers": {"path": csv(d, "customers.csv", "客户,行业\n13800138000,power\n"),
+                      "keep_personal_data": ["customer_id"], "columns": {"customer_id": "客户", "industry": "行业"}}}}
+
+
 # -- surveys ---------------------------------------------------------------------------
 SURVEY = "id,S1,S2,L1,L2,电话\n"
 
@@ -778,6 +895,14 @@ SURVEY = "id,S1,S2,L1,L2,电话\n"
                                               "respondent_id", "S1", "S2", "L1", "L2"])))
 def _(d):
     return survey_case(d.parent, d, SURVEY + "R1,4,5,4,3,13800138000\nR2,2,3,3,4,13912345678\n")
+
+
+@entry("survey_header_repeats_spec_item", "S1, an item of the model spec read under its own name "
+       "(not mapped), twice in the header: which one is the answer is unclear",
+       Fails("load", ("survey.csv", "'S1' 2 times", "columns 2 (B) and 6 (F)",
+                      "parameters.satisfaction.spec", "rename one")))
+def _(d):
+    return survey_case(d.parent, d, "id,S1,S2,L1,L2,S1\nR1,4,5,4,3,2\nR2,2,3,3,4,5\n")
 
 
 @entry("survey_text_answers", "answers written as text ('非常满意') are non_numeric_answer",
@@ -849,6 +974,22 @@ def _(d):
        Fails("load", ("orders.csv", "'amount'", "'销售额'", "['客户', '日期', '金额']")))
 def _(d):
     return {"sources": tx_source(csv(d, "orders.csv", ROWS_ZH), columns={**TX, "amount": "销售额"})}
+
+
+@entry("case_week_period_as_month", "granularity: W with default_period 2024-03: pandas read it as "
+       "the week of March 1st; now an error naming the key and the week's form",
+       Fails("case", ("mine.yaml", "default_period", "'2024-03'", "granularity", "2024-W10")))
+def _(d):
+    return {"sources": tx_source(csv(d, "orders.csv", ROWS_ZH)), "granularity": "W", "default_period": "2024-03"}
+
+
+@entry("case_week_period_iso", "granularity: W with an ISO week 2024-W02 (Monday 8 to Sunday 14 "
+       "January): the orders up to its Sunday are analysed",
+       Outcome(kept={"transactions": 2}, check=lambda x: _assert(
+           str(x.as_of.date()) == "2024-01-14" and x.period == "2024-01-08/2024-01-14")))
+def _(d):
+    return {"sources": tx_source(csv(d, "orders.csv", ROWS_ZH)), "granularity": "W",
+            "default_period": "2024-W02"}
 
 
 @entry("case_keep_personal_data_bad", "keep_personal_data: yes please",

@@ -316,3 +316,60 @@ def test_bundled_cases_parameters():
     assert ncompany.satisfaction.spec == "ncompany_ecsi"
     assert ncompany.lifecycle.churn_horizon == 365
     assert all(not topic.changed() for topic in load_case("cdnow").params.values())
+
+
+def test_a_week_case_refuses_a_month_period_and_reads_iso_weeks(tmp_path):
+    weekly = VALID.replace("granularity: M", "granularity: W").replace("default_period: 2024-02",
+                                                                       "default_period: 2024-W06")
+    case = load_case(write_case(tmp_path, weekly))
+    assert str(case.period()) == "2024-02-05/2024-02-11" and str(case.as_of().date()) == "2024-02-11"
+    assert str(case.period("2024-02-07")) == "2024-02-05/2024-02-11"  # a day: the week holding it
+    for text in ("2024-03", "2024", "2024Q1", "2024-W54"):
+        with pytest.raises(CaseError) as err:
+            case.period(text)
+        message = str(err.value)
+        for part in (str(case.path), repr(text), "granularity", "W", "2024-W10", "default_period", "--period"):
+            assert part in message, (part, message)
+    assert "不是一周" in message  # the case speaks Chinese
+    with pytest.raises(CaseError, match=r"mine\.yaml: key 'default_period': .*'2024-03'.*2024-W10"):
+        load_case(write_case(tmp_path, weekly.replace("2024-W06", "2024-03")))
+
+
+def test_a_folder_given_as_the_case_names_the_folder_and_asks_for_a_case_file(tmp_path):
+    write_case(tmp_path, VALID)
+    with pytest.raises(CaseError) as err:
+        load_case(tmp_path / "cases")
+    message = str(err.value)
+    assert str(tmp_path / "cases") in message and "is a folder" in message and "(.yaml)" in message
+    assert "mine.yaml" in message  # the case files it holds
+    with pytest.raises(CaseError, match="is a folder, not a case file"):
+        load_case(tmp_path / "notebooks")  # no case file in it
+
+
+def test_a_survey_header_repeating_an_unmapped_spec_item_is_an_error(tmp_path):
+    import yaml
+
+    spec = {"name": "tiny", "scale": {"min": 1, "max": 5},
+            "constructs": {"SAT": {"items": ["S1", "S2"], "mode": "A"}, "LOY": {"items": ["L1", "L2"], "mode": "A"}},
+            "paths": [["SAT", "LOY"]]}
+    (tmp_path / "cases").mkdir()
+    (tmp_path / "cases" / "tiny.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    (tmp_path / "survey.csv").write_text("id,S1,S2,L1,L2,S1\nR1,4,5,4,3,2\n", encoding="utf-8")
+    body = """\
+        name: mine
+        language: zh
+        granularity: Y
+        start: 2024-01-01
+        default_period: "2024"
+        sources:
+          survey: {path: ../survey.csv, columns: {respondent_id: id}}
+        notebooks: [00_data_overview]
+        parameters:
+          satisfaction: {spec: tiny.yaml}
+    """
+    case = load_case(write_case(tmp_path, body))
+    with pytest.raises(ValueError) as err:
+        case.load()
+    message = str(err.value)
+    for part in ("survey.csv", "'S1'", "2 次", "2（B）、6（F）", "parameters.satisfaction.spec", "columns"):
+        assert part in message, (part, message)

@@ -333,3 +333,25 @@ def test_survey_rows_in_equals_rows_kept_plus_rows_quarantined(raw):
     check_every_row_is_kept_or_quarantined_once(
         raw, result, "tag", {"blank_row", "respondent_id_missing", "respondent_id_duplicate"})
     assert result.clean["respondent_id"].is_unique
+
+
+def test_full_width_ids_are_the_ascii_ids_after_nfkc():
+    raw = pd.DataFrame({"customer_id": ["Ｋ1", "K1", " ｋ２ ", "客户３"], "order_id": ["Ｏ1", "O2", "O3", "O4"],
+                        "date": ["2024-01-05"] * 4, "amount": ["1", "2", "3", "4"],
+                        "product_id": ["Ｐ1", "P1", None, "P2"]})
+    clean = clean_transactions(raw, today="2025-01-01").clean
+    assert clean["customer_id"].tolist() == ["K1", "K1", "k2", "客户3"]
+    assert clean["order_id"].tolist() == ["O1", "O2", "O3", "O4"]
+    assert clean["product_id"].tolist()[:2] == ["P1", "P1"]
+    customers = clean_customers(pd.DataFrame({"customer_id": ["Ｋ1", "K1"]})).quarantine
+    assert customers["reason"].tolist() == ["customer_id_duplicate"]  # one customer written two ways
+
+
+def test_a_conflict_of_one_day_at_two_times_names_the_date():
+    raw = pd.DataFrame({"customer_id": ["A", "A", "B", "B"], "order_id": ["O1", "O1", "O2", "O2"],
+                        "date": ["2024-01-05 10:00", "2024-01-05 11:00", "2024-01-06", "2024-01-06"],
+                        "amount": ["1", "1", "2", "3"]})
+    quarantine = clean_transactions(raw, today="2025-01-01").quarantine
+    assert quarantine["detail"].tolist() == [
+        "order 'O1' is also on row 3 with another date", "order 'O1' is also on row 2 with another date",
+        "order 'O2' is also on row 5 with another amount", "order 'O2' is also on row 4 with another amount"]

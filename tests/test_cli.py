@@ -148,3 +148,10 @@ def test_an_unexpected_error_is_one_line_that_asks_for_debug(monkeypatch, capsys
     assert "unexpected ZeroDivisionError" in err and "--debug" in err and "Traceback" not in err
     with pytest.raises(ZeroDivisionError):
         cli.main(["--debug", "cases"])
+
+
+def test_a_folder_given_to_case_is_named_and_a_case_file_asked_for(project):
+    done = run("validate", "--case", str(project / "cases"))
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert str(project / "cases") in done.stderr and "is a folder, not a case file" in done.stderr
+    assert "(.yaml)" in done.stderr and "shop.yaml" in done.stderr

@@ -219,3 +219,127 @@ def test_running_out_of_memory_while_cleaning_names_the_case_keys(tmp_path):
                                                 r"temp_directory=.*threads=1\. In the case file, raise "
                                                 r"engine\.memory_limit.*engine\.temp_directory.*engine\.threads"):
         load_data(tmp_path / "big.yaml", today=TODAY, output_dir=tmp_path / "report", progress=None)
+
+
+def _small_engine_cases(tmp_path, tx: pd.DataFrame, customers_csv: str, tx_columns: str, customer_columns: str):
+    """A pandas and a DuckDB case on the same small Parquet orders and CSV customer master."""
+    (tmp_path / "cases").mkdir(exist_ok=True)
+    tx.to_parquet(tmp_path / "tx.parquet", index=False)
+    (tmp_path / "customers.csv").write_text(customers_csv, encoding="utf-8")
+    paths = {}
+    for engine in ("pandas", "duckdb"):
+        body = f"""\
+            name: ids_{engine}
+            language: en
+            granularity: M
+            start: 2024-01-01
+            end: 2024-12-31
+            default_period: 2024-06
+            engine: {engine}
+            sources:
+              transactions: {{path: ../tx.parquet, columns: {tx_columns}}}
+              customers: {{path: ../customers.csv, columns: {customer_columns}}}
+            notebooks: [00_data_overview]
+        """
+        paths[engine] = tmp_path / "cases" / f"ids_{engine}.yaml"
+        paths[engine].write_text(textwrap.dedent(body), encoding="utf-8")
+    return paths
+
+
+def test_full_width_ids_are_normalised_alike_by_pandas_and_duckdb(tmp_path):
+    """Ｋ1 (full-width letter, from a Chinese input method) and K1 are one customer on both
+    paths: NFKC in pandas, NFKC through Arrow in DuckDB (which has NFC only)."""
+    tx = pd.DataFrame({"cid": ["Ｋ1", "K1", "K２", "ｋ3", " Ｋ4 ", "客户5"],
+                       "day": pd.to_datetime(["2024-01-05", "2024-02-05", "2024-03-05", "2024-03-06",
+                                              "2024-03-07", "2024-03-08"]),
+                       "sales": [10.0, 20.0, 5.0, 1.0, 2.0, 3.0],
+                       "order": ["Ｏ1", "O2", "O3", "O4", "O5", "O6"]})
+    paths = _small_engine_cases(tmp_path, tx, "id,sector\nK1,retail\nＫ2,food\nk3,tech\nK4,food\n客户5,tech\n",
+                                "{customer_id: cid, date: day, amount: sales, order_id: order}",
+                                "{customer_id: id, industry: sector}")
+    pandas_case = load_case(paths["pandas"]).load(today=TODAY)
+    with load_case_tables(load_case(paths["duckdb"]), today=TODAY, progress=None) as engine_case:
+        engine_ids = engine_case.transactions.customer_ids().tolist()
+        engine_orders = sorted(engine_case.engine.con.sql(
+            f"SELECT order_id FROM {engine_case.transactions.table}").df()["order_id"])
+        engine_joins = quality.join_match_rates(engine_case)
+        engine_customers = engine_case.customers["customer_id"].tolist()
+    pandas_ids = sorted(pandas_case.transactions["customer_id"].unique())
+    assert pandas_ids == engine_ids == ["K1", "K2", "K4", "k3", "客户5"]
+    assert sorted(pandas_case.transactions["order_id"]) == engine_orders == ["O1", "O2", "O3", "O4", "O5", "O6"]
+    assert pandas_case.customers["customer_id"].tolist() == engine_customers == ["K1", "K2", "K4", "k3", "客户5"]
+    assert quality.join_match_rates(pandas_case)["match_rate"].tolist() == [1.0]
+    assert engine_joins["match_rate"].tolist() == [1.0]
+
+
+@pytest.mark.parametrize("repeated", ["customers", "transactions"])
+def test_duckdb_refuses_a_repeated_header_as_pandas_does(tmp_path, repeated):
+    """DuckDB names a repeated 'sector' sector_1 and would read the first without a word; the
+    engine path raises the pandas path's error (CSV customers, Parquet transactions)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    customers = "id,sector,sector\nK1,retail,food\n" if repeated == "customers" else "id,sector\nK1,retail\n"
+    paths = _small_engine_cases(tmp_path, pd.DataFrame({"cid": ["K1"]}), customers,
+                                "{customer_id: cid, date: day, amount: sales}", "{customer_id: id, industry: sector}")
+    names = ["cid", "day", "sales", "sales" if repeated == "transactions" else "note"]
+    pq.write_table(pa.Table.from_arrays([pa.array(["K1"]), pa.array([pd.Timestamp("2024-01-05")]),
+                                         pa.array([1.0]), pa.array([2.0])], names=names), tmp_path / "tx.parquet")
+    file, text, where = (("customers.csv", "sector", "columns 2 (B) and 3 (C)") if repeated == "customers"
+                         else ("tx.parquet", "sales", "columns 3 (C) and 4 (D)"))
+    messages = []
+    for engine in ("pandas", "duckdb"):
+        with pytest.raises(ValueError) as err:
+            if engine == "pandas":
+                load_case(paths[engine]).load(today=TODAY)
+            else:
+                load_case_tables(load_case(paths[engine]), today=TODAY, progress=None).close()
+        messages.append(str(err.value))
+        for part in (file, f"'{text}' 2 times", where, "rename one"):
+            assert part in messages[-1], (engine, part, messages[-1])
+    assert messages[0] == messages[1]
+
+
+def test_phone_number_ids_get_the_pandas_pseudonyms_in_the_engine(tmp_path, monkeypatch):
+    """Ids that are mobile numbers become the same id- pseudonyms on both paths: in the
+    engine's transactions, the customers table, the quarantine and its Parquet file (one
+    key for both: without it the key derives from the case's name, which differs here)."""
+    monkeypatch.setenv("WORKBENCH_PSEUDONYM_KEY", "one key for both cases")
+    phones = ["13800138000", "13912345678", "15011112222"]
+    tx = pd.DataFrame({"cid": [phones[0], phones[1], phones[1], phones[2]],
+                       "day": pd.to_datetime(["2024-01-05", "2024-02-05", "2024-03-05", "2024-03-06"]),
+                       "sales": [10.0, 20.0, np.nan, 1e308]})
+    paths = _small_engine_cases(tmp_path, tx, "id,sector\n" + "".join(f"{p},retail\n" for p in phones),
+                                "{customer_id: cid, date: day, amount: sales}", "{customer_id: id, industry: sector}")
+    pandas_case = load_case(paths["pandas"]).load(today=TODAY)
+    with load_case_tables(load_case(paths["duckdb"]), today=TODAY, progress=None,
+                          output_dir=tmp_path / "report") as engine_case:
+        engine_ids = engine_case.transactions.customer_ids().tolist()
+        totals = engine_case.transactions.customer_totals()
+        engine_customers = engine_case.customers["customer_id"].tolist()
+        joins = quality.join_match_rates(engine_case)
+        notes = engine_case.notes
+        engine_quarantine = engine_case.quarantine["transactions"]
+        parquet = pd.read_parquet(engine_case.cleaning.quarantine_path)
+    pandas_ids = sorted(pandas_case.transactions["customer_id"].unique())
+    assert engine_ids == pandas_ids and all(i.startswith("id-") for i in engine_ids) and len(engine_ids) == 3
+    assert sorted(totals["customer_id"]) == pandas_ids
+    assert sorted(engine_customers) == sorted(pandas_case.customers["customer_id"]) == pandas_ids
+    assert joins["match_rate"].tolist() == [1.0]
+    for frame in (engine_quarantine, parquet):
+        assert frame["cid"].tolist() == pandas_case.quarantine["transactions"]["customer_id"].tolist()
+        assert not frame.astype(str).isin(phones).any().any()
+    assert notes["transactions"]["personal_ids"] == notes["customers"]["personal_ids"] == "phone"
+    assert notes["transactions"]["huge_amounts"] == {"rows": 1, "limit": 1e15, "examples": [(5, "1e+308")]}
+    assert pandas_case.notes["transactions"]["huge_amounts"]["rows"] == 1
+
+
+def test_the_engine_api_refuses_a_repeated_header_too(tmp_path):
+    from workbench.engines import DuckDBEngine, Source
+
+    (tmp_path / "customers.csv").write_text("id,sector,sector\nK1,retail,food\n", encoding="utf-8")
+    with DuckDBEngine(progress=None, threads=1) as engine:
+        with pytest.raises(ValueError, match=r"customers\.csv: the header has 'sector' 2 times, in columns 2 \(B\) "
+                                             r"and 3 \(C\).*columns\.industry"):
+            engine.customers(Source("csv", path=str(tmp_path / "customers.csv"),
+                                    columns={"customer_id": "id", "industry": "sector"}))

@@ -132,6 +132,8 @@ def messy_transactions() -> pd.DataFrame:
         ("C5", "O15", day("2024-02-01"), 7.0, "P3"),           # order of another customer: conflict
         ("C6", "O16", day("2024-02-03"), 8.0, "P1"),
         ("C6", "O16", day("2024-02-03"), 9.0, "P1"),           # same line, other amount: conflict
+        ("C8", "O18", day("2024-02-05 10:00"), 3.0, "P1"),
+        ("C8", "O18", day("2024-02-05 11:00"), 3.0, "P1"),     # same line, another time of day: conflict
         ("C6", None, day("2024-02-04"), 2.0, "P1"),            # no order id: its own order
         ("C6", "", day("2024-02-04"), 2.5, None),
         (None, None, pd.NaT, None, None),                      # blank_row
@@ -170,6 +172,9 @@ def test_cleaning_in_duckdb_equals_the_pandas_path(tmp_path, duplicates, conflic
     quarantine = pd.read_parquet(result.quarantine_path)
     assert quarantine[["source_row", "row", "reason"]].values.tolist() == \
         expected.quarantine[["source_row", "row", "reason"]].values.tolist()
+    conflict = quarantine["reason"] == "order_id_conflict"  # the detail names the other row and the field
+    assert conflict.any() and quarantine.loc[conflict, "detail"].tolist() == \
+        expected.quarantine.loc[(expected.quarantine["reason"] == "order_id_conflict").to_numpy(), "detail"].tolist()
     want = expected.clean
     for col in ["customer_id", "order_id", "product_id"]:
         assert kept[col].astype(object).where(kept[col].notna(), None).tolist() == \

@@ -5,7 +5,17 @@ import pandas as pd
 import pytest
 
 from workbench.cleaning import clean_transactions
-from workbench.io import MISSING_VALUES, ColumnMappingError, apply_mapping, detect_encoding, read_table
+from workbench.io import (
+    MISSING_VALUES,
+    ColumnMappingError,
+    SourceError,
+    apply_mapping,
+    detect_encoding,
+    header_names,
+    header_positions,
+    read_table,
+    repeated_header_message,
+)
 
 ROWS = "客户编号,日期,销售额\nC001,2024年1月5日,\"￥1,234.50\"\nC002,2024/1/6,1.2万\n"
 
@@ -152,3 +162,46 @@ def test_a_repeated_header_is_refused_with_both_positions(tmp_path):
     out = apply_mapping(read_table(orders), {"customer_id": "客户", "date": "日期", "amount": "金额"},
                         "transactions")  # 备注 is not read: no error
     assert list(out.columns) == ["customer_id", "date", "amount"] and not out.attrs
+
+
+def test_a_workbook_named_csv_and_a_csv_named_xlsx_say_what_they_look_like(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["客户", "金额"])
+    book.save(tmp_path / "orders.csv")
+    with pytest.raises(SourceError, match=r"orders\.csv: looks like an Excel workbook \(\.xlsx\) but is named "
+                                          r"\.csv; rename it to \.xlsx"):
+        read_table(tmp_path / "orders.csv")
+    with pytest.raises(SourceError, match=r"orders\.csv：看起来是 Excel 工作簿"):
+        read_table(tmp_path / "orders.csv", lang="zh")
+    (tmp_path / "orders.xlsx").write_text("客户,金额\nA,1\n", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"orders\.xlsx: looks like a text file \(CSV\), not an Excel workbook, "
+                                          r"but is named \.xlsx; give it the suffix \.csv"):
+        read_table(tmp_path / "orders.xlsx")
+
+
+def test_a_parquet_file_with_a_repeated_column_name_is_read_and_the_repeat_refused(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = [pa.array(["C1"]), pa.array(["2024-01-05"]), pa.array(["10"]), pa.array(["99"]), pa.array(["x"])]
+    pq.write_table(pa.Table.from_arrays(columns, names=["cid", "day", "amount", "amount", "note"]),
+                   tmp_path / "orders.parquet")
+    raw = read_table(tmp_path / "orders.parquet")
+    assert list(raw.columns) == ["cid", "day", "amount", "amount (column 4)", "note"]
+    assert raw.iloc[0].tolist() == ["C1", "2024-01-05", "10", "99", "x"] and not raw.attrs
+    with pytest.raises(ValueError) as err:
+        apply_mapping(raw, {"customer_id": "cid", "date": "day"}, "transactions", source="orders.parquet")
+    for part in ("orders.parquet", "'amount' 2 times", "columns 3 (C) and 4 (D)", "'amount' is read from the "
+                 "column of that name", "rename one"):
+        assert part in str(err.value)
+
+
+def test_header_names_and_positions_as_read_table_gives_them():
+    assert header_names(["id", "S1", " S1", "S2", "S1"]) == ["id", "S1", "S1 (column 3)", "S2", "S1 (column 5)"]
+    frame = pd.DataFrame(columns=header_names(["id", "S1", " S1", "S2", "S1"]))
+    assert header_positions(frame, "S1") == [2, 3, 5] and header_positions(frame, "S2") == [4]
+    assert header_positions(frame, "S3") == []
+    message = repeated_header_message("s.csv", "S1", "S1", [2, 3], how="spec_item")
+    assert "columns 2 (B) and 3 (C)" in message and "model spec" in message
+    with pytest.raises(ValueError, match="how='other'"):
+        repeated_header_message("s.csv", "S1", "S1", [2, 3], how="other")

@@ -56,22 +56,26 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
 from workbench import cleaning, io, privacy, resources
 from workbench._periods import _zone
-from workbench.labels import LANGUAGES
+from workbench.labels import LANGUAGES, label
 from workbench.parameters import TOPICS, CaseParameters, EngineParameters, ParameterError, parse_parameters
 
 __all__ = [
     "CASES_DIR",
+    "HUGE_AMOUNT",
     "Case",
     "CaseError",
     "LoadedCase",
     "generators",
     "list_cases",
     "load_case",
+    "personal_ids",
+    "pseudonymise_quarantine_ids",
     "source_missing_values",
 ]
 
@@ -215,7 +219,8 @@ class Case:
         ----------
         period : str, optional
             Written at the case's grain: ``"2024-01-31"`` (D, or W: the week that
-            contains the day), ``"2024-01"`` (M), ``"2024Q1"`` (Q), ``"2024"`` (Y).
+            contains the day), ``"2024-W05"`` (W: an ISO week, Monday to Sunday),
+            ``"2024-01"`` (M), ``"2024Q1"`` (Q), ``"2024"`` (Y).
             Default: the case's ``default_period``.
 
         Returns
@@ -225,8 +230,9 @@ class Case:
         Raises
         ------
         CaseError
-            When the text is not a period of the case's grain, or the period ends
-            before the case's ``start`` or after its ``end``.
+            When the text is not a period of the case's grain (a month such as
+            ``2024-03`` for a case of weeks), or the period ends before the case's
+            ``start`` or after its ``end``.
         """
         text = str(period or self.default_period)
         examples = {"D": "2024-01-31", "W": "2024-01-31", "M": "2024-01",
@@ -235,6 +241,17 @@ class Case:
             f"{self.path}: period {text!r} is not a {self.granularity} period; "
             f"write it like {examples[self.granularity]!r}"
         )
+        if self.granularity == "W":
+            # pandas reads '2024-03' as the week of 2024-03-01: a week is an ISO week or a day
+            week = re.fullmatch(r"(\d{4})-?W(\d{1,2})", text)
+            if not (week or re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text)):
+                raise CaseError(f"{self.path}: " + label("message_period_not_week", self.language).format(text=text))
+            if week:
+                try:
+                    text = dt.date.fromisocalendar(int(week[1]), int(week[2]), 1).isoformat()
+                except ValueError as exc:  # week 54, week 0
+                    raise CaseError(f"{self.path}: " + label("message_period_not_week", self.language).format(
+                        text=week[0])) from exc
         try:
             parsed = pd.Period(text, freq=_period_freq(self.granularity))
         except (ValueError, TypeError) as exc:
@@ -361,7 +378,7 @@ class Case:
             raw = io.read_table(path, sheet=spec.get("sheet"), sep=spec.get("sep"),
                                 encoding=spec.get("encoding"), header=spec.get("header", 0),
                                 missing_values=source_missing_values(spec),
-                                missing_codes=spec.get("missing_codes") or ())
+                                missing_codes=spec.get("missing_codes") or (), lang=self.language)
             header = spec.get("header", 0)
             first_row = 1 if header is None else header + 2
             mapping = dict(spec.get("columns") or {})
@@ -370,17 +387,17 @@ class Case:
                 raw.insert(0, "respondent_id", [f"R{i:0{width}d}" for i in range(1, len(raw) + 1)])
                 mapping.pop("respondent_id")
             try:
-                mapped = io.apply_mapping(raw, mapping, kind, source=path.name)
+                mapped = io.apply_mapping(raw, mapping, kind, source=path.name, lang=self.language)
             except io.ColumnMappingError as exc:
-                raise io.ColumnMappingError(f"{exc}{_mapping_hint(path, spec, raw)}") from None
+                raise io.ColumnMappingError(f"{exc}{_mapping_hint(path, spec, raw, self.language)}") from None
             if kind == "survey":
-                mapped = mapped[self._survey_columns(name, mapping, mapped, path)]
+                mapped = mapped[self._survey_columns(name, mapping, mapped, path, raw)]
             used = set(mapped.columns) | {mapping.get(c, c) for c in mapped.columns}
             unused = [c for c in raw.columns if c not in used]
             personal = privacy.detect_personal_columns(raw[unused]) if unused else {}
-            for column in privacy.PERSONAL_COLUMNS:
+            for column, what in privacy.PERSONAL_COLUMNS.items():
                 if column in mapped.columns and column not in keep_clear:
-                    mapped[column] = privacy.pseudonymise(mapped[column], column, context=self.name)
+                    mapped[column] = privacy.pseudonymise(mapped[column], what, context=self.name)
             notes[name] = {"file": path.name, "first_row": first_row, "unused": unused,
                            "personal_unused": personal,
                            "pseudonymised": [c for c in privacy.PERSONAL_COLUMNS
@@ -391,6 +408,7 @@ class Case:
                     duplicates=spec.get("duplicates") or "quarantine",
                     conflicts=spec.get("conflicts") or "quarantine",
                     time_zone=spec.get("time_zone"), today=today, first_row=first_row)
+                notes[name]["huge_amounts"] = _huge_amounts(mapped, result, first_row)
             elif kind == "customers":
                 result = cleaning.clean_customers(mapped, date_format=spec.get("date_format"),
                                                   today=today, first_row=first_row)
@@ -408,6 +426,7 @@ class Case:
             tables[kind] = result.clean
             quarantine[name] = result.quarantine
             logs.append(result.log.assign(table=name)[["table", "reason", "rows", "share"]])
+        _pseudonymise_ids(self, tables, quarantine, notes)
         transactions = tables.get("transactions")
         after = 0
         if transactions is not None:
@@ -457,11 +476,13 @@ class Case:
             raise _fail(self.path, f"key 'parameters.satisfaction.spec': {exc}") from None
 
     def _survey_columns(self, name: str, mapping: Mapping[str, str], mapped: pd.DataFrame,
-                        path: Path) -> list[str]:
+                        path: Path, raw: pd.DataFrame) -> list[str]:
         """The survey's id columns and its items: mapped item columns and the spec's.
 
         Other columns (a phone number, a free-text remark, a column no spec names) are
-        not answers and are left out, so they never reach a table or the workbook.
+        not answers and are left out, so they never reach a table or the workbook. A spec
+        item read from the column of its name (not mapped) that the header has twice is
+        an error, as a mapped one is (:func:`workbench.io.apply_mapping`).
         """
         known = set(io.CANONICAL_COLUMNS["survey"]["required"]) | set(
             io.CANONICAL_COLUMNS["survey"]["optional"])
@@ -470,6 +491,10 @@ class Case:
         spec = self.survey_spec()
         if spec is not None:
             wanted = [*spec.items, *([spec.recommend["item"]] if spec.recommend else [])]
+            for item in wanted:
+                if item not in items and len(positions := io.header_positions(raw, item)) > 1:
+                    raise ValueError(io.repeated_header_message(path.name, item, item, positions,
+                                                                how="spec_item", lang=self.language))
             items += [i for i in wanted if i not in items]
         if not any(i in mapped.columns for i in items):
             raise _fail(self.path, f"source '{name}' ({path.name}): which columns are the "
@@ -511,7 +536,11 @@ class LoadedCase:
         Per source: ``file`` (its name), ``first_row`` (the file's row number of the
         first data row), ``unused`` (columns of the file not read), ``personal_unused``
         (those of them that look like personal data), ``pseudonymised`` (mapped
-        personal columns replaced by pseudonyms); auxiliary tables: ``personal``.
+        personal columns replaced by pseudonyms, ``customer_id`` when the ids are
+        personal data), ``personal_ids`` (``"phone"`` or ``"email"``: the ids are, see
+        :func:`personal_ids`); transactions: ``huge_amounts`` (kept rows whose amount
+        is at least :data:`HUGE_AMOUNT`: ``rows``, ``limit`` and ``examples``, pairs of
+        file row and value as written); auxiliary tables: ``personal``.
     """
 
     case: Case
@@ -683,6 +712,133 @@ def source_missing_values(spec: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(m for m in (*io.MISSING_VALUES, *extra) if io.marker_key(m) not in exempt)
 
 
+#: An amount at least this large (in absolute value) is absurd rather than an outlier: no
+#: sale is 10^15 of a currency, and at that size float64 has no digits left for the cents.
+HUGE_AMOUNT = 1e15
+
+
+def _huge_amounts(mapped: pd.DataFrame, result, first_row: int, n: int = 3) -> dict[str, Any]:
+    """The kept rows whose amount is at least :data:`HUGE_AMOUNT` in absolute value: their
+    number and the first ``n`` as (file row, value as written), for ``validate``."""
+    kept = result.clean["amount"].abs()
+    if not len(kept) or not (kept[np.isfinite(kept)] >= HUGE_AMOUNT).any():
+        return {"rows": 0, "limit": HUGE_AMOUNT, "examples": []}
+    amount = cleaning.parse_amounts(mapped["amount"]).abs()
+    huge = (amount >= HUGE_AMOUNT) & np.isfinite(amount)
+    dropped = set(result.quarantine["source_row"].astype(int)) if len(result.quarantine) else set()
+    rows = [i for i in np.flatnonzero(huge.to_numpy()) if int(mapped.index[i]) not in dropped]
+    return {"rows": len(rows), "limit": HUGE_AMOUNT,
+            "examples": [(int(mapped.index[i]) + first_row, str(mapped["amount"].iloc[i])) for i in rows[:n]]}
+
+
+def personal_ids(case: Case, ids: Mapping[str, pd.Series]) -> dict[str, str]:
+    """Which sources' customer ids are personal data to pseudonymise, and of what kind.
+
+    Parameters
+    ----------
+    case : Case
+    ids : mapping of str to pandas.Series
+        Source name -> its customer ids (all, or a sample of the distinct ones).
+
+    Returns
+    -------
+    dict of str to str
+        Source name -> ``"phone"`` or ``"email"`` for every source given, when the ids of
+        at least one look like mobile numbers or e-mail addresses
+        (:func:`workbench.privacy.detect_personal_columns`: half of them or more), unless
+        every source keeps them in clear (``keep_personal_data``: true, ``customer_id``
+        or the kind found); else empty. All or none: the same id must be the same
+        pseudonym in every table for the joins to hold.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> case = SimpleNamespace(sources={"transactions": {}, "customers": {}})
+    >>> personal_ids(case, {"transactions": pd.Series(["13800138000", "13912345678"]),
+    ...                     "customers": pd.Series(["C1", "C2"])})
+    {'transactions': 'phone', 'customers': 'phone'}
+    >>> personal_ids(case, {"transactions": pd.Series(["C1"]), "customers": pd.Series(["C1"])})
+    {}
+    """
+    found = {}
+    for name, values in ids.items():
+        kind = privacy.detect_personal_columns(values.astype(object).to_frame("customer_id")).get("customer_id")
+        if kind in ("phone", "email"):
+            found[name] = kind
+    if not found:
+        return {}
+    first = next(iter(found.values()))
+    if all({"customer_id", first} & _keep_personal(case.sources.get(name, {})) for name in ids):
+        return {}
+    return {name: found.get(name, first) for name in ids}
+
+
+def pseudonymise_quarantine_ids(case: Case, frame: pd.DataFrame, column: str = "customer_id") -> pd.DataFrame:
+    """A quarantine table with its customer ids replaced by the ``id-`` pseudonyms of the
+    clean tables (:func:`personal_ids`): the id column, and the details that are ids
+    (``customer_id_duplicate``, the ids of a ``customer_id_conflict``).
+
+    Parameters
+    ----------
+    case : Case
+        Its name keys the pseudonyms when ``WORKBENCH_PSEUDONYM_KEY`` is not set.
+    frame : pandas.DataFrame
+        Quarantined rows: ``reason``, ``detail`` and the columns as read.
+    column : str
+        The column of raw customer ids (the canonical name, or the file's own).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> frame = pd.DataFrame({"customer_id": ["13800138000", "13800138000"],
+    ...                       "reason": ["amount_missing", "customer_id_duplicate"],
+    ...                       "detail": [None, "13800138000"]})
+    >>> out = pseudonymise_quarantine_ids(SimpleNamespace(name="doc"), frame)
+    >>> out["customer_id"].nunique(), out.loc[1, "detail"] == out.loc[1, "customer_id"]
+    (1, True)
+    """
+    def hide(values: pd.Series) -> pd.Series:
+        return privacy.pseudonymise(values, "id", context=case.name)
+
+    out = frame.copy()
+    if column in out.columns:
+        out[column] = hide(out[column]).to_numpy()
+    if {"reason", "detail"} <= set(out.columns) and len(out):
+        duplicate = (out["reason"] == "customer_id_duplicate").to_numpy()
+        conflict = (out["reason"] == "customer_id_conflict").to_numpy()  # "C1, C2": the ids
+        detail = out["detail"].astype(object).to_numpy(copy=True)
+        detail[duplicate] = hide(pd.Series(detail[duplicate], dtype=object)).to_numpy()
+        detail[conflict] = [", ".join(hide(pd.Series(str(d).split(", "))).tolist()) for d in detail[conflict]]
+        out["detail"] = detail
+    return out
+
+
+def _pseudonymise_ids(case: Case, tables: dict[str, pd.DataFrame], quarantine: dict[str, pd.DataFrame],
+                      notes: dict[str, dict[str, Any]]) -> None:
+    """Replace customer ids that are phone numbers or e-mail addresses by ``id-`` pseudonyms
+    (:func:`personal_ids`), in every table and quarantine alike, so joins hold."""
+    holders = {}  # source name -> its table's key in ``tables``
+    for name, spec in case.sources.items():
+        key = _kind(name, spec) or name
+        if key in tables and "customer_id" in tables[key].columns:
+            holders[name] = key
+    kinds = personal_ids(case, {name: tables[key]["customer_id"] for name, key in holders.items()})
+    if not kinds:
+        return
+    for name, key in holders.items():
+        tables[key] = tables[key].assign(customer_id=privacy.pseudonymise(tables[key]["customer_id"], "id",
+                                                                          context=case.name))
+        notes.setdefault(name, {}).setdefault("pseudonymised", []).append("customer_id")
+        notes[name]["personal_ids"] = kinds[name]
+    for name, frame in quarantine.items():
+        quarantine[name] = pseudonymise_quarantine_ids(case, frame)
+
+
 def _keep_personal(spec: Mapping[str, Any]) -> set[str]:
     """Columns (or kinds: name, phone, email) a source keeps in clear."""
     keep = spec.get("keep_personal_data")
@@ -691,9 +847,12 @@ def _keep_personal(spec: Mapping[str, Any]) -> set[str]:
     return {str(k) for k in (keep or ())}
 
 
-def _mapping_hint(path: Path, spec: Mapping[str, Any], raw: pd.DataFrame) -> str:
-    """Advice for a column mapping that failed: a header in another row, another sheet."""
+def _mapping_hint(path: Path, spec: Mapping[str, Any], raw: pd.DataFrame, lang: str = "en") -> str:
+    """Advice for a column mapping that failed: a header in another row, another sheet, a
+    delimiter that was not found (the rows read as one column)."""
     hints = []
+    if raw.shape[1] == 1 and path.suffix.lower() in {".csv", ".txt", ".tsv"}:
+        hints.append(label("message_one_column", lang).format(header=repr(str(raw.columns[0]))))
     if any(str(c).startswith("Unnamed:") for c in raw.columns):
         hints.append("some headers are empty ('Unnamed: ...'): the header may be in another "
                      "row (a title row or a two-row header); give its 0-based row number with "
@@ -974,9 +1133,14 @@ def load_case(name_or_path: str | Path) -> Case:
     Raises
     ------
     CaseError
-        Naming the file, the offending key and what is allowed.
+        Naming the file, the offending key and what is allowed (a folder given instead
+        of a case file is named as such).
     """
     path = Path(name_or_path)
+    if path.is_dir():
+        files = sorted(p.name for p in path.glob("*.y*ml") if p.suffix in {".yaml", ".yml"})
+        inside = label("message_case_folder_has", "en").format(files=", ".join(files)) if files else ""
+        raise CaseError(label("message_case_is_folder", "en").format(path=path, inside=inside))
     if path.suffix not in {".yaml", ".yml"}:
         path = CASES_DIR / f"{name_or_path}.yaml"
         if not path.is_file():

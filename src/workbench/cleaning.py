@@ -412,12 +412,17 @@ def _is_blank(values: pd.Series) -> pd.Series:
 
 
 def _ids(values: pd.Series) -> pd.Series:
-    """Ids as stripped text; a whole-number float (1001.0) becomes "1001"."""
+    """Ids as NFKC-normalised, stripped text; a whole-number float (1001.0) becomes "1001".
+
+    NFKC makes full-width letters and digits (``Ｋ１`` from a Chinese input method)
+    the ASCII ones, so ``Ｋ1`` in one table joins ``K1`` in another; the engine path
+    normalises the same way (:mod:`workbench.engines.cleaning`).
+    """
     if values.dtype == object or pd.api.types.is_float_dtype(values):
         values = values.map(
             lambda v: str(int(v)) if isinstance(v, float | np.floating) and np.isfinite(v)
             and float(v).is_integer() else v)
-    return values.astype("string").str.strip()
+    return values.astype("string").str.normalize("NFKC").str.strip()
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -657,6 +662,11 @@ def _order_conflicts(normal: pd.DataFrame, q: _Quarantine, rule: str) -> None:
     ref_pos = np.where(header_diff.any(axis=1).to_numpy(), order_ref, line_ref)
     fields = header_diff.rename(columns={"day": "date"}).join(
         line_diff.drop(columns=["customer_id", "date"]), how="left")
+    # the same day at another time of day is a conflict of the line: name its field too
+    # (the header compares calendar days only, so "date" was missing from the detail)
+    same_header = ~header_diff.any(axis=1)
+    for col in ("customer_id", "date"):
+        fields[col] = fields[col] | (line_diff[col] & same_header)
     mark = pd.Series(False, index=normal.index)
     detail = pd.Series(pd.NA, index=normal.index, dtype="string")
     for pos in np.flatnonzero(conflict):

@@ -17,8 +17,11 @@ of the markers becomes missing (None). A case can extend the list per source
 [NA]`` for a region "NA"), and declare numeric missing codes (``missing_codes: [-99]``).
 
 Every problem reading a file is a :class:`SourceError` naming the file and what would
-be right (an empty file, a damaged workbook, a text file named .xlsx, a missing sheet, a
-row with more fields than the header, a wrong declared encoding).
+be right (an empty file, a damaged workbook, a text file named .xlsx or a workbook named
+.csv, a missing sheet, a row with more fields than the header, a wrong declared
+encoding). A header text written twice is kept twice (``"x"``, ``"x (column 4)"``), in
+CSV, Excel and Parquet alike, so that :func:`apply_mapping` refuses to guess which one a
+mapped column means.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.labels import label
+
 __all__ = [
     "CANONICAL_COLUMNS",
     "MISSING_VALUES",
@@ -44,9 +49,12 @@ __all__ = [
     "apply_mapping",
     "detect_encoding",
     "file_sha256",
+    "header_names",
+    "header_positions",
     "mark_missing",
     "marker_key",
     "read_table",
+    "repeated_header_message",
     "replace_dir",
     "scratch_dir",
 ]
@@ -246,6 +254,7 @@ def read_table(
     header: int | None = 0,
     missing_values: Iterable[str] = MISSING_VALUES,
     missing_codes: Iterable[float | str] = (),
+    lang: str = "en",
 ) -> pd.DataFrame:
     """Read a CSV/TXT, Excel or Parquet file with every column as text.
 
@@ -269,6 +278,9 @@ def read_table(
         :func:`mark_missing`.
     missing_codes : iterable of number or str
         Values that mean "missing" in this file, such as -99 or 999.
+    lang : {"en", "zh"}
+        Language of the messages that say a file is of another kind than its name says
+        (a workbook named .csv, a text file named .xlsx).
 
     Returns
     -------
@@ -279,7 +291,8 @@ def read_table(
         match the file. A header text that occurs more than once keeps its name in its
         first column; the others are named ``"x (column 4)"`` (1-based, as a spreadsheet
         counts; pandas would call them ``"x.1"``), for :func:`apply_mapping` to refuse
-        to choose between them when ``x`` is read.
+        to choose between them when ``x`` is read. Parquet columns of one name are
+        named the same way.
 
     Raises
     ------
@@ -298,15 +311,15 @@ def read_table(
     if path.stat().st_size == 0:
         raise SourceError(f"{path.name}: the file is empty (0 bytes); export the data again")
     if suffix in {".csv", ".txt", ".tsv"}:
-        frame = _read_text(path, sep=sep, encoding=encoding, header=header, tsv=suffix == ".tsv")
+        frame = _read_text(path, sep=sep, encoding=encoding, header=header, tsv=suffix == ".tsv", lang=lang)
     elif suffix in {".xlsx", ".xlsm"}:
-        frame = _read_excel(path, sheet=sheet, header=header)
+        frame = _read_excel(path, sheet=sheet, header=header, lang=lang)
     elif suffix == ".xls":
         raise SourceError(f"{path.name}: the old Excel 97-2003 format (.xls) is not read; open "
                           "it in Excel or LibreOffice and save it as .xlsx (or CSV UTF-8)")
     elif suffix == ".parquet":
         try:
-            frame = pd.read_parquet(path)
+            frame = _read_parquet(path)
         except Exception as exc:  # pyarrow's errors have no common base class
             raise SourceError(f"{path.name}: not a readable Parquet file ({exc})") from exc
     else:
@@ -317,6 +330,22 @@ def read_table(
     cells = frame.attrs.pop("header", None)  # set by the readers above, taken here
     frame.columns = _header_names([str(c) for c in frame.columns], cells)
     return mark_missing(frame, missing_values, missing_codes)
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    """A Parquet file as pandas; a column name the schema has twice is kept twice (in
+    ``attrs['header']``, for :func:`_header_names`), where pandas' reader refuses the file
+    with "Multiple matches for FieldRef"."""
+    import pyarrow.parquet as pq
+
+    names = pq.read_schema(path).names
+    if len(set(names)) == len(names):
+        return pd.read_parquet(path)
+    table = pq.ParquetFile(path).read()
+    frame = table.rename_columns([f"_{i}" for i in range(len(names))]).to_pandas()
+    frame.columns = names
+    frame.attrs["header"] = names
+    return frame
 
 
 def _first_row(frame: pd.DataFrame) -> list:
@@ -344,18 +373,68 @@ def _header_names(read: list[str], cells) -> list[str]:
     return names if len(set(names)) == len(names) else read
 
 
-def _repeats(frame: pd.DataFrame, name: str) -> list[int]:
-    """1-based positions of ``name`` and of its repeats (``"name (column n)"``); one or none
-    when the header has it once or not at all."""
+def header_names(header: list) -> list[str]:
+    """Column names for a header as written, as :func:`read_table` gives them.
+
+    Parameters
+    ----------
+    header : list
+        The header's cells, in file order (a Parquet schema's names, a CSV's first line).
+
+    Returns
+    -------
+    list of str
+        Each text stripped of blanks; a text written more than once keeps its name in
+        its first column, the others become ``"text (column n)"`` (1-based), so that
+        :func:`apply_mapping` refuses to choose between them and :func:`header_positions`
+        finds them all.
+
+    Examples
+    --------
+    >>> header_names(["id", "name", "amount", " name"])
+    ['id', 'name', 'amount', 'name (column 4)']
+    """
+    read = [str(c) for c in header]
+    return _header_names(read, list(header))
+
+
+def header_positions(frame: pd.DataFrame, name: str) -> list[int]:
+    """1-based positions in the file of a header text and of its repeats.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        As read by :func:`read_table` (columns in file order, repeats named
+        ``"name (column n)"``).
+    name : str
+        A header text.
+
+    Returns
+    -------
+    list of int
+        Sorted; one position (or none) when the header has ``name`` once (or not at all).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame(columns=["id", "S1", "S2", "S1 (column 4)"])
+    >>> header_positions(frame, "S1"), header_positions(frame, "S2")
+    ([2, 4], [3])
+    """
     found = [i + 1 for i, c in enumerate(frame.columns) if c == name]
     found += [int(m["position"]) for c in frame.columns
               if isinstance(c, str) and (m := _REPEAT.fullmatch(c)) and m["text"] == name]
     return sorted(found)
 
 
+
 def _read_text(path: Path, *, sep: str | None, encoding: str | None, header: int | None,
-               tsv: bool) -> pd.DataFrame:
+               tsv: bool, lang: str = "en") -> pd.DataFrame:
     """A delimited text file as text cells; errors name the file and the line."""
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
+        key = "message_looks_like_xlsx" if head.startswith(b"PK") else "message_looks_like_xls"
+        raise SourceError(label(key, lang).format(file=path.name, suffix=path.suffix))
     encoding = encoding or detect_encoding(path)
     try:
         text = path.read_text(encoding=encoding)
@@ -406,12 +485,15 @@ def _sniff_delimiter(text: str) -> str:
         return max(counts, key=counts.get) if max(counts.values()) else ","
 
 
-def _read_excel(path: Path, *, sheet: str | int | None, header: int | None) -> pd.DataFrame:
+def _read_excel(path: Path, *, sheet: str | int | None, header: int | None,
+                lang: str = "en") -> pd.DataFrame:
     """One sheet as cells (pandas' NA conversion off); errors name the file and sheets."""
-    head = path.read_bytes()[:4096]
+    with path.open("rb") as handle:
+        head = handle.read(4096)
     if not head.startswith(b"PK"):
-        kind = "an old .xls workbook" if head.startswith(b"\xd0\xcf\x11\xe0") else (
-            "a text file (CSV?)" if _looks_like_text(head) else "not an Excel workbook")
+        if _looks_like_text(head):
+            raise SourceError(label("message_looks_like_csv", lang).format(file=path.name, suffix=path.suffix))
+        kind = "an old .xls workbook" if head.startswith(b"\xd0\xcf\x11\xe0") else "not an Excel workbook"
         raise SourceError(f"{path.name}: is {kind} but named {path.suffix}; save it as .xlsx, "
                           "or give it the suffix it has (.csv for text)")
     try:
@@ -543,6 +625,7 @@ def apply_mapping(
     table: str,
     *,
     source: str = "<frame>",
+    lang: str = "en",
 ) -> pd.DataFrame:
     """Rename the user's columns to canonical names and keep only mapped columns.
 
@@ -557,6 +640,8 @@ def apply_mapping(
         Which canonical table; its required columns must all be found.
     source : str
         The file name, for error messages.
+    lang : {"en", "zh"}
+        Language of the message about a repeated header.
 
     Returns
     -------
@@ -585,8 +670,10 @@ def apply_mapping(
     renames: dict[str, str] = {}
     for canonical in (*spec["required"], *spec["optional"]):
         user = mapping.get(canonical, canonical)
-        if len(positions := _repeats(frame, user)) > 1:
-            raise ValueError(_repeated_message(source, canonical, user, positions, canonical in mapping))
+        if len(positions := header_positions(frame, user)) > 1:
+            raise ValueError(repeated_header_message(
+                source, canonical, user, positions, how="mapped" if canonical in mapping else "canonical",
+                lang=lang))
         if user in frame.columns:
             renames[user] = canonical
         elif canonical in spec["required"] or canonical in mapping:
@@ -601,8 +688,9 @@ def apply_mapping(
         # item columns may be renamed too (e.g. "满意度1" -> "CUSA1"); all are kept
         items = {user: item for item, user in mapping.items() if item not in known}
         for user, item in items.items():
-            if len(positions := _repeats(frame, user)) > 1:
-                raise ValueError(_repeated_message(source, item, user, positions, True))
+            if len(positions := header_positions(frame, user)) > 1:
+                raise ValueError(repeated_header_message(source, item, user, positions, how="mapped",
+                                                         lang=lang))
         missing = sorted(user for user in items if user not in frame.columns)
         if missing:
             raise ColumnMappingError(
@@ -614,14 +702,43 @@ def apply_mapping(
     return out[canonical_cols].copy()
 
 
-def _repeated_message(source: str, canonical: str, user: str, positions: list[int], mapped: bool) -> str:
-    """The error for a column name that the header has more than once."""
+def repeated_header_message(source: str, canonical: str, text: str, positions: list[int], *,
+                            how: str = "canonical", lang: str = "en") -> str:
+    """The error for a column that the header has more than once and the case reads.
+
+    Parameters
+    ----------
+    source : str
+        The file's name.
+    canonical : str
+        What the column is read as (``amount``, a survey item ``S1``).
+    text : str
+        The header text written more than once.
+    positions : list of int
+        Its 1-based positions (:func:`header_positions`).
+    how : {"mapped", "canonical", "spec_item"}
+        Why the column is read: the case maps ``canonical`` to it, it has the canonical
+        name, or it is an item of the survey's model spec.
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    str
+        Naming the file, the text, every position with its spreadsheet letter and the
+        key, and saying to rename one and map the one meant.
+
+    Examples
+    --------
+    >>> repeated_header_message("orders.csv", "amount", "金额", [3, 4], how="mapped")[:61]
+    "orders.csv: the header has '金额' 2 times, in columns 3 (C) and"
+    """
     from workbench._xlsx import column_letter
 
+    if how not in ("mapped", "canonical", "spec_item"):
+        raise ValueError(f"how={how!r}; use 'mapped', 'canonical' or 'spec_item'")
     where = " and ".join(f"{p} ({column_letter(p - 1)})" for p in positions)
-    how = (f"the case maps '{canonical}' to it (key 'columns.{canonical}')" if mapped
-           else f"'{canonical}' is read from the column of that name")
-    return (f"{source}: the header has '{user}' {len(positions)} times, in columns {where} "
-            f"(counting from 1, as a spreadsheet does), and {how}, so which one is meant is unclear; "
-            f"rename one of them in the file and map the one you mean under 'columns' "
-            f"(columns: {{{canonical}: <its name>}})")
+    if lang == "zh":
+        where = "、".join(f"{p}（{column_letter(p - 1)}）" for p in positions)
+    reason = label(f"message_repeated_how_{how}", lang).format(canonical=canonical)
+    return label("message_repeated_header", lang).format(source=source, text=text, count=len(positions),
+                                                         where=where, how=reason, canonical=canonical)

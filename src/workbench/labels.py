@@ -1197,6 +1197,74 @@ if _twice:  # pragma: no cover - caught by the test suite on import
     raise RuntimeError(f"labels defined twice: {_twice}")
 LABELS.update(_NEXT_STEP_LABELS)
 
+#: Messages about reading a case and its files (errors and validate warnings), in the case's
+#: language where it is known (:mod:`workbench.io`, :mod:`workbench.cases`, :mod:`workbench.quality`).
+_MESSAGE_LABELS = {
+    "message_repeated_header": {
+        "zh": "{source}：表头中 '{text}' 出现了 {count} 次，在第 {where} 列（从 1 开始计数，与电子表格相同），"
+              "而{how}，因此无法确定指的是哪一列；请在文件中把其中一列改名，并在 'columns' 下映射所指的那一列"
+              "（columns: {{{canonical}: <列名>}}）",
+        "en": "{source}: the header has '{text}' {count} times, in columns {where} (counting from 1, as a "
+              "spreadsheet does), and {how}, so which one is meant is unclear; rename one of them in the file "
+              "and map the one you mean under 'columns' (columns: {{{canonical}: <its name>}})"},
+    "message_repeated_how_mapped": {"zh": "案例把 '{canonical}' 映射到该列（键 'columns.{canonical}'）",
+                                    "en": "the case maps '{canonical}' to it (key 'columns.{canonical}')"},
+    "message_repeated_how_canonical": {"zh": "'{canonical}' 按同名列读取",
+                                       "en": "'{canonical}' is read from the column of that name"},
+    "message_repeated_how_spec_item": {
+        "zh": "'{canonical}' 是问卷模型规格的题目（键 'parameters.satisfaction.spec'），按同名列读取",
+        "en": "'{canonical}' is an item of the survey's model spec (key 'parameters.satisfaction.spec'), "
+              "read from the column of that name"},
+    "message_looks_like_xlsx": {
+        "zh": "{file}：看起来是 Excel 工作簿（.xlsx），但文件名后缀为 {suffix}；请把后缀改为 .xlsx，"
+              "或在 Excel 中另存为 CSV UTF-8",
+        "en": "{file}: looks like an Excel workbook (.xlsx) but is named {suffix}; rename it to .xlsx, "
+              "or save it from Excel as CSV UTF-8"},
+    "message_looks_like_xls": {
+        "zh": "{file}：看起来是旧版 Excel 97-2003 工作簿（.xls），但文件名后缀为 {suffix}；"
+              "请在 Excel 或 LibreOffice 中另存为 .xlsx（或 CSV UTF-8）",
+        "en": "{file}: looks like an old Excel 97-2003 workbook (.xls) but is named {suffix}; open it in "
+              "Excel or LibreOffice and save it as .xlsx (or CSV UTF-8)"},
+    "message_looks_like_csv": {
+        "zh": "{file}：看起来是文本文件（CSV），不是 Excel 工作簿，但文件名后缀为 {suffix}；"
+              "请把后缀改为 .csv，或在 Excel 中另存为 .xlsx",
+        "en": "{file}: looks like a text file (CSV), not an Excel workbook, but is named {suffix}; give it "
+              "the suffix .csv, or save it as .xlsx from Excel"},
+    "message_one_column": {
+        "zh": "文件只读出一列（{header}）：如果各值之间用 , ; 制表符 | 以外的字符分隔，请用键 'sep' 指定，"
+              "例如 sep: ':'，连续空格分隔则写 sep: whitespace",
+        "en": "the file reads as one column ({header}): if its values are separated by a character other "
+              "than , ; tab or |, name it with the key 'sep', e.g. sep: ':' (sep: whitespace for runs of "
+              "blanks)"},
+    "message_case_is_folder": {
+        "zh": "{path}：是一个文件夹，不是案例文件；--case 需要案例文件（.yaml）的路径或内置案例的名称{inside}",
+        "en": "{path}: is a folder, not a case file; --case takes the path of a case file (.yaml) or the "
+              "name of a bundled case{inside}"},
+    "message_case_folder_has": {"zh": "；该文件夹中的案例文件：{files}",
+                                "en": "; case files in that folder: {files}"},
+    "message_period_not_week": {
+        "zh": "期间 {text!r} 不是一周：案例的 granularity 为 W（周，键 'granularity'），期间（键 "
+              "'default_period' 或 --period）请写成 ISO 周，如 '2024-W10'，或该周中的某一天，如 '2024-03-04'",
+        "en": "period {text!r} is not a week: the case's granularity is W (weeks, key 'granularity'), so "
+              "write the period (key 'default_period' or --period) as an ISO week such as '2024-W10', or a "
+              "day of the week such as '2024-03-04'"},
+    "message_huge_amounts": {
+        "zh": "{source}：{n} 个金额的绝对值达到 {limit} 或以上，例如 {examples}：没有哪笔销售有这么大（单位"
+              "或导出错误？）；这些行被保留并标记为 is_outlier，但它们的合计会丢失分位甚至溢出，请修正",
+        "en": "{source}: {n} amount(s) of {limit} or more in absolute value, e.g. {examples}: no sale is "
+              "that large (a unit or export error?); the rows are kept and flagged is_outlier, but sums of "
+              "them lose the cents or overflow: correct them"},
+    "message_row_value": {"zh": "第 {row} 行：{value}", "en": "row {row}: {value}"},
+    "message_personal_ids": {
+        "zh": "{source}：customer_id 看起来是个人数据（{kind}）；在所有表中以相同的假名替换，关联不受影响",
+        "en": "{source}: customer_id looks like personal data ({kind}); replaced by the same pseudonym in "
+              "every table, so joins still work"},
+}
+_twice = sorted(set(_MESSAGE_LABELS) & set(LABELS))
+if _twice:  # pragma: no cover - caught by the test suite on import
+    raise RuntimeError(f"labels defined twice: {_twice}")
+LABELS.update(_MESSAGE_LABELS)
+
 _NUMBER = r"-?[\d.,]+"
 #: (pattern, label key): a sentence an analysis module writes with numbers in it, read back
 #: into its parts so that it can be shown in the report's language. A named group

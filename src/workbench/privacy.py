@@ -2,11 +2,14 @@
 
 A report never needs to know who a customer is, only which rows belong to the same
 one. So when a case is loaded, the personal columns it maps (``name``, ``phone``,
-``email`` of the customers table) and the personal columns detected in auxiliary tables
-are replaced by pseudonyms before anything else sees them: every table, workbook, HTML
-page and figure then shows ``name-3f9a0c1b7d2e`` instead of the name. A case keeps a
-column in clear only when the source says so (``keep_personal_data: [name]``), for
-example for generated names that belong to no one.
+``email`` of the customers table, and ``account_manager``: a sales rep's name) and the
+personal columns detected in auxiliary tables are replaced by pseudonyms before
+anything else sees them: every table, workbook, HTML page and figure then shows
+``name-3f9a0c1b7d2e`` instead of the name. Customer ids that are phone numbers or
+e-mail addresses (:func:`detect_personal_columns` on the ids) become ``id-...``
+pseudonyms of the id as cleaned, the same in every table, so joins still work. A case
+keeps a column in clear only when the source says so (``keep_personal_data: [name]``),
+for example for generated names that belong to no one.
 
 A pseudonym is a keyed hash (HMAC-SHA256) of the normalised value, so it is the same
 in every run, period and table (joins and period-to-period comparisons still work)
@@ -26,18 +29,24 @@ import hashlib
 import hmac
 import os
 import re
+import unicodedata
 
 import pandas as pd
 
 __all__ = [
     "KEY_VARIABLE",
+    "KINDS",
     "PERSONAL_COLUMNS",
     "detect_personal_columns",
     "pseudonymise",
 ]
 
-#: The canonical columns that hold personal data, and what kind each is.
-PERSONAL_COLUMNS: dict[str, str] = {"name": "name", "phone": "phone", "email": "email"}
+#: The canonical columns that hold personal data, and what kind each is (the kind names
+#: the pseudonym's prefix and how a value is normalised: an account manager is a name).
+PERSONAL_COLUMNS: dict[str, str] = {"name": "name", "phone": "phone", "email": "email",
+                                    "account_manager": "name"}
+#: The kinds of :func:`pseudonymise`: the personal kinds, and ``id`` for an id that is one.
+KINDS = ("name", "phone", "email", "id")
 #: The environment variable that holds the pseudonymisation key.
 KEY_VARIABLE = "WORKBENCH_PSEUDONYM_KEY"
 
@@ -110,7 +119,11 @@ def _kind_by_values(values: pd.Series) -> str | None:
     return None
 
 
-def _normal(value: str, kind: str) -> str:
+def _normal(value, kind: str) -> str:
+    if kind == "id":  # the id as cleaning makes it: 1001.0 is "1001", NFKC, stripped
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return unicodedata.normalize("NFKC", str(value)).strip()
     value = str(value).strip()
     if kind == "phone":
         digits = re.sub(r"\D", "", value)
@@ -130,10 +143,13 @@ def pseudonymise(values: pd.Series, kind: str, *, context: str = "") -> pd.Serie
     ----------
     values : pandas.Series
         Names, phone numbers or e-mail addresses; missing cells stay missing.
-    kind : {"name", "phone", "email"}
+    kind : {"name", "phone", "email", "id"}
         Prefix of the pseudonym, and how values are normalised before hashing: a
         phone number by its digits (``138 0013 8000`` = ``+86 13800138000``), an
-        e-mail address case-folded, a name with runs of blanks made one.
+        e-mail address case-folded, a name with runs of blanks made one, an id (a
+        customer id that is a phone number or an e-mail address) as cleaning makes it
+        (NFKC, stripped, ``1001.0`` as ``1001``) and nothing more, so two ids that
+        cleaning tells apart keep different pseudonyms.
     context : str
         Used in the key when ``WORKBENCH_PSEUDONYM_KEY`` is not set (the case name).
 
@@ -149,9 +165,13 @@ def pseudonymise(values: pd.Series, kind: str, *, context: str = "") -> pd.Serie
     ...                    context="doc")
     >>> out[0] == out[1], out[0].startswith("phone-"), pd.isna(out[2])
     (True, True, True)
+    >>> ids = pseudonymise(pd.Series(["13800138000", "１３８００１３８０００", 13800138000.0]), "id",
+    ...                    context="doc")
+    >>> ids.nunique(), ids[0][:3]
+    (1, 'id-')
     """
-    if kind not in {"name", "phone", "email"}:
-        raise ValueError(f"kind={kind!r}; use 'name', 'phone' or 'email'")
+    if kind not in KINDS:
+        raise ValueError(f"kind={kind!r}; use 'name', 'phone', 'email' or 'id'")
     key = _key(context)
     cache: dict[str, str] = {}
 

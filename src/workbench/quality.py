@@ -388,7 +388,9 @@ class ValidationReport:
         :func:`join_match_rates`.
     warnings : list of str
         Problems that are not rows: a source that keeps nothing, a join below the
-        threshold, columns not read that hold personal data, returns larger than the
+        threshold, columns not read that hold personal data, customer ids that are
+        personal data (pseudonymised), amounts too large to be sales (at least
+        :data:`workbench.cases.HUGE_AMOUNT`, with row numbers), returns larger than the
         purchases, an item nobody answered, survey answers that fail the spec.
     answers_kept : int or None
         Respondents that pass the survey's answer checks (None: no survey, no spec or
@@ -539,6 +541,16 @@ def validation_report(loaded, *, lang: str = "en",
             where = "not read" if column in note.get("personal_unused", {}) else "pseudonymised"
             warnings.append(f"{name} ({note['file']}): column {column!r} looks like personal "
                             f"data ({kind}); {where}")
+        if note.get("personal_ids"):
+            warnings.append(label("message_personal_ids", lang).format(
+                source=f"{name} ({note['file']})", kind=note["personal_ids"]))
+        huge = note.get("huge_amounts") or {}
+        if huge.get("rows"):
+            shown = "; ".join(label("message_row_value", lang).format(row=row, value=repr(value))
+                              for row, value in huge["examples"])
+            warnings.append(label("message_huge_amounts", lang).format(
+                source=f"{name} ({note['file']})", n=f"{huge['rows']:,}", limit=f"{huge['limit']:.0e}",
+                examples=shown))
     transactions = loaded.tables.get("transactions")
     if transactions is not None and len(transactions):
         net = transactions.groupby("customer_id", sort=True)["amount"].sum()

@@ -25,7 +25,8 @@ import pandas as pd
 
 from workbench.engines import definitions as defs
 
-__all__ = ["CANONICAL_COLUMNS", "Engine", "EngineMemoryError", "Progress", "Source", "log_progress"]
+__all__ = ["CANONICAL_COLUMNS", "Engine", "EngineMemoryError", "Progress", "Source", "check_repeated_header",
+           "log_progress"]
 
 log = logging.getLogger("workbench.engines")
 
@@ -250,6 +251,45 @@ def mapped_columns(source: Source, present: list[str], role: str, wanted: Mappin
     return out
 
 
+def check_repeated_header(engine: Engine, source: Source, table: str, *, lang: str = "en") -> None:
+    """Refuse a column the engine would read whose header text the file has more than once.
+
+    DuckDB renames a repeated ``amount`` to ``amount_1`` (CSV and Parquet alike), so the
+    first would be read and the other ignored without a word; the pandas path refuses to
+    choose (:func:`workbench.io.apply_mapping`), and so does this, with the same message.
+
+    Parameters
+    ----------
+    engine : Engine
+        Reads each file's header as written (:meth:`Engine.header_as_written`).
+    source : Source
+    table : {"transactions", "customers"}
+        Its canonical columns, under their own name or the name ``source.columns``
+        maps them to, are the ones checked.
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    ValueError
+        Naming the file, the header text, both positions with their spreadsheet letters
+        and the key.
+    """
+    from workbench import io
+
+    spec = io.CANONICAL_COLUMNS[table]
+    for name, header in engine.header_as_written(source):
+        frame = pd.DataFrame(columns=io.header_names(header))
+        for canonical in (*spec["required"], *spec["optional"]):
+            user = source.columns.get(canonical, canonical)
+            if len(positions := io.header_positions(frame, user)) > 1:
+                how = "mapped" if canonical in source.columns else "canonical"
+                raise ValueError(io.repeated_header_message(name, canonical, user, positions, how=how, lang=lang))
+
+
 def _check_date_order(where: str, start_day, end_day, start, end, end_name="as_of"):
     if start_day is not None and end_day is not None and start_day > end_day:
         raise ValueError(f"{where}: start={start!r} is after {end_name}={end!r}; the window would be empty")
@@ -281,6 +321,14 @@ class Engine:
         self.progress_interval = float(progress_interval)
         self.stats_: defs.TransactionStats | None = None
         self._customer_columns: tuple[str, ...] | None = None
+
+    def header_as_written(self, source: Source) -> list[tuple[str, list[str]]]:
+        """Each file's header as written: (file name, header texts); empty when not known.
+
+        The backends that read files say it (:class:`~workbench.engines.DuckDBEngine`);
+        this base has no files to look at.
+        """
+        return []
 
     # -- context manager -------------------------------------------------------------
     def __enter__(self):

@@ -36,6 +36,7 @@ the source) and take every aggregate already computed from there.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import dataclasses
 import hashlib
 import os
@@ -51,8 +52,15 @@ import numpy as np
 import pandas as pd
 
 from workbench import cache, resources
-from workbench.cases import Case, LoadedCase, load_case, source_missing_values
-from workbench.engines.base import Engine, Progress, Source
+from workbench.cases import (
+    Case,
+    LoadedCase,
+    load_case,
+    personal_ids,
+    pseudonymise_quarantine_ids,
+    source_missing_values,
+)
+from workbench.engines.base import Engine, Progress, Source, check_repeated_header
 from workbench.engines.cleaning import EngineCleaning, clean_transactions
 from workbench.labels import label
 
@@ -305,7 +313,7 @@ def _load(case, period, as_of, today, output_dir, engine, own, started) -> Engin
                     duplicates=spec.get("duplicates") or "quarantine",
                     conflicts=spec.get("conflicts") or "quarantine",
                     missing_values=source_missing_values(spec), first_row=first_row,
-                    quarantine_path=folder / "quarantine.parquet")
+                    quarantine_path=folder / "quarantine.parquet", lang=case.language)
             quarantine[name] = _read_quarantine(cleaned)
             logs.append(cleaned.log.assign(table=name)[["table", "reason", "rows", "share"]])
             limit = (as_of + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
@@ -319,10 +327,12 @@ def _load(case, period, as_of, today, output_dir, engine, own, started) -> Engin
                                  f"period {case.period(period)}); choose a later period")
             engine.transactions(Source("table", table=ANALYSED))
             notes[name] = {"file": files[name].name, "first_row": first_row, "unused": [], "personal_unused": {},
-                           "pseudonymised": [], "quarantine_parquet": str(cleaned.quarantine_path)}
+                           "pseudonymised": [], "quarantine_parquet": str(cleaned.quarantine_path),
+                           "huge_amounts": _huge_amounts(con, cleaned.table, first_row)}
         else:  # customers: one row per customer, read by the engine, cleaned as in pandas
             tables[kind], quarantine[name], log, notes[name] = _customers(case, name, spec, source, engine, today)
             logs.append(log.assign(table=name)[["table", "reason", "rows", "share"]])
+    _pseudonymise_ids(case, engine, cleaned, tables, quarantine, notes)
     log = pd.concat(logs, ignore_index=True) if logs else pd.DataFrame(columns=["table", "reason", "rows", "share"])
     transactions = EngineTransactions(engine, case, lang=case.language) if cleaned is not None else None
     if transactions is not None:
@@ -332,6 +342,74 @@ def _load(case, period, as_of, today, output_dir, engine, own, started) -> Engin
     return EngineCase(case=case, period=str(case.period(period)), as_of=as_of, tables=tables,
                       quarantine=quarantine, cleaning_log=log, rows_after_period=after, files=files, notes=notes,
                       engine=engine, cleaning=cleaned, owns_engine=own)
+
+
+#: The SQL function that replaces a customer id by its pseudonym (registered per case).
+ID_PSEUDONYM = "workbench_id_pseudonym"
+
+
+def _huge_amounts(con, table: str, first_row: int, n: int = 3) -> dict[str, Any]:
+    """Kept rows whose amount is at least :data:`workbench.cases.HUGE_AMOUNT` (as the pandas
+    path notes them): their number and the first ``n`` as (file row, value)."""
+    from workbench.cases import HUGE_AMOUNT
+
+    where = f"abs(amount) >= CAST({HUGE_AMOUNT!r} AS DOUBLE) AND NOT isinf(amount)"
+    count = int(con.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}").fetchall()[0][0])
+    rows = con.execute(f"SELECT pos, amount FROM {table} WHERE {where} ORDER BY pos LIMIT {int(n)}").fetchall() \
+        if count else []
+    return {"rows": count, "limit": HUGE_AMOUNT,
+            "examples": [(int(pos) + first_row, repr(float(amount))) for pos, amount in rows]}
+
+
+def _pseudonymise_ids(case: Case, engine: Engine, cleaned: EngineCleaning | None, tables: dict[str, Any],
+                      quarantine: dict[str, pd.DataFrame], notes: dict[str, dict[str, Any]]) -> None:
+    """Customer ids that are phone numbers or e-mail addresses become the pandas path's
+    ``id-`` pseudonyms (:func:`workbench.cases.personal_ids`): in the engine's clean
+    transactions (through a SQL function on the distinct ids), the customers table, the
+    quarantine tables and the quarantine Parquet file, so joins hold and no output shows them."""
+    import pyarrow as pa
+
+    from workbench import privacy
+
+    names = {spec.get("table", name): name for name, spec in case.sources.items()}
+    ids: dict[str, pd.Series] = {}
+    con = engine.con if cleaned is not None else None  # cleaned in the engine: DuckDB
+    if cleaned is not None and "transactions" in names:
+        sample = con.execute(f"SELECT DISTINCT customer_id FROM {cleaned.table} WHERE customer_id IS NOT NULL "
+                             "LIMIT 5000").fetchall()
+        ids[names["transactions"]] = pd.Series([row[0] for row in sample], dtype=object)
+    if "customers" in tables and "customers" in names:
+        ids[names["customers"]] = tables["customers"]["customer_id"]
+    kinds = personal_ids(case, ids)
+    if not kinds:
+        return
+
+    def pseudonyms(values):
+        hidden = privacy.pseudonymise(pd.Series(values.to_pylist(), dtype=object), "id", context=case.name)
+        return pa.array(hidden.tolist(), type=pa.string())
+
+    if cleaned is not None and "transactions" in names:
+        with contextlib.suppress(Exception):  # registered for an earlier case on this connection
+            con.remove_function(ID_PSEUDONYM)
+        con.create_function(ID_PSEUDONYM, pseudonyms, ["VARCHAR"], "VARCHAR", type="arrow")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {cleaned.table} AS SELECT * REPLACE "
+                    f"({ID_PSEUDONYM}(customer_id) AS customer_id) FROM {cleaned.table}")
+        name = names["transactions"]
+        column = case.sources[name].get("columns", {}).get("customer_id", "customer_id")
+        if cleaned.quarantine_path is not None and Path(cleaned.quarantine_path).is_file():
+            frame = pseudonymise_quarantine_ids(case, pd.read_parquet(cleaned.quarantine_path), column)
+            frame.to_parquet(cleaned.quarantine_path, index=False)
+        if name in quarantine:
+            quarantine[name] = pseudonymise_quarantine_ids(case, quarantine[name], column)
+    if "customers" in tables and "customers" in names:
+        customers = tables["customers"]
+        tables["customers"] = customers.assign(customer_id=privacy.pseudonymise(customers["customer_id"], "id",
+                                                                                context=case.name))
+        name = names["customers"]
+        quarantine[name] = pseudonymise_quarantine_ids(case, quarantine[name])
+    for name, kind in kinds.items():
+        notes.setdefault(name, {}).setdefault("pseudonymised", []).append("customer_id")
+        notes[name]["personal_ids"] = kind
 
 
 def _read_quarantine(cleaned: EngineCleaning) -> pd.DataFrame:
@@ -349,16 +427,17 @@ def _customers(case: Case, name: str, spec: Mapping[str, Any], source: Source, e
     (a table of one row per customer fits in memory)."""
     from workbench import cleaning, io, privacy
 
+    check_repeated_header(engine, source, "customers", lang=case.language)  # DuckDB would rename one x_1
     relation = engine._relation(source)  # noqa: SLF001 - the engine reads the source itself
     raw = engine.con.sql(f"SELECT * FROM {relation}").to_arrow_table().to_pandas()
     raw = raw.astype({c: "str" for c in raw.columns if raw[c].dtype == object})
     mapping = dict(spec.get("columns") or {})
-    mapped = io.apply_mapping(raw, mapping, "customers", source=source.describe())
+    mapped = io.apply_mapping(raw, mapping, "customers", source=source.describe(), lang=case.language)
     keep_clear = spec.get("keep_personal_data")
     keep_clear = set(privacy.PERSONAL_COLUMNS) if keep_clear is True else {str(k) for k in keep_clear or ()}
-    for column in privacy.PERSONAL_COLUMNS:
+    for column, what in privacy.PERSONAL_COLUMNS.items():
         if column in mapped.columns and column not in keep_clear:
-            mapped[column] = privacy.pseudonymise(mapped[column], column, context=case.name)
+            mapped[column] = privacy.pseudonymise(mapped[column], what, context=case.name)
     header = spec.get("header", 0)
     first_row = 1 if header is None else header + 2
     result = cleaning.clean_customers(mapped, date_format=spec.get("date_format"), today=today,

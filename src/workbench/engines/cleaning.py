@@ -22,7 +22,9 @@ gets the first reason that applies; :data:`workbench.cleaning.TRANSACTION_REASON
                            order line (order id and product) with any other value
 =========================  =========================================================
 
-Returns (negative amounts) are kept and flagged ``is_return``, as in pandas. Rows in =
+Text ids (customer, order, product) are NFKC-normalised and trimmed as in pandas, so a
+full-width ``Ｋ1`` is ``K1`` on both paths. Returns (negative amounts) are kept and
+flagged ``is_return``, as in pandas. Rows in =
 kept + quarantined, counted in the engine. Row order ("an earlier row", ``source_row``)
 is the order in the files: Parquet files by name, then row number in the file; tables
 and CSV files in the order the engine reads them.
@@ -39,9 +41,9 @@ import pandas as pd
 
 from workbench import io
 from workbench.cleaning import CONFLICT_RULES
-from workbench.engines.base import CANONICAL_COLUMNS, Engine, Source, mapped_columns
+from workbench.engines.base import CANONICAL_COLUMNS, Engine, Source, check_repeated_header, mapped_columns
 
-__all__ = ["EngineCleaning", "clean_transactions"]
+__all__ = ["NFKC", "EngineCleaning", "clean_transactions"]
 
 _NUMERIC_OPTIONAL = ("quantity", "cost", "gross_profit")
 _TEXT = ("customer_id", "order_id", "product_id")
@@ -74,6 +76,24 @@ class EngineCleaning:
     table: str = "clean_transactions"
 
 
+#: The SQL function :func:`clean_transactions` registers: NFKC normalisation of text, as
+#: :func:`workbench.cleaning.clean_transactions` applies to ids (DuckDB has only NFC).
+NFKC = "workbench_nfkc"
+
+
+def _register_nfkc(con) -> None:
+    """Register :data:`NFKC` on a DuckDB connection (an Arrow function, once per connection)."""
+    import duckdb
+    import pyarrow.compute as pc
+
+    try:
+        con.create_function(NFKC, lambda values: pc.utf8_normalize(values, "NFKC"), ["VARCHAR"], "VARCHAR",
+                            type="arrow")
+    except duckdb.Error as exc:  # registered already on this connection
+        if "already" not in str(exc).lower():
+            raise
+
+
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -89,7 +109,7 @@ def _day(value) -> str:
 def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, today=None,
                        duplicates: str = "quarantine", conflicts: str = "quarantine",
                        missing_values: Iterable[str] = io.MISSING_VALUES, first_row: int = 2,
-                       quarantine_path: str | Path | None = None) -> EngineCleaning:
+                       quarantine_path: str | Path | None = None, lang: str = "en") -> EngineCleaning:
     """Clean a typed transactions source in the engine; the kept rows become its transactions.
 
     Parameters
@@ -114,6 +134,8 @@ def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, 
         The row number of the first data row, for ``row`` in the quarantine.
     quarantine_path : path-like, optional
         Where to write the quarantined rows as Parquet; None: not written.
+    lang : {"en", "zh"}
+        Language of the message about a column the header has twice.
 
     Returns
     -------
@@ -122,7 +144,8 @@ def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, 
     Raises
     ------
     ValueError
-        A source that is not typed (a date column of text), unknown options.
+        A source that is not typed (a date column of text), unknown options, a column
+        read whose header text a file has twice (:func:`~workbench.engines.base.check_repeated_header`).
     """
     if duplicates not in ("quarantine", "keep"):
         raise ValueError(f"duplicates={duplicates!r}; use 'quarantine' or 'keep'")
@@ -134,6 +157,7 @@ def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, 
                          "pandas path)")
     started = time.perf_counter()
     con = engine.con
+    check_repeated_header(engine, source, "transactions", lang=lang)
     relation = engine._relation(source)
     ordered = source.format == "parquet"
     if ordered:  # file name and row number: the order of the rows in the files
@@ -150,8 +174,14 @@ def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, 
     markers = sorted({io.marker_key(str(m)) for m in missing_values})
     marker_list = ", ".join(_lit(m) for m in markers)
 
-    def text(col):  # trimmed text, blanks (NULL, markers) as NULL
-        src = f"TRIM(CAST({_q(mapping[col])} AS VARCHAR))"
+    _register_nfkc(con)
+
+    def text(col):  # NFKC-normalised, trimmed text, blanks (NULL, markers) as NULL
+        cast = f"CAST({_q(mapping[col])} AS VARCHAR)"
+        # DuckDB has nfc_normalize only, and NFC leaves full-width 'Ｋ1' as it is: NFKC
+        # through Arrow, called only on the values that are not plain ASCII (whose bytes
+        # outnumber their characters; ASCII is its own NFKC form)
+        src = f"TRIM(CASE WHEN strlen({cast}) = length({cast}) THEN {cast} ELSE {NFKC}({cast}) END)"
         return f"CASE WHEN lower({src}) IN ({marker_list}) THEN NULL ELSE {src} END"
 
     def number(col):  # NaN is blank, as pandas reads it
@@ -255,10 +285,19 @@ def _order_conflicts(con, cols: list[str], rule: str, first_row: int) -> None:
     """``order_id_conflict`` as :func:`workbench.cleaning._order_conflicts`: among rows still
     in play with an order id, a row differing from its order's reference row (first, or
     last under keep_last) in customer or day, or from its line's reference row in any
-    column; under ``quarantine`` the reference rows of a conflict too."""
+    column; under ``quarantine`` the reference rows of a conflict too. The detail is the
+    pandas path's, word for word: the other row, the fields that differ, the row kept."""
     pick = "DESC" if rule == "keep_last" else "ASC"
     line = "order_id, COALESCE(product_id, '')" if "product_id" in cols else "order_id"
     same = " AND ".join(f"a.{c} IS NOT DISTINCT FROM l.{c}" for c in cols)
+    others = [c for c in cols if c not in ("customer_id", "date")]
+    line_flags = "".join(f", a.{c} IS DISTINCT FROM l.{c} AS l_{c}" for c in cols)
+    # the fields named, in the pandas order: the order's customer and day (or, when they agree,
+    # the line's customer and date: another time of the same day), then the line's other values
+    fields = ", ".join([
+        "CASE WHEN h_customer_id OR (NOT header_diff AND l_customer_id) THEN 'customer_id' END",
+        "CASE WHEN h_date OR (NOT header_diff AND l_date) THEN 'date' END",
+        *[f"CASE WHEN l_{c} THEN {_lit(c)} END" for c in others]])
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE conflicts AS
         WITH alive AS (SELECT * FROM reasoned WHERE reason IS NULL AND order_id IS NOT NULL),
@@ -266,23 +305,30 @@ def _order_conflicts(con, cols: list[str], rule: str, first_row: int) -> None:
                         first_value(pos) OVER (PARTITION BY order_id ORDER BY pos {pick}) AS order_ref,
                         first_value(pos) OVER (PARTITION BY {line} ORDER BY pos {pick}) AS line_ref
                  FROM alive),
-        checked AS (
+        flagged AS (
             SELECT a.pos, a.order_id, a.order_ref, a.line_ref,
-                   (a.customer_id IS DISTINCT FROM o.customer_id
-                    OR CAST(a.date AS DATE) IS DISTINCT FROM CAST(o.date AS DATE)) AS header_diff,
-                   NOT ({same}) AS line_diff
-            FROM refs a JOIN alive o ON o.pos = a.order_ref JOIN alive l ON l.pos = a.line_ref)
-        SELECT pos, order_id, CASE WHEN header_diff THEN order_ref ELSE line_ref END AS other
+                   a.customer_id IS DISTINCT FROM o.customer_id AS h_customer_id,
+                   CAST(a.date AS DATE) IS DISTINCT FROM CAST(o.date AS DATE) AS h_date,
+                   NOT ({same}) AS line_diff{line_flags}
+            FROM refs a JOIN alive o ON o.pos = a.order_ref JOIN alive l ON l.pos = a.line_ref),
+        checked AS (SELECT *, h_customer_id OR h_date AS header_diff FROM flagged)
+        SELECT pos, order_id, CASE WHEN header_diff THEN order_ref ELSE line_ref END AS other,
+               concat_ws(', ', {fields}) AS fields
         FROM checked WHERE header_diff OR line_diff""")
     if rule == "quarantine":  # the reference rows of a disagreement are quarantined with it
         con.execute("""
             INSERT INTO conflicts
-            SELECT DISTINCT c.other, c.order_id, min(c.pos) OVER (PARTITION BY c.other) FROM conflicts c
-            WHERE c.other NOT IN (SELECT pos FROM conflicts)""")
+            SELECT other, order_id, pos, fields FROM (
+                SELECT c.*, row_number() OVER (PARTITION BY c.other ORDER BY c.pos) AS k FROM conflicts c
+                WHERE c.other NOT IN (SELECT pos FROM conflicts))
+            WHERE k = 1""")
+    kept = "" if rule == "quarantine" else (
+        f" || '; row ' || CAST(c.other + {int(first_row)} AS VARCHAR) || ' is kept ({rule})'")
     con.execute(f"""
         UPDATE reasoned SET reason = 'order_id_conflict',
                detail = 'order ' || chr(39) || c.order_id || chr(39) || ' is also on row '
-                        || CAST(c.other + {int(first_row)} AS VARCHAR)
-        FROM (SELECT pos, any_value(order_id) AS order_id, min(other) AS other FROM conflicts GROUP BY pos) c
+                        || CAST(c.other + {int(first_row)} AS VARCHAR) || ' with another ' || c.fields{kept}
+        FROM (SELECT pos, any_value(order_id) AS order_id, min(other) AS other, any_value(fields) AS fields
+              FROM conflicts GROUP BY pos) c
         WHERE reasoned.pos = c.pos AND reasoned.reason IS NULL""")
     con.execute("DROP TABLE conflicts")

@@ -15,7 +15,14 @@ import threading
 import time
 from pathlib import Path
 
-from workbench.engines.base import Engine, EngineMemoryError, Source, log_progress, mapped_columns
+from workbench.engines.base import (
+    Engine,
+    EngineMemoryError,
+    Source,
+    check_repeated_header,
+    log_progress,
+    mapped_columns,
+)
 
 __all__ = ["DuckDBEngine"]
 
@@ -148,6 +155,52 @@ class DuckDBEngine(Engine):
             raise ValueError(f"{source.describe()}: DuckDB could not attach the database: {message}") from None
         return f"{alias}.{_table_ident(source.table)}"
 
+    def header_as_written(self, source: Source) -> list[tuple[str, list[str]]]:
+        """Each file's header as written, before DuckDB makes repeated names unique.
+
+        Parameters
+        ----------
+        source : Source
+            Parquet files (a file, a glob, a folder) or CSV files with a header; tables,
+            databases and object storage give nothing.
+
+        Returns
+        -------
+        list of (str, list of str)
+            The file's name and its column names in file order: a Parquet file's schema
+            (its footer only), a CSV file's first line as DuckDB splits it.
+        """
+        import glob
+
+        import pyarrow.parquet as pq
+
+        if source.format not in ("parquet", "csv") or (source.format == "csv"
+                                                       and not source.options.get("header", True)):
+            return []
+        files: list[Path] = []
+        for pattern in source.paths():
+            if "://" in str(pattern):
+                continue
+            if Path(pattern).is_dir():
+                files += sorted(p for p in Path(pattern).rglob("*.parquet"))
+            elif any(c in str(pattern) for c in "*?["):
+                files += sorted(Path(p) for p in glob.glob(str(pattern), recursive=True))
+            else:
+                files.append(Path(pattern))
+        out = []
+        for path in files:
+            if source.format == "parquet":
+                out.append((path.name, list(pq.read_schema(path).names)))
+                continue
+            opts = {"header": "false", "all_varchar": "true"}
+            for key, option in (("delimiter", "delim"), ("encoding", "encoding")):
+                if key in source.options:
+                    opts[option] = _literal(source.options[key])
+            text = ", ".join(f"{k} = {v}" for k, v in opts.items())
+            rows = self.con.execute(f"SELECT * FROM read_csv({_literal(str(path))}, {text}) LIMIT 1").fetchall()
+            out.append((path.name, ["" if v is None else str(v) for v in (rows[0] if rows else ())]))
+        return out
+
     def _register(self, view: str, source: Source, wanted) -> list[str]:
         import duckdb
 
@@ -156,6 +209,8 @@ class DuckDBEngine(Engine):
             described = self.con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
         except duckdb.Error as exc:
             raise ValueError(f"{view} ({source.describe()}): DuckDB cannot read it: {exc}") from None
+        # DuckDB names a repeated header text x_1: refuse to guess, as the pandas path does
+        check_repeated_header(self, source, "customers" if wanted is None else "transactions")
         types = {row[0]: str(row[1]) for row in described}
         present = list(types)
         if wanted is None:  # customers: every column, the mapped ones renamed

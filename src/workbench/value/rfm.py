@@ -77,7 +77,8 @@ def _tie_key(values: np.ndarray) -> np.ndarray:
     differ in the last bit by the order of addition (0.1 + 0.2 != 0.3), and a tie must stay
     a tie whatever the currency unit."""
     key = np.asarray(values, dtype=np.float64).copy()
-    finite = np.isfinite(key) & (key != 0)
+    # below 1e-280 the scale 10**(11 - exponent) overflows; such amounts are kept as they are
+    finite = np.isfinite(key) & (np.abs(key) > 1e-280)
     scale = 10.0 ** (11 - np.floor(np.log10(np.abs(key[finite]))))
     key[finite] = np.round(key[finite] * scale) / scale
     return key

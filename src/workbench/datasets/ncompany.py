@@ -309,9 +309,12 @@ def make_ncompany(
     (first_contact up to 8 years earlier); growing customers are acquired during the
     second year (weak: years 2..Y-1); stable small ones are established (weak: half of
     them acquired over the years; ``acquired_share`` sets that share, drawn after
-    every other customer draw, so 0 gives the customers of the default ``"clear"``). Churned customers stop at a churn date between one
-    year after the start and 420 days (weak: 45) before the end; nothing is dated on or
-    after it. Churn reasons are drawn with the lecture's shares.
+    every other customer draw, so 0 gives the customers of the default ``"clear"``).
+    Churned customers stop at a churn date between one year after the start and 420
+    days (weak: 45) before the end; nothing is dated on or after it. Churn reasons are
+    drawn with the lecture's shares. Each customer first contacted during the years won
+    one opportunity 1-21 days before (within that calendar year unless the contact is on
+    1 January), so a year's wins are its new customers.
 
     Orders. In year y a customer is active for the fraction f_cy of the year. With
     t = years since its first active year and trajectory m_cy = r_s ** t (r: key 1.05,

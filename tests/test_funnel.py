@@ -109,6 +109,37 @@ def test_stage_conversion_by_hand(summary):
     assert table.loc["lead", "p_win_ci_lower"] == pytest.approx(30 / 77 * np.exp(-1.959963984540054 * se))
 
 
+def test_stage_conversion_by_owner_by_hand(summary):
+    """S1 owns O01-O06, S2 O07-O12 (the table above).
+
+    S1: lead 6 entered, O05 and O06 lost, 4 on (4/6); qualified 4, O04 lost, 3 on (3/4);
+    proposal 3, O03 lost, O01 and O02 won (2/3): a new lead is won with 1/3.
+    S2: lead 6, O10 lost, O11 open, 4 on (4/5); qualified 4, O12 lost, O08 open, 2 on
+    (2/3); proposal 2, O07 open, O09 won (1/1): 8/15. The two add up to the funnel."""
+    table = fn.stage_conversion(summary, PARAMS, by="owner")
+    assert list(table.columns[:2]) == ["owner", "funnel_stage"]
+    assert table["owner"].tolist() == ["S1"] * 3 + ["S2"] * 3
+    s1, s2 = (table[table["owner"] == owner].set_index("funnel_stage") for owner in ("S1", "S2"))
+    assert s1["entered"].tolist() == [6, 4, 3] and s2["entered"].tolist() == [6, 4, 2]
+    assert s1["advanced"].tolist() == [4, 3, 2] and s2["advanced"].tolist() == [4, 2, 1]
+    assert s1["deals_lost"].tolist() == [2, 1, 1] and s2["deals_lost"].tolist() == [1, 1, 0]
+    assert s1["deals_open"].tolist() == [0, 0, 0] and s2["deals_open"].tolist() == [1, 1, 1]
+    np.testing.assert_allclose(s1["conversion"], [4 / 6, 3 / 4, 2 / 3])
+    np.testing.assert_allclose(s2["conversion"], [4 / 5, 2 / 3, 1.0])
+    np.testing.assert_allclose(s1["share_of_first"], [1, 4 / 6, 3 / 6])
+    np.testing.assert_allclose(s1["p_win"], [1 / 3, 1 / 2, 2 / 3])
+    np.testing.assert_allclose(s2["p_win"], [8 / 15, 2 / 3, 1.0])
+    lo, hi = wilson(4, 5)
+    assert (s2.loc["lead", "ci_lower"], s2.loc["lead", "ci_upper"]) == pytest.approx((lo, hi))
+    # proposal of S2: one of one won; Wilson's interval still has width, the log-scale se is 0
+    assert s2.loc["proposal", "ci_upper"] == pytest.approx(1.0) and s2.loc["proposal", "ci_lower"] < 0.3
+    se = np.sqrt((1 / 5) / (5 * 4 / 5) + (1 / 3) / (3 * 2 / 3))
+    assert s2.loc["lead", "p_win_ci_lower"] == pytest.approx(8 / 15 * np.exp(-1.959963984540054 * se))
+    overall = fn.stage_conversion(summary, PARAMS).set_index("funnel_stage")
+    for column in ("entered", "advanced", "deals_lost", "deals_open"):
+        assert (s1[column] + s2[column]).tolist() == overall[column].tolist()
+
+
 def test_win_rates_with_wilson_and_exact_intervals(summary):
     overall = fn.win_rates(summary, PARAMS).iloc[0]
     assert (overall["deals_won"], overall["deals_lost"], overall["deals_open"], overall["deals_closed"]) == (3, 6, 3, 9)

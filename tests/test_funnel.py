@@ -246,6 +246,33 @@ def test_retention_ratio_and_clv_link(summary):
     assert power["mean_clv"] == 400 and power["clv_minus_acquisition"] == pytest.approx(400 - 260 / 2)
 
 
+def test_clv_net_of_acquisition_by_hand(summary):
+    """Acquisition cost from the dozen: power (odd numbers) spent 60 + 60 + 10 + 60 + 60 + 10
+    = 260 on O01, O03, O05, O07, O09, O11 and won C1 and C3: 130 each; oem spent 60 + 30 +
+    10 + 30 + 10 + 30 = 170 and won C2: 170; all 430 for 3 customers."""
+    clv = pd.DataFrame({"customer_id": ["C1", "C2", "C3", "C9"], "clv": [500.0, 100.0, 300.0, 1000.0]})
+    won = summary[summary["outcome"] == "deal_won"]
+    by_industry = fn.acquisition_cost(summary, by="industry")
+    net = fn.clv_net_of_acquisition(clv, by_industry, customers=won, by="industry")
+    assert list(net.columns) == ["industry", "customers", "mean_clv", "acquisition_cost",
+                                 "clv_minus_acquisition", "clv_to_acquisition"]
+    net = net.set_index("industry")
+    assert net["customers"].to_dict() == {"oem": 1, "power": 2}  # C9 was not won: not averaged
+    np.testing.assert_allclose(net["mean_clv"], [100, 400])
+    np.testing.assert_allclose(net["acquisition_cost"], [170, 130])
+    np.testing.assert_allclose(net["clv_minus_acquisition"], [-70, 270])  # oem does not earn it back
+    np.testing.assert_allclose(net["clv_to_acquisition"], [100 / 170, 400 / 130])
+    overall = fn.clv_net_of_acquisition(clv, fn.acquisition_cost(summary), customers=won, by=None).iloc[0]
+    assert overall["group"] == "all" and overall["customers"] == 3
+    assert overall["clv_minus_acquisition"] == pytest.approx(300 - 430 / 3)
+    # a won customer without a CLV (no purchase yet) is left out; other CLV columns by name
+    partial = fn.clv_net_of_acquisition(clv.iloc[[0, 2]].rename(columns={"clv": "clv_24m"}), by_industry,
+                                        customers=won, by="industry", value="clv_24m")
+    assert partial["industry"].tolist() == ["power"]
+    with pytest.raises(ValueError, match="acquisition_cost.by='industry'"):
+        fn.clv_net_of_acquisition(clv, fn.acquisition_cost(summary), customers=won, by="industry")
+
+
 def test_as_of_turns_later_wins_into_open_deals():
     early = fn.opportunity_summary(dozen(), PARAMS, as_of="2024-02-25").set_index("opportunity_id")
     assert early.loc["O02", "outcome"] == "deal_open" and early.loc["O02", "stage_reached"] == "proposal"

@@ -589,6 +589,9 @@ LABELS: dict[str, dict[str, str]] = {
     "funnel_no_clv": {"zh": "商机未关联到有交易的客户，无法比较终生价值与获客成本。",
                       "en": "The won opportunities are not linked to customers with transactions; no CLV link."},
     "funnel_no_truth": {"zh": "本案例没有生成数据的真实值。", "en": "No generator truth for this case."},
+    "clv_no_opportunities": {"zh": "本案例没有商机表（opportunities），没有获客成本可与客户终生价值相减。",
+                             "en": "The case has no opportunities table: no acquisition cost to subtract "
+                                   "from the CLV."},
     # --- end funnel ----------------------------------------------------------------------
     # --- allocation (05): sales-resource allocation ------------------------------
     "dimension": {"zh": "分析维度", "en": "Dimension"},

@@ -342,7 +342,7 @@ def english_funnel(tmp_path_factory, root):
 
     folder = tmp_path_factory.mktemp("english-ncompany")
     case = yaml.safe_load((root / "cases" / "ncompany.yaml").read_text(encoding="utf-8"))
-    case.update(name="ncompany_en", language="en", notebooks=ENGLISH_NOTEBOOKS)
+    case.update(name="ncompany_en", language="en", notebooks=["00_data_overview", *ENGLISH_NOTEBOOKS])
     (folder / "cases").mkdir()
     path = folder / "cases" / "ncompany_en.yaml"
     path.write_text(yaml.safe_dump(case, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -369,12 +369,14 @@ def test_allocation_and_funnel_pages_render_in_english(english_funnel):
     """No Chinese in the tables, headings or anywhere else on the English pages of notebooks
     05 and 06 (the generator's codes, industries included, are labelled in the case's
     language; its Chinese customer names are not shown on these pages), no untranslated
-    code in a table, and every recorded figure shown once."""
+    code in a table, and every recorded figure shown once (notebook 00 renders too: the
+    summary's new customers come from it)."""
     folder = english_funnel
     metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
-    assert set(metrics) == set(ENGLISH_NOTEBOOKS)
+    assert set(metrics) == {"00_data_overview", *ENGLISH_NOTEBOOKS}
     recorded = sorted(p.stem for p in (folder / "figures").glob("*.png"))
-    shown = []
+    shown = [name for o in outputs(folder, "00_data_overview") if "image/png" in o.get("data", {})
+             for name in [o.get("metadata", {}).get("workbench", {}).get("figure")]]
     for notebook in ENGLISH_NOTEBOOKS:
         text = (folder / f"{notebook}.html").read_text(encoding="utf-8")
         assert '<html lang="en">' in text, notebook
@@ -403,3 +405,20 @@ def test_allocation_and_funnel_pages_render_in_english(english_funnel):
     assert owner_tables and ">Opportunities<" in owner_tables[0] and ">P(win)<" in owner_tables[0]
     summary = visible_text((folder / "summary.html").read_text(encoding="utf-8"))
     assert not _CHINESE.search(summary), "the English summary shows Chinese"
+
+
+@pytest.mark.notebook
+def test_the_periods_wins_are_its_new_customers_on_the_summary(english_funnel):
+    """Issue 15: the 2024 summary showed 200 deals won (every win since 2021, all dated
+    2021-22) beside no new customer. The summary now gives the period's wins beside the
+    period's new customers, and for the N company they are the same customers."""
+    from workbench.summary import key_figures
+
+    folder = english_funnel
+    metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+    figures = {f["label"]: f["value"] for f in key_figures(folder, metrics, lang="en", currency="CNY")}
+    new, won = figures["New customers in the period"], figures["Deals won in the period"]
+    assert new == won and int(won) >= 10, figures
+    assert metrics["06_funnel"]["deals_won"] > metrics["06_funnel"]["deals_won_in_period"]  # the funnel: to date
+    summary = (folder / "summary.html").read_text(encoding="utf-8")
+    assert "Deals won in the period" in summary and "New customers in the period" in summary

@@ -794,6 +794,7 @@ _REPORT_LABELS: dict[str, dict[str, str]] = {
     "kf_csi": {"zh": "顾客满意度指数（0-100）", "en": "Satisfaction index (0-100)"},
     "kf_nps": {"zh": "净推荐值 NPS", "en": "Net Promoter Score"},
     "kf_uplift": {"zh": "优化费用配置可增加的毛利", "en": "Gross profit gained by the optimal budget split"},
+    "kf_deals_won": {"zh": "本期赢单数", "en": "Deals won in the period"},
     "kf_win_rate": {"zh": "已结束商机赢单率", "en": "Win rate of closed deals"},
     "kf_pipeline": {"zh": "在途商机加权价值", "en": "Weighted value of the open pipeline"},
     "kf_acq_ret": {"zh": "获客成本 ÷ 保留成本", "en": "Acquisition cost ÷ retention cost"},

@@ -252,8 +252,8 @@ def make_ncompany(
         that brought them; the bundled case sets 0.25). Default: none under ``"clear"``
         (the growing customers, all won in the second year, are the only new ones, and
         k-means on RFM sees exactly five segments: customers won in the last two years
-        have a short tenure and form an RFM group of their own, even at 5 % of the
-        stable ones), half under ``"weak"``.
+        have a short tenure and form an RFM group of their own, at 5 % of the stable
+        ones already for two of three seeds with 600 customers), half under ``"weak"``.
 
     Returns
     -------

@@ -576,7 +576,7 @@ def test_public_functions_document_parameters_and_returns(name):
 @pytest.fixture(scope="module")
 def ncompany():
     from workbench.datasets import make_ncompany
-    return make_ncompany(1000, seed=20240101, n_respondents=10)  # the bundled case's data
+    return make_ncompany(1000, seed=20240101, n_respondents=10, acquired_share=0.25)  # the bundled case's data
 
 
 def test_ncompany_elasticities_lie_within_their_intervals(ncompany):

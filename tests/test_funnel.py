@@ -109,6 +109,37 @@ def test_stage_conversion_by_hand(summary):
     assert table.loc["lead", "p_win_ci_lower"] == pytest.approx(30 / 77 * np.exp(-1.959963984540054 * se))
 
 
+def test_stage_conversion_by_owner_by_hand(summary):
+    """S1 owns O01-O06, S2 O07-O12 (the table above).
+
+    S1: lead 6 entered, O05 and O06 lost, 4 on (4/6); qualified 4, O04 lost, 3 on (3/4);
+    proposal 3, O03 lost, O01 and O02 won (2/3): a new lead is won with 1/3.
+    S2: lead 6, O10 lost, O11 open, 4 on (4/5); qualified 4, O12 lost, O08 open, 2 on
+    (2/3); proposal 2, O07 open, O09 won (1/1): 8/15. The two add up to the funnel."""
+    table = fn.stage_conversion(summary, PARAMS, by="owner")
+    assert list(table.columns[:2]) == ["owner", "funnel_stage"]
+    assert table["owner"].tolist() == ["S1"] * 3 + ["S2"] * 3
+    s1, s2 = (table[table["owner"] == owner].set_index("funnel_stage") for owner in ("S1", "S2"))
+    assert s1["entered"].tolist() == [6, 4, 3] and s2["entered"].tolist() == [6, 4, 2]
+    assert s1["advanced"].tolist() == [4, 3, 2] and s2["advanced"].tolist() == [4, 2, 1]
+    assert s1["deals_lost"].tolist() == [2, 1, 1] and s2["deals_lost"].tolist() == [1, 1, 0]
+    assert s1["deals_open"].tolist() == [0, 0, 0] and s2["deals_open"].tolist() == [1, 1, 1]
+    np.testing.assert_allclose(s1["conversion"], [4 / 6, 3 / 4, 2 / 3])
+    np.testing.assert_allclose(s2["conversion"], [4 / 5, 2 / 3, 1.0])
+    np.testing.assert_allclose(s1["share_of_first"], [1, 4 / 6, 3 / 6])
+    np.testing.assert_allclose(s1["p_win"], [1 / 3, 1 / 2, 2 / 3])
+    np.testing.assert_allclose(s2["p_win"], [8 / 15, 2 / 3, 1.0])
+    lo, hi = wilson(4, 5)
+    assert (s2.loc["lead", "ci_lower"], s2.loc["lead", "ci_upper"]) == pytest.approx((lo, hi))
+    # proposal of S2: one of one won; Wilson's interval still has width, the log-scale se is 0
+    assert s2.loc["proposal", "ci_upper"] == pytest.approx(1.0) and s2.loc["proposal", "ci_lower"] < 0.3
+    se = np.sqrt((1 / 5) / (5 * 4 / 5) + (1 / 3) / (3 * 2 / 3))
+    assert s2.loc["lead", "p_win_ci_lower"] == pytest.approx(8 / 15 * np.exp(-1.959963984540054 * se))
+    overall = fn.stage_conversion(summary, PARAMS).set_index("funnel_stage")
+    for column in ("entered", "advanced", "deals_lost", "deals_open"):
+        assert (s1[column] + s2[column]).tolist() == overall[column].tolist()
+
+
 def test_win_rates_with_wilson_and_exact_intervals(summary):
     overall = fn.win_rates(summary, PARAMS).iloc[0]
     assert (overall["deals_won"], overall["deals_lost"], overall["deals_open"], overall["deals_closed"]) == (3, 6, 3, 9)
@@ -213,6 +244,33 @@ def test_retention_ratio_and_clv_link(summary):
     power = net.set_index("industry").loc["power"]
     # power: O01, O03, O07, O09 (60 each), O05, O11 (10 each) for C1 and C3
     assert power["mean_clv"] == 400 and power["clv_minus_acquisition"] == pytest.approx(400 - 260 / 2)
+
+
+def test_clv_net_of_acquisition_by_hand(summary):
+    """Acquisition cost from the dozen: power (odd numbers) spent 60 + 60 + 10 + 60 + 60 + 10
+    = 260 on O01, O03, O05, O07, O09, O11 and won C1 and C3: 130 each; oem spent 60 + 30 +
+    10 + 30 + 10 + 30 = 170 and won C2: 170; all 430 for 3 customers."""
+    clv = pd.DataFrame({"customer_id": ["C1", "C2", "C3", "C9"], "clv": [500.0, 100.0, 300.0, 1000.0]})
+    won = summary[summary["outcome"] == "deal_won"]
+    by_industry = fn.acquisition_cost(summary, by="industry")
+    net = fn.clv_net_of_acquisition(clv, by_industry, customers=won, by="industry")
+    assert list(net.columns) == ["industry", "customers", "mean_clv", "acquisition_cost",
+                                 "clv_minus_acquisition", "clv_to_acquisition"]
+    net = net.set_index("industry")
+    assert net["customers"].to_dict() == {"oem": 1, "power": 2}  # C9 was not won: not averaged
+    np.testing.assert_allclose(net["mean_clv"], [100, 400])
+    np.testing.assert_allclose(net["acquisition_cost"], [170, 130])
+    np.testing.assert_allclose(net["clv_minus_acquisition"], [-70, 270])  # oem does not earn it back
+    np.testing.assert_allclose(net["clv_to_acquisition"], [100 / 170, 400 / 130])
+    overall = fn.clv_net_of_acquisition(clv, fn.acquisition_cost(summary), customers=won, by=None).iloc[0]
+    assert overall["group"] == "all" and overall["customers"] == 3
+    assert overall["clv_minus_acquisition"] == pytest.approx(300 - 430 / 3)
+    # a won customer without a CLV (no purchase yet) is left out; other CLV columns by name
+    partial = fn.clv_net_of_acquisition(clv.iloc[[0, 2]].rename(columns={"clv": "clv_24m"}), by_industry,
+                                        customers=won, by="industry", value="clv_24m")
+    assert partial["industry"].tolist() == ["power"]
+    with pytest.raises(ValueError, match="acquisition_cost.by='industry'"):
+        fn.clv_net_of_acquisition(clv, fn.acquisition_cost(summary), customers=won, by="industry")
 
 
 def test_as_of_turns_later_wins_into_open_deals():

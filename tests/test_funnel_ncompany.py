@@ -19,13 +19,27 @@ PARAMS = fn.FunnelParameters()
 
 @pytest.fixture(scope="module")
 def data():
-    return make_ncompany(1000, n_respondents=20, seed=20240101)
+    return make_ncompany(1000, n_respondents=20, seed=20240101, acquired_share=0.25)  # the bundled case's
 
 
 @pytest.fixture(scope="module")
 def summary(data):
     summary = fn.opportunity_summary(data.opportunities, PARAMS, as_of="2024-12-31")
     return fn.man_scores(summary, PARAMS)
+
+
+def test_a_years_wins_are_that_years_new_customers(data):
+    """Every year of the case has new customers, each won in the funnel in the year of its
+    first order (issue 15: all wins were dated 2021-22, so a 2024 report showed 200 deals
+    won beside no new customer)."""
+    opp, tx = data.opportunities, data.transactions
+    wins = opp.loc[opp["stage"] == "closed_won", "stage_date"].dt.year.value_counts().sort_index()
+    first_order = tx.groupby("customer_id")["date"].min().dt.year.value_counts().sort_index()
+    assert list(wins.index) == [2021, 2022, 2023, 2024]
+    assert (wins.loc[2022:] == first_order.loc[2022:]).all(), (wins, first_order)  # 2021 opens the data
+    assert (wins.loc[[2021, 2023, 2024]] >= 10).all()
+    won = opp[opp["stage"] == "closed_won"].set_index("customer_id")["stage_date"]
+    assert (won.dt.year == tx.groupby("customer_id")["date"].min().reindex(won.index).dt.year).all()
 
 
 def test_won_opportunities_are_the_customers_acquired_before_their_first_order(data):
@@ -85,10 +99,19 @@ def test_stage_conversion_recovers_the_truth_within_its_intervals(data, summary)
 def test_time_in_stage_recovers_the_gamma_truth(data):
     """Whole days in stage are ceil(Gamma(2)), so the true median of what is recorded is
     the ceiling of the Gamma median; over 12 seeds the Kaplan-Meier share still in a stage
-    after twice its Gamma scale is off by 0.000-0.005 on average (SD 0.01-0.02)."""
-    result = fn.time_in_stage(data.opportunities, PARAMS, as_of="2024-12-31").summary.set_index("funnel_stage")
+    after twice its Gamma scale is off by 0.000-0.005 on average (SD 0.01-0.02).
+
+    Each median's interval (family-wise 95 %, Bonferroni over the four stages) covers the
+    truth. The check was 'within 2 days', but over seeds 1-10 the medians are off by
+    -0.7 to +0.5 days on average with an SD of up to 1.9 days (negotiation, about 900
+    spells), so 2 days failed one seed in five by chance (the bundled seed's negotiation
+    median is 41 days against 38, interval 38-43 at 95 %); 4 days is still a check that
+    a biased generator or estimator would fail."""
+    params = fn.FunnelParameters(level=1 - 0.05 / 4)
+    result = fn.time_in_stage(data.opportunities, params, as_of="2024-12-31").summary.set_index("funnel_stage")
     truth = np.ceil(data.truth.funnel.stages.set_index("funnel_stage")["median_days"])
-    assert (result["median_days_in_stage"] - truth).abs().max() <= 2, result
+    assert ((result["median_ci_lower"] <= truth) & (truth <= result["median_ci_upper"])).all(), result
+    assert (result["median_days_in_stage"] - truth).abs().max() <= 4, result
     assert (result["still_open"] > 0).all() and (result["left"] > 0.9 * result["entered"]).all()
 
 

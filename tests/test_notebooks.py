@@ -326,3 +326,99 @@ def test_pages_keep_the_case_language_only(rendered):
     executed = nbformat.read(folder / f"{case.notebooks[0]}.ipynb", as_version=4)
     sources = "\n".join(c.source for c in executed.cells if c.cell_type == "markdown")
     assert {text_language(p) for p in sources.split("\n\n")} >= {"zh", "en"}  # the record keeps both
+
+
+# --- notebooks 05 and 06 in English ------------------------------------------------------
+#: no bundled English case has opportunities and a sales expense table, so these two pages
+#: were only ever rendered in Chinese; an English N company (the bundled case with
+#: ``language: en`` and only these two notebooks, in a temporary folder) renders them here
+ENGLISH_NOTEBOOKS = ["05_resource_allocation", "06_funnel"]
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def english_funnel(tmp_path_factory, root):
+    import yaml
+
+    folder = tmp_path_factory.mktemp("english-ncompany")
+    case = yaml.safe_load((root / "cases" / "ncompany.yaml").read_text(encoding="utf-8"))
+    case.update(name="ncompany_en", language="en", notebooks=["00_data_overview", *ENGLISH_NOTEBOOKS])
+    (folder / "cases").mkdir()
+    path = folder / "cases" / "ncompany_en.yaml"
+    path.write_text(yaml.safe_dump(case, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    done = subprocess.run([sys.executable, "-m", "workbench.cli", "report", "--case", str(path), "--force",
+                           "--quiet", "--reports-dir", str(folder / "reports")],
+                          capture_output=True, text=True, env=env, timeout=1800, cwd=root)
+    assert done.returncode == 0, done.stderr
+    return folder / "reports" / "ncompany_en" / "2024"
+
+
+def visible_text(html_text):
+    """The page's text as a reader sees it: no images' data, scripts or styles."""
+    import html as html_lib
+
+    body = html_text.split("<body", 1)[1]
+    body = re.sub(r"<(script|style)\b.*?</\1>", "", body, flags=re.S)
+    body = re.sub(r'src="data:[^"]*"', "", body)
+    return html_lib.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+@pytest.mark.notebook
+def test_allocation_and_funnel_pages_render_in_english(english_funnel):
+    """No Chinese in the tables, headings or anywhere else on the English pages of notebooks
+    05 and 06 (the generator's codes, industries included, are labelled in the case's
+    language; its Chinese customer names are not shown on these pages), no untranslated
+    code in a table, and every recorded figure shown once (notebook 00 renders too: the
+    summary's new customers come from it)."""
+    folder = english_funnel
+    metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+    assert set(metrics) == {"00_data_overview", *ENGLISH_NOTEBOOKS}
+    recorded = sorted(p.stem for p in (folder / "figures").glob("*.png"))
+    shown = [name for o in outputs(folder, "00_data_overview") if "image/png" in o.get("data", {})
+             for name in [o.get("metadata", {}).get("workbench", {}).get("figure")]]
+    for notebook in ENGLISH_NOTEBOOKS:
+        text = (folder / f"{notebook}.html").read_text(encoding="utf-8")
+        assert '<html lang="en">' in text, notebook
+        cells = list(table_cells(text))
+        assert len(cells) > 100, f"{notebook}: only {len(cells)} table cells"
+        chinese = sorted({cell for _, cell in cells if _CHINESE.search(cell)})
+        assert not chinese, f"{notebook}: Chinese in tables: {chinese[:10]}"
+        codes = sorted({cell for _, cell in cells if _SNAKE.match(cell)})
+        assert not codes, f"{notebook}: codes without an English label: {codes[:10]}"
+        headings = [t for tag, t in markdown_paragraphs(text) if tag.startswith("h")]
+        assert headings and not [h for h in headings if _CHINESE.search(h)], (notebook, headings)
+        words = sorted(set(re.findall(r"\S*[\u4e00-\u9fff]+\S*", visible_text(text))))
+        assert not words, f"{notebook}: Chinese on the English page: {words[:10]}"
+        for output in outputs(folder, notebook):
+            assert output.get("output_type") != "error", f"{notebook}: {output.get('evalue')}"
+        images = [o for o in outputs(folder, notebook) if "image/png" in o.get("data", {})]
+        names = [o.get("metadata", {}).get("workbench", {}).get("figure") for o in images]
+        assert images and None not in names, f"{notebook}: {names}"
+        assert len(re.findall(r"<img[^>]+src=\"data:image/png", text)) == len(images), notebook
+        shown += names
+    assert sorted(shown) == recorded
+    assert {"funnel", "time_in_stage", "win_rates_by_owner", "plan_gross_profit"} <= set(recorded)
+    funnel = (folder / "06_funnel.html").read_text(encoding="utf-8")
+    owner_tables = [t for t in re.findall(r'<table class="dataframe">(.*?)</table>', funnel, re.S)
+                    if ">Owner<" in t]
+    assert owner_tables and ">Opportunities<" in owner_tables[0] and ">P(win)<" in owner_tables[0]
+    summary = visible_text((folder / "summary.html").read_text(encoding="utf-8"))
+    assert not _CHINESE.search(summary), "the English summary shows Chinese"
+
+
+@pytest.mark.notebook
+def test_the_periods_wins_are_its_new_customers_on_the_summary(english_funnel):
+    """Issue 15: the 2024 summary showed 200 deals won (every win since 2021, all dated
+    2021-22) beside no new customer. The summary now gives the period's wins beside the
+    period's new customers, and for the N company they are the same customers."""
+    from workbench.summary import key_figures
+
+    folder = english_funnel
+    metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+    figures = {f["label"]: f["value"] for f in key_figures(folder, metrics, lang="en", currency="CNY")}
+    new, won = figures["New customers in the period"], figures["Deals won in the period"]
+    assert new == won and int(won) >= 10, figures
+    assert metrics["06_funnel"]["deals_won"] > metrics["06_funnel"]["deals_won_in_period"]  # the funnel: to date
+    summary = (folder / "summary.html").read_text(encoding="utf-8")
+    assert "Deals won in the period" in summary and "New customers in the period" in summary

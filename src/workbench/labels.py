@@ -591,6 +591,9 @@ LABELS: dict[str, dict[str, str]] = {
     "funnel_no_clv": {"zh": "商机未关联到有交易的客户，无法比较终生价值与获客成本。",
                       "en": "The won opportunities are not linked to customers with transactions; no CLV link."},
     "funnel_no_truth": {"zh": "本案例没有生成数据的真实值。", "en": "No generator truth for this case."},
+    "clv_no_opportunities": {"zh": "本案例没有商机表（opportunities），没有获客成本可与客户终生价值相减。",
+                             "en": "The case has no opportunities table: no acquisition cost to subtract "
+                                   "from the CLV."},
     # --- end funnel ----------------------------------------------------------------------
     # --- allocation (05): sales-resource allocation ------------------------------
     "dimension": {"zh": "分析维度", "en": "Dimension"},
@@ -793,6 +796,7 @@ _REPORT_LABELS: dict[str, dict[str, str]] = {
     "kf_csi": {"zh": "顾客满意度指数（0-100）", "en": "Satisfaction index (0-100)"},
     "kf_nps": {"zh": "净推荐值 NPS", "en": "Net Promoter Score"},
     "kf_uplift": {"zh": "优化费用配置可增加的毛利", "en": "Gross profit gained by the optimal budget split"},
+    "kf_deals_won": {"zh": "本期赢单数", "en": "Deals won in the period"},
     "kf_win_rate": {"zh": "已结束商机赢单率", "en": "Win rate of closed deals"},
     "kf_pipeline": {"zh": "在途商机加权价值", "en": "Weighted value of the open pipeline"},
     "kf_acq_ret": {"zh": "获客成本 ÷ 保留成本", "en": "Acquisition cost ÷ retention cost"},

@@ -38,6 +38,7 @@ KEY_FIGURES: tuple[tuple[str, str, str, str], ...] = (
     ("03_satisfaction_loyalty", "csi", "kf_csi", "number"),
     ("03_satisfaction_loyalty", "nps", "kf_nps", "number"),
     ("05_resource_allocation", "uplift_optimal_pct", "kf_uplift", "share"),
+    ("06_funnel", "deals_won_in_period", "kf_deals_won", "count"),
     ("06_funnel", "win_rate_closed", "kf_win_rate", "share"),
     ("06_funnel", "pipeline_weighted_value", "kf_pipeline", "money"),
     ("06_funnel", "acquisition_to_retention", "kf_acq_ret", "number"),

@@ -212,6 +212,7 @@ def make_ncompany(
     nonlinear_loyalty: bool = True,
     n_respondents: int | None = None,
     return_rate: float = 0.015,
+    acquired_share: float | None = None,
 ) -> NCompanyData:
     """A deterministic B2B case like the thesis' "N company", with the truth that made it.
 
@@ -245,6 +246,14 @@ def make_ncompany(
         several contacts per customer (customers drawn with replacement).
     return_rate : float, default 0.015
         Probability that an order is partly returned.
+    acquired_share : float, optional
+        Share of the stable small customers won during the years (their first contact
+        uniform over the years, so every year has new customers and the funnel's wins
+        that brought them; the bundled case sets 0.25). Default: none under ``"clear"``
+        (the growing customers, all won in the second year, are the only new ones, and
+        k-means on RFM sees exactly five segments: customers won in the last two years
+        have a short tenure and form an RFM group of their own, at 5 % of the stable
+        ones already for two of three seeds with 600 customers), half under ``"weak"``.
 
     Returns
     -------
@@ -299,9 +308,13 @@ def make_ncompany(
     accounts, declining and churned customers are established before the first year
     (first_contact up to 8 years earlier); growing customers are acquired during the
     second year (weak: years 2..Y-1); stable small ones are established (weak: half of
-    them acquired over the years). Churned customers stop at a churn date between one
-    year after the start and 420 days (weak: 45) before the end; nothing is dated on or
-    after it. Churn reasons are drawn with the lecture's shares.
+    them acquired over the years; ``acquired_share`` sets that share, drawn after
+    every other customer draw, so 0 gives the customers of the default ``"clear"``).
+    Churned customers stop at a churn date between one year after the start and 420
+    days (weak: 45) before the end; nothing is dated on or after it. Churn reasons are
+    drawn with the lecture's shares. Each customer first contacted during the years won
+    one opportunity 1-21 days before (within that calendar year unless the contact is on
+    1 January), so a year's wins are its new customers.
 
     Orders. In year y a customer is active for the fraction f_cy of the year. With
     t = years since its first active year and trajectory m_cy = r_s ** t (r: key 1.05,
@@ -367,17 +380,23 @@ def make_ncompany(
     ['customers', 'opportunities', 'sales_expense', 'stock', 'survey', 'transactions']
     """
     n = _check_ncompany_args(n_customers, years, separation, n_respondents, return_rate)
+    if acquired_share is not None and not 0 <= acquired_share <= 1:
+        raise ValueError(f"acquired_share={acquired_share}: must be in [0, 1] (a share of the "
+                         "stable small customers)")
     years = tuple(int(y) for y in years)
     # a fifth stream for the stock leaves the first four (and their tables) as they were
     rng_customers, rng_orders, rng_survey, rng_returns, rng_stock = (
         np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(5)
     )
     setting = _SEPARATION[separation]
+    if acquired_share is not None:
+        setting = {**setting, "stable_acquired_share": float(acquired_share), "late_draws": True}
     profile = _shrink_profile(_SEGMENT_PROFILE, setting["contrast"])
     profile["acquired"] = pd.array([
         "before_start",
         "years_2_to_last_but_one" if setting["growing_acquired_spread"] else "second_year",
-        "half_over_the_years" if setting["stable_acquired_share"] else "before_start",
+        "before_start" if not setting["stable_acquired_share"] else
+        "half_over_the_years" if setting["stable_acquired_share"] == 0.5 else "share_over_the_years",
         "before_start",
         "before_start",
     ], dtype="str")
@@ -417,7 +436,8 @@ def make_ncompany(
         churn_reason_groups=dict(CHURN_REASON_GROUPS),
         parameters={"n_customers": n, "years": years, "seed": seed,
                     "separation": separation, "nonlinear_loyalty": bool(nonlinear_loyalty),
-                    "n_respondents": n_resp, "return_rate": float(return_rate)},
+                    "n_respondents": n_resp, "return_rate": float(return_rate),
+                    "acquired_share": setting["stable_acquired_share"]},
     )
     # the funnel draws from a stream of its own, so every table above stays as it was
     funnel = _funnel_truth()
@@ -522,7 +542,8 @@ def _draw_customers(rng, n, years, profile, setting):
     # clear: all growing customers start in the second year, so tenure does not blur them
     last_growing_year = n_years - 2 if setting["growing_acquired_spread"] else 1
     acq[growing] = rng.integers(1, last_growing_year, growing.sum(), endpoint=True)
-    late = (seg == 2) & (rng.random(n) < setting["stable_acquired_share"])
+    late_draws = setting.get("late_draws", False)  # acquired_share given: drawn at the end
+    late = (seg == 2) & (rng.random(n) < (0.0 if late_draws else setting["stable_acquired_share"]))
     acq[late] = rng.integers(0, n_years, late.sum())
     year_start = np.array([np.datetime64(f"{y}-01-01", "D") for y in years])
     day_in_year = rng.integers(0, 365, n)
@@ -556,6 +577,13 @@ def _draw_customers(rng, n, years, profile, setting):
     sow_mean = profile["share_of_wallet_mean"].to_numpy()[seg]
     sow = rng.beta(8 * sow_mean, 8 * (1 - sow_mean))
     sow_known = rng.random(n) < 0.6
+    if late_draws:  # acquired_share: stable small customers won over the years, drawn last
+        won = (seg == 2) & (rng.random(n) < setting["stable_acquired_share"])
+        acq[won] = rng.integers(0, n_years, n)[won]
+        # day 1-364 after 1 January: not on New Year's Day, so the won opportunity that
+        # precedes the first contact closes in the same year
+        first_contact = np.where(won, year_start[np.maximum(acq, 0)] + rng.integers(1, 365, n), first_contact)
+        active_start = np.maximum(first_contact, start)
 
     customers = pd.DataFrame(
         {

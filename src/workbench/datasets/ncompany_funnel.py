@@ -65,6 +65,12 @@ _LOST_REASON_UNRECORDED = 0.08  # lost deals whose reason nobody entered
 _WON_LEAD_DAYS = 21  # a win falls 1-21 days before the customer's first contact date
 
 
+def _year_start(days: np.ndarray) -> np.ndarray:
+    """Day number (since 1970-01-01) of 1 January of each day number's year."""
+    dates = np.asarray(days, dtype=np.int64).astype("datetime64[D]")
+    return dates.astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
+
+
 @dataclass(frozen=True)
 class NCompanyFunnelTruth:
     """How :func:`make_ncompany` generated the opportunities (see its Notes).
@@ -185,9 +191,12 @@ def _draw_opportunities(rng, customers: pd.DataFrame, years: tuple[int, ...], tr
 
     Per industry, opportunities are drawn until one more than the number of customers it
     acquired in the years have been won by the end (inverse sampling); the wins become those
-    customers (re-dated to end just before their first contact, which precedes their first
-    order), the last win is dropped with everything after it, and what was still open at
-    the end is cut there (later stages are not in the table).
+    customers (re-dated to end 1-21 days before their first contact, in the same calendar
+    year, which precedes their first order; the customers' first contacts are spread over
+    the years by the customer generator, so are these wins), the last win is dropped with
+    everything after it, and what was still open at the end is cut there (later stages
+    are not in the table). A win re-dated early in the first year may have entered its
+    first stages before the years: a CRM's history may begin before the orders.
     """
     day = np.datetime64("1970-01-01", "D")
     first_day = int((np.datetime64(f"{years[0]}-01-01", "D") - day).astype(np.int64))
@@ -210,7 +219,11 @@ def _draw_opportunities(rng, customers: pd.DataFrame, years: tuple[int, ...], tr
         # the wins become the customers acquired, re-dated to close before first contact
         is_customer = np.zeros(len(trials["won"]), dtype=bool)
         is_customer[closed_win[: len(who)]] = True
-        won_day = contact[who] - rng.integers(1, _WON_LEAD_DAYS, len(who), endpoint=True)
+        # 1-21 days before first contact and within its calendar year (unless the contact
+        # is on 1 January), so a year's wins are that year's new customers
+        into_year = contact[who] - _year_start(contact[who])
+        lead = np.clip(into_year, 1, _WON_LEAD_DAYS)
+        won_day = contact[who] - rng.integers(1, lead, endpoint=True)
         rows = closed_win[: len(who)]
         trials["close"][rows] = won_day
         trials["entry"][rows] = won_day[:, None] - np.cumsum(trials["days"][rows][:, ::-1], axis=1)[:, ::-1]

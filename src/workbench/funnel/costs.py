@@ -205,8 +205,8 @@ def acquisition_vs_retention(acquisition: pd.DataFrame, retention: pd.DataFrame,
 
 
 def clv_net_of_acquisition(clv: pd.DataFrame, acquisition: pd.DataFrame, *, customers: pd.DataFrame,
-                           by: str = "industry", value: str = "clv") -> pd.DataFrame:
-    """A customer's lifetime value minus what it costs to win one, per group.
+                           by: str | None = "industry", value: str = "clv") -> pd.DataFrame:
+    r"""A customer's lifetime value minus what it costs to win one, per group.
 
     Parameters
     ----------
@@ -214,19 +214,41 @@ def clv_net_of_acquisition(clv: pd.DataFrame, acquisition: pd.DataFrame, *, cust
         One row per customer: ``customer_id`` and ``value`` (e.g. the 12-month CLV of
         :func:`workbench.clv.customer_lifetime_value`, in the case's currency).
     acquisition : pandas.DataFrame
-        From :func:`acquisition_cost` with the same ``by``.
+        From :func:`acquisition_cost` with the same ``by`` (``group`` = ``all`` without).
     customers : pandas.DataFrame
         ``customer_id`` and ``by``: which customers' CLV to average (e.g. those won
-        through the funnel) and their group.
-    by : str, default "industry"
+        through the funnel: the won rows of :func:`workbench.funnel.opportunity_summary`)
+        and their group.
+    by : str or None, default "industry"
+        The grouping (``industry``, ``channel``, ...); None: one row for all customers,
+        for opportunities without an industry.
     value : str, default "clv"
+        The CLV column of ``clv``.
 
     Returns
     -------
     pandas.DataFrame
-        ``by``, ``customers`` (with a CLV), ``mean_clv``, ``acquisition_cost``,
-        ``clv_minus_acquisition`` (negative: a new customer does not earn back what
-        winning it cost within the CLV's horizon), ``clv_to_acquisition``.
+        One row per group with a customer that has a CLV, sorted: ``by`` (or ``group``),
+        ``customers`` (with a CLV), ``mean_clv``, ``acquisition_cost`` (NaN for a group
+        that won no customer), ``clv_minus_acquisition`` (negative: a new customer does
+        not earn back what winning it cost within the CLV's horizon),
+        ``clv_to_acquisition``; money in the inputs' currency.
+
+    Notes
+    -----
+    For group g with the customers :math:`C_g` that have a CLV,
+    :math:`\overline{CLV}_g = \frac{1}{|C_g|} \sum_{c \in C_g} CLV_c`, and with the
+    acquisition cost :math:`AC_g` (the sales expense on all of g's opportunities, won,
+    lost and open, per customer won: :func:`acquisition_cost`),
+    ``clv_minus_acquisition`` = :math:`\overline{CLV}_g - AC_g` and
+    ``clv_to_acquisition`` = :math:`\overline{CLV}_g / AC_g`. A won customer without a
+    CLV (no purchase by the analysis date) is not counted.
+
+    References
+    ----------
+    No external reference: the lecture's comparison of what a customer is worth with
+    what winning one costs. Hand-checked in ``tests/test_funnel.py``
+    (``test_clv_net_of_acquisition_by_hand``).
 
     Examples
     --------
@@ -237,20 +259,29 @@ def clv_net_of_acquisition(clv: pd.DataFrame, acquisition: pd.DataFrame, *, cust
       industry  mean_clv  clv_minus_acquisition
     0        a     200.0                   50.0
     1        b      80.0                  -20.0
+
+    Without an industry, one row for every customer won:
+
+    >>> overall = pd.DataFrame({"group": ["all"], "acquisition_cost": [120.0]})
+    >>> clv_net_of_acquisition(clv, overall, customers=who, by=None)[["group", "customers", "clv_minus_acquisition"]]
+      group  customers  clv_minus_acquisition
+    0   all          3                   40.0
     """
+    key = by or "group"
     _require_columns(clv, ["customer_id", value], "clv_net_of_acquisition", "pass one CLV per customer")
-    _require_columns(customers, ["customer_id", by], "clv_net_of_acquisition", f"customers need '{by}'")
-    _require_columns(acquisition, [by, "acquisition_cost"], "clv_net_of_acquisition",
+    _require_columns(customers, ["customer_id", *([by] if by else [])], "clv_net_of_acquisition",
+                     f"customers need '{by}'")
+    _require_columns(acquisition, [key, "acquisition_cost"], "clv_net_of_acquisition",
                      f"pass acquisition_cost(by={by!r})")
-    linked = customers[["customer_id", by]].drop_duplicates("customer_id").merge(
+    linked = customers[["customer_id", *([by] if by else [])]].drop_duplicates("customer_id").merge(
         clv[["customer_id", value]], on="customer_id", how="inner")
-    linked[by] = _group_keys(linked, by)
-    table = linked.groupby(by, sort=True).agg(customers=(value, "size"), mean_clv=(value, "mean")).reset_index()
-    table = table.merge(acquisition[[by, "acquisition_cost"]].astype({by: str}), on=by, how="left")
+    linked[key] = _group_keys(linked, by, everyone="all")
+    table = linked.groupby(key, sort=True).agg(customers=(value, "size"), mean_clv=(value, "mean")).reset_index()
+    table = table.merge(acquisition[[key, "acquisition_cost"]].astype({key: str}), on=key, how="left")
     table["clv_minus_acquisition"] = table["mean_clv"] - table["acquisition_cost"]
     with np.errstate(divide="ignore", invalid="ignore"):
         table["clv_to_acquisition"] = table["mean_clv"] / table["acquisition_cost"]
-    return table
+    return table.astype({"customers": np.int64})
 
 
 def customer_clv(transactions: pd.DataFrame, as_of, *, horizon: int = 12,

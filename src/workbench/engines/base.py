@@ -476,6 +476,82 @@ class Engine:
         out.insert(1, "period", labels)
         return out
 
+    def _churn_counts_sql(self, as_of=None, *, period="M", start=None):
+        stats = self._stats("churn_counts")
+        end_day = None if as_of is None else defs.day_number(as_of, "as_of")
+        start_day = None if start is None else defs.day_number(start, "start")
+        _check_date_order("churn_counts", start_day, end_day, start, as_of)
+        return defs.churn_counts_sql(stats, start_day, end_day, period)
+
+    def churn_counts(self, as_of=None, *, period: str = "M", start=None) -> pd.DataFrame:
+        """Active, new and retained customers per calendar period, counted in the engine.
+
+        Parameters
+        ----------
+        as_of, start : date-like, optional
+            The window (both days included); default all rows.
+        period : {"M", "Q", "Y", "W"}
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``period_number``, ``active`` (customers with a purchase in the period),
+            ``new`` (their first), ``retained`` (also a purchase in the previous
+            period); one row per period with a purchase, in order
+            (:func:`workbench.engines.definitions.churn_counts_sql`). What
+            :func:`workbench.lifecycle.churn_rates` reads for an engine case.
+
+        Examples
+        --------
+        >>> from workbench.engines import DuckDBEngine, Source
+        >>> with DuckDBEngine(progress=None) as e:
+        ...     _ = e.con.execute("CREATE TABLE tx AS SELECT * FROM (VALUES ('a', DATE '2024-01-05', 1.0), "
+        ...                       "('a', DATE '2024-02-05', 2.0), ('b', DATE '2024-02-01', 3.0)) "
+        ...                       "t(customer_id, date, amount)")
+        ...     _ = e.transactions(Source("table", table="tx"))
+        ...     e.churn_counts(period="M")[["active", "new", "retained"]].to_dict("list")
+        {'active': [1, 2], 'new': [1, 1], 'retained': [0, 1]}
+        """
+        return self._run("churn_counts", self._churn_counts_sql(period=period, as_of=as_of, start=start))
+
+    def _cohort_counts_sql(self, as_of=None, *, period="M", start=None):
+        stats = self._stats("cohort_counts")
+        end_day = None if as_of is None else defs.day_number(as_of, "as_of")
+        start_day = None if start is None else defs.day_number(start, "start")
+        _check_date_order("cohort_counts", start_day, end_day, start, as_of)
+        return defs.cohort_counts_sql(stats, start_day, end_day, period)
+
+    def cohort_counts(self, as_of=None, *, period: str = "M", start=None) -> pd.DataFrame:
+        """Customers and net revenue per acquisition cohort and periods since, in the engine.
+
+        Parameters
+        ----------
+        as_of, start : date-like, optional
+            The window (both days included); default all rows.
+        period : {"M", "Q", "Y", "W"}
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``cohort`` (period number of the first purchase), ``periods_since``,
+            ``customers`` (with a purchase in the period) and ``revenue`` (their net
+            spend in it, currency); one row per observed cell of the triangle
+            (:func:`workbench.engines.definitions.cohort_counts_sql`). What
+            :func:`workbench.lifecycle.cohort_table` reads for an engine case.
+
+        Examples
+        --------
+        >>> from workbench.engines import DuckDBEngine, Source
+        >>> with DuckDBEngine(progress=None) as e:
+        ...     _ = e.con.execute("CREATE TABLE tx AS SELECT * FROM (VALUES ('a', DATE '2024-01-05', 1.0), "
+        ...                       "('a', DATE '2024-02-05', 2.0), ('b', DATE '2024-02-01', 3.0)) "
+        ...                       "t(customer_id, date, amount)")
+        ...     _ = e.transactions(Source("table", table="tx"))
+        ...     e.cohort_counts(period="M")[["periods_since", "customers", "revenue"]].to_dict("list")
+        {'periods_since': [0, 1, 0], 'customers': [1, 1, 1], 'revenue': [1.0, 2.0, 3.0]}
+        """
+        return self._run("cohort_counts", self._cohort_counts_sql(period=period, as_of=as_of, start=start))
+
     def _abc_totals_sql(self, *, by="customer_id", start=None, end=None):
         stats = self._stats("abc_totals")
         start_day = None if start is None else defs.day_number(start, "start")

@@ -13,7 +13,7 @@ from workbench import value as wv
 from workbench.cases import CaseError, load_case
 from workbench.engines import load_case_tables
 from workbench.features import bgnbd_summary, customer_features
-from workbench.lifecycle import churn_rates, cohort_table
+from workbench.lifecycle import churn_rates, cohort_table, lifecycle_stages
 
 TODAY = "2025-01-15"
 
@@ -332,6 +332,20 @@ def test_churn_rates_and_cohorts_do_not_read_the_customer_period_cells(gap_cases
     monkeypatch.setattr(engine_case.transactions, "_memo", {})
     churn_rates(engine_case.transactions, period="Q")
     cohort_table(engine_case.transactions, period="W", metric="revenue")
+
+
+def test_stages_read_coded_cells_and_equal_pandas(gap_cases):
+    pandas_case, engine_case = gap_cases
+    tx, etx = pandas_case.transactions, engine_case.transactions
+    for period in ("M", "Q"):
+        for as_of in ("2024-12-31", "2024-06-30"):
+            frames_equal(lifecycle_stages(tx, as_of, period=period, churn_horizon=90),
+                         lifecycle_stages(etx, as_of, period=period, churn_horizon=90))
+    coded = etx.period_spend("2024-12-31", period="M", codes=True)
+    cells = etx.period_spend("2024-12-31", period="M")
+    assert coded.cells["customer"].dtype == np.int32
+    assert coded.customer_ids.iloc[coded.cells["customer"]].tolist() == cells["customer_id"].tolist()
+    frames_equal(coded.cells.drop(columns="customer"), cells.drop(columns=["customer_id", "period"]))
 
 
 def test_engine_churn_rates_and_cohorts_refuse_as_pandas_does(gap_cases):

@@ -280,6 +280,15 @@ def test_churn_and_cohort_counts_equal_pandas_on_any_small_table(tmp_path, rows,
         assert cells["customers"].sum() == np.nansum(table.to_numpy())
 
 
+def test_period_spend_codes_are_the_ids_once(gen):
+    tx, e = gen
+    cells = e.period_spend(period="Q", as_of="2024-06-30", start="2023-02-01")
+    coded = e.period_spend(period="Q", as_of="2024-06-30", start="2023-02-01", codes=True)
+    assert coded.customer_ids.tolist() == sorted(cells["customer_id"].unique())
+    assert coded.customer_ids.iloc[coded.cells["customer"]].tolist() == cells["customer_id"].tolist()
+    assert_same(coded.cells.drop(columns="customer"), cells.drop(columns=["customer_id", "period"]))
+
+
 @pytest.mark.parametrize("period, day, number", [
     ("M", "1970-01-31", 0), ("M", "1969-12-31", -1), ("Q", "1969-12-31", -1), ("Y", "1997-09-30", 27),
     ("W", "1970-01-04", 0), ("W", "1970-01-05", 1), ("W", "1969-12-28", -1)])

@@ -565,12 +565,14 @@ class EngineTransactions:
                                "new_customers": "int64"})
         return self._once(("period_totals", granularity), compute)
 
-    def period_spend(self, as_of=None, *, period: str = "M") -> pd.DataFrame:
+    def period_spend(self, as_of=None, *, period: str = "M", codes: bool = False):
         """:meth:`Engine.period_spend` on the rows up to ``as_of``, computed once per arguments:
         one row per customer and calendar period with ``spend`` (net), ``purchases`` and
-        ``returns`` (rows), what lifecycle stages, cohorts and churn rates read."""
-        key = ("period_spend", period, _key(as_of))
-        return self._once(key, lambda: self.engine.period_spend(period=period, as_of=as_of))
+        ``returns`` (rows); with ``codes=True`` a
+        :class:`~workbench.engines.base.PeriodSpend` (integer customer codes and their
+        ids), what the lifecycle stages read."""
+        key = ("period_spend", period, _key(as_of)) + (("codes",) if codes else ())
+        return self._once(key, lambda: self.engine.period_spend(period=period, as_of=as_of, codes=codes))
 
     def churn_counts(self, as_of=None, *, period: str = "M") -> pd.DataFrame:
         """:meth:`Engine.churn_counts` on the rows up to ``as_of``, computed once per arguments:

@@ -78,6 +78,7 @@ def main(argv=None) -> None:
     parser.add_argument("--steps", default="churn_M,churn_Q,cohort_M,stages_Q")
     parser.add_argument("--trace", action="store_true", help="also the peak of Python and numpy allocations")
     parser.add_argument("--out", type=Path, help="append the rows as JSON lines")
+    parser.add_argument("--save", type=Path, help="a folder: each step's result as a pickle (to compare trees)")
     args = parser.parse_args(argv)
 
     import workbench
@@ -136,6 +137,12 @@ def main(argv=None) -> None:
         first = out[0] if isinstance(out, tuple) else out
         shape = getattr(first, "shape", None) or first.values.shape
         report(name, p, note=f"result {shape}")
+        if args.save is not None:
+            import pickle
+
+            args.save.mkdir(parents=True, exist_ok=True)
+            with (args.save / f"{name}.pkl").open("wb") as handle:
+                pickle.dump(out, handle, protocol=pickle.HIGHEST_PROTOCOL)
         del out, first
     case.close()
     if args.out is not None:

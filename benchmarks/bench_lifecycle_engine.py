@@ -23,6 +23,7 @@ import argparse
 import gc
 import json
 import os
+import shutil
 import sys
 import tempfile
 import textwrap
@@ -145,6 +146,7 @@ def main(argv=None) -> None:
                 pickle.dump(out, handle, protocol=pickle.HIGHEST_PROTOCOL)
         del out, first
     case.close()
+    shutil.rmtree(folder, ignore_errors=True)  # the case file and the spill folder
     if args.out is not None:
         with args.out.open("a") as handle:
             for row in rows:

@@ -13,6 +13,7 @@ from workbench import value as wv
 from workbench.cases import CaseError, load_case
 from workbench.engines import load_case_tables
 from workbench.features import bgnbd_summary, customer_features
+from workbench.lifecycle import churn_rates, cohort_table, lifecycle_stages
 
 TODAY = "2025-01-15"
 
@@ -343,3 +344,140 @@ def test_the_engine_api_refuses_a_repeated_header_too(tmp_path):
                                              r"and 3 \(C\).*columns\.industry"):
             engine.customers(Source("csv", path=str(tmp_path / "customers.csv"),
                                     columns={"customer_id": "id", "industry": "sector"}))
+
+
+# ----------------------------------------------------------------------------------
+# churn rates and cohorts counted in the engine: equal to pandas on a hand-made case
+# ----------------------------------------------------------------------------------
+
+
+def gap_transactions() -> pd.DataFrame:
+    """Two years of a small shop, made to hit every rule of the counts.
+
+    a buys in January, February and April 2024 (a gap in March) and returns goods in
+    May (a month with a return only); b returns goods in January, before its first
+    purchase in February, then buys in March; c only returns goods (never acquired);
+    d buys in January 2024 and again in October (reactivated after months away); e buys on a Sunday and the Monday after
+    (two ISO weeks). Nobody has a row in August or September 2024 (empty periods in the
+    middle), and e and f keep buying after them.
+    """
+    rows = [
+        ("a", "2024-01-03 10:00", 30.0, False), ("a", "2024-01-20 18:30", 12.5, False),
+        ("a", "2024-02-07 09:00", 20.0, False), ("a", "2024-04-11 12:00", 40.0, False),
+        ("a", "2024-05-02 08:00", -15.0, False),
+        ("b", "2024-01-15 11:00", -9.99, False), ("b", "2024-02-29 23:00", 55.0, False),
+        ("b", "2024-03-01 00:30", 5.0, False), ("b", "2024-03-28 14:00", 7.25, False),
+        ("c", "2024-02-10 10:00", -20.0, False), ("c", "2024-06-10 10:00", -5.0, False),
+        ("d", "2024-01-31 16:00", 100.0, False), ("d", "2024-10-05 10:00", 60.0, False),
+        ("d", "2024-10-06 10:00", 25.0, True),
+        ("e", "2024-06-30 12:00", 11.0, False), ("e", "2024-07-01 12:00", 13.0, False),
+        ("e", "2024-10-20 09:00", 0.1, False), ("e", "2024-12-30 09:00", 0.2, False),
+        ("f", "2024-07-14 15:00", 70.0, False), ("f", "2024-11-01 10:00", 35.5, False),
+        ("f", "2024-11-02 10:00", -35.5, False), ("f", "2025-01-05 10:00", 1.0, False),
+    ]
+    frame = pd.DataFrame([row[:3] for row in rows], columns=["cid", "day", "sales"])
+    frame["day"] = pd.to_datetime(frame["day"])
+    return frame
+
+
+@pytest.fixture(scope="module")
+def gap_cases(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("engine_gaps")
+    gap_transactions().to_parquet(tmp_path / "tx.parquet", index=False)
+    loaded = {}
+    for engine in ("pandas", "duckdb"):
+        path = tmp_path / f"gaps_{engine}.yaml"
+        path.write_text(textwrap.dedent(f"""\
+            name: gaps_{engine}
+            language: en
+            currency: USD
+            granularity: M
+            start: 2024-01-01
+            end: 2025-01-31
+            default_period: 2025-01
+            engine: {engine}
+            sources:
+              transactions:
+                path: tx.parquet
+                columns: {{customer_id: cid, date: day, amount: sales}}
+            notebooks: [04_lifecycle_churn]
+        """), encoding="utf-8")
+        case = load_case(path)
+        loaded[engine] = (case.load(today=TODAY) if engine == "pandas" else
+                          load_case_tables(case, today=TODAY, output_dir=tmp_path / "report", progress=None))
+    yield loaded["pandas"], loaded["duckdb"]
+    loaded["duckdb"].close()
+
+
+def cohorts_equal(left, right):
+    for part in ("values", "rates", "sizes"):
+        pd.testing.assert_frame_equal(getattr(left, part), getattr(right, part), check_exact=False, rtol=1e-12,
+                                      atol=1e-9)
+
+
+@pytest.mark.parametrize("period", ["W", "M", "Q", "Y"])
+@pytest.mark.parametrize("as_of", [None, "2024-10-15", "2024-02-29"])
+def test_churn_rates_and_cohorts_counted_in_the_engine_equal_pandas(gap_cases, period, as_of):
+    pandas_case, engine_case = gap_cases
+    tx, etx = pandas_case.transactions, engine_case.transactions
+    assert len(etx) == len(tx) == len(gap_transactions())  # nothing quarantined
+    left, right = churn_rates(tx, as_of, period=period), churn_rates(etx, as_of, period=period)
+    pd.testing.assert_frame_equal(left, right)  # counts exact, the rate the same division
+    for metric in ("customers", "revenue"):
+        cohorts_equal(cohort_table(tx, as_of, period=period, metric=metric),
+                      cohort_table(etx, as_of, period=period, metric=metric))
+
+
+def test_engine_counts_keep_the_empty_periods_gaps_and_returns(gap_cases):
+    _, engine_case = gap_cases
+    rates = churn_rates(engine_case.transactions, "2024-12-31", period="M").set_index("period")
+    assert rates.loc["2024-03", ["active", "retained", "reactivated"]].tolist() == [1, 1, 0]  # b; a skips March
+    assert rates.loc["2024-04", ["active", "retained", "reactivated", "churned"]].tolist() == [1, 0, 1, 1]  # a back
+    assert rates.loc[["2024-08", "2024-09"], "active"].tolist() == [0, 0]  # no row at all: zeros, not missing
+    assert np.isnan(rates.loc["2024-09", "churn_rate"])  # nobody active in August to churn
+    assert rates.loc["2024-10", ["active", "new", "reactivated"]].tolist() == [2, 0, 2]  # d and e come back
+    cohorts = cohort_table(engine_case.transactions, "2024-12-31", period="M")
+    assert cohorts.sizes.set_index("cohort")["customers"].to_dict() == {  # c, who only returned, is nobody's
+        "2024-01": 2, "2024-02": 1, "2024-06": 1, "2024-07": 1}
+    revenue = cohort_table(engine_case.transactions, "2024-12-31", period="M", metric="revenue").values
+    assert revenue.loc["2024-01", 4] == pytest.approx(-15.0)  # a's return in May: revenue of its cohort
+    assert revenue.loc["2024-02", 0] == pytest.approx(55.0)  # b's January return is before its cohort
+
+
+def test_churn_rates_and_cohorts_do_not_read_the_customer_period_cells(gap_cases, monkeypatch):
+    from workbench.engines import EngineTransactions
+
+    _, engine_case = gap_cases
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("one row per customer and period was pulled into pandas")
+
+    monkeypatch.setattr(EngineTransactions, "period_spend", refuse)
+    monkeypatch.setattr(engine_case.transactions, "_memo", {})
+    churn_rates(engine_case.transactions, period="Q")
+    cohort_table(engine_case.transactions, period="W", metric="revenue")
+
+
+def test_stages_read_coded_cells_and_equal_pandas(gap_cases):
+    pandas_case, engine_case = gap_cases
+    tx, etx = pandas_case.transactions, engine_case.transactions
+    for period in ("M", "Q"):
+        for as_of in ("2024-12-31", "2024-06-30"):
+            frames_equal(lifecycle_stages(tx, as_of, period=period, churn_horizon=90),
+                         lifecycle_stages(etx, as_of, period=period, churn_horizon=90))
+    coded = etx.period_spend("2024-12-31", period="M", codes=True)
+    cells = etx.period_spend("2024-12-31", period="M")
+    assert coded.cells["customer"].dtype == np.int32
+    assert coded.customer_ids.iloc[coded.cells["customer"]].tolist() == cells["customer_id"].tolist()
+    frames_equal(coded.cells.drop(columns="customer"), cells.drop(columns=["customer_id", "period"]))
+
+
+def test_engine_churn_rates_and_cohorts_refuse_as_pandas_does(gap_cases):
+    pandas_case, engine_case = gap_cases
+    for tx in (pandas_case.transactions, engine_case.transactions):
+        with pytest.raises(ValueError, match="no transactions up to as_of=2023-12-31"):
+            churn_rates(tx, "2023-12-31")
+        with pytest.raises(ValueError, match="no transactions up to as_of=2023-12-31"):
+            cohort_table(tx, "2023-12-31")
+        with pytest.raises(ValueError, match="period='D' is not supported"):
+            churn_rates(tx, period="D")

@@ -228,6 +228,67 @@ def test_period_spend_is_what_lifecycle_reads(gen):
     assert first.to_dict() == sizes[sizes > 0].to_dict()
 
 
+def engine_churn_and_cohorts(e, as_of, period):
+    """churn_rates' counts and cohort_table's cells from the engine's two aggregates, in
+    the shape of the pandas results (periods with a purchase; observed cells with a row)."""
+    from workbench.engines.base import period_labels
+
+    counts = e.churn_counts(as_of, period=period)
+    counts.insert(0, "period", period_labels(counts.pop("period_number").to_numpy(), period))
+    cells = e.cohort_counts(as_of, period=period)
+    cells.insert(0, "cohort", period_labels(cells.pop("cohort").to_numpy(), period))
+    return counts, cells
+
+
+@pytest.mark.parametrize("period", ["W", "M", "Q", "Y"])
+def test_churn_and_cohort_counts_equal_pandas(gen, period):
+    tx, e = gen  # returns of both kinds (negative, flagged with a positive amount), time of day
+    counts, cells = engine_churn_and_cohorts(e, "2024-06-30", period)
+    rates = churn_rates(tx, "2024-06-30", period=period)
+    assert_same(counts, rates.loc[rates["active"] > 0, ["period", "active", "new", "retained"]])
+    both = {m: cohort_table(tx, "2024-06-30", period=period, metric=m).to_frame() for m in ("customers", "revenue")}
+    ref = both["customers"][["cohort", "periods_since", "value"]].rename(columns={"value": "customers"})
+    ref["customers"] = ref["customers"].astype(np.int64)
+    ref["revenue"] = both["revenue"]["value"].to_numpy()
+    ref = ref[(ref["customers"] > 0) | (ref["revenue"] != 0)].reset_index(drop=True)
+    assert_same(cells, ref)
+    assert "LAG(period_number) OVER" in to_dialect(e.sql("churn_counts", period=period), "spark")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.integers(0, 200),
+                          st.sampled_from([-5.0, 2.5, 10.0, 99.99]), st.booleans()), min_size=1, max_size=30),
+       st.sampled_from(["W", "M", "Q"]))
+def test_churn_and_cohort_counts_equal_pandas_on_any_small_table(tmp_path, rows, period):
+    tx = pd.DataFrame(rows, columns=["customer_id", "day", "amount", "flag"])
+    tx = pd.DataFrame({"customer_id": tx["customer_id"].astype("str"),
+                       "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(tx["day"], unit="D"),
+                       "amount": tx["amount"], "is_return": tx["flag"]})
+    with DuckDBEngine(progress=None, threads=1) as e:
+        e.transactions(Source("parquet", path=write(tmp_path, tx)))
+        try:
+            rates = churn_rates(tx, "2024-07-19", period=period)
+        except ValueError:  # no purchase: nothing counted
+            assert e.churn_counts("2024-07-19", period=period).empty
+            assert e.cohort_counts("2024-07-19", period=period)["customers"].sum() == 0
+            return
+        counts, cells = engine_churn_and_cohorts(e, "2024-07-19", period)
+        assert_same(counts, rates.loc[rates["active"] > 0, ["period", "active", "new", "retained"]])
+        table = cohort_table(tx, "2024-07-19", period=period).values
+        for cohort, k, customers in cells[["cohort", "periods_since", "customers"]].itertuples(index=False):
+            assert table.loc[cohort, k] == customers
+        assert cells["customers"].sum() == np.nansum(table.to_numpy())
+
+
+def test_period_spend_codes_are_the_ids_once(gen):
+    tx, e = gen
+    cells = e.period_spend(period="Q", as_of="2024-06-30", start="2023-02-01")
+    coded = e.period_spend(period="Q", as_of="2024-06-30", start="2023-02-01", codes=True)
+    assert coded.customer_ids.tolist() == sorted(cells["customer_id"].unique())
+    assert coded.customer_ids.iloc[coded.cells["customer"]].tolist() == cells["customer_id"].tolist()
+    assert_same(coded.cells.drop(columns="customer"), cells.drop(columns=["customer_id", "period"]))
+
+
 @pytest.mark.parametrize("period, day, number", [
     ("M", "1970-01-31", 0), ("M", "1969-12-31", -1), ("Q", "1969-12-31", -1), ("Y", "1997-09-30", 27),
     ("W", "1970-01-04", 0), ("W", "1970-01-05", 1), ("W", "1969-12-28", -1)])

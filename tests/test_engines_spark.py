@@ -54,6 +54,8 @@ CALLS = [  # every aggregate once, both plans of the summary (the no-returns pla
     ("customer_features", ("2024-06-30",), {"start": "2023-03-01", "frequency": "days", "period": "W"}),
     ("bgnbd_summary", ("2024-03-31", "2024-12-31"), {"start": "2023-02-01", "time_unit": "D"}),
     ("period_spend", (), {"period": "M", "as_of": "2024-06-30"}),
+    ("churn_counts", (), {"period": "W", "as_of": "2024-06-30"}),
+    ("cohort_counts", (), {"period": "M", "as_of": "2024-06-30", "start": "2023-02-01"}),
     ("abc_totals", (), {"by": "product_id"}),
 ]
 PANDAS = {"customer_features": customer_features, "bgnbd_summary": bgnbd_summary}

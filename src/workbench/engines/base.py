@@ -25,8 +25,8 @@ import pandas as pd
 
 from workbench.engines import definitions as defs
 
-__all__ = ["CANONICAL_COLUMNS", "Engine", "EngineMemoryError", "Progress", "Source", "check_repeated_header",
-           "log_progress"]
+__all__ = ["CANONICAL_COLUMNS", "Engine", "EngineMemoryError", "PeriodSpend", "Progress", "Source",
+           "check_repeated_header", "log_progress"]
 
 log = logging.getLogger("workbench.engines")
 
@@ -497,7 +497,7 @@ class Engine:
         _check_date_order("period_spend", start_day, end_day, start, as_of)
         return defs.period_spend_sql(stats, start_day, end_day, period)
 
-    def period_spend(self, as_of=None, *, period: str = "M", start=None) -> pd.DataFrame:
+    def period_spend(self, as_of=None, *, period: str = "M", start=None, codes: bool = False):
         """Net spend, purchase rows and return rows per customer and calendar period.
 
         Parameters
@@ -506,10 +506,15 @@ class Engine:
             The window (both days included); default all rows.
         period : {"M", "Q", "Y", "W"}
             Calendar months, quarters, years or ISO weeks.
+        codes : bool, default False
+            Hand back integer customer codes with their id lookup (a :class:`PeriodSpend`)
+            instead of one string id per row: what the lifecycle stages read for an
+            engine case, where the cells are several per customer (38M for 10M
+            customers) and their labels and repeated ids are most of the memory.
 
         Returns
         -------
-        pandas.DataFrame
+        pandas.DataFrame or PeriodSpend
             One row per (customer, period) with a row in it, sorted by both:
             ``customer_id``, ``period`` (label as pandas writes a Period: ``2024-01``,
             ``2024Q1``, ``2024``, ``2024-01-01/2024-01-07``), ``period_number``
@@ -517,12 +522,132 @@ class Engine:
             returns netted), ``purchases`` and ``returns`` (rows). This is what
             lifecycle stages (spend per period from the first purchase period), cohorts
             (first period with ``purchases > 0``, revenue per period) and churn rates
-            (periods with ``purchases > 0``) read from transactions.
+            (periods with ``purchases > 0``) read from transactions. With ``codes=True``
+            the same rows without the labels, ``customer`` (int32, the position of the
+            id in ``customer_ids``) in place of ``customer_id``.
+
+        Examples
+        --------
+        >>> import duckdb
+        >>> from workbench.engines import DuckDBEngine, Source
+        >>> with DuckDBEngine(progress=None) as e:
+        ...     _ = e.con.execute("CREATE TABLE tx AS SELECT * FROM (VALUES ('b', DATE '2024-01-05', 1.0), "
+        ...                       "('a', DATE '2024-02-05', 2.0), ('b', DATE '2024-02-01', -3.0)) "
+        ...                       "t(customer_id, date, amount)")
+        ...     _ = e.transactions(Source("table", table="tx"))
+        ...     cells = e.period_spend(period="M")
+        ...     coded = e.period_spend(period="M", codes=True)
+        >>> cells[["customer_id", "period", "spend"]].to_dict("list")
+        {'customer_id': ['a', 'b', 'b'], 'period': ['2024-02', '2024-01', '2024-02'], 'spend': [2.0, 1.0, -3.0]}
+        >>> coded.cells["customer"].tolist(), coded.customer_ids.tolist()
+        ([0, 1, 1], ['a', 'b'])
         """
-        out = self._run("period_spend", self._period_spend_sql(period=period, as_of=as_of, start=start))
+        sql = self._period_spend_sql(period=period, as_of=as_of, start=start)
+        if codes:
+            return self._period_spend_codes(sql)
+        out = self._run("period_spend", sql)
         labels = period_labels(out["period_number"].to_numpy(), period)
         out.insert(1, "period", labels)
         return out
+
+    def _period_spend_codes(self, sql: str) -> PeriodSpend:
+        """The cells of ``sql`` (sorted by customer id) with codes from neighbouring ids,
+        counted in Arrow: the ids never become one pandas string per cell."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        started = time.perf_counter()
+        self._emit("aggregate", "period_spend", fraction=0.0)
+        table = self._arrow(defs.to_dialect(sql, self.dialect), "period_spend")
+        ids = table.column("customer_id")
+        n = len(ids)
+        change = np.ones(n, dtype=bool)
+        if n > 1:
+            change[1:] = pc.not_equal(ids.slice(1), ids.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+        lookup = pc.filter(ids, pa.array(change)).to_pandas()
+        code = np.cumsum(change, dtype=np.int64) - 1
+        del ids, change
+        cells = _to_pandas(table.drop_columns(["customer_id"]))
+        del table
+        cells.insert(0, "customer", code.astype(np.int32 if len(lookup) < 2**31 else np.int64))
+        self._emit("done", "period_spend", rows=n, seconds=time.perf_counter() - started)
+        return PeriodSpend(cells=cells, customer_ids=lookup.astype("str").rename("customer_id"))
+
+    def _churn_counts_sql(self, as_of=None, *, period="M", start=None):
+        stats = self._stats("churn_counts")
+        end_day = None if as_of is None else defs.day_number(as_of, "as_of")
+        start_day = None if start is None else defs.day_number(start, "start")
+        _check_date_order("churn_counts", start_day, end_day, start, as_of)
+        return defs.churn_counts_sql(stats, start_day, end_day, period)
+
+    def churn_counts(self, as_of=None, *, period: str = "M", start=None) -> pd.DataFrame:
+        """Active, new and retained customers per calendar period, counted in the engine.
+
+        Parameters
+        ----------
+        as_of, start : date-like, optional
+            The window (both days included); default all rows.
+        period : {"M", "Q", "Y", "W"}
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``period_number``, ``active`` (customers with a purchase in the period),
+            ``new`` (their first), ``retained`` (also a purchase in the previous
+            period); one row per period with a purchase, in order
+            (:func:`workbench.engines.definitions.churn_counts_sql`). What
+            :func:`workbench.lifecycle.churn_rates` reads for an engine case.
+
+        Examples
+        --------
+        >>> from workbench.engines import DuckDBEngine, Source
+        >>> with DuckDBEngine(progress=None) as e:
+        ...     _ = e.con.execute("CREATE TABLE tx AS SELECT * FROM (VALUES ('a', DATE '2024-01-05', 1.0), "
+        ...                       "('a', DATE '2024-02-05', 2.0), ('b', DATE '2024-02-01', 3.0)) "
+        ...                       "t(customer_id, date, amount)")
+        ...     _ = e.transactions(Source("table", table="tx"))
+        ...     e.churn_counts(period="M")[["active", "new", "retained"]].to_dict("list")
+        {'active': [1, 2], 'new': [1, 1], 'retained': [0, 1]}
+        """
+        return self._run("churn_counts", self._churn_counts_sql(period=period, as_of=as_of, start=start))
+
+    def _cohort_counts_sql(self, as_of=None, *, period="M", start=None):
+        stats = self._stats("cohort_counts")
+        end_day = None if as_of is None else defs.day_number(as_of, "as_of")
+        start_day = None if start is None else defs.day_number(start, "start")
+        _check_date_order("cohort_counts", start_day, end_day, start, as_of)
+        return defs.cohort_counts_sql(stats, start_day, end_day, period)
+
+    def cohort_counts(self, as_of=None, *, period: str = "M", start=None) -> pd.DataFrame:
+        """Customers and net revenue per acquisition cohort and periods since, in the engine.
+
+        Parameters
+        ----------
+        as_of, start : date-like, optional
+            The window (both days included); default all rows.
+        period : {"M", "Q", "Y", "W"}
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``cohort`` (period number of the first purchase), ``periods_since``,
+            ``customers`` (with a purchase in the period) and ``revenue`` (their net
+            spend in it, currency); one row per observed cell of the triangle
+            (:func:`workbench.engines.definitions.cohort_counts_sql`). What
+            :func:`workbench.lifecycle.cohort_table` reads for an engine case.
+
+        Examples
+        --------
+        >>> from workbench.engines import DuckDBEngine, Source
+        >>> with DuckDBEngine(progress=None) as e:
+        ...     _ = e.con.execute("CREATE TABLE tx AS SELECT * FROM (VALUES ('a', DATE '2024-01-05', 1.0), "
+        ...                       "('a', DATE '2024-02-05', 2.0), ('b', DATE '2024-02-01', 3.0)) "
+        ...                       "t(customer_id, date, amount)")
+        ...     _ = e.transactions(Source("table", table="tx"))
+        ...     e.cohort_counts(period="M")[["periods_since", "customers", "revenue"]].to_dict("list")
+        {'periods_since': [0, 1, 0], 'customers': [1, 1, 1], 'revenue': [1.0, 2.0, 3.0]}
+        """
+        return self._run("cohort_counts", self._cohort_counts_sql(period=period, as_of=as_of, start=start))
 
     def _abc_totals_sql(self, *, by="customer_id", start=None, end=None):
         stats = self._stats("abc_totals")
@@ -595,6 +720,30 @@ class Engine:
         total = out["sales"].sum()
         out["share_of_total"] = out["sales"] / total if total != 0 else np.nan
         return out
+
+
+@dataclass(frozen=True)
+class PeriodSpend:
+    """Spend per customer and period with integer customer codes; see :meth:`Engine.period_spend`.
+
+    Attributes
+    ----------
+    cells : pandas.DataFrame
+        ``customer`` (int32 code), ``period_number``, ``spend``, ``purchases``,
+        ``returns``; one row per (customer, period) with a row, sorted by both.
+    customer_ids : pandas.Series
+        The ids (str, sorted): ``customer_ids.iloc[code]`` is a cell's customer.
+
+    Examples
+    --------
+    >>> cells = pd.DataFrame({"customer": [0, 1, 1], "period_number": [649, 648, 649]})
+    >>> ps = PeriodSpend(cells=cells, customer_ids=pd.Series(["a", "b"], dtype="str"))
+    >>> ps.customer_ids.iloc[ps.cells["customer"]].tolist()
+    ['a', 'b', 'b']
+    """
+
+    cells: pd.DataFrame
+    customer_ids: pd.Series
 
 
 def period_labels(numbers: np.ndarray, period: str) -> pd.Series:

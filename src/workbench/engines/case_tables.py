@@ -644,12 +644,28 @@ class EngineTransactions:
                                "new_customers": "int64"})
         return self._once(("period_totals", granularity), compute)
 
-    def period_spend(self, as_of=None, *, period: str = "M") -> pd.DataFrame:
+    def period_spend(self, as_of=None, *, period: str = "M", codes: bool = False):
         """:meth:`Engine.period_spend` on the rows up to ``as_of``, computed once per arguments:
         one row per customer and calendar period with ``spend`` (net), ``purchases`` and
-        ``returns`` (rows), what lifecycle stages, cohorts and churn rates read."""
-        key = ("period_spend", period, _key(as_of))
-        return self._once(key, lambda: self.engine.period_spend(period=period, as_of=as_of))
+        ``returns`` (rows); with ``codes=True`` a
+        :class:`~workbench.engines.base.PeriodSpend` (integer customer codes and their
+        ids), what the lifecycle stages read."""
+        key = ("period_spend", period, _key(as_of)) + (("codes",) if codes else ())
+        return self._once(key, lambda: self.engine.period_spend(period=period, as_of=as_of, codes=codes))
+
+    def churn_counts(self, as_of=None, *, period: str = "M") -> pd.DataFrame:
+        """:meth:`Engine.churn_counts` on the rows up to ``as_of``, computed once per arguments:
+        active, new and retained customers per period with a purchase, what
+        :func:`workbench.lifecycle.churn_rates` reads."""
+        key = ("churn_counts", period, _key(as_of))
+        return self._once(key, lambda: self.engine.churn_counts(period=period, as_of=as_of))
+
+    def cohort_counts(self, as_of=None, *, period: str = "M") -> pd.DataFrame:
+        """:meth:`Engine.cohort_counts` on the rows up to ``as_of``, computed once per arguments:
+        customers and net revenue per cohort and periods since, what
+        :func:`workbench.lifecycle.cohort_table` reads (both metrics from one query)."""
+        key = ("cohort_counts", period, _key(as_of))
+        return self._once(key, lambda: self.engine.cohort_counts(period=period, as_of=as_of))
 
     def purchase_gaps(self, as_of) -> pd.DataFrame:
         """Days between a customer's consecutive purchase days up to ``as_of``, by length.

@@ -48,6 +48,8 @@ __all__ = [
     "abc_totals_sql",
     "account_totals_sql",
     "bgnbd_summary_sql",
+    "churn_counts_sql",
+    "cohort_counts_sql",
     "customer_features_sql",
     "period_number",
     "period_spend_sql",
@@ -55,7 +57,8 @@ __all__ = [
 ]
 
 #: The aggregates every engine runs, by name (the methods of :class:`Engine`).
-AGGREGATES = ("customer_features", "bgnbd_summary", "period_spend", "abc_totals", "account_totals")
+AGGREGATES = ("customer_features", "bgnbd_summary", "period_spend", "churn_counts", "cohort_counts", "abc_totals",
+              "account_totals")
 
 #: The group of rows without a key in :func:`abc_totals_sql` (as in workbench.value).
 MISSING_KEY = "(missing)"
@@ -345,6 +348,109 @@ def period_spend_sql(stats: TransactionStats, start_day: int | None, end_day: in
                CAST(COUNT(*) FILTER (WHERE ret) AS BIGINT) AS returns
         FROM r GROUP BY customer_id, period_number
         ORDER BY customer_id, period_number"""
+
+
+def _purchases_only(stats: TransactionStats, where: str) -> str:
+    """``where`` (a WHERE clause or "") narrowed to the rows that are not returns."""
+    if not stats.has_returns:
+        return where
+    return f"{where} AND NOT {_ret(stats)}" if where else f"WHERE NOT {_ret(stats)}"
+
+
+def churn_counts_sql(stats: TransactionStats, start_day: int | None, end_day: int | None, period: str) -> str:
+    r"""Active, new and retained customers per calendar period: the counts of churn rates.
+
+    The purchase periods are the distinct (customer, period) pairs with a row that is
+    not a return; per pair, the customer's previous purchase period :math:`q` (``LAG``
+    over the customer's periods in order). Per period :math:`t`: ``active`` = the pairs
+    in it, ``new`` = those without a previous purchase period (the customer's first),
+    ``retained`` = those with :math:`q = t - 1`. Output: ``period_number``
+    (:func:`period_number`), ``active``, ``new``, ``retained``; one row per period with
+    a purchase, in order. :func:`workbench.lifecycle.churn_rates` fills the periods
+    without a purchase and derives the rest (churned, reactivated, the rate) from these
+    few rows, so one row per customer and period never leaves the engine.
+
+    Examples
+    --------
+    >>> stats = TransactionStats(rows=3, first_day=0, last_day=40, has_returns=False,
+    ...                          columns=("customer_id", "date", "amount"))
+    >>> import duckdb
+    >>> con = duckdb.connect()
+    >>> _ = con.execute("CREATE VIEW transactions AS SELECT * FROM (VALUES ('a', DATE '1970-01-05', 1.0), "
+    ...                 "('a', DATE '1970-02-05', 2.0), ('b', DATE '1970-02-01', 3.0)) t(customer_id, date, amount)")
+    >>> con.sql(churn_counts_sql(stats, None, None, "M")).fetchall()  # January: a new; February: a kept, b new
+    [(0, 1, 1, 0), (1, 2, 1, 1)]
+    """
+    _check_choice(period, _PERIODS, "period")
+    where = _purchases_only(stats, _window(stats, start_day, end_day))
+    return f"""
+        WITH cells AS (
+            SELECT DISTINCT customer_id, {_period_sql(period, 'CAST(date AS DATE)')} AS period_number
+            FROM transactions {where}
+        ),
+        lagged AS (
+            SELECT period_number,
+                   LAG(period_number) OVER (PARTITION BY customer_id ORDER BY period_number) AS previous
+            FROM cells
+        )
+        SELECT period_number,
+               CAST(COUNT(*) AS BIGINT) AS active,
+               CAST(COUNT(*) FILTER (WHERE previous IS NULL) AS BIGINT) AS new,
+               CAST(COUNT(*) FILTER (WHERE previous = period_number - 1) AS BIGINT) AS retained
+        FROM lagged GROUP BY period_number
+        ORDER BY period_number"""
+
+
+def cohort_counts_sql(stats: TransactionStats, start_day: int | None, end_day: int | None, period: str) -> str:
+    r"""Customers and net revenue per acquisition cohort and periods since: the cohort table.
+
+    Per (customer, period) with a row: net spend and whether a row is a purchase (not a
+    return); the customer's cohort :math:`p_0` is the first period with a purchase
+    (``MIN`` over the customer's cells, a window), so a customer who only returned
+    goods has none. Per (cohort, :math:`k = p - p_0 \ge 0`): ``customers`` = cells with
+    a purchase, ``revenue`` = their customers' net spend in the period (returns
+    included). Cells before :math:`p_0` and customers without a purchase are left out,
+    as in :func:`workbench.lifecycle.cohort_table`, which turns these rows (cohorts x
+    periods, a triangle) into the table; the cohort sizes are the ``customers`` at
+    :math:`k = 0`. Output ``cohort``, ``periods_since``, ``customers``, ``revenue``,
+    sorted by the first two.
+
+    Examples
+    --------
+    >>> stats = TransactionStats(rows=4, first_day=0, last_day=70, has_returns=True,
+    ...                          columns=("customer_id", "date", "amount"))
+    >>> import duckdb
+    >>> con = duckdb.connect()
+    >>> _ = con.execute("CREATE VIEW transactions AS SELECT * FROM (VALUES ('a', DATE '1970-01-05', 10.0), "
+    ...                 "('a', DATE '1970-03-05', -4.0), ('b', DATE '1970-01-20', 3.0), "
+    ...                 "('b', DATE '1970-02-01', 5.0)) t(customer_id, date, amount)")
+    >>> con.sql(cohort_counts_sql(stats, None, None, "M")).fetchall()  # a's March: a return only
+    [(0, 0, 2, 13.0), (0, 1, 1, 5.0), (0, 2, 0, -4.0)]
+    """
+    _check_choice(period, _PERIODS, "period")
+    where = _window(stats, start_day, end_day)
+    return f"""
+        WITH r AS (
+            SELECT customer_id, {_period_sql(period, 'CAST(date AS DATE)')} AS period_number, amount,
+                   {_ret(stats)} AS ret
+            FROM transactions {where}
+        ),
+        cells AS (
+            SELECT customer_id, period_number, SUM(amount) AS spend,
+                   COUNT(*) FILTER (WHERE NOT ret) AS purchases
+            FROM r GROUP BY customer_id, period_number
+        ),
+        cohorts AS (
+            SELECT period_number, spend, purchases,
+                   MIN(CASE WHEN purchases > 0 THEN period_number END) OVER (PARTITION BY customer_id) AS cohort
+            FROM cells
+        )
+        SELECT cohort, period_number - cohort AS periods_since,
+               CAST(COUNT(*) FILTER (WHERE purchases > 0) AS BIGINT) AS customers,
+               CAST(SUM(spend) AS DOUBLE) AS revenue
+        FROM cohorts WHERE period_number >= cohort
+        GROUP BY cohort, period_number - cohort
+        ORDER BY cohort, periods_since"""
 
 
 def abc_totals_sql(stats: TransactionStats, by: str, start_day: int | None, end_day: int | None) -> str:

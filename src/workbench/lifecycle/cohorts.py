@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from workbench._periods import _period_index
-from workbench.lifecycle._common import _purchase_periods, _unique_pairs
+from workbench._periods import _iso, _period_index
+from workbench.features import in_engine
+from workbench.lifecycle._common import _engine_window, _purchase_periods, _unique_pairs
 
 __all__ = [
     "CohortTable",
@@ -113,6 +114,9 @@ def cohort_table(
     ``as_of`` are NaN (not yet observed), so the table is a triangle. Rows of customers
     who never bought (returns only) and returns dated before a customer's first
     purchase belong to no cohort; with ``metric="revenue"`` their amount is left out.
+    An engine case counts customers and revenue per cohort and period in the engine
+    (:func:`workbench.engines.definitions.cohort_counts_sql`: each customer's first
+    purchase period as a window), so only the triangle's cells reach pandas.
 
     References
     ----------
@@ -135,6 +139,28 @@ def cohort_table(
     """
     if metric not in ("customers", "revenue"):
         raise ValueError(f"metric={metric!r} is not supported; use 'customers' or 'revenue'")
+    if in_engine(transactions):  # an engine case: counted per cohort and period in the engine
+        cohorts, n_k, grid, sizes_customers, rev0, end = _engine_cohorts(transactions, as_of, period, metric)
+    else:
+        cohorts, n_k, grid, sizes_customers, rev0, end = _pandas_cohorts(transactions, as_of, period, metric)
+    observed = (cohorts[:, None] + np.arange(n_k)[None, :]) <= end
+    grid = np.where(observed, grid, np.nan)
+    labels = _period_index(cohorts, period).astype(str)
+    index = pd.Index(labels, name="cohort")
+    columns = pd.RangeIndex(n_k, name="periods_since")
+    values = pd.DataFrame(grid, index=index, columns=columns)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        base = grid[:, :1]
+        rates = pd.DataFrame(np.where(base != 0, grid / np.where(base != 0, base, 1.0), np.nan),
+                             index=index, columns=columns)
+    sizes = pd.DataFrame({"cohort": labels, "customers": sizes_customers.astype(np.int64), "revenue_0": rev0})
+    return CohortTable(values=values, rates=rates, sizes=sizes, metric=metric, period=period)
+
+
+def _pandas_cohorts(transactions, as_of, period, metric):
+    """``(cohorts, n_k, grid, sizes, revenue_0, end)`` of a transactions frame: the cohort
+    period numbers, the periods since acquisition, the cohort x k grid of ``metric``,
+    the customers acquired and the revenue at k = 0 per cohort, the as-of period."""
     tx, codes, n, pnum, buy, end = _purchase_periods(transactions, as_of, period, "cohort_table")
     if not buy.any():
         raise ValueError("cohort_table: no purchases (all rows are returns); no customer is acquired")
@@ -156,18 +182,31 @@ def cohort_table(
         use = has & (k >= 0)
         grid = np.bincount(row[use] * n_k + k[use], weights=tx["amount"].to_numpy(dtype=np.float64)[use],
                            minlength=len(cohorts) * n_k).reshape(len(cohorts), n_k)
-    observed = (cohorts[:, None] + np.arange(n_k)[None, :]) <= end
-    grid = np.where(observed, grid, np.nan)
-    labels = _period_index(cohorts, period).astype(str)
-    index = pd.Index(labels, name="cohort")
-    columns = pd.RangeIndex(n_k, name="periods_since")
-    values = pd.DataFrame(grid, index=index, columns=columns)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        base = grid[:, :1]
-        rates = pd.DataFrame(np.where(base != 0, grid / np.where(base != 0, base, 1.0), np.nan),
-                             index=index, columns=columns)
-    sizes_customers = np.bincount(np.searchsorted(cohorts, first[first != big]), minlength=len(cohorts))
+    sizes = np.bincount(np.searchsorted(cohorts, first[first != big]), minlength=len(cohorts))
     at0 = has & (k == 0)
     rev0 = np.bincount(row[at0], weights=tx["amount"].to_numpy(dtype=np.float64)[at0], minlength=len(cohorts))
-    sizes = pd.DataFrame({"cohort": labels, "customers": sizes_customers.astype(np.int64), "revenue_0": rev0})
-    return CohortTable(values=values, rates=rates, sizes=sizes, metric=metric, period=period)
+    return cohorts, n_k, grid, sizes, rev0, end
+
+
+def _engine_cohorts(transactions, as_of, period, metric):
+    """What :func:`_pandas_cohorts` returns, from an engine case's ``cohort_counts`` (one
+    row per cohort and periods since; the customers at k = 0 are the cohort's size)."""
+    as_of_day, end = _engine_window(transactions, as_of, period, "cohort_table")
+    counts = transactions.cohort_counts(_iso(as_of_day), period=period)
+    if counts.empty:
+        raise ValueError("cohort_table: no purchases (all rows are returns); no customer is acquired")
+    cohort = counts["cohort"].to_numpy(dtype=np.int64)
+    k = counts["periods_since"].to_numpy(dtype=np.int64)
+    cohorts = np.unique(cohort)
+    n_k = int(end - cohorts.min() + 1)
+    row = np.searchsorted(cohorts, cohort)
+    customers = counts["customers"].to_numpy(dtype=np.int64)
+    revenue = counts["revenue"].to_numpy(dtype=np.float64)
+    grid = np.zeros((len(cohorts), n_k), dtype=np.float64)
+    grid[row, k] = customers if metric == "customers" else revenue
+    at0 = k == 0
+    sizes = np.zeros(len(cohorts), dtype=np.int64)
+    sizes[row[at0]] = customers[at0]
+    rev0 = np.zeros(len(cohorts), dtype=np.float64)
+    rev0[row[at0]] = revenue[at0]
+    return cohorts, n_k, grid, sizes, rev0, end

@@ -434,15 +434,19 @@ def _spend_series(transactions, as_of_day, period, customer_ids, recent_periods)
     """Per customer (in ``customer_ids`` order): n, sum y, sum y^2 and recent mean spend.
 
     An engine case's rows stay in the engine: its spend per customer and period (a
-    purchase period when a row is not a return) gives the same sums.
+    purchase period when a row is not a return) gives the same sums. Those cells come
+    with integer customer codes and the ids once (:class:`~workbench.engines.base.PeriodSpend`),
+    so only the distinct ids are matched with ``customer_ids``, and being one per
+    (customer, period) already they are not grouped again.
     """
-    if in_engine(transactions):
-        tx = transactions.period_spend(_iso(as_of_day), period=period)
-        tx = pd.DataFrame({"amount": tx["spend"].to_numpy(dtype=np.float64), "customer_id": tx["customer_id"],
-                           "period_number": tx["period_number"], "purchase": tx["purchases"] > 0})
-        pnum = tx["period_number"].to_numpy(dtype=np.int64)
-        codes = _positions(customer_ids, tx["customer_id"])
-        buy = tx["purchase"].to_numpy() & (codes >= 0)
+    summed = in_engine(transactions)
+    if summed:
+        coded = transactions.period_spend(_iso(as_of_day), period=period, codes=True)
+        cells = coded.cells
+        codes = _positions(customer_ids, coded.customer_ids)[cells["customer"].to_numpy()]
+        pnum = cells["period_number"].to_numpy(dtype=np.int64)
+        amount = cells["spend"].to_numpy(dtype=np.float64)
+        buy = (cells["purchases"].to_numpy() > 0) & (codes >= 0)
     else:
         day = _day_numbers(transactions["date"])
         window = day <= as_of_day
@@ -451,20 +455,23 @@ def _spend_series(transactions, as_of_day, period, customer_ids, recent_periods)
         pnum = _period_numbers(tx["date"], day, period)
         codes = pd.Index(customer_ids).get_indexer(tx["customer_id"].astype(str))
         buy = ~is_return(tx) & (codes >= 0)
+        amount = tx["amount"].to_numpy(dtype=np.float64)
     n_cust = len(customer_ids)
     first = np.full(n_cust, np.iinfo(np.int64).max)
     np.minimum.at(first, codes[buy], pnum[buy])
     end = _scalar_period(as_of_day, period)
     known = codes >= 0
-    codes, pnum = codes[known], pnum[known]
-    amount = tx["amount"].to_numpy(dtype=np.float64)[known]
+    codes, pnum, amount = codes[known], pnum[known], amount[known]
     k = pnum - first[codes]
     inside = k >= 0  # returns before the first purchase period are not in the series
-    frame = pd.DataFrame({"c": codes[inside], "p": pnum[inside], "y": amount[inside]})
-    per = frame.groupby(["c", "p"], sort=False)["y"].sum()
-    c = per.index.get_level_values("c").to_numpy()
-    p = per.index.get_level_values("p").to_numpy()
-    y = per.to_numpy()
+    if summed:  # one cell per (customer, period), in order: the sums per cell already
+        c, p, y = codes[inside], pnum[inside], amount[inside]
+    else:
+        frame = pd.DataFrame({"c": codes[inside], "p": pnum[inside], "y": amount[inside]})
+        per = frame.groupby(["c", "p"], sort=False)["y"].sum()
+        c = per.index.get_level_values("c").to_numpy()
+        p = per.index.get_level_values("p").to_numpy()
+        y = per.to_numpy()
     n_periods = (end - first + 1).astype(np.float64)
     recent_start = end - np.minimum(recent_periods, n_periods) + 1
     is_recent = p >= recent_start[c]

@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from workbench._periods import _period_index
-from workbench.lifecycle._common import _purchase_periods, _unique_pairs
+from workbench._periods import _iso, _period_index
+from workbench.features import in_engine
+from workbench.lifecycle._common import _engine_window, _purchase_periods, _unique_pairs
 
 __all__ = [
     "SurvivalCurves",
@@ -44,7 +45,10 @@ def churn_rates(transactions: pd.DataFrame, as_of=None, *, period: str = "M") ->
     In a non-contractual business a customer who skips a period is not necessarily
     gone; this is the period-to-period defection rate, :math:`1 - R_t / A_{t-1}`, the
     complement of the retention rate :math:`r` of the textbook CLV formula. Long
-    periods (quarters, years) give rates closer to true churn.
+    periods (quarters, years) give rates closer to true churn. An engine case counts
+    active, new and retained customers per period in the engine
+    (:func:`workbench.engines.definitions.churn_counts_sql`: the lag of each customer's
+    purchase periods), so only one row per period reaches pandas.
 
     References
     ----------
@@ -65,18 +69,22 @@ def churn_rates(transactions: pd.DataFrame, as_of=None, *, period: str = "M") ->
     2  2024-03       1         1        1         0.5
     3  2024-04       1         0        1         1.0
     """
-    tx, codes, n, pnum, buy, end = _purchase_periods(transactions, as_of, period, "churn_rates")
-    if not buy.any():
-        raise ValueError("churn_rates: no purchases (all rows are returns)")
-    pairs = _unique_pairs(codes[buy], pnum[buy])  # customer, period
-    start = int(pairs[:, 1].min())
-    n_p = end - start + 1
-    rel = pairs[:, 1] - start
-    first_of_customer = np.r_[True, pairs[1:, 0] != pairs[:-1, 0]]
-    prev_same = np.r_[False, (pairs[1:, 0] == pairs[:-1, 0]) & (pairs[1:, 1] == pairs[:-1, 1] + 1)]
-    active = np.bincount(rel, minlength=n_p)
-    new = np.bincount(rel[first_of_customer], minlength=n_p)
-    retained = np.bincount(rel[prev_same], minlength=n_p)
+    if in_engine(transactions):  # an engine case: counted per period in the engine
+        start, end, active, new, retained = _engine_counts(transactions, as_of, period)
+        n_p = end - start + 1
+    else:
+        tx, codes, n, pnum, buy, end = _purchase_periods(transactions, as_of, period, "churn_rates")
+        if not buy.any():
+            raise ValueError("churn_rates: no purchases (all rows are returns)")
+        pairs = _unique_pairs(codes[buy], pnum[buy])  # customer, period
+        start = int(pairs[:, 1].min())
+        n_p = end - start + 1
+        rel = pairs[:, 1] - start
+        first_of_customer = np.r_[True, pairs[1:, 0] != pairs[:-1, 0]]
+        prev_same = np.r_[False, (pairs[1:, 0] == pairs[:-1, 0]) & (pairs[1:, 1] == pairs[:-1, 1] + 1)]
+        active = np.bincount(rel, minlength=n_p)
+        new = np.bincount(rel[first_of_customer], minlength=n_p)
+        retained = np.bincount(rel[prev_same], minlength=n_p)
     prev_active = np.r_[0, active[:-1]]
     churned = np.where(np.arange(n_p) > 0, prev_active - retained, 0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -90,6 +98,24 @@ def churn_rates(transactions: pd.DataFrame, as_of=None, *, period: str = "M") ->
         "churned": churned.astype(np.int64),
         "churn_rate": rate,
     })
+
+
+def _engine_counts(transactions, as_of, period):
+    """``(start, end, active, new, retained)`` of an engine case: the per-period counts of
+    its ``churn_counts`` (periods with a purchase) spread over every period from the
+    first purchase's (``start``) to ``as_of``'s (``end``), zeros where nobody bought."""
+    as_of_day, end = _engine_window(transactions, as_of, period, "churn_rates")
+    counts = transactions.churn_counts(_iso(as_of_day), period=period)
+    if counts.empty:
+        raise ValueError("churn_rates: no purchases (all rows are returns)")
+    numbers = counts["period_number"].to_numpy(dtype=np.int64)
+    start = int(numbers.min())
+    columns = []
+    for name in ("active", "new", "retained"):
+        full = np.zeros(end - start + 1, dtype=np.int64)
+        full[numbers - start] = counts[name].to_numpy(dtype=np.int64)
+        columns.append(full)
+    return (start, end, *columns)
 
 
 # ======================================================================================

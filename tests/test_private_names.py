@@ -139,3 +139,16 @@ KNOWN = {"workbench.features", "workbench.io", "workbench._periods", "workbench.
 )
 def test_the_scan_finds_crossings_and_only_crossings(module, source, expected):
     assert private_crossings(source, module, False, KNOWN) == expected
+
+
+def test_no_data_travels_in_dataframe_attrs():
+    """Issue 10, item 4: ``DataFrame.attrs`` is experimental in pandas and dropped by merge
+    and concat; results are frozen objects and readers return what they found."""
+    import re
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parents[1] / "src" / "workbench"
+    uses = [f"{path.relative_to(source)}:{n}" for path in sorted(source.rglob("*.py"))
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+            if re.search(r"\.attrs\s*[\[.=]", line) and not line.lstrip().startswith("#")]
+    assert not uses, f"DataFrame.attrs used at {uses}"

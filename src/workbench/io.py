@@ -311,15 +311,16 @@ def read_table(
     if path.stat().st_size == 0:
         raise SourceError(f"{path.name}: the file is empty (0 bytes); export the data again")
     if suffix in {".csv", ".txt", ".tsv"}:
-        frame = _read_text(path, sep=sep, encoding=encoding, header=header, tsv=suffix == ".tsv", lang=lang)
+        frame, cells = _read_text(path, sep=sep, encoding=encoding, header=header, tsv=suffix == ".tsv",
+                                  lang=lang)
     elif suffix in {".xlsx", ".xlsm"}:
-        frame = _read_excel(path, sheet=sheet, header=header, lang=lang)
+        frame, cells = _read_excel(path, sheet=sheet, header=header, lang=lang)
     elif suffix == ".xls":
         raise SourceError(f"{path.name}: the old Excel 97-2003 format (.xls) is not read; open "
                           "it in Excel or LibreOffice and save it as .xlsx (or CSV UTF-8)")
     elif suffix == ".parquet":
         try:
-            frame = _read_parquet(path)
+            frame, cells = _read_parquet(path)
         except Exception as exc:  # pyarrow's errors have no common base class
             raise SourceError(f"{path.name}: not a readable Parquet file ({exc})") from exc
     else:
@@ -327,25 +328,23 @@ def read_table(
             f"{path.name}: unsupported file type {suffix!r}; use .csv, .txt, .tsv, .xlsx, "
             ".xlsm or .parquet"
         )
-    cells = frame.attrs.pop("header", None)  # set by the readers above, taken here
     frame.columns = _header_names([str(c) for c in frame.columns], cells)
     return mark_missing(frame, missing_values, missing_codes)
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
-    """A Parquet file as pandas; a column name the schema has twice is kept twice (in
-    ``attrs['header']``, for :func:`_header_names`), where pandas' reader refuses the file
-    with "Multiple matches for FieldRef"."""
+def _read_parquet(path: Path) -> tuple[pd.DataFrame, list | None]:
+    """A Parquet file as pandas and, when the schema has a column name twice, the names as
+    written (for :func:`_header_names`; pandas' reader refuses such a file with "Multiple
+    matches for FieldRef")."""
     import pyarrow.parquet as pq
 
     names = pq.read_schema(path).names
     if len(set(names)) == len(names):
-        return pd.read_parquet(path)
+        return pd.read_parquet(path), None
     table = pq.ParquetFile(path).read()
     frame = table.rename_columns([f"_{i}" for i in range(len(names))]).to_pandas()
     frame.columns = names
-    frame.attrs["header"] = names
-    return frame
+    return frame, names
 
 
 def _first_row(frame: pd.DataFrame) -> list:
@@ -428,8 +427,9 @@ def header_positions(frame: pd.DataFrame, name: str) -> list[int]:
 
 
 def _read_text(path: Path, *, sep: str | None, encoding: str | None, header: int | None,
-               tsv: bool, lang: str = "en") -> pd.DataFrame:
-    """A delimited text file as text cells; errors name the file and the line."""
+               tsv: bool, lang: str = "en") -> tuple[pd.DataFrame, list | None]:
+    """A delimited text file as text cells and its header row as written (None without a
+    header); errors name the file and the line."""
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -458,10 +458,10 @@ def _read_text(path: Path, *, sep: str | None, encoding: str | None, header: int
                "skip_blank_lines": False, **kwargs}
     try:
         frame = pd.read_csv(path, header=header, **options)
-        if header is not None:  # the header as written: pandas renames a repeated name 'x' to 'x.1'
-            frame.attrs["header"] = _first_row(pd.read_csv(path, header=None, skiprows=header, nrows=1,
-                                                           **options))
-        return frame
+        # the header as written: pandas renames a repeated name 'x' to 'x.1'
+        cells = None if header is None else _first_row(pd.read_csv(path, header=None, skiprows=header,
+                                                                   nrows=1, **options))
+        return frame, cells
     except pd.errors.EmptyDataError as exc:
         raise SourceError(f"{path.name}: no columns to read (the file holds only blank "
                           "lines); export the data again") from exc
@@ -486,8 +486,9 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def _read_excel(path: Path, *, sheet: str | int | None, header: int | None,
-                lang: str = "en") -> pd.DataFrame:
-    """One sheet as cells (pandas' NA conversion off); errors name the file and sheets."""
+                lang: str = "en") -> tuple[pd.DataFrame, list | None]:
+    """One sheet as cells (pandas' NA conversion off) and its header row as written (None
+    without a header); errors name the file and sheets."""
     with path.open("rb") as handle:
         head = handle.read(4096)
     if not head.startswith(b"PK"):
@@ -515,10 +516,10 @@ def _read_excel(path: Path, *, sheet: str | int | None, header: int | None,
             # cleaning handles both, which is what users' files contain.
             frame = pd.read_excel(book, sheet_name=wanted, header=header, dtype=object,
                                   keep_default_na=False)
-            if header is not None:  # the header as written: pandas renames a repeated 'x' to 'x.1'
-                frame.attrs["header"] = _first_row(pd.read_excel(book, sheet_name=wanted, header=None,
-                                                                 skiprows=header, nrows=1, dtype=object))
-            return frame
+            # the header as written: pandas renames a repeated 'x' to 'x.1'
+            cells = None if header is None else _first_row(pd.read_excel(
+                book, sheet_name=wanted, header=None, skiprows=header, nrows=1, dtype=object))
+            return frame, cells
         except (zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
             raise SourceError(f"{path.name}: the workbook is damaged or truncated ({exc}); "
                               "save it again from Excel") from exc

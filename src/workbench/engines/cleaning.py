@@ -12,6 +12,8 @@ gets the first reason that applies; :data:`workbench.cleaning.TRANSACTION_REASON
                            ``无``, ...: :data:`workbench.io.MISSING_VALUES`, the case's
                            ``missing_values``), compared trimmed and lower-cased
 ``date_missing``           NULL date
+``date_unparseable``       a text date (a CSV whose dates DuckDB could not all read with
+                           the source's ``date_format``) that the format does not read
 ``amount_missing``         NULL or NaN amount
 ``amount_not_finite``      an infinite amount
 ``<col>_not_finite``       quantity, cost, gross_profit infinite (blank stays missing)
@@ -167,7 +169,11 @@ def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, 
     present = [c for c in types if not (ordered and c in ("filename", "file_row_number"))]
     mapping = mapped_columns(source, present, "transactions", {c: CANONICAL_COLUMNS[c] for c in _READ})
     date_type = types[mapping["date"]]
-    if not (date_type.startswith("DATE") or date_type.startswith("TIMESTAMP")):
+    date_format = source.options.get("date_format")
+    # text dates (a CSV whose dates DuckDB could not all read with date_format) are parsed
+    # with that format, row by row: what it does not read is date_unparseable, as in pandas
+    text_dates = date_format is not None and date_type == "VARCHAR"
+    if not (date_type.startswith("DATE") or date_type.startswith("TIMESTAMP") or text_dates):
         raise ValueError(f"transactions ({source.describe()}): column {mapping['date']!r} (mapped to date) has "
                          f"type {date_type}; cleaning in the engine takes typed sources (DATE or TIMESTAMP "
                          "dates): for CSV give date_format, or clean text files with engine: pandas")
@@ -190,7 +196,8 @@ def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, 
 
     cols = [c for c in _READ if c in mapping]
     select = [f"{text(c)} AS {c}" if c in _TEXT else
-              f"CAST({_q(mapping[c])} AS TIMESTAMP) AS date" if c == "date" else
+              (f"try_strptime({text(c)}, {_lit(date_format)}) AS date, {text(c)} AS date_text" if text_dates
+               else f"CAST({_q(mapping[c])} AS TIMESTAMP) AS date") if c == "date" else
               f"{number(c)} AS {c}" for c in cols]
     raw_select = [f"{_q(mapping[c])} AS {_q('raw_' + c)}" for c in cols]
     rows = relation
@@ -211,10 +218,12 @@ def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, 
         con.execute("DROP TABLE _file_offsets")
 
     today_ts = pd.Timestamp.today().normalize() if today is None else pd.Timestamp(today).normalize()
+    blank = ["date_text" if c == "date" and text_dates else c for c in cols]
     reasons = [
-        (" AND ".join(f"{c} IS NULL" for c in cols), "blank_row", "NULL"),
+        (" AND ".join(f"{c} IS NULL" for c in blank), "blank_row", "NULL"),
         ("customer_id IS NULL", "customer_id_missing", "NULL"),
-        ("date IS NULL", "date_missing", "NULL"),
+        (f"{'date_text' if text_dates else 'date'} IS NULL", "date_missing", "NULL"),
+        *([("date IS NULL", "date_unparseable", "CAST(raw_date AS VARCHAR)")] if text_dates else []),
         ("amount IS NULL", "amount_missing", "NULL"),
         ("isinf(amount)", "amount_not_finite", "CAST(raw_amount AS VARCHAR)"),
         *[(f"isinf({c})", f"{c}_not_finite", f"CAST(raw_{c} AS VARCHAR)") for c in _NUMERIC_OPTIONAL if c in cols],

@@ -318,7 +318,7 @@ def _load(case, period, as_of, today, output_dir, engine, own, started, allow_em
                     duplicates=spec.get("duplicates") or "quarantine",
                     conflicts=spec.get("conflicts") or "quarantine",
                     missing_values=source_missing_values(spec), first_row=first_row,
-                    quarantine_path=folder / "quarantine.parquet", lang=case.language)
+                    quarantine_path=folder / "quarantine.parquet", lang=case.language, allow_empty=allow_empty)
             quarantine[name] = _read_quarantine(cleaned)
             logs.append(cleaned.log.assign(table=name)[["table", "reason", "rows", "share"]])
             limit = (as_of + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
@@ -330,7 +330,7 @@ def _load(case, period, as_of, today, output_dir, engine, own, started, allow_em
             if cleaned.kept - after == 0 and not allow_empty:
                 raise ValueError(f"{case.path}: no clean transaction on or before {as_of.date()} (the "
                                  f"period {case.period(period)}); choose a later period")
-            engine.transactions(Source("table", table=ANALYSED))
+            engine.transactions(Source("table", table=ANALYSED), allow_empty=allow_empty)
             notes[name] = {"file": files[name].name, "first_row": first_row, "unused": [], "personal_unused": {},
                            "pseudonymised": [], "quarantine_parquet": str(cleaned.quarantine_path),
                            "huge_amounts": _huge_amounts(con, cleaned.table, first_row)}
@@ -627,15 +627,15 @@ class EngineCase(LoadedCase):
         partial = target.with_name(f".{target.name}.{os.getpid()}")
         try:
             if file_format == "parquet":
-                con.execute(f"COPY ({query}) TO {_lit(str(partial))} (FORMAT parquet)")
+                con.execute(f"COPY ({query}) TO {_lit(str(partial))} (FORMAT parquet)").fetchall()
             else:
                 body = partial.with_name(partial.name + ".body")
-                con.execute(f"COPY ({query}) TO {_lit(str(body))} (FORMAT csv, HEADER true)")
+                con.execute(f"COPY ({query}) TO {_lit(str(body))} (FORMAT csv, HEADER true)").fetchall()
                 with body.open("rb") as source, partial.open("wb") as sink:  # a BOM, as pandas writes it
                     sink.write("\ufeff".encode())
                     shutil.copyfileobj(source, sink, 1 << 20)
                 body.unlink()
-            written = int(con.execute(f"SELECT COUNT(*) FROM ({query})").fetchone()[0])
+            written = int(con.execute(f"SELECT COUNT(*) FROM ({query})").fetchall()[0][0])
             os.replace(partial, target)
         finally:
             partial.unlink(missing_ok=True)
@@ -798,7 +798,7 @@ class EngineTransactions:
                 SELECT COUNT(*), COUNT(*) FILTER (WHERE id IN (SELECT id FROM m)),
                        COUNT(*) FILTER (WHERE {zeros('id')} IN (SELECT {zeros('id')} FROM m)),
                        COUNT(*) FILTER (WHERE {folded('id')} IN (SELECT {folded('id')} FROM m))
-                FROM l""").fetchone()
+                FROM l""").fetchall()[0]
             unmatched = [r[0] for r in con.execute(
                 f"WITH l AS ({left}) SELECT id FROM l WHERE id NOT IN (SELECT id FROM {view}) "
                 f"ORDER BY id LIMIT {int(examples)}").fetchall()]
@@ -822,7 +822,7 @@ class EngineTransactions:
         """
         net = f"SELECT customer_id, SUM(amount) AS net FROM {self.table} GROUP BY customer_id HAVING SUM(amount) < 0"
         con = self.engine.con
-        count = int(con.execute(f"SELECT COUNT(*) FROM ({net})").fetchone()[0])
+        count = int(con.execute(f"SELECT COUNT(*) FROM ({net})").fetchall()[0][0])
         first = con.execute(f"SELECT customer_id, net FROM ({net}) ORDER BY customer_id LIMIT {int(examples)}"
                             ).fetchall() if count else []
         return count, [(str(c), float(v)) for c, v in first]

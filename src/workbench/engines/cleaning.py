@@ -111,7 +111,8 @@ def _day(value) -> str:
 def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, today=None,
                        duplicates: str = "quarantine", conflicts: str = "quarantine",
                        missing_values: Iterable[str] = io.MISSING_VALUES, first_row: int = 2,
-                       quarantine_path: str | Path | None = None, lang: str = "en") -> EngineCleaning:
+                       quarantine_path: str | Path | None = None, lang: str = "en",
+                       allow_empty: bool = False) -> EngineCleaning:
     """Clean a typed transactions source in the engine; the kept rows become its transactions.
 
     Parameters
@@ -138,6 +139,9 @@ def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, 
         Where to write the quarantined rows as Parquet; None: not written.
     lang : {"en", "zh"}
         Language of the message about a column the header has twice.
+    allow_empty : bool
+        Keep no row without refusing (the engine's transactions are then empty): what
+        ``workbench validate`` needs to report a source whose every row is quarantined.
 
     Returns
     -------
@@ -242,6 +246,16 @@ def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, 
     case_detail = "CASE " + " ".join(f"WHEN {cond} THEN {detail}" for cond, _, detail in reasons) + " END"
     con.execute(f"CREATE OR REPLACE TEMP TABLE reasoned AS SELECT *, {case_reason} AS reason, "
                 f"{case_detail} AS detail, {repeated} AS is_duplicate FROM raw_transactions")
+    if date_type.startswith("TIMESTAMP") and "TIME ZONE" not in date_type:
+        # the pandas detail is the dates of one check as text, a day alone when none of them
+        # has a time of day: the same here, per reason (and side of the window)
+        side = f"date < {_day(start)}" if start is not None else "false"
+        con.execute(f"""
+            UPDATE reasoned SET detail = strftime(raw_date, '%Y-%m-%d')
+            FROM (SELECT reason AS g_reason, {side} AS g_side FROM reasoned
+                  WHERE reason IN ('date_in_future', 'date_out_of_window') GROUP BY ALL
+                  HAVING bool_and(CAST(raw_date AS TIME) = TIME '00:00:00')) g
+            WHERE reasoned.reason = g.g_reason AND ({side}) = g.g_side""").fetchall()
     engine._emit("read", "cleaning", rows=int(con.execute("SELECT COUNT(*) FROM reasoned").fetchone()[0]),
                  seconds=time.perf_counter() - started)
     if "order_id" in cols:
@@ -285,7 +299,7 @@ def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, 
                     f"FROM reasoned WHERE reason IS NOT NULL ORDER BY pos) TO {_lit(str(path))} (FORMAT parquet)")
     con.execute("DROP TABLE raw_transactions")
     con.execute("DROP TABLE reasoned")
-    engine.transactions(Source("table", table="clean_transactions"))
+    engine.transactions(Source("table", table="clean_transactions"), allow_empty=allow_empty)
     engine._emit("done", "cleaning", rows=kept, seconds=time.perf_counter() - started)
     return EngineCleaning(rows_in=rows_in, kept=kept, quarantined=quarantined, log=log, quarantine_path=path)
 

@@ -108,7 +108,9 @@ def load_case_tables(case: Case, period: str | None = None, *, today=None, outpu
     output_dir : path-like, optional
         The report folder: the quarantine is written there as ``quarantine.parquet``
         (beside the report). Default: ``data/processed/<case>/quarantine.parquet`` next
-        to the case file, where :func:`workbench.quality.write_quarantine` writes.
+        to the case file, where :func:`workbench.quality.write_quarantine` writes the
+        quarantine table (``quarantine.csv``; ``workbench validate`` keeps the engine's
+        own file in a scratch folder instead).
     progress : callable, optional
         Called with each :class:`~workbench.engines.base.Progress` event (rows read,
         stage); default :func:`print_progress` (standard error). None: silent.
@@ -542,7 +544,7 @@ class EngineCase(LoadedCase):
         >>> for row in reasons.itertuples():
         ...     print(row.reason, row.rows, row.examples)
         customer_id_missing 1 [(3, None)]
-        date_in_future 1 [(4, '2030-01-01 00:00:00')]
+        date_in_future 1 [(4, '2030-01-01')]
         """
         columns = ["table", "reason", "rows", "examples", "details"]
         relation, name = self._quarantine_relation(), self.engine_source

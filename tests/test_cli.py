@@ -241,3 +241,23 @@ def test_validate_an_engine_case_exits_nonzero_when_a_source_keeps_nothing(proje
     assert "transactions: customer_id_missing: 2 row(s), e.g. row 2; row 3" in done.stdout
     expected = run("validate", "--case", str(paths["pandas"]))
     assert expected.returncode == 1 and report_part(done.stdout) == report_part(expected.stdout)
+
+
+def test_validate_says_when_an_engine_case_writes_its_quarantine_as_parquet(project, monkeypatch, capsys):
+    """Above a spreadsheet's rows (here: above 1) the quarantine is Parquet, and the message says so."""
+    import functools
+
+    from workbench import quality
+
+    paths = engine_cases(project, BAD_ORDERS)
+    monkeypatch.setattr(quality, "write_quarantine", functools.partial(quality.write_quarantine, csv_rows=1))
+    assert cli.main(["validate", "--case", str(paths["duckdb"])]) == 0
+    out = capsys.readouterr().out
+    written = project / "data" / "processed" / "shop_duckdb" / "quarantine.parquet"
+    assert "The quarantine has 4 rows, more than a spreadsheet opens" in out and str(written) in out
+    assert "written as Parquet, with the columns of quarantine.csv" in out
+    table = pd.read_parquet(written)
+    assert list(table.columns) == ["source", "file", "row", "reason", "detail", "values"]
+    assert table["row"].tolist() == [2, 3, 4, 5] and not (written.parent / "quarantine.csv").exists()
+    assert cli.main(["validate", "--case", str(paths["duckdb"]), "--lang", "zh"]) == 0
+    assert "已写为 Parquet 文件" in capsys.readouterr().out

@@ -158,15 +158,18 @@ def test_an_engine_case_writes_the_quarantine_table_of_pandas_as_csv_or_parquet(
 
 def test_join_match_rates_of_an_engine_case_are_counted_in_the_engine(tmp_path, monkeypatch):
     """Ids `1` against a master's `00001`: the same counts, examples and hint as pandas,
-    without the transactions' ids coming out of the engine."""
+    without the transactions' ids coming out of the engine; and the same warnings (one
+    customer returned more than they bought)."""
     from workbench.engines import EngineTransactions
 
-    tx = pd.DataFrame({"cid": ["1", "2", "3", "00004"],
-                       "day": pd.to_datetime(["2024-01-05", "2024-02-05", "2024-03-05", "2024-03-06"]),
-                       "sales": [10.0, 20.0, 5.0, 1.0]})
+    tx = pd.DataFrame({"cid": ["1", "2", "3", "00004", "3"],
+                       "day": pd.to_datetime(["2024-01-05", "2024-02-05", "2024-03-05", "2024-03-06",
+                                              "2024-03-07"]),
+                       "sales": [10.0, 20.0, 5.0, 1.0, -7.5]})
     paths = _small_engine_cases(tmp_path, tx, "id,sector\n00001,a\n00002,b\n00003,c\n00004,d\n",
                                 "{customer_id: cid, date: day, amount: sales}", "{customer_id: id, industry: sector}")
-    expected = quality.join_match_rates(load_case(paths["pandas"]).load(today=TODAY))
+    pandas_case = load_case(paths["pandas"]).load(today=TODAY)
+    expected = quality.join_match_rates(pandas_case)
 
     def refused(self):
         raise AssertionError("the ids were pulled into pandas")
@@ -174,7 +177,10 @@ def test_join_match_rates_of_an_engine_case_are_counted_in_the_engine(tmp_path, 
     monkeypatch.setattr(EngineTransactions, "customer_ids", refused)
     with load_case_tables(load_case(paths["duckdb"]), today=TODAY, progress=None) as engine_case:
         joins = quality.join_match_rates(engine_case)
+        warnings = quality.validation_report(engine_case).warnings
     frames_equal(expected, joins)
+    assert warnings == quality.validation_report(pandas_case).warnings and len(warnings) == 2
+    assert "1 customer(s) returned more than they bought (net revenue < 0), e.g. 3 (-2.50)" in warnings[1]
     assert joins.loc[0, ["keys", "matched"]].tolist() == [4, 1]
     assert joins.loc[0, "unmatched_examples"] == "1, 2, 3" and joins.loc[0, "hint"].startswith("ids differ in leading")
 

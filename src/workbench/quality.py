@@ -392,7 +392,9 @@ def join_match_rates(loaded, threshold: float = JOIN_THRESHOLD) -> pd.DataFrame:
         (right ids no left row uses) and ``hint`` (leading zeros lost, case or blanks).
         Joins: transactions, survey and each auxiliary table with a ``customer_id``
         column against the customers table; without one, the survey and auxiliary
-        tables against the transactions' customers.
+        tables against the transactions' customers. An engine case's transactions are
+        counted in the engine (:meth:`workbench.engines.EngineTransactions.id_matches`):
+        the customers' ids go to it, the transactions' ids stay there.
 
     Examples
     --------
@@ -548,6 +550,15 @@ def validation_report(loaded, *, lang: str = "en",
     Returns
     -------
     ValidationReport
+
+    Notes
+    -----
+    An engine case (:class:`workbench.engines.EngineCase`, ``engine: duckdb``) gives the
+    same report: the rows in, kept and quarantined come from the engine's cleaning log,
+    the reasons with their examples from its quarantine Parquet file
+    (:meth:`workbench.engines.EngineCase.quarantine_reasons`), the join match rates and
+    the customers with negative net revenue from queries on the rows in the engine; the
+    warnings of the cleaning (personal ids, absurd amounts) from the case's notes.
 
     Examples
     --------

@@ -139,6 +139,18 @@ def test_validation_report_of_an_engine_case_equals_pandas(loaded):
     assert report.to_text() == expected.to_text()
 
 
+def test_validate_reads_the_engine_quarantine_in_the_engine_only(loaded, tmp_path):
+    """quarantine_in_memory=False (what validate loads): no quarantined row in pandas, the
+    same report and quarantine file."""
+    pandas_case, engine_case, folder = loaded
+    with load_case_tables(load_case(folder / "cases" / "shop_duckdb.yaml"), today=TODAY, progress=None,
+                          output_dir=tmp_path / "scratch", quarantine_in_memory=False) as lean:
+        assert "transactions" not in lean.quarantine and "customers" in lean.quarantine
+        assert quality.validation_report(lean).to_text() == quality.validation_report(engine_case).to_text()
+        written = quality.write_quarantine(lean, tmp_path / "lean")
+    assert written.read_bytes() == quality.write_quarantine(engine_case, tmp_path / "full").read_bytes()
+
+
 def test_an_engine_case_writes_the_quarantine_table_of_pandas_as_csv_or_parquet(loaded, tmp_path):
     pandas_case, engine_case, _ = loaded
     expected = pd.read_csv(quality.write_quarantine(pandas_case, tmp_path / "pandas"), encoding="utf-8-sig",

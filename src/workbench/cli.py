@@ -147,7 +147,8 @@ def _validate(args: argparse.Namespace) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     scratch = scratch_dir(folder, ".validate-")
     try:
-        with load_case_tables(case, args.period, output_dir=scratch, allow_empty=True) as loaded:
+        with load_case_tables(case, args.period, output_dir=scratch, allow_empty=True,
+                              quarantine_in_memory=False) as loaded:  # counted in the engine
             return _validate_loaded(args, case, loaded)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

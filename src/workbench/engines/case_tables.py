@@ -93,7 +93,8 @@ def _source(case: Case, name: str, spec: Mapping[str, Any]) -> Source:
 
 def load_case_tables(case: Case, period: str | None = None, *, today=None, output_dir: str | Path | None = None,
                      progress: Callable[[Progress], None] | None = print_progress,
-                     engine: Engine | None = None, allow_empty: bool = False) -> EngineCase:
+                     engine: Engine | None = None, allow_empty: bool = False,
+                     quarantine_in_memory: bool = True) -> EngineCase:
     """Read, clean and keep an engine case's transactions in the engine, for one period.
 
     Parameters
@@ -121,6 +122,11 @@ def load_case_tables(case: Case, period: str | None = None, *, today=None, outpu
         Load a case that keeps no clean transaction up to the analysis date instead of
         refusing it: what ``workbench validate`` does, to report every source and exit
         non-zero as for a pandas case.
+    quarantine_in_memory : bool
+        Also read the transactions' quarantined rows into ``quarantine`` (a frame);
+        False leaves them in the quarantine Parquet file only, which
+        :meth:`EngineCase.quarantine_reasons` and :meth:`EngineCase.write_quarantine_table`
+        read in the engine: what ``workbench validate`` does, whatever their number.
 
     Returns
     -------
@@ -182,7 +188,8 @@ def load_case_tables(case: Case, period: str | None = None, *, today=None, outpu
     if engine is None:
         engine = make_engine({"name": case.engine.name, **case.engine.options()}, progress=progress)
     try:
-        return _load(case, period, as_of, today, output_dir, engine, own, started, allow_empty)
+        return _load(case, period, as_of, today, output_dir, engine, own, started, allow_empty,
+                     quarantine_in_memory)
     except BaseException:
         if own:
             engine.close()
@@ -300,7 +307,8 @@ def _from_cache(case: Case, entry: Path, output_dir, progress) -> EngineCase:
     return EngineCase(case=case, engine=engine, cleaning=cleaning, owns_engine=True, **fields)
 
 
-def _load(case, period, as_of, today, output_dir, engine, own, started, allow_empty=False) -> EngineCase:
+def _load(case, period, as_of, today, output_dir, engine, own, started, allow_empty=False,
+          quarantine_in_memory=True) -> EngineCase:
     tables: dict[str, Any] = {}
     quarantine: dict[str, pd.DataFrame] = {}
     logs, files, notes = [], {}, {}
@@ -321,7 +329,8 @@ def _load(case, period, as_of, today, output_dir, engine, own, started, allow_em
                     conflicts=spec.get("conflicts") or "quarantine",
                     missing_values=source_missing_values(spec), first_row=first_row,
                     quarantine_path=folder / "quarantine.parquet", lang=case.language, allow_empty=allow_empty)
-            quarantine[name] = _read_quarantine(cleaned)
+            if quarantine_in_memory:
+                quarantine[name] = _read_quarantine(cleaned)
             logs.append(cleaned.log.assign(table=name)[["table", "reason", "rows", "share"]])
             limit = (as_of + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
             con = engine.con

@@ -2,6 +2,7 @@
 validate that prints examples with row numbers, writes the quarantine and fails on a
 source that keeps nothing."""
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -155,3 +156,108 @@ def test_a_folder_given_to_case_is_named_and_a_case_file_asked_for(project):
     assert done.returncode != 0 and "Traceback" not in done.stderr
     assert str(project / "cases") in done.stderr and "is a folder, not a case file" in done.stderr
     assert "(.yaml)" in done.stderr and "shop.yaml" in done.stderr
+
+
+ENGINE_CASE = """\
+    name: shop_{engine}
+    language: en
+    granularity: M
+    start: 2024-01-01
+    default_period: 2024-03
+    engine: {engine}
+    sources:
+      transactions:
+        path: ../data/orders.csv
+        date_format: '%d/%m/%Y'
+        columns: {{customer_id: cust, date: day, amount: value, order_id: order}}
+      customers:
+        path: ../data/customers.csv
+        columns: {{customer_id: id, industry: sector}}
+    notebooks: [00_data_overview]
+"""
+
+#: A missing id (row 4), an unparseable date (row 3), a conflicting copy of order O1 (rows
+#: 2 and 5) and a customer Z the customer master does not have (row 7).
+BAD_ORDERS = ("order,cust,day,value\nO1,A,05/01/2024,10\nO2,B,16/13/2024,5\nO3,,07/01/2024,3\n"
+              "O1,A,05/01/2024,12\nO4,C,01/02/2024,4\nO5,Z,02/02/2024,6\nO6,D,03/02/2024,7\n")
+
+
+def engine_cases(project, text):
+    """The same orders and customer master as a pandas and a DuckDB case."""
+    (project / "data" / "orders.csv").write_text(text, encoding="utf-8")
+    (project / "data" / "customers.csv").write_text("id,sector\nA,retail\nB,food\nC,tech\nD,food\n",
+                                                    encoding="utf-8")
+    paths = {}
+    for engine in ("pandas", "duckdb"):
+        paths[engine] = project / "cases" / f"shop_{engine}.yaml"
+        paths[engine].write_text(textwrap.dedent(ENGINE_CASE.format(engine=engine)), encoding="utf-8")
+    return paths
+
+
+def report_part(out):
+    """validate's report without the first line (case, period, engine) and the file's path."""
+    return [line for line in out.splitlines()[1:] if "quarantine.csv" not in line]
+
+
+def test_validate_an_engine_case_prints_what_a_pandas_case_prints_and_writes_the_quarantine(project):
+    paths = engine_cases(project, BAD_ORDERS)
+    done = run("validate", "--case", str(paths["duckdb"]))
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert out.startswith("case shop_duckdb, period 2024-03, analysis date 2024-03-31, engine duckdb\n")
+    assert re.search(r"transactions\s+orders\.csv\s+7\s+3\s+4\s+0\s+3", out)  # rows in, kept, quarantined
+    assert re.search(r"customers\s+customers\.csv\s+4\s+4\s+0", out)
+    assert "transactions: date_unparseable: 1 row(s), e.g. row 3: '16/13/2024'" in out
+    assert "transactions: customer_id_missing: 1 row(s), e.g. row 4\n" in out
+    assert ("transactions: order_id_conflict: 2 row(s), e.g. row 2: \"order 'O1' is also on row 5 with "
+            "another amount\"; row 5:") in out
+    assert "next step: give the date format with the key 'date_format'" in out
+    assert "transactions -> customers: 2 of 3 ids (66.7%)" in out
+    assert "only 2 of 3 ids match (66.7%); not found, e.g. Z; the other side has, e.g. A, B" in out
+    written = project / "data" / "processed" / "shop_duckdb" / "quarantine.csv"
+    assert f"Every quarantined row, with its file, row number, values and reason: {written}" in out
+    table = pd.read_csv(written, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert list(table.columns) == ["source", "file", "row", "reason", "detail", "values"]
+    assert table["row"].tolist() == ["2", "3", "4", "5"]
+    assert table["reason"].tolist() == ["order_id_conflict", "date_unparseable", "customer_id_missing",
+                                        "order_id_conflict"]
+    assert table.loc[2, "values"] == '{"cust": null, "day": "07/01/2024", "value": 3, "order": "O3"}'
+    assert not [p.name for p in written.parent.iterdir() if p.name != "quarantine.csv"]  # no scratch left
+    # the same data as a pandas case: the same report, line for line, and the same quarantine rows
+    expected = run("validate", "--case", str(paths["pandas"]))
+    assert expected.returncode == 0, expected.stderr
+    assert report_part(out) == report_part(expected.stdout)
+    pandas_table = pd.read_csv(project / "data" / "processed" / "shop_pandas" / "quarantine.csv",
+                               encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(pandas_table.drop(columns="values"), table.drop(columns="values"))
+
+
+def test_validate_an_engine_case_exits_nonzero_when_a_source_keeps_nothing(project):
+    paths = engine_cases(project, "order,cust,day,value\nO1,,05/01/2024,10\nO2,NULL,06/01/2024,5\n")
+    done = run("validate", "--case", str(paths["duckdb"]))
+    assert done.returncode == 1
+    assert "keep no row" in done.stderr and "Traceback" not in done.stderr
+    assert "source 'transactions' keeps no row" in done.stdout
+    assert "transactions: customer_id_missing: 2 row(s), e.g. row 2; row 3" in done.stdout
+    expected = run("validate", "--case", str(paths["pandas"]))
+    assert expected.returncode == 1 and report_part(done.stdout) == report_part(expected.stdout)
+
+
+def test_validate_says_when_an_engine_case_writes_its_quarantine_as_parquet(project, monkeypatch, capsys):
+    """Above a spreadsheet's rows (here: above 1) the quarantine is Parquet, and the message says so."""
+    import functools
+
+    from workbench import quality
+
+    paths = engine_cases(project, BAD_ORDERS)
+    monkeypatch.setattr(quality, "write_quarantine", functools.partial(quality.write_quarantine, csv_rows=1))
+    assert cli.main(["validate", "--case", str(paths["duckdb"])]) == 0
+    out = capsys.readouterr().out
+    written = project / "data" / "processed" / "shop_duckdb" / "quarantine.parquet"
+    assert "The quarantine has 4 rows, more than a spreadsheet opens" in out and str(written) in out
+    assert "written as Parquet, with the columns of quarantine.csv" in out
+    table = pd.read_parquet(written)
+    assert list(table.columns) == ["source", "file", "row", "reason", "detail", "values"]
+    assert table["row"].tolist() == [2, 3, 4, 5] and not (written.parent / "quarantine.csv").exists()
+    assert cli.main(["validate", "--case", str(paths["duckdb"]), "--lang", "zh"]) == 0
+    assert "已写为 Parquet 文件" in capsys.readouterr().out

@@ -2,6 +2,7 @@
 same case loaded by pandas: the cleaning log, the period cut and every customer-level
 table the notebooks compute from transactions."""
 
+import json
 import textwrap
 
 import numpy as np
@@ -123,6 +124,77 @@ def test_cleaning_log_quarantine_and_period_cut_equal_pandas(loaded):
     summary = overview.quarantine_summary(pandas_case.quarantine)
     frames_equal(summary[["table", "reason", "rows"]],
                  overview.quarantine_summary(engine_case.quarantine)[["table", "reason", "rows"]])
+
+
+def test_validation_report_of_an_engine_case_equals_pandas(loaded):
+    """validate's report of the engine case, counted in DuckDB from its quarantine file,
+    is the pandas case's: sources, reasons with their examples and next steps, joins."""
+    pandas_case, engine_case, _ = loaded
+    expected, report = quality.validation_report(pandas_case), quality.validation_report(engine_case)
+    frames_equal(expected.sources, report.sources)
+    frames_equal(expected.problems, report.problems)
+    frames_equal(expected.joins, report.joins)
+    assert report.warnings == expected.warnings and report.ok
+    assert "date_in_future" in set(report.problems["reason"]) and "row 618: '2026-06-01'" in report.to_text()
+    assert report.to_text() == expected.to_text()
+
+
+def test_validate_reads_the_engine_quarantine_in_the_engine_only(loaded, tmp_path):
+    """quarantine_in_memory=False (what validate loads): no quarantined row in pandas, the
+    same report and quarantine file."""
+    pandas_case, engine_case, folder = loaded
+    with load_case_tables(load_case(folder / "cases" / "shop_duckdb.yaml"), today=TODAY, progress=None,
+                          output_dir=tmp_path / "scratch", quarantine_in_memory=False) as lean:
+        assert "transactions" not in lean.quarantine and "customers" in lean.quarantine
+        assert quality.validation_report(lean).to_text() == quality.validation_report(engine_case).to_text()
+        written = quality.write_quarantine(lean, tmp_path / "lean")
+    assert written.read_bytes() == quality.write_quarantine(engine_case, tmp_path / "full").read_bytes()
+
+
+def test_an_engine_case_writes_the_quarantine_table_of_pandas_as_csv_or_parquet(loaded, tmp_path):
+    pandas_case, engine_case, _ = loaded
+    expected = pd.read_csv(quality.write_quarantine(pandas_case, tmp_path / "pandas"), encoding="utf-8-sig",
+                           dtype=str, keep_default_na=False)
+    written = quality.write_quarantine(engine_case, tmp_path / "engine")
+    assert written.name == "quarantine.csv" and written.read_bytes().startswith("\ufeff".encode())
+    table = pd.read_csv(written, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert list(table.columns) == ["source", "file", "row", "reason", "detail", "values"]
+    frames_equal(expected.drop(columns="values"), table.drop(columns="values"))
+    for want, got in zip(expected["values"], table["values"], strict=True):  # the same cells, as JSON
+        assert json.loads(want) == json.loads(got)
+    # more rows than a spreadsheet opens (here: more than 1): Parquet, same columns, no stale CSV
+    big = quality.write_quarantine(engine_case, tmp_path / "engine", csv_rows=1)
+    assert big.name == "quarantine.parquet" and not written.exists()
+    frames_equal(pd.read_parquet(big).fillna("").astype(str), table)
+
+
+def test_join_match_rates_of_an_engine_case_are_counted_in_the_engine(tmp_path, monkeypatch):
+    """Ids `1` against a master's `00001`: the same counts, examples and hint as pandas,
+    without the transactions' ids coming out of the engine; and the same warnings (one
+    customer returned more than they bought)."""
+    from workbench.engines import EngineTransactions
+
+    tx = pd.DataFrame({"cid": ["1", "2", "3", "00004", "3"],
+                       "day": pd.to_datetime(["2024-01-05", "2024-02-05", "2024-03-05", "2024-03-06",
+                                              "2024-03-07"]),
+                       "sales": [10.0, 20.0, 5.0, 1.0, -7.5]})
+    paths = _small_engine_cases(tmp_path, tx, "id,sector\n00001,a\n00002,b\n00003,c\n00004,d\n",
+                                "{customer_id: cid, date: day, amount: sales}", "{customer_id: id, industry: sector}")
+    pandas_case = load_case(paths["pandas"]).load(today=TODAY)
+    expected = quality.join_match_rates(pandas_case)
+
+    def refused(self):
+        raise AssertionError("the ids were pulled into pandas")
+
+    monkeypatch.setattr(EngineTransactions, "customer_ids", refused)
+    with load_case_tables(load_case(paths["duckdb"]), today=TODAY, progress=None) as engine_case:
+        joins = quality.join_match_rates(engine_case)
+        warnings = quality.validation_report(engine_case).warnings
+    frames_equal(expected, joins)
+    assert warnings == quality.validation_report(pandas_case).warnings and len(warnings) == 2
+    assert "1 customer(s) returned more than they bought (net revenue < 0), e.g. 3 (-2.50)" in warnings[1]
+    assert joins.loc[0, ["keys", "matched"]].tolist() == [4, 1]
+    assert joins.loc[0, "unmatched_examples"] == "1, 2, 3" and joins.loc[0, "hint"].startswith("ids differ in leading")
 
 
 def test_customer_tables_equal_pandas(loaded):
@@ -322,6 +394,7 @@ def test_phone_number_ids_get_the_pandas_pseudonyms_in_the_engine(tmp_path, monk
         notes = engine_case.notes
         engine_quarantine = engine_case.quarantine["transactions"]
         parquet = pd.read_parquet(engine_case.cleaning.quarantine_path)
+        warnings = quality.validation_report(engine_case).warnings
     pandas_ids = sorted(pandas_case.transactions["customer_id"].unique())
     assert engine_ids == pandas_ids and all(i.startswith("id-") for i in engine_ids) and len(engine_ids) == 3
     assert sorted(totals["customer_id"]) == pandas_ids
@@ -331,6 +404,9 @@ def test_phone_number_ids_get_the_pandas_pseudonyms_in_the_engine(tmp_path, monk
         assert frame["cid"].tolist() == pandas_case.quarantine["transactions"]["customer_id"].tolist()
         assert not frame.astype(str).isin(phones).any().any()
     assert notes["transactions"]["personal_ids"] == notes["customers"]["personal_ids"] == "phone"
+    assert warnings == quality.validation_report(pandas_case).warnings  # what validate says of them
+    assert any("customer_id looks like personal data (phone)" in w for w in warnings)
+    assert any("1 amount(s) of 1e+15 or more" in w and "row 5: '1e+308'" in w for w in warnings)
     assert notes["transactions"]["huge_amounts"] == {"rows": 1, "limit": 1e15, "examples": [(5, "1e+308")]}
     assert pandas_case.notes["transactions"]["huge_amounts"]["rows"] == 1
 

@@ -130,12 +130,39 @@ def _cases(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from workbench.cases import CaseError, load_case
+    from workbench.cases import load_case
+
+    case = load_case(args.case)  # the file, its sources and its parameters
+    if case.engine.name == "pandas":
+        return _validate_loaded(args, case, case.load(args.period))  # every source read, mapped and cleaned
+    import shutil
+
+    from workbench import resources
+    from workbench.engines import load_case_tables
+    from workbench.io import scratch_dir
+
+    # read and cleaned by the engine; its own quarantine file goes to a scratch folder,
+    # validate writes the quarantine table beside the pandas path's
+    folder = resources.processed_dir(case.root) / case.name
+    folder.mkdir(parents=True, exist_ok=True)
+    scratch = scratch_dir(folder, ".validate-")
+    try:
+        with load_case_tables(case, args.period, output_dir=scratch, allow_empty=True,
+                              quarantine_in_memory=False) as loaded:  # counted in the engine
+            return _validate_loaded(args, case, loaded)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _validate_loaded(args: argparse.Namespace, case, loaded) -> int:
+    """``validate`` on a loaded case: a pandas :class:`~workbench.cases.LoadedCase` or an
+    engine case's :class:`~workbench.engines.EngineCase`, printed alike."""
+    from workbench.cases import CaseError
+    from workbench.labels import label
     from workbench.quality import validation_report, write_quarantine
     from workbench.satisfaction import SpecError, load_spec
 
-    case = load_case(args.case)  # the file, its sources and its parameters
-    loaded = case.load(args.period)  # every source read, mapped and cleaned
+    lang = case.language if args.lang is None else args.lang
     spec, settings = None, case.params.satisfaction
     if loaded.survey is not None or settings.changed():
         # the survey's model: its items must be columns of the survey, as notebook 03 needs
@@ -145,8 +172,9 @@ def _validate(args: argparse.Namespace) -> int:
         except SpecError as exc:
             raise CaseError(f"{case.path}: key 'parameters.satisfaction.spec' "
                             f"({settings.spec}): {exc}") from None
-    print(f"case {case.name}, period {loaded.period}, analysis date {loaded.as_of.date()}")
-    report = validation_report(loaded, lang=case.language if args.lang is None else args.lang)
+    engine = "" if case.engine.name == "pandas" else f", engine {case.engine.name}"
+    print(f"case {case.name}, period {loaded.period}, analysis date {loaded.as_of.date()}{engine}")
+    report = validation_report(loaded, lang=lang)
     print(report.to_text())
     if loaded.rows_after_period:
         print(f"\n{loaded.rows_after_period} transaction rows fall after the period and are "
@@ -158,7 +186,10 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"survey model spec {spec.name}: {len(spec.constructs)} constructs, "
               f"{len(spec.items)} items; {where}")
     target = write_quarantine(loaded)  # always, so a stale file never outlives its fix
-    if len(report.problems):  # the sources' rows and the survey's answers
+    if target.suffix == ".parquet":  # an engine case's quarantine too large for a spreadsheet
+        rows = int(report.sources["quarantined"].sum())
+        print("\n" + label("message_quarantine_parquet", lang).format(rows=f"{rows:,}", path=target))
+    elif len(report.problems):  # the sources' rows and the survey's answers
         print(f"\nEvery quarantined row, with its file, row number, values and reason: {target}")
     if report.empty_sources:
         print(f"workbench validate: source(s) {report.empty_sources} keep no row", file=sys.stderr)

@@ -1259,6 +1259,12 @@ _MESSAGE_LABELS = {
               "that large (a unit or export error?); the rows are kept and flagged is_outlier, but sums of "
               "them lose the cents or overflow: correct them"},
     "message_row_value": {"zh": "第 {row} 行：{value}", "en": "row {row}: {value}"},
+    "message_quarantine_parquet": {
+        "zh": "隔离的行共 {rows} 行，超过电子表格能打开的行数：每一行（文件、行号、数值与原因）已写为 Parquet "
+              "文件，列与 quarantine.csv 相同：{path}",
+        "en": "The quarantine has {rows} rows, more than a spreadsheet opens: every quarantined row, with its "
+              "file, row number, values and reason, is written as Parquet, with the columns of "
+              "quarantine.csv: {path}"},
     "message_personal_ids": {
         "zh": "{source}：customer_id 看起来是个人数据（{kind}）；在所有表中以相同的假名替换，关联不受影响",
         "en": "{source}: customer_id looks like personal data ({kind}); replaced by the same pseudonym in "

@@ -26,6 +26,7 @@ from workbench.labels import LABELS, label
 
 __all__ = [
     "JOIN_THRESHOLD",
+    "QUARANTINE_CSV_ROWS",
     "ValidationReport",
     "join_match_rates",
     "next_step",
@@ -37,6 +38,10 @@ __all__ = [
 
 #: A join whose match rate is below this share is a warning.
 JOIN_THRESHOLD = 0.9
+
+#: An engine case's quarantine with more rows than this is written as Parquet, not CSV:
+#: a spreadsheet opens 1,048,576 rows, the header one of them.
+QUARANTINE_CSV_ROWS = 1_048_575
 
 _DATE_FORMATS = ("%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y", "%d/%m/%y",
                  "%m/%d/%y", "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M", "%Y/%d/%m", "%d %b %Y",
@@ -171,9 +176,14 @@ def quarantine_table(loaded) -> pd.DataFrame:
     '{"cust": "B", "day": "16/01/2024", "value": "5", "order": "O2"}'
     >>> tmp.cleanup()
     """
+    return _quarantine_rows(loaded)
+
+
+def _quarantine_rows(loaded, skip: str | None = None) -> pd.DataFrame:
+    """:func:`quarantine_table` without the source ``skip`` (written by the engine)."""
     parts = []
     for name, frame in loaded.quarantine.items():
-        if frame.empty:
+        if frame.empty or name == skip:
             continue
         renames = _user_columns(loaded, name)
         cells = frame.drop(columns=["source_row", "row", "reason", "detail"])
@@ -238,8 +248,15 @@ def _cell(value):
     return str(value)
 
 
-def write_quarantine(loaded, folder: str | Path | None = None) -> Path:
+def write_quarantine(loaded, folder: str | Path | None = None, *,
+                     csv_rows: int = QUARANTINE_CSV_ROWS) -> Path:
     r"""Write :func:`quarantine_table` to ``<folder>/quarantine.csv`` (UTF-8 with BOM).
+
+    For an engine case (``engine: duckdb``) the engine writes the file from its
+    quarantine Parquet file, the rows never loaded into pandas
+    (:meth:`workbench.engines.EngineCase.write_quarantine_table`), with the same
+    columns; more than ``csv_rows`` rows go to ``quarantine.parquet`` instead, and the
+    file of the other form is removed, so a stale one never outlives its fix.
 
     Parameters
     ----------
@@ -248,6 +265,9 @@ def write_quarantine(loaded, folder: str | Path | None = None) -> Path:
         Default ``data/processed/<case>/`` (see :func:`workbench.resources.processed_dir`:
         beside the case's ``cases/`` folder in a clone, in the working directory for
         the bundled cases of an installed package).
+    csv_rows : int
+        An engine case's quarantine with more rows is written as Parquet (default
+        :data:`QUARANTINE_CSV_ROWS`, the rows a spreadsheet opens).
 
     Returns
     -------
@@ -280,6 +300,18 @@ def write_quarantine(loaded, folder: str | Path | None = None) -> Path:
     case = loaded.case
     folder = Path(folder) if folder is not None else resources.processed_dir(case.root) / case.name
     folder.mkdir(parents=True, exist_ok=True)
+    engine_source = _engine_source(loaded)
+    if engine_source is not None:
+        others = _quarantine_rows(loaded, skip=engine_source)
+        total = int(loaded.cleaning.quarantined) + len(others)
+        file_format = "parquet" if total > csv_rows else "csv"
+        target = folder / f"quarantine.{file_format}"
+        loaded.write_quarantine_table(target, others=others, file_format=file_format)
+        stale = folder / ("quarantine.csv" if file_format == "parquet" else "quarantine.parquet")
+        own = loaded.cleaning.quarantine_path
+        if stale.is_file() and (own is None or stale.resolve() != Path(own).resolve()):
+            stale.unlink()  # the engine's own quarantine, when it is here, stays: the case reads it
+        return target
     target = folder / "quarantine.csv"
     scratch = scratch_dir(folder, ".quarantine-")
     quarantine_table(loaded).to_csv(scratch / "quarantine.csv", index=False, encoding="utf-8-sig")
@@ -308,15 +340,36 @@ def _join(left_name: str, left: pd.Series, right_name: str, right: pd.Series,
     return row
 
 
-def _join_hint(left: pd.Series, right: pd.Series) -> str:
-    def rate(f):
-        return left.map(f).isin(set(right.map(f))).mean()
+def _engine_join(left_name: str, transactions, right_name: str, right: pd.Series, threshold: float) -> dict:
+    """:func:`_join` of an engine case's transactions against a table in memory, counted in
+    the engine (:meth:`workbench.engines.EngineTransactions.id_matches`)."""
+    counts = transactions.id_matches(right)
+    keys, matched = counts["keys"], counts["matched"]
+    rate = matched / keys if keys else float("nan")
+    row = {"join": f"{left_name} -> {right_name}", "keys": keys, "matched": matched,
+           "match_rate": round(rate, 4) if keys else None,
+           "unmatched_examples": ", ".join(counts["unmatched"]), "other_side_examples": "", "hint": ""}
+    if keys and rate < threshold:
+        row["other_side_examples"] = ", ".join(counts["other_side"])
+        row["hint"] = _hint(matched, counts["matched_without_zeros"], counts["matched_ignoring_case"])
+    return row
 
-    base = rate(lambda v: v)
-    if rate(lambda v: v.lstrip("0") or "0") > base:
+
+def _join_hint(left: pd.Series, right: pd.Series) -> str:
+    def matches(f):
+        return int(left.map(f).isin(set(right.map(f))).sum())
+
+    return _hint(matches(lambda v: v), matches(lambda v: v.lstrip("0") or "0"),
+                 matches(lambda v: re.sub(r"\s+", "", v).casefold()))
+
+
+def _hint(matched: int, without_zeros: int, ignoring_case: int) -> str:
+    """What a low match rate suggests, from the left keys matched as they are, once leading
+    zeros are dropped and once blanks and case are ignored."""
+    if without_zeros > matched:
         return ("ids differ in leading zeros (e.g. '1' vs '00001'): Excel may have turned "
                 "text ids into numbers; format the id column as text, or export it as CSV")
-    if rate(lambda v: re.sub(r"\s+", "", v).casefold()) > base:
+    if ignoring_case > matched:
         return "ids differ in upper/lower case or blanks inside them"
     return "the two files share few ids: check that both use the same customer ids"
 
@@ -339,7 +392,9 @@ def join_match_rates(loaded, threshold: float = JOIN_THRESHOLD) -> pd.DataFrame:
         (right ids no left row uses) and ``hint`` (leading zeros lost, case or blanks).
         Joins: transactions, survey and each auxiliary table with a ``customer_id``
         column against the customers table; without one, the survey and auxiliary
-        tables against the transactions' customers.
+        tables against the transactions' customers. An engine case's transactions are
+        counted in the engine (:meth:`workbench.engines.EngineTransactions.id_matches`):
+        the customers' ids go to it, the transactions' ids stay there.
 
     Examples
     --------
@@ -352,21 +407,24 @@ def join_match_rates(loaded, threshold: float = JOIN_THRESHOLD) -> pd.DataFrame:
     >>> out["hint"][0][:28]
     'ids differ in leading zeros '
     """
-    tables = {name: (table.customer_ids().to_frame() if in_engine(table) else table)  # an engine case's ids
-              for name, table in loaded.tables.items()}
+    tables = dict(loaded.tables)
     rows = []
     customers = tables.get("customers")
     transactions = tables.get("transactions")
     if customers is not None:
         master, master_name = customers["customer_id"], "customers"
     elif transactions is not None:
-        master, master_name = transactions["customer_id"], "transactions"
+        master, master_name = (transactions.customer_ids() if in_engine(transactions)
+                               else transactions["customer_id"]), "transactions"
     else:
         master, master_name = None, None
     for name, table in tables.items():
         if name == master_name or master is None or "customer_id" not in table.columns:
             continue
-        rows.append(_join(name, table["customer_id"], master_name, master, threshold))
+        if in_engine(table):  # an engine case's transactions: counted where the rows are
+            rows.append(_engine_join(name, table, master_name, master, threshold))
+        else:
+            rows.append(_join(name, table["customer_id"], master_name, master, threshold))
     columns = ["join", "keys", "matched", "match_rate", "unmatched_examples",
                "other_side_examples", "hint"]
     return pd.DataFrame(rows, columns=columns)
@@ -461,6 +519,13 @@ class ValidationReport:
         return "\n".join(lines)
 
 
+def _engine_source(loaded) -> str | None:
+    """The source an engine case cleaned in the engine (its transactions), or None."""
+    if not in_engine(loaded.tables.get("transactions")):
+        return None
+    return getattr(loaded, "engine_source", None)
+
+
 def _examples(group: pd.DataFrame, n: int = 3) -> str:
     shown = []
     for row in group.head(n).itertuples(index=False):
@@ -485,6 +550,15 @@ def validation_report(loaded, *, lang: str = "en",
     Returns
     -------
     ValidationReport
+
+    Notes
+    -----
+    An engine case (:class:`workbench.engines.EngineCase`, ``engine: duckdb``) gives the
+    same report: the rows in, kept and quarantined come from the engine's cleaning log,
+    the reasons with their examples from its quarantine Parquet file
+    (:meth:`workbench.engines.EngineCase.quarantine_reasons`), the join match rates and
+    the customers with negative net revenue from queries on the rows in the engine; the
+    warnings of the cleaning (personal ids, absurd amounts) from the case's notes.
 
     Examples
     --------
@@ -516,7 +590,15 @@ def validation_report(loaded, *, lang: str = "en",
     """
     sources = loaded.sources_table()
     problems = []
+    engine_source = _engine_source(loaded)
+    if engine_source is not None:  # counted in the engine, from its quarantine file
+        for row in loaded.quarantine_reasons().itertuples(index=False):
+            shown = "; ".join(f"row {r}" + ("" if d is None else f": {d!r}") for r, d in row.examples)
+            problems.append({"table": row.table, "reason": row.reason, "rows": row.rows, "examples": shown,
+                             "next_step": next_step(row.reason, lang, row.details)})
     for name, frame in loaded.quarantine.items():
+        if name == engine_source:
+            continue
         for reason, group in frame.groupby("reason", sort=False):
             details = group["detail"].dropna().astype(str).tolist()
             problems.append({"table": name, "reason": reason, "rows": len(group),
@@ -553,11 +635,14 @@ def validation_report(loaded, *, lang: str = "en",
                 examples=shown))
     transactions = loaded.tables.get("transactions")
     if transactions is not None and len(transactions):
-        net = transactions.groupby("customer_id", sort=True)["amount"].sum()
-        negative = net[net < 0]
-        if len(negative):
-            shown = ", ".join(f"{c} ({v:,.2f})" for c, v in negative.head(3).items())
-            warnings.append(f"{len(negative):,} customer(s) returned more than they bought "
+        if in_engine(transactions):
+            negatives, first = transactions.negative_net()
+        else:
+            net = transactions.groupby("customer_id", sort=True)["amount"].sum()
+            negatives, first = int((net < 0).sum()), list(net[net < 0].head(3).items())
+        if negatives:
+            shown = ", ".join(f"{c} ({v:,.2f})" for c, v in first)
+            warnings.append(f"{negatives:,} customer(s) returned more than they bought "
                             f"(net revenue < 0), e.g. {shown}: the purchase may be before the "
                             "window's start or missing from the file; their returns are kept")
     report = ValidationReport(sources=sources, problems=problems, joins=joins, warnings=warnings,

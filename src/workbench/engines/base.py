@@ -345,7 +345,8 @@ class Engine:
             self.progress(Progress(self.name, stage, aggregate, rows, fraction, seconds))
 
     # -- sources ---------------------------------------------------------------------
-    def transactions(self, source: Source, *, validate: bool = True) -> defs.TransactionStats:
+    def transactions(self, source: Source, *, validate: bool = True,
+                     allow_empty: bool = False) -> defs.TransactionStats:
         """Read transactions into the view ``transactions`` and count them once.
 
         Parameters
@@ -357,6 +358,9 @@ class Engine:
         validate : bool
             Refuse missing required values (as :mod:`workbench.features` does); the
             engine's cleaning step, which quarantines them instead, passes False.
+        allow_empty : bool
+            Accept a source without rows (``stats_.rows`` is 0) instead of refusing it:
+            for ``workbench validate`` on a case whose cleaning keeps nothing.
 
         Returns
         -------
@@ -383,7 +387,7 @@ class Engine:
                         f"transactions ({source.describe()}): column {source.columns.get(col, col)!r} "
                         f"(mapped to {col}) has {bad:,} missing value(s) out of {n:,} rows; clean them "
                         "first (the engine's cleaning quarantines them)")
-        if n == 0:
+        if n == 0 and not allow_empty:
             raise ValueError(f"transactions ({source.describe()}): the source has no rows")
 
         def day(value):

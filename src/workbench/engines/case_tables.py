@@ -93,7 +93,8 @@ def _source(case: Case, name: str, spec: Mapping[str, Any]) -> Source:
 
 def load_case_tables(case: Case, period: str | None = None, *, today=None, output_dir: str | Path | None = None,
                      progress: Callable[[Progress], None] | None = print_progress,
-                     engine: Engine | None = None) -> EngineCase:
+                     engine: Engine | None = None, allow_empty: bool = False,
+                     quarantine_in_memory: bool = True) -> EngineCase:
     """Read, clean and keep an engine case's transactions in the engine, for one period.
 
     Parameters
@@ -108,13 +109,24 @@ def load_case_tables(case: Case, period: str | None = None, *, today=None, outpu
     output_dir : path-like, optional
         The report folder: the quarantine is written there as ``quarantine.parquet``
         (beside the report). Default: ``data/processed/<case>/quarantine.parquet`` next
-        to the case file, where :func:`workbench.quality.write_quarantine` writes.
+        to the case file, where :func:`workbench.quality.write_quarantine` writes the
+        quarantine table (``quarantine.csv``; ``workbench validate`` keeps the engine's
+        own file in a scratch folder instead).
     progress : callable, optional
         Called with each :class:`~workbench.engines.base.Progress` event (rows read,
         stage); default :func:`print_progress` (standard error). None: silent.
     engine : Engine, optional
         An engine to use instead of one built from the case's ``engine:`` settings (it
         is not closed by :meth:`EngineCase.close`).
+    allow_empty : bool
+        Load a case that keeps no clean transaction up to the analysis date instead of
+        refusing it: what ``workbench validate`` does, to report every source and exit
+        non-zero as for a pandas case.
+    quarantine_in_memory : bool
+        Also read the transactions' quarantined rows into ``quarantine`` (a frame);
+        False leaves them in the quarantine Parquet file only, which
+        :meth:`EngineCase.quarantine_reasons` and :meth:`EngineCase.write_quarantine_table`
+        read in the engine: what ``workbench validate`` does, whatever their number.
 
     Returns
     -------
@@ -128,7 +140,8 @@ def load_case_tables(case: Case, period: str | None = None, *, today=None, outpu
     CaseError
         A pandas case (use :meth:`Case.load`).
     ValueError
-        From the engine: an unreadable source, an untyped date column, a missing column.
+        From the engine: an unreadable source, an untyped date column, a missing column;
+        no clean transaction on or before the analysis date (unless ``allow_empty``).
     workbench.engines.EngineMemoryError
         The engine ran out of memory; the message names the case's memory settings.
 
@@ -175,7 +188,8 @@ def load_case_tables(case: Case, period: str | None = None, *, today=None, outpu
     if engine is None:
         engine = make_engine({"name": case.engine.name, **case.engine.options()}, progress=progress)
     try:
-        return _load(case, period, as_of, today, output_dir, engine, own, started)
+        return _load(case, period, as_of, today, output_dir, engine, own, started, allow_empty,
+                     quarantine_in_memory)
     except BaseException:
         if own:
             engine.close()
@@ -293,7 +307,8 @@ def _from_cache(case: Case, entry: Path, output_dir, progress) -> EngineCase:
     return EngineCase(case=case, engine=engine, cleaning=cleaning, owns_engine=True, **fields)
 
 
-def _load(case, period, as_of, today, output_dir, engine, own, started) -> EngineCase:
+def _load(case, period, as_of, today, output_dir, engine, own, started, allow_empty=False,
+          quarantine_in_memory=True) -> EngineCase:
     tables: dict[str, Any] = {}
     quarantine: dict[str, pd.DataFrame] = {}
     logs, files, notes = [], {}, {}
@@ -313,8 +328,9 @@ def _load(case, period, as_of, today, output_dir, engine, own, started) -> Engin
                     duplicates=spec.get("duplicates") or "quarantine",
                     conflicts=spec.get("conflicts") or "quarantine",
                     missing_values=source_missing_values(spec), first_row=first_row,
-                    quarantine_path=folder / "quarantine.parquet", lang=case.language)
-            quarantine[name] = _read_quarantine(cleaned)
+                    quarantine_path=folder / "quarantine.parquet", lang=case.language, allow_empty=allow_empty)
+            if quarantine_in_memory:
+                quarantine[name] = _read_quarantine(cleaned)
             logs.append(cleaned.log.assign(table=name)[["table", "reason", "rows", "share"]])
             limit = (as_of + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
             con = engine.con
@@ -322,10 +338,10 @@ def _load(case, period, as_of, today, output_dir, engine, own, started) -> Engin
                                     f"WHERE date >= TIMESTAMP '{limit}'").fetchall()[0][0])
             con.execute(f"CREATE OR REPLACE TEMP VIEW {ANALYSED} AS SELECT * FROM {cleaned.table} "
                         f"WHERE date < TIMESTAMP '{limit}'")
-            if cleaned.kept - after == 0:
+            if cleaned.kept - after == 0 and not allow_empty:
                 raise ValueError(f"{case.path}: no clean transaction on or before {as_of.date()} (the "
                                  f"period {case.period(period)}); choose a later period")
-            engine.transactions(Source("table", table=ANALYSED))
+            engine.transactions(Source("table", table=ANALYSED), allow_empty=allow_empty)
             notes[name] = {"file": files[name].name, "first_row": first_row, "unused": [], "personal_unused": {},
                            "pseudonymised": [], "quarantine_parquet": str(cleaned.quarantine_path),
                            "huge_amounts": _huge_amounts(con, cleaned.table, first_row)}
@@ -483,6 +499,162 @@ class EngineCase(LoadedCase):
     def __exit__(self, *exc) -> None:
         self.close()
 
+    @property
+    def engine_source(self) -> str | None:
+        """The name of the source cleaned in the engine (the transactions), or None."""
+        if self.cleaning is None:
+            return None
+        return next((name for name, spec in self.case.sources.items()
+                     if spec.get("table", name) == "transactions"), None)
+
+    def _quarantine_relation(self) -> str | None:
+        path = None if self.cleaning is None else self.cleaning.quarantine_path
+        if path is None or not Path(path).is_file():
+            return None
+        return f"read_parquet({_lit(str(path))})"
+
+    def quarantine_reasons(self, *, examples: int = 3, details: int = 20) -> pd.DataFrame:
+        """The quarantined rows of the source cleaned in the engine, per reason, counted in the engine.
+
+        Read from the quarantine Parquet file by the engine (it is never loaded whole):
+        what :func:`workbench.quality.validation_report` shows for an engine case.
+
+        Parameters
+        ----------
+        examples : int
+            How many rows (the first in the file) to show per reason.
+        details : int
+            How many non-blank details (offending values) to keep per reason, for the
+            advice of :func:`workbench.quality.next_step`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``table`` (the source's name), ``reason``, ``rows``, ``examples`` (a list of
+            ``(row, detail or None)``, row numbers as a spreadsheet shows them) and
+            ``details`` (a list of text); reasons in the order of their first row, as
+            the pandas quarantine lists them.
+
+        Examples
+        --------
+        >>> import pandas as pd, tempfile, pathlib, textwrap
+        >>> from workbench.cases import load_case
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> pd.DataFrame({"cid": ["a", None, "b", "c"],
+        ...               "day": pd.to_datetime(["2024-01-05", "2024-01-06", "2030-01-01", "2024-01-07"]),
+        ...               "sales": [1.0, 2.0, 3.0, 4.0]}).to_parquet(folder / "tx.parquet")
+        >>> _ = (folder / "shop.yaml").write_text(textwrap.dedent('''
+        ...     {name: shop, language: en, granularity: M, start: 2024-01-01, default_period: 2024-02,
+        ...      engine: duckdb, notebooks: [00_data_overview], sources: {transactions: {path: tx.parquet,
+        ...      columns: {customer_id: cid, date: day, amount: sales}}}}'''))
+        >>> with load_case_tables(load_case(folder / "shop.yaml"), today="2024-06-01",
+        ...                       output_dir=folder / "report", progress=None) as data:
+        ...     reasons = data.quarantine_reasons()
+        >>> for row in reasons.itertuples():
+        ...     print(row.reason, row.rows, row.examples)
+        customer_id_missing 1 [(3, None)]
+        date_in_future 1 [(4, '2030-01-01')]
+        """
+        columns = ["table", "reason", "rows", "examples", "details"]
+        relation, name = self._quarantine_relation(), self.engine_source
+        if relation is None or name is None:
+            return pd.DataFrame(columns=columns)
+        rows = self.engine.con.execute(f"""
+            WITH q AS (SELECT CAST(row AS BIGINT) AS row, reason, CAST(detail AS VARCHAR) AS detail,
+                              row_number() OVER (PARTITION BY reason ORDER BY row) AS k,
+                              row_number() OVER (PARTITION BY reason, detail IS NULL ORDER BY row) AS d
+                       FROM {relation})
+            SELECT reason, COUNT(*) AS n, MIN(row) AS first,
+                   list(struct_pack(row := row, detail := detail) ORDER BY row) FILTER (WHERE k <= {int(examples)}),
+                   list(detail ORDER BY row) FILTER (WHERE detail IS NOT NULL AND d <= {int(details)})
+            FROM q GROUP BY reason ORDER BY first""").fetchall()
+        return pd.DataFrame([{"table": name, "reason": reason, "rows": int(n),
+                              "examples": [(int(e["row"]), e["detail"]) for e in shown or ()],
+                              "details": list(texts or ())}
+                             for reason, n, _first, shown, texts in rows], columns=columns)
+
+    def write_quarantine_table(self, target: str | Path, *, others: pd.DataFrame | None = None,
+                               file_format: str = "csv") -> int:
+        """Write the quarantine table of :func:`workbench.quality.quarantine_table` by the engine.
+
+        The rows of the source cleaned in the engine come from its quarantine Parquet
+        file, with their cells as a JSON object keyed by the file's own column names
+        (``values``); ``others`` (the rows of the sources cleaned in pandas, e.g. the
+        customers) are added; sorted by source, then row.
+
+        Parameters
+        ----------
+        target : path-like
+            The file to write (replaced atomically).
+        others : pandas.DataFrame, optional
+            More rows with the columns ``source``, ``file``, ``row``, ``reason``,
+            ``detail``, ``values``.
+        file_format : {"csv", "parquet"}
+            CSV is UTF-8 with BOM, as :func:`workbench.quality.write_quarantine` writes it.
+
+        Returns
+        -------
+        int
+            The rows written.
+        """
+        if file_format not in ("csv", "parquet"):
+            raise ValueError(f"file_format={file_format!r}; use 'csv' or 'parquet'")
+        con = self.engine.con
+        target = Path(target)
+        parts = []
+        relation, name = self._quarantine_relation(), self.engine_source
+        if relation is not None and name is not None:
+            described = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+            cells = [(column, str(kind).upper()) for column, kind, *_ in described
+                     if column not in ("source_row", "row", "reason", "detail")]
+            if {"source", "file", "values"} <= {column for column, _ in cells}:
+                # the file is this table already (written over the engine's own quarantine.parquet)
+                relation = f"(SELECT * FROM {relation} WHERE source = {_lit(name)})"
+                values = 'CAST("values" AS VARCHAR)'
+            else:
+                # keys and values as json.dumps writes them (", " and ": "), keys in the file's order
+                pairs = ", ".join(f"{_lit(_json_text(column) + ': ')} || "
+                                  f"COALESCE(CAST(to_json({_json_cell(column, kind)}) AS VARCHAR), 'null')"
+                                  for column, kind in cells)
+                values = f"'{{' || concat_ws(', ', {pairs}) || '}}'"
+            parts.append(f"SELECT {_lit(name)} AS source, {_lit(self.files[name].name)} AS file, "
+                         f"CAST(row AS BIGINT) AS row, CAST(reason AS VARCHAR) AS reason, "
+                         f"CAST(detail AS VARCHAR) AS detail, {values} AS \"values\" "
+                         f"FROM {relation}")
+        view = f"_quarantine_others_{os.getpid()}"
+        columns = ["source", "file", "row", "reason", "detail", "values"]
+        if others is not None and len(others):
+            frame = others[columns].astype({"row": "int64"}).astype(
+                {c: object for c in ("source", "file", "reason", "detail", "values")})
+            frame = frame.where(frame.notna(), None)
+            con.register(view, frame)
+            parts.append(f"SELECT source, file, CAST(row AS BIGINT) AS row, CAST(reason AS VARCHAR) AS reason, "
+                         f"CAST(detail AS VARCHAR) AS detail, CAST(\"values\" AS VARCHAR) AS \"values\" FROM {view}")
+        if not parts:
+            parts.append("SELECT " + ", ".join(f"CAST(NULL AS {'BIGINT' if c == 'row' else 'VARCHAR'}) AS {_q(c)}"
+                                               for c in columns) + " WHERE false")
+        query = f"SELECT * FROM ({' UNION ALL '.join(parts)}) ORDER BY source, row"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.{os.getpid()}")
+        try:
+            if file_format == "parquet":
+                con.execute(f"COPY ({query}) TO {_lit(str(partial))} (FORMAT parquet)").fetchall()
+            else:
+                body = partial.with_name(partial.name + ".body")
+                con.execute(f"COPY ({query}) TO {_lit(str(body))} (FORMAT csv, HEADER true)").fetchall()
+                with body.open("rb") as source, partial.open("wb") as sink:  # a BOM, as pandas writes it
+                    sink.write("\ufeff".encode())
+                    shutil.copyfileobj(source, sink, 1 << 20)
+                body.unlink()
+            written = int(con.execute(f"SELECT COUNT(*) FROM ({query})").fetchall()[0][0])
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+            partial.with_name(partial.name + ".body").unlink(missing_ok=True)
+            if others is not None and len(others):
+                con.unregister(view)
+        return written
+
 
 class EngineTransactions:
     """A case's clean transactions, kept in an engine: what the package's functions take
@@ -590,6 +762,81 @@ class EngineTransactions:
         return self._once(("customer_ids",), lambda: pd.Series(
             self.engine.con.sql(f"SELECT DISTINCT customer_id FROM {self.table} ORDER BY 1").to_arrow_table()
             .column(0).to_pylist(), dtype="str", name="customer_id"))
+
+    def id_matches(self, ids: pd.Series, *, examples: int = 3) -> dict[str, Any]:
+        """How many distinct customer ids of the rows are among ``ids``, counted in the engine.
+
+        The join match rate of :func:`workbench.quality.join_match_rates` for an engine
+        case: ``ids`` (the customers table's, in memory) go to the engine, the rows'
+        ids never come out. Ids are compared as text, as the pandas path compares them
+        (both are NFKC-normalised and trimmed when cleaned).
+
+        Parameters
+        ----------
+        ids : pandas.Series
+            The other side's ids (missing ones are skipped).
+        examples : int
+            How many ids to show of each side that the other lacks.
+
+        Returns
+        -------
+        dict
+            ``keys`` (distinct ids of the rows), ``matched`` (of them among ``ids``),
+            ``unmatched`` and ``other_side`` (the first ``examples`` ids, sorted, of the
+            rows not among ``ids`` and of ``ids`` not in the rows), ``matched_without_zeros``
+            (matched once leading zeros are dropped: ``'00001'`` is ``'1'``) and
+            ``matched_ignoring_case`` (matched once blanks inside are dropped and letters
+            lower-cased).
+        """
+        import pyarrow as pa
+
+        con = self.engine.con
+        master = pd.Series(ids, dtype=object).dropna().astype(str).drop_duplicates()
+        view = f"_id_master_{os.getpid()}"
+        con.register(view, pa.table({"id": pa.array(master.tolist(), type=pa.string())}))
+        try:
+            left = f"SELECT DISTINCT CAST(customer_id AS VARCHAR) AS id FROM {self.table} WHERE customer_id IS NOT NULL"
+
+            def zeros(v):
+                return f"CASE WHEN ltrim({v}, '0') = '' THEN '0' ELSE ltrim({v}, '0') END"
+
+            def folded(v):  # Python's \s: the blanks NFKC leaves (U+3000 is a space already)
+                return f"lower(regexp_replace({v}, '[\\s\\x{{0B}}\\x{{1C}}-\\x{{1F}}\\x{{85}}\\x{{A0}}\\x{{1680}}" \
+                       f"\\x{{2000}}-\\x{{200A}}\\x{{2028}}\\x{{2029}}\\x{{202F}}\\x{{205F}}\\x{{3000}}]+', '', 'g'))"
+
+            keys, matched, no_zeros, no_case = con.execute(f"""
+                WITH l AS ({left}), m AS (SELECT id FROM {view})
+                SELECT COUNT(*), COUNT(*) FILTER (WHERE id IN (SELECT id FROM m)),
+                       COUNT(*) FILTER (WHERE {zeros('id')} IN (SELECT {zeros('id')} FROM m)),
+                       COUNT(*) FILTER (WHERE {folded('id')} IN (SELECT {folded('id')} FROM m))
+                FROM l""").fetchall()[0]
+            unmatched = [r[0] for r in con.execute(
+                f"WITH l AS ({left}) SELECT id FROM l WHERE id NOT IN (SELECT id FROM {view}) "
+                f"ORDER BY id LIMIT {int(examples)}").fetchall()]
+            other = [r[0] for r in con.execute(
+                f"WITH l AS ({left}) SELECT id FROM {view} WHERE id NOT IN (SELECT id FROM l) "
+                f"ORDER BY id LIMIT {int(examples)}").fetchall()]
+        finally:
+            con.unregister(view)
+        return {"keys": int(keys), "matched": int(matched), "unmatched": unmatched, "other_side": other,
+                "matched_without_zeros": int(no_zeros), "matched_ignoring_case": int(no_case)}
+
+    def negative_net(self, *, examples: int = 3) -> tuple[int, list[tuple[str, float]]]:
+        """Customers whose net revenue (sum of amounts, returns negative) is below zero.
+
+        Returns
+        -------
+        count : int
+            How many, counted in the engine.
+        first : list of (str, float)
+            The first ``examples`` of them by id, with their net revenue.
+        """
+        net = f"SELECT customer_id, SUM(amount) AS net FROM {self.table} GROUP BY customer_id HAVING SUM(amount) < 0"
+        con = self.engine.con
+        count = int(con.execute(f"SELECT COUNT(*) FROM ({net})").fetchall()[0][0])
+        first = con.execute(f"SELECT customer_id, net FROM ({net}) ORDER BY customer_id LIMIT {int(examples)}"
+                            ).fetchall() if count else []
+        return count, [(str(c), float(v)) for c, v in first]
 
     def customer_totals(self) -> pd.DataFrame:
         """Orders (distinct order ids) and revenue (net) per customer, sorted by id, as
@@ -816,3 +1063,31 @@ def _key(value):
 
 def _iso(day: int) -> str:
     return str(np.datetime64(int(day), "D"))
+
+
+def _q(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _json_text(text: str) -> str:
+    import json
+
+    return json.dumps(str(text), ensure_ascii=False)
+
+
+def _json_cell(column: str, kind: str) -> str:
+    """A quarantine cell as the pandas path writes it into ``values``: NaN as null, a time
+    in ISO form (``2024-01-05T00:00:00``)."""
+    cell = _q(column)
+    if kind in ("DOUBLE", "FLOAT", "REAL"):
+        return f"CASE WHEN isnan({cell}) THEN NULL ELSE {cell} END"
+    if kind.startswith("TIMESTAMP") and "TIME ZONE" not in kind:
+        return (f"CASE WHEN microsecond({cell}) % 1000000 = 0 THEN strftime({cell}, '%Y-%m-%dT%H:%M:%S') "
+                f"ELSE strftime({cell}, '%Y-%m-%dT%H:%M:%S.%f') END")
+    if kind.startswith("TIMESTAMP"):
+        return f"CAST({cell} AS VARCHAR)"
+    return cell

@@ -12,6 +12,8 @@ gets the first reason that applies; :data:`workbench.cleaning.TRANSACTION_REASON
                            ``无``, ...: :data:`workbench.io.MISSING_VALUES`, the case's
                            ``missing_values``), compared trimmed and lower-cased
 ``date_missing``           NULL date
+``date_unparseable``       a text date (a CSV whose dates DuckDB could not all read with
+                           the source's ``date_format``) that the format does not read
 ``amount_missing``         NULL or NaN amount
 ``amount_not_finite``      an infinite amount
 ``<col>_not_finite``       quantity, cost, gross_profit infinite (blank stays missing)
@@ -109,7 +111,8 @@ def _day(value) -> str:
 def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, today=None,
                        duplicates: str = "quarantine", conflicts: str = "quarantine",
                        missing_values: Iterable[str] = io.MISSING_VALUES, first_row: int = 2,
-                       quarantine_path: str | Path | None = None, lang: str = "en") -> EngineCleaning:
+                       quarantine_path: str | Path | None = None, lang: str = "en",
+                       allow_empty: bool = False) -> EngineCleaning:
     """Clean a typed transactions source in the engine; the kept rows become its transactions.
 
     Parameters
@@ -136,6 +139,9 @@ def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, 
         Where to write the quarantined rows as Parquet; None: not written.
     lang : {"en", "zh"}
         Language of the message about a column the header has twice.
+    allow_empty : bool
+        Keep no row without refusing (the engine's transactions are then empty): what
+        ``workbench validate`` needs to report a source whose every row is quarantined.
 
     Returns
     -------
@@ -167,7 +173,11 @@ def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, 
     present = [c for c in types if not (ordered and c in ("filename", "file_row_number"))]
     mapping = mapped_columns(source, present, "transactions", {c: CANONICAL_COLUMNS[c] for c in _READ})
     date_type = types[mapping["date"]]
-    if not (date_type.startswith("DATE") or date_type.startswith("TIMESTAMP")):
+    date_format = source.options.get("date_format")
+    # text dates (a CSV whose dates DuckDB could not all read with date_format) are parsed
+    # with that format, row by row: what it does not read is date_unparseable, as in pandas
+    text_dates = date_format is not None and date_type == "VARCHAR"
+    if not (date_type.startswith("DATE") or date_type.startswith("TIMESTAMP") or text_dates):
         raise ValueError(f"transactions ({source.describe()}): column {mapping['date']!r} (mapped to date) has "
                          f"type {date_type}; cleaning in the engine takes typed sources (DATE or TIMESTAMP "
                          "dates): for CSV give date_format, or clean text files with engine: pandas")
@@ -190,7 +200,8 @@ def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, 
 
     cols = [c for c in _READ if c in mapping]
     select = [f"{text(c)} AS {c}" if c in _TEXT else
-              f"CAST({_q(mapping[c])} AS TIMESTAMP) AS date" if c == "date" else
+              (f"try_strptime({text(c)}, {_lit(date_format)}) AS date, {text(c)} AS date_text" if text_dates
+               else f"CAST({_q(mapping[c])} AS TIMESTAMP) AS date") if c == "date" else
               f"{number(c)} AS {c}" for c in cols]
     raw_select = [f"{_q(mapping[c])} AS {_q('raw_' + c)}" for c in cols]
     rows = relation
@@ -211,10 +222,12 @@ def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, 
         con.execute("DROP TABLE _file_offsets")
 
     today_ts = pd.Timestamp.today().normalize() if today is None else pd.Timestamp(today).normalize()
+    blank = ["date_text" if c == "date" and text_dates else c for c in cols]
     reasons = [
-        (" AND ".join(f"{c} IS NULL" for c in cols), "blank_row", "NULL"),
+        (" AND ".join(f"{c} IS NULL" for c in blank), "blank_row", "NULL"),
         ("customer_id IS NULL", "customer_id_missing", "NULL"),
-        ("date IS NULL", "date_missing", "NULL"),
+        (f"{'date_text' if text_dates else 'date'} IS NULL", "date_missing", "NULL"),
+        *([("date IS NULL", "date_unparseable", "CAST(raw_date AS VARCHAR)")] if text_dates else []),
         ("amount IS NULL", "amount_missing", "NULL"),
         ("isinf(amount)", "amount_not_finite", "CAST(raw_amount AS VARCHAR)"),
         *[(f"isinf({c})", f"{c}_not_finite", f"CAST(raw_{c} AS VARCHAR)") for c in _NUMERIC_OPTIONAL if c in cols],
@@ -233,6 +246,16 @@ def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, 
     case_detail = "CASE " + " ".join(f"WHEN {cond} THEN {detail}" for cond, _, detail in reasons) + " END"
     con.execute(f"CREATE OR REPLACE TEMP TABLE reasoned AS SELECT *, {case_reason} AS reason, "
                 f"{case_detail} AS detail, {repeated} AS is_duplicate FROM raw_transactions")
+    if date_type.startswith("TIMESTAMP") and "TIME ZONE" not in date_type:
+        # the pandas detail is the dates of one check as text, a day alone when none of them
+        # has a time of day: the same here, per reason (and side of the window)
+        side = f"date < {_day(start)}" if start is not None else "false"
+        con.execute(f"""
+            UPDATE reasoned SET detail = strftime(raw_date, '%Y-%m-%d')
+            FROM (SELECT reason AS g_reason, {side} AS g_side FROM reasoned
+                  WHERE reason IN ('date_in_future', 'date_out_of_window') GROUP BY ALL
+                  HAVING bool_and(CAST(raw_date AS TIME) = TIME '00:00:00')) g
+            WHERE reasoned.reason = g.g_reason AND ({side}) = g.g_side""").fetchall()
     engine._emit("read", "cleaning", rows=int(con.execute("SELECT COUNT(*) FROM reasoned").fetchone()[0]),
                  seconds=time.perf_counter() - started)
     if "order_id" in cols:
@@ -276,7 +299,7 @@ def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, 
                     f"FROM reasoned WHERE reason IS NOT NULL ORDER BY pos) TO {_lit(str(path))} (FORMAT parquet)")
     con.execute("DROP TABLE raw_transactions")
     con.execute("DROP TABLE reasoned")
-    engine.transactions(Source("table", table="clean_transactions"))
+    engine.transactions(Source("table", table="clean_transactions"), allow_empty=allow_empty)
     engine._emit("done", "cleaning", rows=kept, seconds=time.perf_counter() - started)
     return EngineCleaning(rows_in=rows_in, kept=kept, quarantined=quarantined, log=log, quarantine_path=path)
 

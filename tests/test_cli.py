@@ -261,3 +261,24 @@ def test_validate_says_when_an_engine_case_writes_its_quarantine_as_parquet(proj
     assert table["row"].tolist() == [2, 3, 4, 5] and not (written.parent / "quarantine.csv").exists()
     assert cli.main(["validate", "--case", str(paths["duckdb"]), "--lang", "zh"]) == 0
     assert "已写为 Parquet 文件" in capsys.readouterr().out
+
+
+def test_the_validate_report_speaks_the_case_language(tmp_path):
+    """A Chinese case's validate report: headings, row references, warnings and next steps in
+    Chinese; reason codes stay codes (the README lists them)."""
+    from workbench.cases import load_case
+    from workbench.quality import validation_report
+
+    (tmp_path / "orders.csv").write_text("order,cust,day,value\nO1,A,2024-01-05,10\nO2,B,16/01/2024,5\n"
+                                         "O3,C,2024-02-01,-50\nO4,C,2024-02-01,N/A\n", encoding="utf-8")
+    (tmp_path / "shop.yaml").write_text(
+        "{name: shop, language: zh, granularity: M, start: 2024-01-01, default_period: 2024-03,"
+        " notebooks: [00_data_overview], sources: {transactions: {path: orders.csv,"
+        " columns: {customer_id: cust, date: day, amount: value, order_id: order}}}}", encoding="utf-8")
+    loaded = load_case(tmp_path / "shop.yaml").load()
+    text = validation_report(loaded, lang="zh").to_text()
+    assert text.startswith("数据来源（读入行数 = 保留 + 隔离）：")
+    assert "transactions：date_unparseable：1 行，例如 第 3 行：'16/01/2024'" in text
+    assert "下一步：" in text and "警告：" in text and "位客户的退货多于购买" in text
+    english = validation_report(loaded, lang="en").to_text()
+    assert "transactions: date_unparseable: 1 row(s), e.g. row 3: '16/01/2024'" in english

@@ -1259,6 +1259,44 @@ _MESSAGE_LABELS = {
               "that large (a unit or export error?); the rows are kept and flagged is_outlier, but sums of "
               "them lose the cents or overflow: correct them"},
     "message_row_value": {"zh": "第 {row} 行：{value}", "en": "row {row}: {value}"},
+    # the validate command's report (quality.ValidationReport.to_text)
+    "validate_sources": {"zh": "数据来源（读入行数 = 保留 + 隔离）：", "en": "Sources (rows in = kept + quarantined):"},
+    "validate_problems": {"zh": "\n隔离的行，按原因（取第一个适用的原因）：",
+                          "en": "\nQuarantined rows, by reason (the first that applies):"},
+    "validate_problem": {"zh": "  {table}：{reason}：{rows:,} 行，例如 {examples}",
+                         "en": "  {table}: {reason}: {rows:,} row(s), e.g. {examples}"},
+    "validate_next_step": {"zh": "      下一步：{advice}", "en": "      next step: {advice}"},
+    "validate_joins": {"zh": "\n表间关联（在另一张表中找到的编号比例）：",
+                       "en": "\nJoins (share of ids found in the other table):"},
+    "validate_join": {"zh": "  {join}：{keys:,} 个编号中找到 {matched:,} 个（{rate}）",
+                      "en": "  {join}: {matched:,} of {keys:,} ids ({rate})"},
+    "validate_warnings": {"zh": "\n警告：", "en": "\nWarnings:"},
+    "validate_row": {"zh": "第 {row} 行", "en": "row {row}"},
+    "validate_join_low": {
+        "zh": "关联 {join}：{keys:,} 个编号中只找到 {matched:,} 个（{rate:.1%}）；未找到的如 {unmatched}；"
+              "另一张表中有如 {other}。{hint}",
+        "en": "join {join}: only {matched:,} of {keys:,} ids match ({rate:.1%}); not found, e.g. {unmatched}; "
+              "the other side has, e.g. {other}. {hint}"},
+    "validate_personal_column": {
+        "zh": "{source}：列 {column!r} 看起来是个人数据（{kind}）；{where}",
+        "en": "{source}: column {column!r} looks like personal data ({kind}); {where}"},
+    "validate_not_read": {"zh": "未读入", "en": "not read"},
+    "validate_pseudonymised": {"zh": "已假名化", "en": "pseudonymised"},
+    "validate_negative_net": {
+        "zh": "{n:,} 位客户的退货多于购买（净销售额 < 0），例如 {examples}：购买可能早于数据窗口的开始或不在文件中；"
+              "这些退货已保留",
+        "en": "{n:,} customer(s) returned more than they bought (net revenue < 0), e.g. {examples}: the "
+              "purchase may be before the window's start or missing from the file; their returns are kept"},
+    "validate_keeps_no_row": {
+        "zh": "数据来源 {name!r} 没有保留任何行：无法分析其中任何内容；原因见上",
+        "en": "source {name!r} keeps no row: nothing of it can be analysed; see the reasons above"},
+    "validate_item_unanswered": {
+        "zh": "问卷：题项 {item!r} 没有任何回答；请检查文件中的该列与列映射",
+        "en": "survey: item {item!r} has no answer at all; check its column in the file and the mapping"},
+    "validate_no_respondent": {
+        "zh": "问卷：没有受访者通过答案检查（原因见上）；满意度报告无法运行",
+        "en": "survey: no respondent passes the answer checks (see the reasons above); the satisfaction "
+              "notebook cannot run"},
     "message_quarantine_parquet": {
         "zh": "隔离的行共 {rows} 行，超过电子表格能打开的行数：每一行（文件、行号、数值与原因）已写为 Parquet "
               "文件，列与 quarantine.csv 相同：{path}",

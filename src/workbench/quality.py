@@ -22,7 +22,7 @@ import pandas as pd
 from workbench import resources
 from workbench.features import in_engine
 from workbench.io import scratch_dir
-from workbench.labels import LABELS, label
+from workbench.labels import LABELS, label, translate_columns, translate_text
 
 __all__ = [
     "JOIN_THRESHOLD",
@@ -453,6 +453,8 @@ class ValidationReport:
     answers_kept : int or None
         Respondents that pass the survey's answer checks (None: no survey, no spec or
         no respondent to check); 0 makes the report not ``ok``.
+    lang : {"en", "zh"}
+        The language of the warnings, next steps and :meth:`to_text`.
 
     Examples
     --------
@@ -483,6 +485,7 @@ class ValidationReport:
     joins: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
     answers_kept: int | None = None
+    lang: str = "en"
 
     @property
     def empty_sources(self) -> list[str]:
@@ -498,23 +501,27 @@ class ValidationReport:
         return not self.empty_sources and self.answers_kept != 0
 
     def to_text(self) -> str:
-        """The report as the ``validate`` command prints it."""
-        lines = ["Sources (rows in = kept + quarantined):",
-                 self.sources.to_string(index=False)]
+        """The report as the ``validate`` command prints it, in the report's language (reason
+        codes stay codes: the README's "Data problems" page lists them)."""
+        lang = self.lang
+        sources = self.sources if lang == "en" else translate_columns(self.sources, lang)
+        lines = [label("validate_sources", lang), sources.to_string(index=False)]
         if len(self.problems):
-            lines.append("\nQuarantined rows, by reason (the first that applies):")
+            lines.append(label("validate_problems", lang))
             for row in self.problems.itertuples(index=False):
-                lines.append(f"  {row.table}: {row.reason}: {row.rows:,} row(s), e.g. {row.examples}")
+                lines.append(label("validate_problem", lang).format(table=row.table, reason=row.reason,
+                                                                    rows=row.rows, examples=row.examples))
                 if row.next_step:
-                    lines.append(f"      next step: {row.next_step}")
+                    lines.append(label("validate_next_step", lang).format(advice=row.next_step))
         if len(self.joins):
-            lines.append("\nJoins (share of ids found in the other table):")
+            lines.append(label("validate_joins", lang))
             for row in self.joins.itertuples(index=False):
                 rate = "n/a" if row.match_rate is None or pd.isna(row.match_rate) \
                     else f"{row.match_rate:.1%}"
-                lines.append(f"  {row.join}: {row.matched:,} of {row.keys:,} ids ({rate})")
+                lines.append(label("validate_join", lang).format(join=row.join, matched=row.matched,
+                                                                 keys=row.keys, rate=rate))
         if self.warnings:
-            lines.append("\nWarnings:")
+            lines.append(label("validate_warnings", lang))
             lines += [f"  - {w}" for w in self.warnings]
         return "\n".join(lines)
 
@@ -526,12 +533,13 @@ def _engine_source(loaded) -> str | None:
     return getattr(loaded, "engine_source", None)
 
 
-def _examples(group: pd.DataFrame, n: int = 3) -> str:
+def _examples(group: pd.DataFrame, n: int = 3, lang: str = "en") -> str:
     shown = []
     for row in group.head(n).itertuples(index=False):
         detail = row.detail
-        shown.append(f"row {int(row.row)}" + ("" if detail is None or pd.isna(detail)
-                                              else f": {detail!r}"))
+        where = label("validate_row", lang).format(row=int(row.row))
+        shown.append(where if detail is None or pd.isna(detail)
+                     else label("message_row_value", lang).format(row=int(row.row), value=repr(detail)))
     return "; ".join(shown)
 
 
@@ -593,7 +601,9 @@ def validation_report(loaded, *, lang: str = "en",
     engine_source = _engine_source(loaded)
     if engine_source is not None:  # counted in the engine, from its quarantine file
         for row in loaded.quarantine_reasons().itertuples(index=False):
-            shown = "; ".join(f"row {r}" + ("" if d is None else f": {d!r}") for r, d in row.examples)
+            shown = "; ".join(label("validate_row", lang).format(row=r) if d is None
+                              else label("message_row_value", lang).format(row=r, value=repr(d))
+                              for r, d in row.examples)
             problems.append({"table": row.table, "reason": row.reason, "rows": row.rows, "examples": shown,
                              "next_step": next_step(row.reason, lang, row.details)})
     for name, frame in loaded.quarantine.items():
@@ -602,7 +612,7 @@ def validation_report(loaded, *, lang: str = "en",
         for reason, group in frame.groupby("reason", sort=False):
             details = group["detail"].dropna().astype(str).tolist()
             problems.append({"table": name, "reason": reason, "rows": len(group),
-                             "examples": _examples(group),
+                             "examples": _examples(group, lang=lang),
                              "next_step": next_step(reason, lang, details[:20])})
     warnings: list[str] = []
     survey = loaded.tables.get("survey")
@@ -614,15 +624,16 @@ def validation_report(loaded, *, lang: str = "en",
     joins = join_match_rates(loaded, threshold)
     for row in joins.itertuples(index=False):
         if row.keys and row.match_rate is not None and row.match_rate < threshold:
-            warnings.append(
-                f"join {row.join}: only {row.matched:,} of {row.keys:,} ids match "
-                f"({row.match_rate:.1%}); not found, e.g. {row.unmatched_examples}; the other "
-                f"side has, e.g. {row.other_side_examples}. {row.hint}")
+            warnings.append(label("validate_join_low", lang).format(
+                join=row.join, matched=row.matched, keys=row.keys, rate=row.match_rate,
+                unmatched=row.unmatched_examples, other=row.other_side_examples,
+                hint=translate_text(row.hint, lang)).rstrip())
     for name, note in loaded.notes.items():
         for column, kind in {**note.get("personal_unused", {}), **note.get("personal", {})}.items():
-            where = "not read" if column in note.get("personal_unused", {}) else "pseudonymised"
-            warnings.append(f"{name} ({note['file']}): column {column!r} looks like personal "
-                            f"data ({kind}); {where}")
+            where = label("validate_not_read" if column in note.get("personal_unused", {})
+                          else "validate_pseudonymised", lang)
+            warnings.append(label("validate_personal_column", lang).format(
+                source=f"{name} ({note['file']})", column=column, kind=kind, where=where))
         if note.get("personal_ids"):
             warnings.append(label("message_personal_ids", lang).format(
                 source=f"{name} ({note['file']})", kind=note["personal_ids"]))
@@ -642,14 +653,11 @@ def validation_report(loaded, *, lang: str = "en",
             negatives, first = int((net < 0).sum()), list(net[net < 0].head(3).items())
         if negatives:
             shown = ", ".join(f"{c} ({v:,.2f})" for c, v in first)
-            warnings.append(f"{negatives:,} customer(s) returned more than they bought "
-                            f"(net revenue < 0), e.g. {shown}: the purchase may be before the "
-                            "window's start or missing from the file; their returns are kept")
+            warnings.append(label("validate_negative_net", lang).format(n=negatives, examples=shown))
     report = ValidationReport(sources=sources, problems=problems, joins=joins, warnings=warnings,
-                              answers_kept=answers_kept)
+                              answers_kept=answers_kept, lang=lang)
     for name in report.empty_sources:
-        warnings.insert(0, f"source '{name}' keeps no row: nothing of it can be analysed; see "
-                           "the reasons above")
+        warnings.insert(0, label("validate_keeps_no_row", lang).format(name=name))
     return report
 
 
@@ -670,8 +678,7 @@ def _survey_problems(loaded, survey: pd.DataFrame, lang: str,
     items = [i for i in spec.items if i in survey.columns]
     for item in items:
         if survey[item].isna().all() or survey[item].astype(str).str.strip().eq("").all():
-            warnings.append(f"survey: item {item!r} has no answer at all; check its column "
-                            "in the file and the mapping")
+            warnings.append(label("validate_item_unanswered", lang).format(item=item))
     try:
         cleaned = clean_survey(survey, spec)
     except (SpecError, ValueError) as exc:
@@ -686,6 +693,5 @@ def _survey_problems(loaded, survey: pd.DataFrame, lang: str,
         out.append({"table": "survey_answers", "reason": reason, "rows": len(group),
                     "examples": shown, "next_step": next_step(reason, lang)})
     if len(survey) and quarantine.shape[0] == len(survey):
-        warnings.append("survey: no respondent passes the answer checks (see the reasons "
-                        "above); the satisfaction notebook cannot run")
+        warnings.append(label("validate_no_respondent", lang))
     return out, (len(survey) - quarantine.shape[0] if len(survey) else None)

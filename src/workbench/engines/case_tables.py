@@ -499,9 +499,9 @@ class EngineTransactions:
     table : str
         The engine table of the rows.
     store : pathlib.Path, optional
-        A folder where each computed aggregate is also kept as a pickle, read back by
-        another :class:`EngineTransactions` on the same rows (a render's cache entry,
-        :func:`load_data`).
+        A folder where each computed aggregate is also kept, read back by another
+        :class:`EngineTransactions` on the same rows (a render's cache entry,
+        :func:`load_data`): per-customer frames as Parquet, anything else as a pickle.
 
     Attributes
     ----------
@@ -549,21 +549,24 @@ class EngineTransactions:
 
     def _once(self, key: tuple, compute: Callable[[], Any]) -> Any:
         """``compute()`` once per key: kept here and, with a ``store`` folder (a render's
-        cache entry), in a file there that the render's other notebooks read."""
+        cache entry), in a file there that the render's other notebooks read.
+
+        The file is named by the SHA-256 of the key (the aggregate's name, its arguments
+        and ``as_of``). A frame of plain columns (text, whole numbers, floats, booleans,
+        dates) on a default index, such as the customer features of millions of customers,
+        is kept as Parquet (:func:`_write_frame`: written and read back by Arrow, with the
+        same values and dtypes); anything else as a pickle.
+        """
         if key not in self._memo:
-            path = None
+            stem = None
             if self.store is not None:
-                path = self.store / (hashlib.sha256(repr(key).encode()).hexdigest()[:32] + ".pkl")
-            if path is not None and path.is_file():
-                with path.open("rb") as handle:
-                    self._memo[key] = pickle.load(handle)
-            else:
-                self._memo[key] = compute()
-                if path is not None:
-                    partial = path.with_name(f".{path.name}.{os.getpid()}")
-                    with partial.open("wb") as handle:
-                        pickle.dump(self._memo[key], handle, protocol=pickle.HIGHEST_PROTOCOL)
-                    os.replace(partial, path)
+                stem = self.store / hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+            value = _MISSING if stem is None else _read_stored(stem)
+            if value is _MISSING:
+                value = compute()
+                if stem is not None:
+                    _write_stored(stem, value)
+            self._memo[key] = value
         value = self._memo[key]
         return value.copy() if isinstance(value, pd.DataFrame) else value
 
@@ -816,3 +819,62 @@ def _key(value):
 
 def _iso(day: int) -> str:
     return str(np.datetime64(int(day), "D"))
+
+
+_MISSING = object()
+
+#: dtypes a stored frame keeps through Parquet exactly (kind codes of numpy dtypes, and str)
+_PLAIN_KINDS = frozenset("biufM")
+
+
+def _parquet_safe(frame: pd.DataFrame) -> bool:
+    """Whether ``frame`` comes back from Parquet with the same values, dtypes and index:
+    a default :class:`pandas.RangeIndex`, unique string column names, and only text
+    (``str``), bool, integer, float and timezone-naive datetime columns."""
+    if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0 or frame.index.step != 1 \
+            or frame.index.name is not None:
+        return False
+    names = list(frame.columns)
+    if not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
+        return False
+    for dtype in frame.dtypes:
+        if isinstance(dtype, pd.StringDtype):
+            if dtype != pd.StringDtype(storage="pyarrow", na_value=np.nan):  # pandas' default "str"
+                return False
+        elif not isinstance(dtype, np.dtype) or dtype.kind not in _PLAIN_KINDS:
+            return False
+    return True
+
+
+def _write_stored(stem: Path, value: Any) -> Path:
+    """Keep ``value`` as ``<stem>.parquet`` (a frame :func:`_parquet_safe` allows) or
+    ``<stem>.pkl``; written beside and renamed, so a reader sees a whole file or none."""
+    if isinstance(value, pd.DataFrame) and _parquet_safe(value):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        path = stem.with_suffix(".parquet")
+        partial = path.with_name(f".{path.name}.{os.getpid()}")
+        table = pa.Table.from_pandas(value, preserve_index=False)
+        pq.write_table(table, partial, compression="snappy")
+    else:
+        path = stem.with_suffix(".pkl")
+        partial = path.with_name(f".{path.name}.{os.getpid()}")
+        with partial.open("wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(partial, path)
+    return path
+
+
+def _read_stored(stem: Path) -> Any:
+    """What :func:`_write_stored` kept under ``stem``, or :data:`_MISSING`."""
+    path = stem.with_suffix(".parquet")
+    if path.is_file():
+        import pyarrow.parquet as pq
+
+        return pq.read_table(path).to_pandas()
+    path = stem.with_suffix(".pkl")
+    if path.is_file():
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+    return _MISSING

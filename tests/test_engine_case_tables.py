@@ -563,3 +563,33 @@ def test_frames_that_parquet_would_change_are_kept_as_pickles(tmp_path):
     assert _write_stored(tmp_path / "tuple", (1, "a")).suffix == ".pkl"
     assert _read_stored(tmp_path / "tuple") == (1, "a")
 
+
+def _period_summaries_equal(pandas_tx, engine_tx):
+    for granularity in ("D", "W", "M", "Q", "Y"):
+        expected = overview.period_summary(pandas_tx, granularity=granularity)
+        got = overview.period_summary(engine_tx, granularity=granularity)
+        counts = ["period", "orders", "customers", "new_customers"]
+        pd.testing.assert_frame_equal(got[counts], expected[counts], check_exact=True)  # counts: exact
+        frames_equal(expected, got)
+
+
+def test_period_totals_count_orders_and_customers_without_distinct_over_the_rows(loaded, gap_cases, monkeypatch):
+    pandas_case, engine_case, _ = loaded
+    assert not engine_case.transactions.row_order_ids  # the source has order ids: (period, order) pairs
+    assert engine_case.transactions.scalar("SELECT COUNT(DISTINCT order_id) < COUNT(*) FROM {t}")  # multi-line
+    _period_summaries_equal(pandas_case.transactions, engine_case.transactions)
+    pandas_gaps, engine_gaps = gap_cases
+    assert engine_gaps.transactions.row_order_ids and engine_gaps.cleaning.row_order_ids  # no order ids: rows
+    _period_summaries_equal(pandas_gaps.transactions, engine_gaps.transactions)
+    # the pairs give the same counts where rows are orders too, and no query counts DISTINCT
+    from workbench.engines.case_tables import EngineTransactions
+
+    queries = []
+    con = type(engine_gaps.engine.con)
+    real = con.sql
+    monkeypatch.setattr(con, "sql", lambda self, q, *a, **k: queries.append(q) or real(self, q, *a, **k),
+                        raising=False)
+    pairs = EngineTransactions(engine_gaps.engine, engine_gaps.case, row_order_ids=False)
+    _period_summaries_equal(pandas_gaps.transactions, pairs)
+    monkeypatch.undo()
+    assert queries and not any("DISTINCT" in q.upper() for q in queries)

@@ -557,3 +557,115 @@ def test_engine_churn_rates_and_cohorts_refuse_as_pandas_does(gap_cases):
             cohort_table(tx, "2023-12-31")
         with pytest.raises(ValueError, match="period='D' is not supported"):
             churn_rates(tx, period="D")
+
+
+def _fresh_transactions(engine_case, store):
+    """Another notebook's view of the same rows: a new memo, the same store folder."""
+    from workbench.engines.case_tables import EngineTransactions
+
+    return EngineTransactions(engine_case.engine, engine_case.case, lang="en", store=store)
+
+
+def test_customer_features_are_stored_as_parquet_and_read_back_by_the_next_notebook(loaded, tmp_path,
+                                                                                     monkeypatch):
+    _, engine_case, _ = loaded
+    store = tmp_path / "aggregates"
+    store.mkdir()
+    first = _fresh_transactions(engine_case, store)
+    as_of = engine_case.as_of
+    computed = customer_features(first, as_of)
+    totals = first.customer_totals()
+    files = sorted(store.iterdir())
+    assert [f.suffix for f in files] == [".parquet", ".parquet"]
+    # the next notebook reads the stored tables: the engine is not asked again
+    second = _fresh_transactions(engine_case, store)
+    monkeypatch.setattr(type(engine_case.engine), "customer_features",
+                        lambda *a, **k: pytest.fail("computed again instead of read from the store"))
+    monkeypatch.setattr(type(engine_case.engine), "_run",
+                        lambda *a, **k: pytest.fail("queried again instead of read from the store"))
+    again = customer_features(second, as_of)
+    pd.testing.assert_frame_equal(again, computed, check_exact=True)
+    assert list(again.dtypes) == list(computed.dtypes) and again["customer_id"].dtype == "str"
+    pd.testing.assert_frame_equal(second.customer_totals(), totals, check_exact=True)
+    assert sorted(store.iterdir()) == files
+    monkeypatch.undo()
+    # another argument (start, period or as_of) is another key: computed, and stored beside
+    calls = []
+    real = type(engine_case.engine).customer_features
+
+    def counted(self, *args, **kwargs):
+        calls.append(kwargs)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(engine_case.engine), "customer_features", counted)
+    third = _fresh_transactions(engine_case, store)
+    quarterly = customer_features(third, as_of, period="Q")
+    earlier = customer_features(third, as_of - pd.Timedelta(days=90))
+    assert len(calls) == 2 and len(list(store.glob("*.parquet"))) == 4
+    pd.testing.assert_frame_equal(quarterly, engine_case.engine.customer_features(as_of, period="Q"),
+                                  check_exact=False, rtol=1e-12)
+    assert not quarterly.equals(computed) and len(earlier) <= len(computed)
+
+
+def test_without_a_cache_folder_nothing_is_stored(loaded, tmp_path, monkeypatch):
+    from workbench import cache
+
+    _, engine_case, _ = loaded
+    monkeypatch.delenv(cache.ENV, raising=False)
+    tx = _fresh_transactions(engine_case, None)
+    customer_features(tx, engine_case.as_of)
+    assert tx.store is None and engine_case.transactions.store is None
+    assert cache.entry_folder(engine_case.case, engine_case.period, TODAY) is None
+    assert not any(tmp_path.iterdir())
+
+
+def test_frames_that_parquet_would_change_are_kept_as_pickles(tmp_path):
+    from workbench.engines.case_tables import _read_stored, _write_stored
+
+    plain = pd.DataFrame({"id": pd.Series(["007", None, "中文"], dtype="str"), "n": [1, 2, 3],
+                          "x": [0.1, np.nan, -0.0], "flag": [True, False, True],
+                          "day": pd.to_datetime(["2024-01-01", None, "2024-03-01"])})
+    assert _write_stored(tmp_path / "plain", plain).suffix == ".parquet"
+    back = _read_stored(tmp_path / "plain")
+    pd.testing.assert_frame_equal(back, plain, check_exact=True)
+    assert np.signbit(back["x"].iloc[2]) and list(back.dtypes) == list(plain.dtypes)
+    others = {"periods": pd.DataFrame({"n": [1]}, index=pd.period_range("2024-01", periods=1, freq="M")),
+              "objects": pd.DataFrame({"o": pd.Series([1, "a"], dtype=object)}),
+              "categories": pd.DataFrame({"c": pd.Categorical(["a"])}),
+              "named_index": pd.DataFrame({"n": [1]}).rename_axis("k")}
+    for name, frame in others.items():
+        assert _write_stored(tmp_path / name, frame).suffix == ".pkl", name
+        pd.testing.assert_frame_equal(_read_stored(tmp_path / name), frame)
+    assert _write_stored(tmp_path / "tuple", (1, "a")).suffix == ".pkl"
+    assert _read_stored(tmp_path / "tuple") == (1, "a")
+
+
+def _period_summaries_equal(pandas_tx, engine_tx):
+    for granularity in ("D", "W", "M", "Q", "Y"):
+        expected = overview.period_summary(pandas_tx, granularity=granularity)
+        got = overview.period_summary(engine_tx, granularity=granularity)
+        counts = ["period", "orders", "customers", "new_customers"]
+        pd.testing.assert_frame_equal(got[counts], expected[counts], check_exact=True)  # counts: exact
+        frames_equal(expected, got)
+
+
+def test_period_totals_count_orders_and_customers_without_distinct_over_the_rows(loaded, gap_cases, monkeypatch):
+    pandas_case, engine_case, _ = loaded
+    assert not engine_case.transactions.row_order_ids  # the source has order ids: (period, order) pairs
+    assert engine_case.transactions.scalar("SELECT COUNT(DISTINCT order_id) < COUNT(*) FROM {t}")  # multi-line
+    _period_summaries_equal(pandas_case.transactions, engine_case.transactions)
+    pandas_gaps, engine_gaps = gap_cases
+    assert engine_gaps.transactions.row_order_ids and engine_gaps.cleaning.row_order_ids  # no order ids: rows
+    _period_summaries_equal(pandas_gaps.transactions, engine_gaps.transactions)
+    # the pairs give the same counts where rows are orders too, and no query counts DISTINCT
+    from workbench.engines.case_tables import EngineTransactions
+
+    queries = []
+    con = type(engine_gaps.engine.con)
+    real = con.sql
+    monkeypatch.setattr(con, "sql", lambda self, q, *a, **k: queries.append(q) or real(self, q, *a, **k),
+                        raising=False)
+    pairs = EngineTransactions(engine_gaps.engine, engine_gaps.case, row_order_ids=False)
+    _period_summaries_equal(pandas_gaps.transactions, pairs)
+    monkeypatch.undo()
+    assert queries and not any("DISTINCT" in q.upper() for q in queries)

@@ -111,6 +111,10 @@ def test_the_source_is_cleaned_once_per_render_with_progress_on_stderr(rendered)
     assert len(entries) == 1 and (entries[0] / "transactions.parquet").is_file()
     # each set of customer features was computed once for the render: as many runs as kept
     # results (02 and 04 ask for the features as of the analysis date again, and read them)
-    stored = [pickle.loads(p.read_bytes()) for p in (entries[0] / "aggregates").glob("*.pkl")]
+    # per-customer frames are kept as Parquet, the rest (small results, objects) as pickles
+    folder = entries[0] / "aggregates"
+    stored = [pickle.loads(p.read_bytes()) for p in folder.glob("*.pkl")] + \
+        [pd.read_parquet(p) for p in folder.glob("*.parquet")]
+    assert any(folder.glob("*.parquet"))
     features = [s for s in stored if isinstance(s, pd.DataFrame) and "spend_trend" in s]
     assert sum("done, customer_features" in line for line in progress) == len(features) >= 4

@@ -22,9 +22,177 @@ import pandas as pd
 from workbench.formatting import ReportTable
 from workbench.labels import label
 
-__all__ = ["Recorder"]
+__all__ = ["FAST_CSV_ROWS", "Recorder", "write_csv"]
 
 _NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
+
+
+#: Tables with at least this many rows are written by :func:`write_csv`'s Arrow path.
+FAST_CSV_ROWS = 100_000
+
+#: Rows pandas formats at a time for a table of n columns (``pandas.io.formats.csvs``):
+#: a datetime column is written as dates only when every value of the chunk is a midnight.
+_PANDAS_CHUNK_CELLS = 100_000
+
+
+def _minimal_quoting() -> tuple[str, ...]:
+    """The characters that make this Python's csv module quote a field (QUOTE_MINIMAL,
+    a newline as line end): asked of the module itself (3.11 leaves a carriage return unquoted)."""
+    import csv
+    import io
+
+    found = []
+    for char in (",", '"', "\n", "\r"):
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerow([f"a{char}b", "c"])
+        if buffer.getvalue().startswith('"'):
+            found.append(char)
+    return tuple(found)
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path, *, index: bool = False, fast_rows: int | None = None) -> Path:
+    r"""Write ``frame`` as :meth:`pandas.DataFrame.to_csv` does for a report table, faster when large.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    path : path-like
+    index : bool
+        Write the index as a column too (always through pandas).
+    fast_rows : int, optional
+        From how many rows the Arrow path is taken; default :data:`FAST_CSV_ROWS`.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``: UTF-8 with a byte-order mark, ``
+`` line ends, the pandas defaults
+        otherwise (``na_rep=""``, minimal quoting, floats as numpy's shortest repr).
+
+    Notes
+    -----
+    pandas formats every cell as a Python string and hands the rows to the csv module
+    one by one: about 5 s per million rows of 13 columns, minutes for the report's
+    10M-customer tables. For a table of at least ``fast_rows`` rows, without the index
+    and with one level of column names, the cells are formatted a column at a time as
+    pandas formats them (integers and text by Arrow; floats as numpy's ``astype(str)``,
+    which is what pandas calls: by Arrow between 1e-3 and 1e9, where its shortest digits
+    read the same once a whole number gets its ``.0``, else by ``repr``, which equals
+    numpy's text for float64; other dtypes, dates among them, by pandas' own
+    ``get_values_for_csv`` over pandas' own chunks of rows, so a datetime column is
+    written with or without its times exactly where pandas writes it so), quoted where
+    the csv module quotes (a delimiter, quote or line end in the field; quotes
+    doubled; a row of one empty field as ``""``), and the rows joined by Arrow. The
+    bytes are the same as ``to_csv``'s (tested on ids with leading zeros, dates, times,
+    NaN, booleans, Chinese text, floats, quotes and line ends).
+
+    No external reference; checked byte for byte against ``to_csv`` in
+    ``tests/test_reports.py``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> frame = pd.DataFrame({"customer_id": ["007", "中文"], "x": [0.1, float("nan")]})
+    >>> write_csv(frame, path, fast_rows=1).read_bytes() == frame.to_csv(
+    ...     index=False, encoding="utf-8-sig", lineterminator="\n").encode("utf-8-sig")
+    True
+    """
+    path = Path(path)
+    limit = FAST_CSV_ROWS if fast_rows is None else fast_rows
+    try:  # pandas' own cell formatting (pandas >= 2.1), for the dtypes formatted as pandas does
+        from pandas.core.indexes.base import get_values_for_csv  # noqa: F401
+    except ImportError:  # pragma: no cover - another pandas: its own writer
+        limit = None
+    if limit is None or index or len(frame) < limit or isinstance(frame.columns, pd.MultiIndex) \
+            or len(frame.columns) == 0:
+        frame.to_csv(path, index=index, encoding="utf-8-sig", lineterminator="\n")
+        return path
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    header = frame.iloc[:0].to_csv(index=False, lineterminator="\n")  # the header line, as pandas writes it
+    quoting = _minimal_quoting()
+    needs = "[" + "".join({"\n": "\\n", "\r": "\\r"}.get(c, c) for c in quoting) + "]"
+    ncols = len(frame.columns)
+    step = (_PANDAS_CHUNK_CELLS // ncols) or 1
+    rows = step * max(1, 500_000 // step)  # a whole number of pandas' chunks
+    numeric = [isinstance(d, np.dtype) and d.kind in "biuf" for d in frame.dtypes]
+    partial = path.with_name(f".{path.name}.partial")
+    with partial.open("wb") as handle:
+        handle.write(header.encode("utf-8-sig"))
+        for start in range(0, len(frame), rows):
+            part = frame.iloc[start:start + rows]
+            cells = [_csv_cells(part.iloc[:, j], step, pa, pc) for j in range(ncols)]
+            cells = [c if numeric[j] else  # a number's text has no comma, quote or line end
+                     pc.if_else(pc.match_substring_regex(c, needs),
+                                pc.binary_join_element_wise('"', pc.replace_substring(c, '"', '""'), '"', ""), c)
+                     for j, c in enumerate(cells)]
+            if ncols == 1:  # the csv module writes a row of one empty field as ""
+                cells[0] = pc.if_else(pc.equal(pc.binary_length(cells[0]), 0), '""', cells[0])
+            cells[-1] = pc.binary_join_element_wise(cells[-1], "\n", "")
+            lines = pc.binary_join_element_wise(*cells, ",")
+            if isinstance(lines, pa.ChunkedArray):  # a text column held in several Arrow chunks
+                lines = lines.combine_chunks()
+            if lines.null_count:  # pragma: no cover - every cell is filled above
+                raise AssertionError("write_csv: a cell was left empty")
+            offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)[lines.offset:lines.offset + len(lines) + 1]
+            handle.write(memoryview(lines.buffers()[2])[offsets[0]:offsets[-1]])
+    partial.replace(path)
+    return path
+
+
+#: Magnitudes where Arrow writes a float64 positionally, as numpy and Python do
+#: (numpy and ``repr`` turn to exponents below 1e-4 and from 1e16, Arrow from 1e10 up
+#: and below about 1e-6); zero is written positionally by all.
+_POSITIONAL = (1e-3, 1e9)
+
+
+def _float_text(numbers: np.ndarray, pa, pc):
+    """float64 values as numpy's ``astype(str)`` writes them (what ``to_csv`` calls), fast.
+
+    Arrow's cast gives the same shortest round-trip digits ten times faster than numpy's
+    Dragon4 (and five times faster than ``repr``), but writes ``13`` for ``13.0`` and
+    uses exponents from 1e10: so Arrow for finite values in :data:`_POSITIONAL` (and
+    zeros), with ``.0`` added to whole numbers, and ``repr`` (the same text as numpy's
+    for float64) for the rest (NaN is blanked by the caller)."""
+    text = pc.cast(pa.array(numbers), pa.string())
+    whole = pc.invert(pc.match_substring_regex(text, r"[.eEna]"))  # "13", "-0": no point, no exponent
+    text = pc.if_else(whole, pc.binary_join_element_wise(text, ".0", ""), text)
+    size = np.abs(numbers)
+    with np.errstate(invalid="ignore"):
+        other = ~(((size >= _POSITIONAL[0]) & (size < _POSITIONAL[1])) | (numbers == 0))
+    if other.any():
+        rest = pa.array(list(map(repr, numbers[other].tolist())), type=pa.string())
+        text = pc.replace_with_mask(text, pa.array(other), rest)
+    return text
+
+
+def _csv_cells(column: pd.Series, step: int, pa, pc):
+    """One column's cells as pandas writes them (``na_rep=""``), as an Arrow string array."""
+    values = column.array
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        return pc.cast(pa.array(column.to_numpy()), pa.string())
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        numbers = column.to_numpy()
+        missing = np.isnan(numbers)
+        if dtype != np.float64:  # numpy's shortest digits of a float32 are not a float64's
+            return pc.if_else(pa.array(missing), "", pa.array(numbers.astype(str), type=pa.string()))
+        return pc.if_else(pa.array(missing), "", _float_text(numbers, pa, pc))
+    if isinstance(dtype, np.dtype) and dtype.kind == "b":
+        return pc.if_else(pa.array(column.to_numpy()), "True", "False")
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return pc.fill_null(pc.cast(pa.array(values), pa.string()), "")
+    from pandas.core.indexes.base import get_values_for_csv  # what to_csv calls, chunk by chunk
+
+    if isinstance(dtype, np.dtype):  # a block's values, as to_csv hands them over
+        values = column.to_numpy()
+    out = []
+    for start in range(0, len(column), step):
+        chunk = get_values_for_csv(values[start:start + step], date_format=None, na_rep="")
+        out.extend(x if isinstance(x, str) else "" if x is None else str(x) for x in chunk)
+    return pa.array(out, type=pa.string())
 
 
 def _figure_text(fig: Any) -> str:
@@ -169,8 +337,7 @@ class Recorder:
         self._check(name)
         if not isinstance(frame, pd.DataFrame):
             raise TypeError(f"table {name!r}: expected a DataFrame, got {type(frame).__name__}")
-        frame.to_csv(self.output_dir / "tables" / f"{name}.csv", index=index,
-                     encoding="utf-8-sig", lineterminator="\n")
+        write_csv(frame, self.output_dir / "tables" / f"{name}.csv", index=index)
         self._list_table(name)
         # the index is shown by the formatting layer (a row-label column; an unnamed one has no
         # header, where reset_index would have named it "index" and the labels read that as 指数)

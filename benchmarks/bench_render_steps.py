@@ -1,0 +1,178 @@
+"""The 100M render's remaining costs, measured on an engine case: features across notebooks,
+period totals, writing customer tables.
+
+Usage::
+
+    PYTHONPATH=<source tree>/src nice -n 19 .venv/bin/python benchmarks/bench_render_steps.py --rows 1e7
+
+The Parquet file of ``benchmarks/engines.py`` ``make_data`` (seed 1) is read and cleaned
+by an ``engine: duckdb`` case (``memory_limit``, a spill folder, 2 threads, ``duplicates:
+keep``) through :func:`workbench.engines.load_data` with a render's cache folder set
+(:data:`workbench.cache.ENV`), as the first notebook of a render does. Then, timed (wall
+seconds; memory: the process's resident set, peak during the step):
+
+* ``customer_features``: computed in the first notebook (and stored in the cache entry),
+  then read by a second :func:`load_data` on the same cache entry, as the next notebook
+  of the render does;
+* ``period_totals`` (notebook 00's :func:`workbench.overview.period_summary`), monthly;
+* :meth:`workbench.recorder.Recorder.table` of the customer features (one row per
+  customer, 13 columns), written as CSV (``csv``); and of the spend per customer and
+  month (``period_spend``, millions of rows, 6 columns: ``csv_cells``, not in the
+  default steps).
+
+Run it with another source tree on ``PYTHONPATH`` to measure that code on the same data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.engines import make_data  # noqa: E402
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * PAGE / 2**20
+
+
+class Peak:
+    """Wall time and the highest resident memory of this process while the block runs."""
+
+    def __enter__(self):
+        self.peak, self._stop = rss_mb(), threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+        self.start = time.perf_counter()
+        return self
+
+    def _watch(self):
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, rss_mb())
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.start
+        self._stop.set()
+        self._thread.join()
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=lambda s: int(float(s)), default=10_000_000)
+    parser.add_argument("--data-dir", type=Path, default=ROOT / "benchmarks" / ".data")
+    parser.add_argument("--memory-limit", default="6GB")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--steps", default="features,period_totals,csv")
+    args = parser.parse_args(argv)
+
+    import workbench
+    from workbench import cache
+    from workbench.cases import load_case
+    from workbench.engines import load_data
+    from workbench.features import customer_features
+    from workbench.overview import period_summary
+    from workbench.recorder import Recorder
+
+    data = make_data(args.rows, args.data_dir, seed=1)
+    folder = Path(tempfile.mkdtemp(prefix="bench_render_steps_"))
+    (folder / "spill").mkdir()
+    os.environ[cache.ENV] = str(folder / "cache")
+    (folder / "synth.yaml").write_text(textwrap.dedent(f"""\
+        name: synth
+        language: en
+        currency: USD
+        granularity: M
+        start: 1997-01-01
+        end: 1998-06-30
+        default_period: 1998-06
+        engine: {{name: duckdb, memory_limit: {args.memory_limit}, temp_directory: {folder / 'spill'},
+                 threads: {args.threads}}}
+        sources:
+          transactions:
+            path: {data}
+            duplicates: keep
+            columns: {{customer_id: customer_id, date: date, amount: amount}}
+        notebooks: [00_data_overview]
+        """), encoding="utf-8")
+    code = Path(workbench.__file__).parent
+
+    def report(step, p, note=""):
+        row = {"rows": args.rows, "step": step, "seconds": round(p.seconds, 2), "peak_mb": round(p.peak),
+               "code": str(code), "note": note}
+        print(json.dumps(row), flush=True)
+
+    def same_as_pandas(frame, path):
+        """Whether ``path`` holds the bytes pandas' to_csv writes, and pandas' time for them."""
+        start = time.perf_counter()
+        reference = folder / "pandas.csv"
+        frame.to_csv(reference, index=False, encoding="utf-8-sig", lineterminator="\n")
+        seconds = time.perf_counter() - start
+        same = reference.read_bytes() == path.read_bytes()
+        reference.unlink()
+        return f"bytes equal to pandas' to_csv: {same} (to_csv here: {seconds:.2f} s)"
+
+    try:
+        case = load_case(folder / "synth.yaml")
+        with Peak() as p:
+            first = load_data(case, today="2024-01-01", progress=None)
+        report("load_data (read, clean, write the cache entry)", p)
+        steps = args.steps.split(",")
+        features = None
+        if "features" in steps or "csv" in steps:
+            with Peak() as p:
+                features = customer_features(first.transactions, first.as_of)
+            report("customer_features, first notebook (computed, stored)", p, f"{features.shape}")
+        if "features" in steps:
+            with Peak() as p:
+                second = load_data(case, today="2024-01-01", progress=None)
+            report("load_data, next notebook (from the cache)", p)
+            with Peak() as p:
+                again = customer_features(second.transactions, second.as_of)
+            same = again.equals(features) and list(again.dtypes) == list(features.dtypes)
+            report("customer_features, next notebook (read back)", p, f"equal to the first: {same}")
+            stored = sorted((folder / "cache").rglob("aggregates/*"))
+            print(json.dumps({"stored": [(f.name, f.stat().st_size) for f in stored]}), flush=True)
+            second.close()
+        if "period_totals" in steps:
+            first.transactions._memo.clear()  # noqa: SLF001 - computed afresh
+            with Peak() as p:
+                totals = period_summary(first.transactions, granularity="M")
+            digest = hashlib.sha256(totals.to_csv().encode()).hexdigest()[:16]
+            report("period_totals, monthly (notebook 00)", p, f"{totals.shape}, sha256 of its CSV {digest}")
+        if "csv" in steps:
+            rec = Recorder(folder / "report", notebook="bench", lang="en")
+            with Peak() as p:
+                rec.table("customer_features", features)
+            path = folder / "report" / "tables" / "customer_features.csv"
+            report("Recorder.table: customer_features as CSV", p,
+                   f"{len(features):,} rows, {path.stat().st_size / 2**20:.0f} MB, {same_as_pandas(features, path)}")
+        if "csv_cells" in steps:  # a table of millions of rows: spend per customer and month
+            cells = first.transactions.period_spend(first.as_of, period="M")
+            rec = Recorder(folder / "report", notebook="bench", lang="en")
+            with Peak() as p:
+                rec.table("customer_months", cells)
+            path = folder / "report" / "tables" / "customer_months.csv"
+            report("Recorder.table: spend per customer and month as CSV", p,
+                   f"{len(cells):,} rows x {cells.shape[1]}, {path.stat().st_size / 2**20:.0f} MB, "
+                   f"{same_as_pandas(cells, path)}")
+        first.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -494,12 +494,23 @@ class Engine:
             out[col] = out[col].astype("datetime64[ns]")
         return out
 
-    def _period_spend_sql(self, as_of=None, *, period="M", start=None):
-        stats = self._stats("period_spend")
+    def _per_period_sql(self, name: str, as_of=None, *, period="M", start=None) -> str:
+        """The SQL of the per-period aggregate ``name`` (``period_spend``, ``churn_counts``,
+        ``cohort_counts``: ``<name>_sql`` of :mod:`.definitions`) from ``start`` to ``as_of``."""
+        stats = self._stats(name)
         end_day = None if as_of is None else defs.day_number(as_of, "as_of")
         start_day = None if start is None else defs.day_number(start, "start")
-        _check_date_order("period_spend", start_day, end_day, start, as_of)
-        return defs.period_spend_sql(stats, start_day, end_day, period)
+        _check_date_order(name, start_day, end_day, start, as_of)
+        return getattr(defs, f"{name}_sql")(stats, start_day, end_day, period)
+
+    def _period_spend_sql(self, as_of=None, *, period="M", start=None):
+        return self._per_period_sql("period_spend", as_of, period=period, start=start)
+
+    def _churn_counts_sql(self, as_of=None, *, period="M", start=None):
+        return self._per_period_sql("churn_counts", as_of, period=period, start=start)
+
+    def _cohort_counts_sql(self, as_of=None, *, period="M", start=None):
+        return self._per_period_sql("cohort_counts", as_of, period=period, start=start)
 
     def period_spend(self, as_of=None, *, period: str = "M", start=None, codes: bool = False):
         """Net spend, purchase rows and return rows per customer and calendar period.
@@ -546,7 +557,7 @@ class Engine:
         >>> coded.cells["customer"].tolist(), coded.customer_ids.tolist()
         ([0, 1, 1], ['a', 'b'])
         """
-        sql = self._period_spend_sql(period=period, as_of=as_of, start=start)
+        sql = self._period_spend_sql(as_of, period=period, start=start)
         if codes:
             return self._period_spend_codes(sql)
         out = self._run("period_spend", sql)
@@ -577,13 +588,6 @@ class Engine:
         self._emit("done", "period_spend", rows=n, seconds=time.perf_counter() - started)
         return PeriodSpend(cells=cells, customer_ids=lookup.astype("str").rename("customer_id"))
 
-    def _churn_counts_sql(self, as_of=None, *, period="M", start=None):
-        stats = self._stats("churn_counts")
-        end_day = None if as_of is None else defs.day_number(as_of, "as_of")
-        start_day = None if start is None else defs.day_number(start, "start")
-        _check_date_order("churn_counts", start_day, end_day, start, as_of)
-        return defs.churn_counts_sql(stats, start_day, end_day, period)
-
     def churn_counts(self, as_of=None, *, period: str = "M", start=None) -> pd.DataFrame:
         """Active, new and retained customers per calendar period, counted in the engine.
 
@@ -613,14 +617,7 @@ class Engine:
         ...     e.churn_counts(period="M")[["active", "new", "retained"]].to_dict("list")
         {'active': [1, 2], 'new': [1, 1], 'retained': [0, 1]}
         """
-        return self._run("churn_counts", self._churn_counts_sql(period=period, as_of=as_of, start=start))
-
-    def _cohort_counts_sql(self, as_of=None, *, period="M", start=None):
-        stats = self._stats("cohort_counts")
-        end_day = None if as_of is None else defs.day_number(as_of, "as_of")
-        start_day = None if start is None else defs.day_number(start, "start")
-        _check_date_order("cohort_counts", start_day, end_day, start, as_of)
-        return defs.cohort_counts_sql(stats, start_day, end_day, period)
+        return self._run("churn_counts", self._churn_counts_sql(as_of, period=period, start=start))
 
     def cohort_counts(self, as_of=None, *, period: str = "M", start=None) -> pd.DataFrame:
         """Customers and net revenue per acquisition cohort and periods since, in the engine.
@@ -651,7 +648,7 @@ class Engine:
         ...     e.cohort_counts(period="M")[["periods_since", "customers", "revenue"]].to_dict("list")
         {'periods_since': [0, 1, 0], 'customers': [1, 1, 1], 'revenue': [1.0, 2.0, 3.0]}
         """
-        return self._run("cohort_counts", self._cohort_counts_sql(period=period, as_of=as_of, start=start))
+        return self._run("cohort_counts", self._cohort_counts_sql(as_of, period=period, start=start))
 
     def _abc_totals_sql(self, *, by="customer_id", start=None, end=None):
         stats = self._stats("abc_totals")

@@ -170,6 +170,8 @@ def test_chinese_workbook_headers_speak_chinese(rendered):
     book = load_workbook(folder / "tables" / "tables.xlsx", read_only=True)
     problems = []
     for sheet in book.worksheets:
+        why = english_in_chinese_table("h", sheet.title)  # the tab's name too (Segment migration shares)
+        problems += [f"sheet name: {why} {sheet.title!r}"] if why else []
         header = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
         problems += [f"{sheet.title}: {why} {cell!r}" for cell in header if isinstance(cell, str)
                      for why in [english_in_chinese_table("h", cell)] if why]

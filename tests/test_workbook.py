@@ -82,6 +82,10 @@ def test_column_kinds_and_titles():
     assert column_kind("churn_rate", pd.Series([12.0, 40.0])) == "integer"  # not a fraction
     assert column_kind("3", pd.Series([0.5, 0.25]), table="cohort_retention") == "percent"
     assert column_kind("customer_id", pd.Series(["07592"])) == "text"
+    assert column_kind("year", pd.Series([2021, 2024])) == "year"  # shown 2024, not 2,024
+    assert column_kind("period", pd.Series([2021, 2024])) == "year"
+    assert column_kind("mean_spend_per_period", pd.Series([414551.2, 2.0])) == "currency"
+    assert sheet_title("segment_migration_shares", "zh") == "客户群迁移占比"
     assert sheet_title("segments_by_industry", "zh") == "客户群 · 行业"
     assert len(sheet_title("a_very_long_table_name_that_no_title_covers_at_all", "en")) <= 31
     with pytest.raises(ValueError, match="language"):
@@ -133,3 +137,13 @@ def test_a_table_longer_than_a_sheet_is_cut_and_read_only_as_far_as_the_cut(tmp_
     sheet = book["ABC classes"]
     assert sheet.max_row == 6 and sheet["A6"].value == "004"
     assert "the first 5 rows" in book.worksheets[0]["G2"].value
+
+
+def test_years_read_as_years(tmp_path):
+    """A year column is 2024 in Excel, not 2,024 (the thousands format of counts)."""
+    rec = Recorder(tmp_path, notebook="05_resource_allocation", lang="zh")
+    rec.table("input_output_overall", pd.DataFrame({"year": [2023, 2024], "customers": [1000, 1234]}))
+    book = openpyxl.load_workbook(write_workbook(tmp_path, lang="zh", notebooks=["05_resource_allocation"]))
+    sheet = book[sheet_title("input_output_overall", "zh")]
+    assert sheet["A2"].value == 2023 and sheet["A2"].number_format == "0"
+    assert sheet["B3"].value == 1234 and sheet["B3"].number_format == "#,##0"

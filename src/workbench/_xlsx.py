@@ -35,7 +35,7 @@ _MAX_CELL = 32767  # characters in one Excel cell
 
 #: style index in cellXfs -> (numFmtId or format code, font, fill, border, alignment)
 STYLES = ("default", "header", "link", "integer", "currency", "percent", "number", "statistic",
-          "date", "datetime")
+          "date", "datetime", "year")
 
 
 def column_letter(index: int) -> str:

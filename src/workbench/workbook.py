@@ -28,6 +28,7 @@ import pandas as pd
 
 from workbench import _xlsx
 from workbench.formatting import code_labels
+from workbench.formatting import column_kind as shown_kind
 from workbench.labels import LABELS, column_label, label
 
 __all__ = ["SHEET_TITLES", "column_kind", "read_table", "recorded_tables", "sheet_title",
@@ -82,6 +83,7 @@ SHEET_TITLES: dict[str, dict[str, str]] = {
     "anova": {"zh": "方差分析", "en": "ANOVA"},
     "segment_assignments": {"zh": "客户群归属", "en": "Segment assignments"},
     "segment_migration": {"zh": "客户群迁移", "en": "Segment migration"},
+    "segment_migration_shares": {"zh": "客户群迁移占比", "en": "Segment migration shares"},
     "segments_vs_truth": {"zh": "客户群与真实对比", "en": "Segments vs truth"},
     "segments_by": {"zh": "客户群", "en": "Segments"},
     "segment_profile_by": {"zh": "客户群画像", "en": "Segment profile"},
@@ -342,8 +344,9 @@ def column_kind(name: str, values: pd.Series, table: str = "") -> str:
 
     Returns
     -------
-    {"text", "date", "bool", "integer", "currency", "percent", "number", "statistic"}
-        ``currency``: money (amounts, revenue, value, profit, cost, CLV, ...);
+    {"text", "date", "bool", "year", "integer", "currency", "percent", "number", "statistic"}
+        ``year``: a year column (no thousands separator); ``currency``: money (amounts,
+        revenue, value, profit, cost, CLV, ...);
         ``percent``: shares and rates between -1 and 1; ``integer``: whole numbers
         (counts, days); ``number``: other values beyond ±1 (ratios, means: two
         decimals); ``statistic``: values within ±1 (coefficients, loadings, p-values:
@@ -358,6 +361,8 @@ def column_kind(name: str, values: pd.Series, table: str = "") -> str:
         if len(distinct) and all(isinstance(v, (bool, np.bool_)) for v in distinct):
             return "bool"
         return "text"
+    if shown_kind(str(name), values) == "year":  # 2024, not 2,024 (the pages' rule for year columns)
+        return "year"
     words = _words(name)
     finite = values[np.isfinite(values.astype(float))]
     within_one = bool(len(finite)) and bool((finite.abs() <= 1.0000001).all())
@@ -509,7 +514,7 @@ def write_workbook(folder: str | Path, *, lang: str = "en", currency: str = "",
          for j in range(7)],
         [6, 32, 34, 22, 10, 8, 40], autofilter=False,
         links={(i, 1): sheet for i, sheet in enumerate(listing[1], 1)})
-    formats = {"integer": "#,##0", "currency": _currency_format(currency), "percent": "0.0%",
+    formats = {"integer": "#,##0", "year": "0", "currency": _currency_format(currency), "percent": "0.0%",
                "number": "#,##0.00", "statistic": "0.0000", "date": "yyyy-mm-dd",
                "datetime": "yyyy-mm-dd hh:mm"}
     title = f"{folder.parent.name} {folder.name}" if title is None else title

@@ -26,7 +26,6 @@ import os
 import shutil
 import sys
 import tempfile
-import textwrap
 import threading
 import time
 import tracemalloc
@@ -35,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.engines import make_data  # noqa: E402
+from benchmarks.engines import make_data, synth_case  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -89,24 +88,7 @@ def main(argv=None) -> None:
 
     data = make_data(args.rows, args.data_dir, seed=1)
     folder = Path(tempfile.mkdtemp(prefix="bench_lifecycle_engine_"))
-    (folder / "spill").mkdir()
-    (folder / "synth.yaml").write_text(textwrap.dedent(f"""\
-        name: synth
-        language: en
-        currency: USD
-        granularity: M
-        start: 1997-01-01
-        end: 1998-06-30
-        default_period: 1998-06
-        engine: {{name: duckdb, memory_limit: {args.memory_limit}, temp_directory: {folder / 'spill'},
-                 threads: {args.threads}}}
-        sources:
-          transactions:
-            path: {data}
-            duplicates: keep
-            columns: {{customer_id: customer_id, date: date, amount: amount}}
-        notebooks: [04_lifecycle_churn]
-        """), encoding="utf-8")
+    synth_case(folder, data, memory_limit=args.memory_limit, threads=args.threads, notebook="04_lifecycle_churn")
     code = Path(workbench.__file__).parent
     rows = []
 

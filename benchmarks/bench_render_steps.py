@@ -32,7 +32,6 @@ import os
 import shutil
 import sys
 import tempfile
-import textwrap
 import threading
 import time
 from pathlib import Path
@@ -40,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.engines import make_data  # noqa: E402
+from benchmarks.engines import make_data, synth_case  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -89,25 +88,8 @@ def main(argv=None) -> None:
 
     data = make_data(args.rows, args.data_dir, seed=1)
     folder = Path(tempfile.mkdtemp(prefix="bench_render_steps_"))
-    (folder / "spill").mkdir()
     os.environ[cache.ENV] = str(folder / "cache")
-    (folder / "synth.yaml").write_text(textwrap.dedent(f"""\
-        name: synth
-        language: en
-        currency: USD
-        granularity: M
-        start: 1997-01-01
-        end: 1998-06-30
-        default_period: 1998-06
-        engine: {{name: duckdb, memory_limit: {args.memory_limit}, temp_directory: {folder / 'spill'},
-                 threads: {args.threads}}}
-        sources:
-          transactions:
-            path: {data}
-            duplicates: keep
-            columns: {{customer_id: customer_id, date: date, amount: amount}}
-        notebooks: [00_data_overview]
-        """), encoding="utf-8")
+    synth_case(folder, data, memory_limit=args.memory_limit, threads=args.threads, notebook="00_data_overview")
     code = Path(workbench.__file__).parent
 
     def report(step, p, note=""):

@@ -79,6 +79,33 @@ FROM per ORDER BY customer_id
 # ----------------------------------------------------------------------------------
 
 
+def synth_case(folder: Path, data: Path, *, memory_limit: str, threads: int, notebook: str) -> Path:
+    """Write ``folder/synth.yaml``: a DuckDB case over the Parquet file of :func:`make_data`
+    (the generator's window and columns, spilling into ``folder/spill``) for one notebook."""
+    import textwrap
+
+    (folder / "spill").mkdir(exist_ok=True)
+    path = folder / "synth.yaml"
+    path.write_text(textwrap.dedent(f"""\
+        name: synth
+        language: en
+        currency: USD
+        granularity: M
+        start: 1997-01-01
+        end: 1998-06-30
+        default_period: 1998-06
+        engine: {{name: duckdb, memory_limit: {memory_limit}, temp_directory: {folder / 'spill'},
+                 threads: {threads}}}
+        sources:
+          transactions:
+            path: {data}
+            duplicates: keep
+            columns: {{customer_id: customer_id, date: date, amount: amount}}
+        notebooks: [{notebook}]
+        """), encoding="utf-8")
+    return path
+
+
 def make_data(n_rows: int, directory: Path, seed: int = 1, chunk: int = 4_000_000) -> Path:
     """Write (once) and return a Parquet file of ``n_rows`` CDNOW-like transactions.
 

@@ -22,51 +22,16 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
 import shutil
 import sys
 import tempfile
-import threading
-import time
 import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.engines import make_data, synth_case  # noqa: E402
-
-PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-def rss_mb() -> float:
-    with open("/proc/self/statm") as handle:
-        return int(handle.read().split()[1]) * PAGE / 2**20
-
-
-class Peak:
-    """The highest resident memory of this process while the block runs."""
-
-    def __enter__(self):
-        self.peak, self.before, self._stop = rss_mb(), rss_mb(), threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
-        self._thread.start()
-        if tracemalloc.is_tracing():
-            tracemalloc.reset_peak()
-        self.start = time.perf_counter()
-        return self
-
-    def _watch(self):
-        while not self._stop.wait(0.02):
-            self.peak = max(self.peak, rss_mb())
-        self.traced = tracemalloc.get_traced_memory()[1] / 2**20 if tracemalloc.is_tracing() else None
-
-    def __exit__(self, *exc):
-        self.seconds = time.perf_counter() - self.start
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, rss_mb())
-        self.traced = tracemalloc.get_traced_memory()[1] / 2**20 if tracemalloc.is_tracing() else None
+from benchmarks.engines import Peak, make_data, synth_case  # noqa: E402
 
 
 def main(argv=None) -> None:

@@ -32,41 +32,13 @@ import os
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.engines import make_data, synth_case  # noqa: E402
-
-PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-def rss_mb() -> float:
-    with open("/proc/self/statm") as handle:
-        return int(handle.read().split()[1]) * PAGE / 2**20
-
-
-class Peak:
-    """Wall time and the highest resident memory of this process while the block runs."""
-
-    def __enter__(self):
-        self.peak, self._stop = rss_mb(), threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
-        self._thread.start()
-        self.start = time.perf_counter()
-        return self
-
-    def _watch(self):
-        while not self._stop.wait(0.02):
-            self.peak = max(self.peak, rss_mb())
-
-    def __exit__(self, *exc):
-        self.seconds = time.perf_counter() - self.start
-        self._stop.set()
-        self._thread.join()
+from benchmarks.engines import Peak, make_data, synth_case  # noqa: E402
 
 
 def main(argv=None) -> None:

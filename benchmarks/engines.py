@@ -50,7 +50,9 @@ import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
+import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,6 +79,41 @@ FROM per ORDER BY customer_id
 # ----------------------------------------------------------------------------------
 # data
 # ----------------------------------------------------------------------------------
+
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * PAGE / 2**20
+
+
+class Peak:
+    """Wall time (``seconds``), resident memory before (``before``) and at its highest
+    (``peak``, MB, sampled every 20 ms from ``/proc/self/statm``) of this process while the
+    block runs, and the peak of Python allocations (``traced``) when tracemalloc runs."""
+
+    def __enter__(self):
+        self.peak, self.before, self._stop = rss_mb(), rss_mb(), threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+        if tracemalloc.is_tracing():
+            tracemalloc.reset_peak()
+        self.start = time.perf_counter()
+        return self
+
+    def _watch(self):
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, rss_mb())
+        self.traced = tracemalloc.get_traced_memory()[1] / 2**20 if tracemalloc.is_tracing() else None
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.start
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, rss_mb())
+        self.traced = tracemalloc.get_traced_memory()[1] / 2**20 if tracemalloc.is_tracing() else None
 
 
 def synth_case(folder: Path, data: Path, *, memory_limit: str, threads: int, notebook: str) -> Path:

@@ -621,3 +621,16 @@ def test_ncompany_diagnosis_shows_the_thesis_problem(ncompany):
     # expense does not follow value: key accounts bring far more of the profit than they get of the spend
     assert last.loc["key_account", "gp_share"] > 2 * last.loc["key_account", "expense_share"]
     assert last.loc["stable_small", "gp_share"] < 0.5 * last.loc["stable_small", "expense_share"]
+
+
+def test_ratio_by_year_spreads_each_groups_ratio_over_the_years():
+    """The trend table of the diagnosis: per group gp / expense of each year, by hand."""
+    panel = pd.DataFrame({"customer_id": ["A", "A", "B", "B"], "year": [2023, 2024, 2023, 2024],
+                          "sales_expense": [10.0, 20.0, 10.0, 10.0], "gross_profit": [50.0, 60.0, 30.0, 40.0]})
+    classes = pd.DataFrame({"customer_id": ["A", "B"], "industry": ["oem", "power"]})
+    table = al.ratio_by_year(al.input_output(panel, classes, by=["industry"]))
+    assert list(table.columns) == ["dimension", "group", "2023", "2024"]
+    assert table.set_index("group")[["2023", "2024"]].to_dict("index") == {
+        "oem": {"2023": 5.0, "2024": 3.0}, "power": {"2023": 3.0, "2024": 4.0}}
+    with pytest.raises(ValueError, match="result of input_output"):
+        al.ratio_by_year(panel)

@@ -5,7 +5,8 @@ function on plain frames with documented columns:
 
 * :func:`input_output`: the input/output diagnosis, gross profit (and revenue) per
   yuan of sales expense by year, overall and per industry, value-matrix quadrant and
-  ABC class, with each group's share of expense against its share of gross profit.
+  ABC class, with each group's share of expense against its share of gross profit;
+  :func:`ratio_by_year`: one ratio per group with the years across.
 * :func:`estimate_response`: the concave response of gross profit to sales expense per
   industry from the customer-year panel (log-log with customer fixed effects,
   cluster-robust errors, fit checks, fallbacks named);
@@ -34,7 +35,7 @@ from workbench.allocation.compare import (
     compare_plans,
     strategy_summary,
 )
-from workbench.allocation.diagnosis import input_output
+from workbench.allocation.diagnosis import input_output, ratio_by_year
 from workbench.allocation.optimise import AllocationPlan, optimal_allocation, spend_bounds, uniform_spend
 from workbench.allocation.panel import PANEL_COLUMNS, UNCLASSIFIED, check_panel, with_classes
 from workbench.allocation.response import (
@@ -70,6 +71,7 @@ __all__ = [
     "elasticities_against_truth",
     "estimate_response",
     "input_output",
+    "ratio_by_year",
     "optimal_allocation",
     "response_curves",
     "spend_bounds",

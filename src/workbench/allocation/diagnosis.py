@@ -9,7 +9,7 @@ import pandas as pd
 
 from workbench.allocation.panel import check_panel, with_classes
 
-__all__ = ["input_output"]
+__all__ = ["input_output", "ratio_by_year"]
 
 _MONEY = ["sales_expense", "revenue", "gross_profit"]
 
@@ -88,6 +88,45 @@ def input_output(
     out["dimension"] = out["dimension"].astype(str)
     return out[["dimension", "group", "year", "customers", *_MONEY, "gp_per_expense",
                 "revenue_per_expense", "expense_share", "gp_share", "share_gap"]]
+
+
+def ratio_by_year(io: pd.DataFrame, *, value: str = "gp_per_expense") -> pd.DataFrame:
+    """One ratio of :func:`input_output` per group and year, years across: the trend table.
+
+    Parameters
+    ----------
+    io : pandas.DataFrame
+        From :func:`input_output`.
+    value : str, default "gp_per_expense"
+        The column to spread (``revenue_per_expense``, a share, ...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``dimension``, ``group`` and one column per year (named as the year, text), the
+        groups in the order of ``io`` (the overall rows left out: they are the
+        overall table).
+
+    References
+    ----------
+    No external reference; the input/output ratio by year of the thesis' diagnosis
+    (销售费用投入产出比), per group.
+
+    Examples
+    --------
+    >>> io = pd.DataFrame({"year": [2023, 2024, 2023, 2024], "dimension": ["overall"] * 2 + ["industry"] * 2,
+    ...                    "group": ["all", "all", "oem", "oem"], "gp_per_expense": [5.0, 4.0, 6.0, 4.5]})
+    >>> ratio_by_year(io)
+      dimension group  2023  2024
+    0  industry   oem   6.0   4.5
+    """
+    if not {"year", "dimension", "group", value} <= set(io.columns):
+        raise ValueError(f"ratio_by_year: io needs year, dimension, group and {value!r} "
+                         "(the result of input_output)")
+    groups = io[io["dimension"] != "overall"]
+    wide = groups.pivot_table(index=["dimension", "group"], columns="year", values=value, sort=False)
+    wide.columns = [str(year) for year in wide.columns]
+    return wide.reset_index()
 
 
 def _grouped(frame: pd.DataFrame, column: str, totals: pd.DataFrame) -> pd.DataFrame:

@@ -131,9 +131,15 @@ def money_axis(axis, lang: str = "en") -> None:
     -------
     None
     """
+    _tick_text(axis, lambda v: compact_money(v, lang))
+
+
+def _tick_text(axis, text) -> None:
+    """Major ticks as ``text(value)``; on a log axis no minor tick labels (matplotlib's
+    would print 2x10^1, 3x10^1 beside the plain major ones)."""
     from matplotlib.ticker import FuncFormatter, NullFormatter
 
-    axis.set_major_formatter(FuncFormatter(lambda v, _pos: compact_money(v, lang)))
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: text(v)))
     if axis.get_scale() == "log":
         axis.set_minor_formatter(NullFormatter())
 
@@ -159,11 +165,7 @@ def count_axis(axis) -> None:
     ('12,000', '2.5')
     >>> plt.close(fig)
     """
-    from matplotlib.ticker import FuncFormatter, NullFormatter
-
-    axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}" if float(v).is_integer() else f"{v:,.4g}"))
-    if axis.get_scale() == "log":
-        axis.set_minor_formatter(NullFormatter())
+    _tick_text(axis, lambda v: f"{v:,.0f}" if float(v).is_integer() else f"{v:,.4g}")
 
 
 def share_axis(axis) -> None:

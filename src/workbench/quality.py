@@ -533,14 +533,11 @@ def _engine_source(loaded) -> str | None:
     return getattr(loaded, "engine_source", None)
 
 
-def _examples(group: pd.DataFrame, n: int = 3, lang: str = "en") -> str:
-    shown = []
-    for row in group.head(n).itertuples(index=False):
-        detail = row.detail
-        where = label("validate_row", lang).format(row=int(row.row))
-        shown.append(where if detail is None or pd.isna(detail)
-                     else label("message_row_value", lang).format(row=int(row.row), value=repr(detail)))
-    return "; ".join(shown)
+def _examples(pairs, lang: str = "en") -> str:
+    """``row 3: '16/01/2024'; row 4`` for (row number, detail or None) pairs."""
+    return "; ".join(label("validate_row", lang).format(row=int(row)) if detail is None or pd.isna(detail)
+                     else label("message_row_value", lang).format(row=int(row), value=repr(detail))
+                     for row, detail in pairs)
 
 
 def validation_report(loaded, *, lang: str = "en",
@@ -601,18 +598,17 @@ def validation_report(loaded, *, lang: str = "en",
     engine_source = _engine_source(loaded)
     if engine_source is not None:  # counted in the engine, from its quarantine file
         for row in loaded.quarantine_reasons().itertuples(index=False):
-            shown = "; ".join(label("validate_row", lang).format(row=r) if d is None
-                              else label("message_row_value", lang).format(row=r, value=repr(d))
-                              for r, d in row.examples)
-            problems.append({"table": row.table, "reason": row.reason, "rows": row.rows, "examples": shown,
+            problems.append({"table": row.table, "reason": row.reason, "rows": row.rows,
+                             "examples": _examples(row.examples, lang),
                              "next_step": next_step(row.reason, lang, row.details)})
     for name, frame in loaded.quarantine.items():
         if name == engine_source:
             continue
         for reason, group in frame.groupby("reason", sort=False):
             details = group["detail"].dropna().astype(str).tolist()
+            first = group[["row", "detail"]].head(3).itertuples(index=False, name=None)
             problems.append({"table": name, "reason": reason, "rows": len(group),
-                             "examples": _examples(group, lang=lang),
+                             "examples": _examples(first, lang),
                              "next_step": next_step(reason, lang, details[:20])})
     warnings: list[str] = []
     survey = loaded.tables.get("survey")

@@ -20,6 +20,11 @@ process plus the JVM's high-water mark for Spark):
   the BG/NBD summary) with ``--memory-limit`` and a spill directory;
 * ``duckdb_hand``: the best hand-written DuckDB query (day totals, then ``arg_min``;
   ../shared/BENCHMARKS.md) on ``read_parquet``, same settings: the yardstick;
+* ``duckdb_clean``: the same, after cleaning in the engine
+  (:func:`workbench.engines.cleaning.clean_transactions`: every quarantine rule, the
+  window of the case, exact duplicates flagged and kept as in cases/cdnow.yaml, the
+  quarantine written as Parquet): read, clean,
+  aggregate, end to end;
 * ``duckdb_features``: the engine's 13 customer features (another output, for scale);
 * ``spark_engine``: :class:`workbench.engines.SparkEngine` in local mode (``local[2]``);
 * ``pandas_workbench``: ``pandas.read_parquet`` + :func:`workbench.features.bgnbd_summary`;
@@ -58,7 +63,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 END = "1998-06-30"
 COLUMNS = ("frequency", "recency", "T", "monetary_value")
-TOOLS = ("duckdb_hand", "duckdb_engine", "duckdb_features", "spark_engine", "pandas_workbench", "lifetimes")
+TOOLS = ("duckdb_hand", "duckdb_engine", "duckdb_clean", "duckdb_features", "spark_engine", "pandas_workbench",
+         "lifetimes")
 
 HAND_SQL = """
 WITH days AS (
@@ -199,10 +205,17 @@ def run_duckdb_hand(path: Path, args):
         return con.sql(HAND_SQL.format(path=path, end=END)).to_arrow_table().to_pandas()
 
 
-def _engine_run(engine, path: Path, what: str):
+def _engine_run(engine, path: Path, what: str, spill: Path | None = None):
     from workbench.engines import Source
 
-    engine.transactions(Source("parquet", path=str(path)))
+    source = Source("parquet", path=str(path))
+    if what == "clean":  # read, clean (the quarantine rules, in the engine), then the summary
+        from workbench.engines.cleaning import clean_transactions
+
+        clean_transactions(engine, source, start="1997-01-01", end=END, duplicates="keep",
+                           quarantine_path=spill / "quarantine.parquet")
+        return engine.bgnbd_summary(END)
+    engine.transactions(source)
     if what == "features":
         engine.customer_features(END, frequency="days")
         return None
@@ -213,7 +226,7 @@ def run_duckdb_engine(path: Path, args, what: str = "summary"):
     from workbench.engines import DuckDBEngine
 
     with DuckDBEngine(**_duckdb_settings(args), progress=None) as engine:
-        return _engine_run(engine, path, what)
+        return _engine_run(engine, path, what, Path(_duckdb_settings(args)["temp_directory"]))
 
 
 def run_spark_engine(path: Path, args, session=None):
@@ -285,7 +298,7 @@ def worker(args) -> None:
 
     tool, path = args.worker, args.data
     session = None
-    if tool in ("duckdb_engine", "duckdb_features"):
+    if tool in ("duckdb_engine", "duckdb_clean", "duckdb_features"):
         import workbench.engines  # noqa: F401
     elif tool == "duckdb_hand":
         import duckdb  # noqa: F401
@@ -300,6 +313,8 @@ def worker(args) -> None:
         result = run_duckdb_hand(path, args)
     elif tool == "duckdb_engine":
         result = run_duckdb_engine(path, args)
+    elif tool == "duckdb_clean":
+        result = run_duckdb_engine(path, args, "clean")
     elif tool == "duckdb_features":
         result = run_duckdb_engine(path, args, "features")
     elif tool == "spark_engine":

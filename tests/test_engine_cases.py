@@ -175,6 +175,7 @@ def test_cleaning_in_duckdb_equals_the_pandas_path(tmp_path, duplicates, conflic
     conflict = quarantine["reason"] == "order_id_conflict"  # the detail names the other row and the field
     assert conflict.any() and quarantine.loc[conflict, "detail"].tolist() == \
         expected.quarantine.loc[(expected.quarantine["reason"] == "order_id_conflict").to_numpy(), "detail"].tolist()
+    assert quarantine["detail"].fillna("").tolist() == expected.quarantine["detail"].fillna("").tolist()  # every reason
     want = expected.clean
     for col in ["customer_id", "order_id", "product_id"]:
         assert kept[col].astype(object).where(kept[col].notna(), None).tolist() == \

@@ -244,27 +244,42 @@ def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, 
         limit = pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
         reasons.append((f"date >= {_day(limit)}", "date_out_of_window", "CAST(raw_date AS VARCHAR)"))
     every = ", ".join(cols)
-    repeated = f"row_number() OVER (PARTITION BY {every} ORDER BY pos) > 1"
+    # exact duplicates: the groups of equal rows (a hash aggregate, small when few rows repeat),
+    # then the rows after each group's first; not a window partitioned by every column, which
+    # carries every row with all its columns through a sort (10M rows: 1.6 s against 6.5 s)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _repeated_groups AS SELECT {every}, MIN(pos) AS _first "
+                f"FROM raw_transactions GROUP BY ALL HAVING COUNT(*) > 1")
+    same = " AND ".join(f"r.{c} IS NOT DISTINCT FROM g.{c}" for c in cols)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _repeated AS SELECT r.pos FROM raw_transactions r "
+                f"JOIN _repeated_groups g ON {same} WHERE r.pos > g._first")
+    con.execute("DROP TABLE _repeated_groups")
+    repeated = "pos IN (SELECT pos FROM _repeated)"
     if duplicates == "quarantine":
         reasons.append((repeated, "duplicate_row", "NULL"))
     case_reason = "CASE " + " ".join(f"WHEN {cond} THEN {_lit(name)}" for cond, name, _ in reasons) + " END"
     case_detail = "CASE " + " ".join(f"WHEN {cond} THEN {detail}" for cond, _, detail in reasons) + " END"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE reasoned AS SELECT *, {case_reason} AS reason, "
-                f"{case_detail} AS detail, {repeated} AS is_duplicate FROM raw_transactions")
+    # only the quarantined rows get a table of their own (their position, reason and detail);
+    # the kept rows are the others, so no second copy of every row is made along the way
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _quarantined AS SELECT pos, reason, detail FROM "
+                f"(SELECT pos, {case_reason} AS reason, {case_detail} AS detail FROM raw_transactions) "
+                f"WHERE reason IS NOT NULL")
     if date_type.startswith("TIMESTAMP") and "TIME ZONE" not in date_type:
         # the pandas detail is the dates of one check as text, a day alone when none of them
         # has a time of day: the same here, per reason (and side of the window)
         side = f"date < {_day(start)}" if start is not None else "false"
         con.execute(f"""
-            UPDATE reasoned SET detail = strftime(raw_date, '%Y-%m-%d')
-            FROM (SELECT reason AS g_reason, {side} AS g_side FROM reasoned
-                  WHERE reason IN ('date_in_future', 'date_out_of_window') GROUP BY ALL
+            UPDATE _quarantined SET detail = strftime(r.raw_date, '%Y-%m-%d')
+            FROM raw_transactions r,
+                 (SELECT q.reason AS g_reason, {side} AS g_side FROM _quarantined q JOIN raw_transactions USING (pos)
+                  WHERE q.reason IN ('date_in_future', 'date_out_of_window') GROUP BY ALL
                   HAVING bool_and(CAST(raw_date AS TIME) = TIME '00:00:00')) g
-            WHERE reasoned.reason = g.g_reason AND ({side}) = g.g_side""").fetchall()
-    engine._emit("read", "cleaning", rows=int(con.execute("SELECT COUNT(*) FROM reasoned").fetchone()[0]),
+            WHERE r.pos = _quarantined.pos AND _quarantined.reason = g.g_reason
+              AND ({side.replace('date', 'r.date')}) = g.g_side""").fetchall()
+    engine._emit("read", "cleaning", rows=int(con.execute("SELECT COUNT(*) FROM raw_transactions").fetchone()[0]),
                  seconds=time.perf_counter() - started)
+    alive = "raw_transactions ANTI JOIN _quarantined USING (pos)"
     if "order_id" in cols:
-        _order_conflicts(con, cols, conflicts, first_row)
+        _order_conflicts(con, cols, conflicts, first_row, alive)
 
     # the kept rows, in the canonical form of the pandas path
     order_id = ("COALESCE(order_id, 'line-' || CAST(pos + 1 AS VARCHAR))" if "order_id" in cols
@@ -276,22 +291,22 @@ def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, 
         kept_cols.append("amount - cost AS gross_profit")
     kept_cols.append("amount < 0 AS is_return")
     if duplicates == "keep":
-        kept_cols.append("is_duplicate")
-    fence = con.execute("SELECT quantile_cont(amount, 0.25), quantile_cont(amount, 0.75) FROM reasoned "
-                        "WHERE reason IS NULL AND amount > 0").fetchone()
+        kept_cols.append(f"{repeated} AS is_duplicate")
+    fence = con.execute(f"SELECT quantile_cont(amount, 0.25), quantile_cont(amount, 0.75) FROM {alive} "
+                        "WHERE amount > 0").fetchone()
     # the fences as DOUBLE literals: a bare 33.535000000000003 is a DECIMAL that overflows
     q1, q3 = (None, None) if fence[0] is None else (f"CAST({float(fence[0])!r} AS DOUBLE)",
                                                     f"CAST({float(fence[1])!r} AS DOUBLE)")
     outlier = "false" if q1 is None else f"amount > {q3} + CAST(3.0 AS DOUBLE) * ({q3} - {q1})"
     con.execute(f"CREATE OR REPLACE TEMP TABLE clean_transactions AS SELECT {', '.join(kept_cols)}, "
-                f"{outlier} AS is_outlier, pos FROM reasoned WHERE reason IS NULL")
-    counts = con.execute("SELECT reason, COUNT(*) FROM reasoned GROUP BY reason").fetchall()
+                f"{outlier} AS is_outlier, pos FROM {alive}")
+    counts = con.execute("SELECT reason, COUNT(*) FROM _quarantined GROUP BY reason").fetchall()
     by_reason = {r: int(n) for r, n in counts}
-    rows_in = sum(by_reason.values())
-    kept = by_reason.pop(None, 0)
-    quarantined = rows_in - kept
+    rows_in = int(con.execute("SELECT COUNT(*) FROM raw_transactions").fetchone()[0])
+    kept = int(con.execute("SELECT COUNT(*) FROM clean_transactions").fetchone()[0])
+    quarantined = sum(by_reason.values())
     if kept + quarantined != rows_in:  # pragma: no cover - a check of the SQL above
-        raise AssertionError("rows in != kept + quarantined")
+        raise AssertionError(f"rows in ({rows_in:,}) != kept ({kept:,}) + quarantined ({quarantined:,})")
     rows = [("kept", kept)] + sorted(by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
     log = pd.DataFrame(rows, columns=["reason", "rows"])
     log["share"] = log["rows"] / rows_in if rows_in else float("nan")
@@ -301,16 +316,17 @@ def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, 
         path.parent.mkdir(parents=True, exist_ok=True)
         raw_cols = ", ".join(f"{_q('raw_' + c)} AS {_q(mapping[c])}" for c in cols)
         con.execute(f"COPY (SELECT pos AS source_row, pos + {int(first_row)} AS row, {raw_cols}, reason, detail "
-                    f"FROM reasoned WHERE reason IS NOT NULL ORDER BY pos) TO {_lit(str(path))} (FORMAT parquet)")
-    con.execute("DROP TABLE raw_transactions")
-    con.execute("DROP TABLE reasoned")
+                    f"FROM _quarantined JOIN raw_transactions USING (pos) ORDER BY pos) TO {_lit(str(path))} "
+                    "(FORMAT parquet)")
+    for table in ("raw_transactions", "_quarantined", "_repeated"):
+        con.execute(f"DROP TABLE {table}")
     engine.transactions(Source("table", table="clean_transactions"), allow_empty=allow_empty)
     engine._emit("done", "cleaning", rows=kept, seconds=time.perf_counter() - started)
     return EngineCleaning(rows_in=rows_in, kept=kept, quarantined=quarantined, log=log, quarantine_path=path,
                           row_order_ids="order_id" not in cols)
 
 
-def _order_conflicts(con, cols: list[str], rule: str, first_row: int) -> None:
+def _order_conflicts(con, cols: list[str], rule: str, first_row: int, alive: str) -> None:
     """``order_id_conflict`` as :func:`workbench.cleaning._order_conflicts`: among rows still
     in play with an order id, a row differing from its order's reference row (first, or
     last under keep_last) in customer or day, or from its line's reference row in any
@@ -329,7 +345,7 @@ def _order_conflicts(con, cols: list[str], rule: str, first_row: int) -> None:
         *[f"CASE WHEN l_{c} THEN {_lit(c)} END" for c in others]])
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE conflicts AS
-        WITH alive AS (SELECT * FROM reasoned WHERE reason IS NULL AND order_id IS NOT NULL),
+        WITH alive AS (SELECT * FROM {alive} WHERE order_id IS NOT NULL),
         refs AS (SELECT *,
                         first_value(pos) OVER (PARTITION BY order_id ORDER BY pos {pick}) AS order_ref,
                         first_value(pos) OVER (PARTITION BY {line} ORDER BY pos {pick}) AS line_ref
@@ -354,10 +370,10 @@ def _order_conflicts(con, cols: list[str], rule: str, first_row: int) -> None:
     kept = "" if rule == "quarantine" else (
         f" || '; row ' || CAST(c.other + {int(first_row)} AS VARCHAR) || ' is kept ({rule})'")
     con.execute(f"""
-        UPDATE reasoned SET reason = 'order_id_conflict',
-               detail = 'order ' || chr(39) || c.order_id || chr(39) || ' is also on row '
-                        || CAST(c.other + {int(first_row)} AS VARCHAR) || ' with another ' || c.fields{kept}
+        INSERT INTO _quarantined
+        SELECT c.pos, 'order_id_conflict',
+               'order ' || chr(39) || c.order_id || chr(39) || ' is also on row '
+               || CAST(c.other + {int(first_row)} AS VARCHAR) || ' with another ' || c.fields{kept}
         FROM (SELECT pos, any_value(order_id) AS order_id, min(other) AS other, any_value(fields) AS fields
-              FROM conflicts GROUP BY pos) c
-        WHERE reasoned.pos = c.pos AND reasoned.reason IS NULL""")
+              FROM conflicts GROUP BY pos) c""")
     con.execute("DROP TABLE conflicts")

@@ -451,6 +451,26 @@ def test_user_k_overrides_the_recommendation(ncompany, fitted):
     assert seg.recommendation_["reason"].startswith("k=3 set by the user (case file); the criteria recommend")
 
 
+def test_above_the_fit_sample_centres_come_from_a_sample_and_every_customer_is_assigned(monkeypatch):
+    from workbench.segmentation import clustering
+
+    monkeypatch.setattr(clustering, "FIT_SAMPLE", 150)
+    frame = two_groups(400)
+    cols = ["recency_days", "frequency", "monetary_total"]
+    seg = CustomerSegmenter(columns=cols, k=2, n_bootstrap=3, minibatch_threshold=100).fit(frame)
+    assert "centres fitted on a seeded sample of 150 customers" in seg.algorithm_reason_
+    assert len(seg.labels_) == 400 and adjusted_rand_score(np.repeat([0, 1], 200), seg.labels_) == 1.0
+    Y = np.random.default_rng(0).normal(size=(400, 2)) + np.repeat([[0.0, 0.0], [6.0, 6.0]], 200, axis=0)
+    fit = clustering._fit_kmeans(Y, 2, seed=3, n_init=3, minibatch_threshold=100)
+    rows = clustering._fit_rows(400, 3)
+    assert len(rows) == 150 and len(np.unique(rows)) == 150  # a sample without repeats
+    # labels: every row's nearest centre; inertia: of every row, not of the sample
+    np.testing.assert_array_equal(fit.labels, clustering._nearest(Y, fit.centers))
+    assert fit.inertia == pytest.approx(((Y - fit.centers[fit.labels]) ** 2).sum(), rel=1e-12)
+    again = clustering._fit_kmeans(Y, 2, seed=3, n_init=3, minibatch_threshold=100)
+    np.testing.assert_array_equal(fit.centers, again.centers)  # seeded
+
+
 def test_minibatch_path_is_deterministic():
     frame = two_groups(300, seed=4)
     cols = ["recency_days", "frequency", "monetary_total"]

@@ -30,7 +30,9 @@ The pipeline of :class:`CustomerSegmenter`, each step a piece that can be used a
    :class:`WeakSegmentationWarning` instead of confidently invented clusters.
 
 Large data: above ``minibatch_threshold`` customers the k-means fits use
-:class:`sklearn.cluster.MiniBatchKMeans` (recorded in ``algorithm_``); silhouette is
+:class:`sklearn.cluster.MiniBatchKMeans` (recorded in ``algorithm_``), above
+:data:`~workbench.segmentation.clustering.FIT_SAMPLE` customers with the centres fitted on
+a seeded sample of that size and every customer assigned to the nearest; silhouette is
 computed on a sample and the bootstrap refits on subsamples, so one million customers
 take well under a minute on two cores (``benchmarks/bench_segmentation.py``).
 

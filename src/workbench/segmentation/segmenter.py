@@ -18,6 +18,7 @@ from sklearn.decomposition import PCA
 from sklearn.utils.validation import check_is_fitted
 
 from workbench.segmentation._checks import OVERALL, check_frame
+from workbench.segmentation import clustering
 from workbench.segmentation.clustering import SegmentKMeans, _check_n_threads, _nearest, _threads
 from workbench.segmentation.naming import _check_rules, name_segments
 from workbench.segmentation.preprocessing import SegmentationPreprocessor
@@ -92,7 +93,9 @@ class CustomerSegmenter(ClusterMixin, BaseEstimator):
         labels are compared (all customers when fewer).
     minibatch_threshold : int, default 200_000
         Above this many customers the full-data fits use MiniBatchKMeans (batches of
-        16,384 customers).
+        16,384 customers; above 500,000 customers the centres are fitted on a seeded
+        sample of 500,000 and every customer is assigned to the nearest,
+        :data:`~workbench.segmentation.clustering.FIT_SAMPLE`).
     silhouette_sample : int, default 5_000
         Silhouette is computed on a random sample of this size (seeded) when there are
         more customers.
@@ -373,6 +376,9 @@ class CustomerSegmenter(ClusterMixin, BaseEstimator):
         self.algorithm_ = "MiniBatchKMeans" if big else "KMeans"
         self.algorithm_reason_ = (f"{n:,} customers {'>' if big else '<='} minibatch_threshold "
                                   f"{self.minibatch_threshold:,}")
+        if big and n > clustering.FIT_SAMPLE:
+            self.algorithm_reason_ += (f"; centres fitted on a seeded sample of {clustering.FIT_SAMPLE:,} customers, "
+                                       "every customer assigned to the nearest")
         selection = _select_k(Y, usable, seeds=seeds, n_bootstrap=int(self.n_bootstrap),
                               stability_sample=self.stability_sample, silhouette_sample=self.silhouette_sample,
                               minibatch_threshold=self.minibatch_threshold, n_init=self.n_init,

@@ -371,30 +371,42 @@ class _FittedModel(BaseEstimator):
 # ======================================================================================
 
 
-def _bgnbd_terms(params, x, tx, T):
+def _by_x(f, x, by_x):
+    """``f(x)``, or, with ``by_x = (distinct x, index per row)``, ``f`` once per distinct x
+    gathered per row: the same numbers (the same function of the same values), a few
+    hundred special-function calls instead of one per row."""
+    if by_x is None:
+        return f(x)
+    values, index = by_x
+    return f(values)[index]
+
+
+def _bgnbd_terms(params, x, tx, T, by_x=None):
     r, alpha, a, b = params
-    xs = np.maximum(x, 1.0)  # keeps betaln(., b + x - 1) finite where the term is unused
     log_beta_ab = special.betaln(a, b)
-    a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
-    a2 = special.betaln(a, b + x) - log_beta_ab - (r + x) * np.log(alpha + T)
-    a3 = np.where(x > 0, special.betaln(a + 1, b + xs - 1) - log_beta_ab - (r + x) * np.log(alpha + tx), -np.inf)
+    # betaln(., b + x - 1) at x >= 1 keeps it finite where the term is unused
+    a1 = _by_x(lambda v: special.gammaln(r + v), x, by_x) - special.gammaln(r) + r * np.log(alpha)
+    a2 = _by_x(lambda v: special.betaln(a, b + v), x, by_x) - log_beta_ab - (r + x) * np.log(alpha + T)
+    a3 = np.where(x > 0, _by_x(lambda v: special.betaln(a + 1, b + np.maximum(v, 1.0) - 1), x, by_x)
+                  - log_beta_ab - (r + x) * np.log(alpha + tx), -np.inf)
     return a1, a2, a3
 
 
-def _bgnbd_neg_ll_and_grad(params, x, tx, T, w):
+def _bgnbd_neg_ll_and_grad(params, x, tx, T, w, by_x=None):
     r, alpha, a, b = params
-    a1, a2, a3 = _bgnbd_terms(params, x, tx, T)
+    a1, a2, a3 = _bgnbd_terms(params, x, tx, T, by_x)
     mix = np.logaddexp(a2, a3)
     ll = a1 + mix
     w2 = np.exp(a2 - mix)
     w3 = np.exp(a3 - mix)  # 0 where x = 0
-    xs = np.maximum(x, 1.0)
     dg = special.digamma
-    psi_ab, psi_abx = dg(a + b), dg(a + b + x)
-    d_r = dg(r + x) - dg(r) + np.log(alpha) - w2 * np.log(alpha + T) - w3 * np.log(alpha + tx)
+    psi_ab = dg(a + b)
+    psi_r, psi_abx, psi_bx, psi_bx1 = (_by_x(f, x, by_x) for f in (
+        lambda v: dg(r + v), lambda v: dg(a + b + v), lambda v: dg(b + v), lambda v: dg(b + np.maximum(v, 1.0) - 1)))
+    d_r = psi_r - dg(r) + np.log(alpha) - w2 * np.log(alpha + T) - w3 * np.log(alpha + tx)
     d_alpha = r / alpha - (r + x) * (w2 / (alpha + T) + w3 / (alpha + tx))
     d_a = w2 * (psi_ab - psi_abx) + w3 * (1.0 / a + psi_ab - psi_abx)
-    d_b = w2 * (dg(b + x) - psi_abx - dg(b) + psi_ab) + w3 * (dg(b + xs - 1) - psi_abx - dg(b) + psi_ab)
+    d_b = w2 * (psi_bx - psi_abx - dg(b) + psi_ab) + w3 * (psi_bx1 - psi_abx - dg(b) + psi_ab)
     grad = np.array([np.dot(w, d) for d in (d_r, d_alpha, d_a, d_b)])
     return -np.dot(w, ll), -grad
 
@@ -551,9 +563,10 @@ class BetaGeoModel(_FittedModel):
             )
         ux, utx, uT = keys.T
         w = weights.astype(float)
+        xs, x_index = np.unique(ux, return_inverse=True)  # a few hundred distinct x: the special functions
 
         def nll(p):
-            return _bgnbd_neg_ll_and_grad(p, ux, utx, uT, w)
+            return _bgnbd_neg_ll_and_grad(p, ux, utx, uT, w, (xs, x_index))
 
         start = np.log([1.0, max(np.mean(T), 1e-3), 1.0, 1.0])
         params, res, se = _fit_log_params(nll, start, len(x), self.max_iter, self.tol)
@@ -756,16 +769,18 @@ def _bgnbd_data(frequency, recency, T):
 # ======================================================================================
 
 
-def _gg_neg_ll_and_grad(params, x, m, w):
+def _gg_neg_ll_and_grad(params, x, m, w, by_x=None, log_m=None):
     p, q, g = params
     px = p * x
     log_gxm = np.log(g + m * x)
-    ll = (special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q) + q * np.log(g)
-          + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * log_gxm)
-    dg = special.digamma
-    psi_pxq = dg(px + q)
-    d_p = x * (psi_pxq - dg(px) + np.log(m) + np.log(x) - log_gxm)
-    d_q = psi_pxq - dg(q) + np.log(g) - log_gxm
+    log_m = np.log(m) if log_m is None else log_m  # the same every evaluation: given by the fit
+    gl_pxq, gl_px, psi_pxq, psi_px, log_x = (_by_x(f, x, by_x) for f in (
+        lambda v: special.gammaln(p * v + q), lambda v: special.gammaln(p * v),
+        lambda v: special.digamma(p * v + q), lambda v: special.digamma(p * v), np.log))
+    ll = (gl_pxq - gl_px - special.gammaln(q) + q * np.log(g)
+          + (px - 1) * log_m + px * log_x - (px + q) * log_gxm)
+    d_p = x * (psi_pxq - psi_px + log_m + log_x - log_gxm)
+    d_q = psi_pxq - special.digamma(q) + np.log(g) - log_gxm
     d_g = q / g - (px + q) / (g + m * x)
     grad = np.array([np.dot(w, d) for d in (d_p, d_q, d_g)])
     return -np.dot(w, ll), -grad
@@ -938,8 +953,11 @@ class GammaGammaModel(_FittedModel):
         ux, um = keys.T
         w = counts.astype(float)
 
+        xs, x_index = np.unique(ux, return_inverse=True)  # the special functions once per distinct x
+        log_um = np.log(um)
+
         def nll(params):
-            return _gg_neg_ll_and_grad(params, ux, um, w)
+            return _gg_neg_ll_and_grad(params, ux, um, w, (xs, x_index), log_um)
 
         start = np.log([1.0, 1.0, max(float(np.mean(m)), 1e-3)])
         params, res, se = _fit_log_params(nll, start, len(x), self.max_iter, self.tol)

@@ -495,3 +495,16 @@ def test_clv_says_why_when_the_bgnbd_formula_overflows():
                             "T": [104.0, 104.0], "monetary_value": [100.0, 110.0]})
     with pytest.raises(ValueError, match=r"not finite for 2 of 2 customers.*common rate"):
         customer_lifetime_value(bg, gg, summary, horizon=12, monthly_discount=0.01)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from([0.0, 0.5, 1 / 7, 2.0, 1e-9]),
+                          st.sampled_from([0.0, 3.0, 1e6, 2 / 7])), min_size=1, max_size=40))
+def test_the_fits_distinct_rows_and_weights_equal_numpys_row_sort(rows):
+    from workbench.clv import _unique_rows
+
+    x, tx, T = (np.array(c, dtype=float) for c in zip(*rows))
+    keys, counts = _unique_rows(x, tx, T)
+    want_keys, want_counts = np.unique(np.column_stack([x, tx, T]), axis=0, return_counts=True)
+    np.testing.assert_array_equal(keys, want_keys)
+    np.testing.assert_array_equal(counts, want_counts)

@@ -218,6 +218,20 @@ def _distinct(*columns: np.ndarray) -> tuple[tuple[np.ndarray, ...], np.ndarray]
     return tuple(np.asarray(c)[first] for c in columns), inverse.astype(np.int64, copy=False)
 
 
+def _unique_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(np.column_stack(columns), axis=0, return_counts=True)``, by hashing.
+
+    The distinct rows come from :func:`_distinct` (``pandas.factorize``) and only they
+    are sorted (lexicographically, first column first, as ``np.unique`` orders them), so
+    the result is the same array and counts, for 10M customers in a fraction of the
+    row sort's time (16 s there).
+    """
+    distinct, inverse = _distinct(*columns)
+    order = np.lexsort(distinct[::-1])
+    counts = np.bincount(inverse, minlength=len(distinct[0]))[order]
+    return np.column_stack([d[order] for d in distinct]), counts
+
+
 # ======================================================================================
 # shared machinery for the maximum-likelihood models
 # ======================================================================================
@@ -549,7 +563,7 @@ class BetaGeoModel(_FittedModel):
         _check_time_unit(self.time_unit, "BetaGeoModel")
         x, tx, T = _bgnbd_data(frequency, recency, T)
         # identical (x, t_x, T) rows have identical likelihoods: fit on the unique rows
-        keys, weights = np.unique(np.column_stack([x, tx, T]), axis=0, return_counts=True)
+        keys, weights = _unique_rows(x, tx, T)
         if not np.any(x > 0):
             raise ValueError(
                 f"BetaGeoModel: none of the {len(x):,} customers made a repeat purchase "
@@ -949,7 +963,7 @@ class GammaGammaModel(_FittedModel):
                 "GammaGammaModel: all customers have the same frequency and mean spend; the spend "
                 "heterogeneity (q, gamma) cannot be estimated"
             )
-        keys, counts = np.unique(np.column_stack([x, m]), axis=0, return_counts=True)
+        keys, counts = _unique_rows(x, m)
         ux, um = keys.T
         w = counts.astype(float)
 

@@ -657,6 +657,11 @@ def test_value_figures_draw_the_results(features, customers):
     ax = pv.plot_value_matrix(vm)
     assert sum(len(c.get_offsets()) for c in ax.collections) == 6
     assert len(ax.lines) == 2  # the two quadrant lines
+    many = wv.value_matrix(pd.concat([features] * 1000, ignore_index=True).assign(
+        customer_id=lambda f: [f"c{i}" for i in range(len(f))]), potential="spend_trend")
+    texts = [t.get_text() for t in pv.plot_value_matrix(many).get_legend().get_texts()]
+    assert texts[0].endswith("(2,000)"), texts  # counts with thousands separators
+    plt.close("all")
     split = wv.value_matrix(features, customers, potential="spend_trend", by="industry")
     assert len(pv.plot_value_matrix(split).lines) == 0  # cuts per industry: no common lines to draw
     merged = split.customers.merge(customers[["customer_id"]], on="customer_id")

@@ -216,7 +216,7 @@ def plot_value_matrix(matrix, *, lang: str = "en", ax=None, max_points: int = 50
     for code, colour in _QUADRANT_COLOURS.items():
         part = data[data["quadrant"] == code]
         ax.scatter(part["current_score"], part["potential_score"], s=10, alpha=0.6, color=colour,
-                   label=f"{label(code, lang)} ({int(counts.get(code, 0))})")
+                   label=f"{label(code, lang)} ({int(counts.get(code, 0)):,})")
     if by is None:
         low_c = matrix.loc[~matrix["current_high"], "current_score"]
         high_c = matrix.loc[matrix["current_high"], "current_score"]

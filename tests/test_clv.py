@@ -322,6 +322,7 @@ def test_holdout_validation_on_cdnow(fitted, cdnow):
     assert v.metrics["actual_total"] == 1882.0
     assert v.metrics["predicted_total"] == pytest.approx(LIFETIMES["holdout_predicted_total"], rel=1e-6)
     assert v.metrics["total_error_pct"] == pytest.approx(100 * (1653.4087 / 1882 - 1), abs=1e-3)
+    assert v.reliable() and not v.reliable(tolerance_pct=10)  # 12.1 % low: within a quarter, not a tenth
     assert v.by_frequency["frequency"].tolist() == ["0", "1", "2", "3", "4", "5", "6", "7+"]
     assert v.by_frequency["customers"].tolist() == [1411, 439, 214, 100, 62, 38, 29, 64]
     # bin means weighted by bin sizes give back the totals

@@ -98,6 +98,11 @@ def test_skipped_sections_say_why_in_the_case_language(rendered):
     metrics, _, _ = rendered
     reason = metrics["duckdb"]["01_customer_value"]["sections_skipped"]["account_analysis"]
     assert "product_ratios needs the transactions row by row" in reason and "duckdb" in reason
+    _, _, tmp_path = rendered
+    notebook = json.loads((tmp_path / "reports" / "shop_duckdb" / "1998-06" / "00_data_overview.ipynb").read_text())
+    cell = next(c for c in notebook["cells"] if "order_value_distribution" in "".join(c["source"]))
+    images = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert len(images) == 1  # orders per customer only: no empty frame where the order values were left out
 
 
 def test_the_source_is_cleaned_once_per_render_with_progress_on_stderr(rendered):

@@ -71,6 +71,20 @@ def test_a_section_that_cannot_run_says_why_and_a_bug_still_fails(tmp_path, caps
         1 / 0  # noqa: B018
 
 
+
+def test_a_figure_begun_in_a_section_that_cannot_run_is_not_shown_empty(tmp_path):
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    rec = Recorder(tmp_path, notebook="t", lang="en")
+    kept = plt.figure()
+    with rec.section("distribution"):
+        plt.subplots()  # a plot function that made its axes, then found the data missing
+        raise ValueError("needs the transactions row by row")
+    assert plt.get_fignums() == [kept.number]  # the empty frame is closed, the earlier figure stays
+    plt.close("all")
+
+
 def test_a_stage_column_reads_churned_as_a_stage_and_whole_days_stay_whole():
     frame = pd.DataFrame({"stage": ["churned", "decline"], "segment": ["churned", "growing"],
                           "recency_days": [48.0, 91.0], "mean_gap_days": [12.5, 30.25]})

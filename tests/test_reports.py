@@ -308,3 +308,19 @@ def test_the_recorder_writes_large_tables_by_the_fast_path_with_the_same_bytes(t
     back = pd.read_csv(tmp_path / "tables" / "big.csv", dtype={"customer_id": "str"}, encoding="utf-8-sig",
                        usecols=["customer_id", "monetary_total"], lineterminator="\n")
     assert back["customer_id"].str.len().eq(7).all() and len(back) == len(frame)
+
+
+def test_the_summarys_bgnbd_figures_carry_a_failed_holdout_verdict(tmp_path):
+    from workbench.summary import key_figures
+
+    metrics = {"01_customer_value": {"clv_total_12m": 502774985.97, "p_alive_mean": 0.313,
+                                     "abc_class_a_customer_share": 0.65, "holdout_total_error_pct": 286.48,
+                                     "bgnbd_holdout_reliable": False}}
+    cards = {c["label"]: c for c in key_figures(tmp_path, metrics, lang="en", currency="USD")}
+    clv = cards["Customer lifetime value, next 12 months"]
+    assert clv["value"] == "$502,774,986" and clv["change"] == "BG/NBD holdout error +286 %: not reliable"
+    assert cards["Mean probability a customer is still active"]["change"] == clv["change"]
+    assert not cards["A customers, share of customers"]["change"]  # not the model's figure
+    metrics["01_customer_value"]["bgnbd_holdout_reliable"] = True
+    zh = key_figures(tmp_path, metrics, lang="zh", currency="CNY")
+    assert not any("BG/NBD" in c["change"] for c in zh)

@@ -1278,6 +1278,36 @@ class HoldoutValidation:
         return {"holdout_customers": self.customers, "holdout_by_frequency": self.by_frequency,
                 "holdout_metrics": pd.DataFrame([self.metrics])}
 
+    def reliable(self, tolerance_pct: float = 25.0) -> bool:
+        """Whether the model forecast the holdout's total repeat purchases within ``tolerance_pct``.
+
+        Parameters
+        ----------
+        tolerance_pct : float
+            Largest accepted ``|total_error_pct|``, percent of the actual total.
+
+        Returns
+        -------
+        bool
+            False also when the holdout has no repeat purchase (no error to judge by).
+
+        Notes
+        -----
+        A rule of thumb of this workbench, not a published test: on the CDNOW sample the
+        BG/NBD of Fader, Hardie & Lee (2005a) forecasts the 39-week holdout 12.1 % low
+        (``tests/test_clv.py``), and a forecast off by more than a quarter of the actual
+        total should not carry P(alive) and CLV figures into decisions.
+
+        Examples
+        --------
+        >>> HoldoutValidation(pd.DataFrame(), pd.DataFrame(), {"total_error_pct": -12.1}).reliable()
+        True
+        >>> HoldoutValidation(pd.DataFrame(), pd.DataFrame(), {"total_error_pct": 286.5}).reliable()
+        False
+        """
+        error = self.metrics.get("total_error_pct")
+        return bool(error is not None and np.isfinite(error) and abs(error) <= tolerance_pct)
+
 
 def holdout_validation(model: BetaGeoModel, summary: pd.DataFrame, *, max_frequency: int = 7) -> HoldoutValidation:
     """Compare the model's conditional expectations with the holdout purchases.

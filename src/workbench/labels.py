@@ -1012,6 +1012,15 @@ _REPORT_LABELS: dict[str, dict[str, str]] = {
     "msg_spend_corr": {"zh": "重复购买次数与客单价的相关系数：{corr:.3f}（模型假设约为 0；CDNOW 为 0.11）。",
                        "en": "Correlation of repeat frequency and mean spend: {corr:.3f} (the model assumes about 0; "
                              "CDNOW: 0.11)."},
+    "msg_bgnbd_unreliable": {"zh": "BG/NBD 模型对验证期重复购买总数的预测与实际相差 {error:+.0f}%（超过 ±25%）："
+                                   "在这些数据上，该模型的存活概率与下文的客户终生价值不宜作为决策依据；"
+                                   "上文教材公式的客户终生价值不依赖该模型。",
+                             "en": "The BG/NBD forecast of the holdout's repeat purchases misses the actual total by "
+                                   "{error:+.0f} % (more than ±25 %): on these data the model's probability of being "
+                                   "alive and the CLV below are no basis for decisions; the textbook CLV above does "
+                                   "not depend on the model."},
+    "kf_bgnbd_unreliable": {"zh": "BG/NBD 验证期误差 {error:+.0f}%：不可靠",
+                            "en": "BG/NBD holdout error {error:+.0f} %: not reliable"},
     "msg_gamma_bound": {"zh": "因此参数 {params} 不宜解释（表中已标出，未写入 metrics.json）；"
                               "预期客单价仍可使用，接近各客户自身的均值。",
                         "en": "So {params} are not to be interpreted (marked in the table, left out of metrics.json); "

@@ -409,6 +409,9 @@ class Recorder:
         self._check(name)
         needs = (needs,) if isinstance(needs, str) else tuple(needs)
         missing = [n for n in needs if n in self._skipped]
+        import matplotlib.pyplot as plt
+
+        open_before = set(plt.get_fignums())
         try:
             yield self
         except Exception as exc:
@@ -418,6 +421,8 @@ class Recorder:
                 reason = str(exc)
             else:
                 raise
+            for number in set(plt.get_fignums()) - open_before:  # a figure begun before the error:
+                plt.close(number)  # not shown as an empty frame under the reason
             self._skipped[name] = reason
             self.metric("sections_skipped", dict(self._skipped))
             _say(label("section_skipped", self.lang).format(reason=reason))

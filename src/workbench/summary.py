@@ -27,6 +27,10 @@ from workbench.navigation import nav_bar, page_title, standalone_page
 
 __all__ = ["KEY_FIGURES", "MAIN_CHARTS", "action_lists", "key_figures", "write_summary"]
 
+#: Key figures of the BG/NBD model: shown with its holdout verdict when it failed
+#: (:meth:`workbench.clv.HoldoutValidation.reliable`)
+_BGNBD_FIGURES = ("clv_total_12m", "p_alive_mean")
+
 #: (notebook, metric, label key, kind) of the key figures, in page order
 KEY_FIGURES: tuple[tuple[str, str, str, str], ...] = (
     ("01_customer_value", "abc_class_a_customer_share", "kf_a_customers", "share"),
@@ -136,8 +140,11 @@ def key_figures(folder: Path, metrics: Mapping[str, Mapping[str, Any]], *, lang:
         if metric == "acquisition_to_retention":
             text = f"{float(value):.1f} ×"
         before = earlier.get(notebook, {}).get(metric)
-        out.append({"label": label(key, lang), "value": text,
-                    "change": _change(float(value), before if isinstance(before, (int, float)) else None, kind, lang)})
+        change = _change(float(value), before if isinstance(before, (int, float)) else None, kind, lang)
+        if metric in _BGNBD_FIGURES and metrics.get(notebook, {}).get("bgnbd_holdout_reliable") is False:
+            error = metrics[notebook].get("holdout_total_error_pct")  # the model's figures carry its verdict
+            change = label("kf_bgnbd_unreliable", lang).format(error=float(error) if error is not None else float("nan"))
+        out.append({"label": label(key, lang), "value": text, "change": change})
     return out
 
 

@@ -19,8 +19,8 @@ report folder is kept (its path printed) so its pages can be looked at.
 from __future__ import annotations
 
 import argparse
-import os
 import json
+import os
 import shutil
 import subprocess
 import sys

@@ -504,7 +504,7 @@ def test_clv_says_why_when_the_bgnbd_formula_overflows():
 def test_the_fits_distinct_rows_and_weights_equal_numpys_row_sort(rows):
     from workbench.clv import _unique_rows
 
-    x, tx, T = (np.array(c, dtype=float) for c in zip(*rows))
+    x, tx, T = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
     keys, counts = _unique_rows(x, tx, T)
     want_keys, want_counts = np.unique(np.column_stack([x, tx, T]), axis=0, return_counts=True)
     np.testing.assert_array_equal(keys, want_keys)

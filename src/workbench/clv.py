@@ -1278,7 +1278,7 @@ class HoldoutValidation:
         return {"holdout_customers": self.customers, "holdout_by_frequency": self.by_frequency,
                 "holdout_metrics": pd.DataFrame([self.metrics])}
 
-    def reliable(self, tolerance_pct: float = 25.0) -> bool:
+    def reliable(self, *, tolerance_pct: float = 25.0) -> bool:
         """Whether the model forecast the holdout's total repeat purchases within ``tolerance_pct``.
 
         Parameters

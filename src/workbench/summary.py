@@ -143,7 +143,8 @@ def key_figures(folder: Path, metrics: Mapping[str, Mapping[str, Any]], *, lang:
         change = _change(float(value), before if isinstance(before, (int, float)) else None, kind, lang)
         if metric in _BGNBD_FIGURES and metrics.get(notebook, {}).get("bgnbd_holdout_reliable") is False:
             error = metrics[notebook].get("holdout_total_error_pct")  # the model's figures carry its verdict
-            change = label("kf_bgnbd_unreliable", lang).format(error=float(error) if error is not None else float("nan"))
+            error = float(error) if error is not None else float("nan")
+            change = label("kf_bgnbd_unreliable", lang).format(error=error)
         out.append({"label": label(key, lang), "value": text, "change": change})
     return out
 

@@ -17,8 +17,8 @@ from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.decomposition import PCA
 from sklearn.utils.validation import check_is_fitted
 
-from workbench.segmentation._checks import OVERALL, check_frame
 from workbench.segmentation import clustering
+from workbench.segmentation._checks import OVERALL, check_frame
 from workbench.segmentation.clustering import SegmentKMeans, _check_n_threads, _nearest, _threads
 from workbench.segmentation.naming import _check_rules, name_segments
 from workbench.segmentation.preprocessing import SegmentationPreprocessor

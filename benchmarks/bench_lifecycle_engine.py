@@ -19,7 +19,6 @@ Arrow's buffers; times are slower then). Run it with another source tree on
 
 from __future__ import annotations
 
-import argparse
 import gc
 import json
 import shutil
@@ -31,15 +30,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.engines import Peak, make_data, synth_case  # noqa: E402
+from benchmarks.engines import Peak, case_arguments, make_data, synth_case  # noqa: E402
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=lambda s: int(float(s)), default=10_000_000)
-    parser.add_argument("--data-dir", type=Path, default=ROOT / "benchmarks" / ".data")
-    parser.add_argument("--memory-limit", default="6GB")
-    parser.add_argument("--threads", type=int, default=2)
+    parser = case_arguments(__doc__.splitlines()[0])
     parser.add_argument("--steps", default="churn_M,churn_Q,cohort_M,stages_Q")
     parser.add_argument("--trace", action="store_true", help="also the peak of Python and numpy allocations")
     parser.add_argument("--out", type=Path, help="append the rows as JSON lines")

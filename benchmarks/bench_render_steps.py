@@ -25,7 +25,6 @@ Run it with another source tree on ``PYTHONPATH`` to measure that code on the sa
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
@@ -38,15 +37,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.engines import Peak, make_data, synth_case  # noqa: E402
+from benchmarks.engines import Peak, case_arguments, make_data, synth_case  # noqa: E402
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=lambda s: int(float(s)), default=10_000_000)
-    parser.add_argument("--data-dir", type=Path, default=ROOT / "benchmarks" / ".data")
-    parser.add_argument("--memory-limit", default="6GB")
-    parser.add_argument("--threads", type=int, default=2)
+    parser = case_arguments(__doc__.splitlines()[0])
     parser.add_argument("--steps", default="features,period_totals,csv")
     args = parser.parse_args(argv)
 

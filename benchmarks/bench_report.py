@@ -18,7 +18,6 @@ report folder is kept (its path printed) so its pages can be looked at.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -31,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.engines import make_data, synth_case  # noqa: E402
+from benchmarks.engines import case_arguments, make_data, synth_case  # noqa: E402
 
 NOTEBOOKS = "00_data_overview, 01_customer_value, 02_segmentation, 04_lifecycle_churn"
 
@@ -50,11 +49,7 @@ def tree_rss_mb(process) -> float:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=lambda s: int(float(s)), default=10_000_000)
-    parser.add_argument("--data-dir", type=Path, default=ROOT / "benchmarks" / ".data")
-    parser.add_argument("--memory-limit", default="6GB")
-    parser.add_argument("--threads", type=int, default=2)
+    parser = case_arguments(__doc__.splitlines()[0])
     parser.add_argument("--notebooks", default=NOTEBOOKS)
     parser.add_argument("--every", type=float, default=2.0, help="seconds between memory samples")
     args = parser.parse_args(argv)

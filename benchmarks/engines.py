@@ -122,6 +122,17 @@ class Peak:
         self.traced = tracemalloc.get_traced_memory()[1] / 2**20 if tracemalloc.is_tracing() else None
 
 
+def case_arguments(description: str):
+    """The command line of the scripts that render an engine case of :func:`make_data`:
+    ``--rows``, ``--data-dir``, ``--memory-limit`` and ``--threads`` (add their own after)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--rows", type=lambda s: int(float(s)), default=10_000_000)
+    parser.add_argument("--data-dir", type=Path, default=ROOT / "benchmarks" / ".data")
+    parser.add_argument("--memory-limit", default="6GB")
+    parser.add_argument("--threads", type=int, default=2)
+    return parser
+
+
 def synth_case(folder: Path, data: Path, *, memory_limit: str, threads: int, notebook: str) -> Path:
     """Write ``folder/synth.yaml``: a DuckDB case over the Parquet file of :func:`make_data`
     (the generator's window and columns, spilling into ``folder/spill``) for one notebook."""

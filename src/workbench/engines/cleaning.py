@@ -266,17 +266,20 @@ def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, 
     if date_type.startswith("TIMESTAMP") and "TIME ZONE" not in date_type:
         # the pandas detail is the dates of one check as text, a day alone when none of them
         # has a time of day: the same here, per reason (and side of the window)
-        side = f"date < {_day(start)}" if start is not None else "false"
+        def side(date):  # before the window's start, or after its end (or today)
+            return f"{date} < {_day(start)}" if start is not None else "false"
+
         con.execute(f"""
             UPDATE _quarantined SET detail = strftime(r.raw_date, '%Y-%m-%d')
             FROM raw_transactions r,
-                 (SELECT q.reason AS g_reason, {side} AS g_side FROM _quarantined q JOIN raw_transactions USING (pos)
+                 (SELECT q.reason AS g_reason, {side('t.date')} AS g_side
+                  FROM _quarantined q JOIN raw_transactions t USING (pos)
                   WHERE q.reason IN ('date_in_future', 'date_out_of_window') GROUP BY ALL
-                  HAVING bool_and(CAST(raw_date AS TIME) = TIME '00:00:00')) g
+                  HAVING bool_and(CAST(t.raw_date AS TIME) = TIME '00:00:00')) g
             WHERE r.pos = _quarantined.pos AND _quarantined.reason = g.g_reason
-              AND ({side.replace('date', 'r.date')}) = g.g_side""").fetchall()
-    engine._emit("read", "cleaning", rows=int(con.execute("SELECT COUNT(*) FROM raw_transactions").fetchone()[0]),
-                 seconds=time.perf_counter() - started)
+              AND ({side('r.date')}) = g.g_side""").fetchall()
+    rows_in = int(con.execute("SELECT COUNT(*) FROM raw_transactions").fetchone()[0])
+    engine._emit("read", "cleaning", rows=rows_in, seconds=time.perf_counter() - started)
     alive = "raw_transactions ANTI JOIN _quarantined USING (pos)"
     if "order_id" in cols:
         _order_conflicts(con, cols, conflicts, first_row, alive)
@@ -302,7 +305,6 @@ def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, 
                 f"{outlier} AS is_outlier, pos FROM {alive}")
     counts = con.execute("SELECT reason, COUNT(*) FROM _quarantined GROUP BY reason").fetchall()
     by_reason = {r: int(n) for r, n in counts}
-    rows_in = int(con.execute("SELECT COUNT(*) FROM raw_transactions").fetchone()[0])
     kept = int(con.execute("SELECT COUNT(*) FROM clean_transactions").fetchone()[0])
     quarantined = sum(by_reason.values())
     if kept + quarantined != rows_in:  # pragma: no cover - a check of the SQL above

@@ -321,6 +321,10 @@ def test_the_summarys_bgnbd_figures_carry_a_failed_holdout_verdict(tmp_path):
     assert clv["value"] == "$502,774,986" and clv["change"] == "BG/NBD holdout error +286 %: not reliable"
     assert cards["Mean probability a customer is still active"]["change"] == clv["change"]
     assert not cards["A customers, share of customers"]["change"]  # not the model's figure
+    from workbench.labels import label  # notebook 01's line for the same verdict, in both languages
+
+    assert "+286 %" in label("msg_bgnbd_unreliable", "en").format(error=286.48)
+    assert "+286%" in label("msg_bgnbd_unreliable", "zh").format(error=286.48)
     metrics["01_customer_value"]["bgnbd_holdout_reliable"] = True
     zh = key_figures(tmp_path, metrics, lang="zh", currency="CNY")
     assert not any("BG/NBD" in c["change"] for c in zh)

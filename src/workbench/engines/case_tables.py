@@ -64,7 +64,8 @@ from workbench.engines.base import Engine, Progress, Source, check_repeated_head
 from workbench.engines.cleaning import EngineCleaning, clean_transactions
 from workbench.labels import label
 
-__all__ = ["EngineCase", "EngineColumn", "EngineTransactions", "load_case_tables", "load_data", "print_progress"]
+__all__ = ["EngineCase", "EngineColumn", "EngineTransactions", "check_report_engine", "load_case_tables", "load_data",
+           "print_progress"]
 
 #: The engine table of the kept transactions up to the analysis date.
 ANALYSED = "analysed_transactions"
@@ -178,10 +179,7 @@ def load_case_tables(case: Case, period: str | None = None, *, today=None, outpu
 
     if case.engine.name == "pandas":
         raise CaseError(f"{case.path}: the case runs on pandas (key 'engine'); load it with case.load(period)")
-    if case.engine.name != "duckdb":
-        raise CaseError(f"{case.path}: the case runs on engine {case.engine.name} (key 'engine'); cleaning in "
-                        "the engine and the report's customer tables run on DuckDB: set 'engine: duckdb', or "
-                        f"use workbench.engines.engine(...) with {case.engine.name} on sources already cleaned")
+    check_report_engine(case)
     started = time.perf_counter()
     as_of = case.as_of(period)
     own = engine is None
@@ -194,6 +192,26 @@ def load_case_tables(case: Case, period: str | None = None, *, today=None, outpu
         if own:
             engine.close()
         raise
+
+
+def check_report_engine(case: Case) -> None:
+    """Refuse, in the case's language, a case whose engine cannot clean and render a report.
+
+    A report and ``workbench validate`` clean the transactions in the engine, which runs
+    on DuckDB (:func:`workbench.engines.cleaning.clean_transactions`); ``engine: spark``
+    computes the customer-level aggregates from Python only. Called before any notebook
+    starts, so that a Spark case fails at once rather than in a kernel.
+
+    Raises
+    ------
+    CaseError
+        ``engine: spark``, with what to do instead.
+    """
+    from workbench.cases import CaseError
+    from workbench.labels import label
+
+    if case.engine.name not in ("pandas", "duckdb"):
+        raise CaseError(label("msg_spark_case_no_report", case.language).format(file=case.path.name))
 
 
 def load_data(case: str | Path | Case, period: str | None = None, *, today=None,

@@ -26,7 +26,8 @@ process plus the JVM's high-water mark for Spark):
   quarantine written as Parquet): read, clean,
   aggregate, end to end;
 * ``duckdb_features``: the engine's 13 customer features (another output, for scale);
-* ``spark_engine``: :class:`workbench.engines.SparkEngine` in local mode (``local[2]``);
+* ``spark_engine``: :class:`workbench.engines.SparkEngine` in local mode (``local[2]``, the session
+  it starts itself, with its local settings);
 * ``pandas_workbench``: ``pandas.read_parquet`` + :func:`workbench.features.bgnbd_summary`;
 * ``lifetimes``: ``pandas.read_parquet`` + lifetimes 0.11.3
   ``summary_data_from_transaction_data`` from its own venv (``--lifetimes-python``; made
@@ -240,23 +241,23 @@ def run_duckdb_engine(path: Path, args, what: str = "summary"):
         return _engine_run(engine, path, what, Path(_duckdb_settings(args)["temp_directory"]))
 
 
-def run_spark_engine(path: Path, args, session=None):
+def run_spark_engine(path: Path, args, engine):
+    return _engine_run(engine, path, "summary")
+
+
+def _spark_engine(args):
+    """The engine with the session it starts itself in local mode (its local settings,
+    :data:`workbench.engines.spark_engine.LOCAL_DEFAULTS`, included), started and warmed
+    up before the clock."""
     from workbench.engines import SparkEngine
 
-    return _engine_run(SparkEngine(session, progress=None), path, "summary")
-
-
-def _spark_session(args):
-    from pyspark.sql import SparkSession
-
-    session = (SparkSession.builder.master(f"local[{args.threads}]").appName("workbench-bench")
-               .config("spark.driver.memory", args.spark_memory)
-               .config("spark.sql.shuffle.partitions", str(args.spark_partitions))
-               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-               .getOrCreate())
-    session.sparkContext.setLogLevel("ERROR")
-    session.range(1).count()  # start the executors before the clock
-    return session
+    engine = SparkEngine(master=f"local[{args.threads}]", app_name="workbench-bench", progress=None,
+                         config={"spark.driver.memory": args.spark_memory,
+                                 "spark.sql.shuffle.partitions": args.spark_partitions,
+                                 "spark.ui.enabled": "false"})
+    engine.spark.sparkContext.setLogLevel("ERROR")
+    engine.spark.range(1).count()  # start the executors before the clock
+    return engine
 
 
 def _read_frame(path: Path):
@@ -308,13 +309,13 @@ def worker(args) -> None:
     import pandas as pd  # noqa: F401 - imported before the clock, as the tools' libraries
 
     tool, path = args.worker, args.data
-    session = None
+    spark = None
     if tool in ("duckdb_engine", "duckdb_clean", "duckdb_features"):
         import workbench.engines  # noqa: F401
     elif tool == "duckdb_hand":
         import duckdb  # noqa: F401
     elif tool == "spark_engine":
-        session = _spark_session(args)
+        spark = _spark_engine(args)
     elif tool == "pandas_workbench":
         import workbench.features  # noqa: F401
     elif tool == "lifetimes":
@@ -329,7 +330,7 @@ def worker(args) -> None:
     elif tool == "duckdb_features":
         result = run_duckdb_engine(path, args, "features")
     elif tool == "spark_engine":
-        result = run_spark_engine(path, args, session)
+        result = run_spark_engine(path, args, spark)
     elif tool == "pandas_workbench":
         result = run_pandas_workbench(path, args)
     else:
@@ -339,8 +340,8 @@ def worker(args) -> None:
     if result is not None:
         result = result[["customer_id", *COLUMNS]].sort_values("customer_id", kind="stable")
         result.to_parquet(args.out.with_suffix(".parquet"), index=False)
-    if session is not None:
-        session.stop()
+    if spark is not None:
+        spark.close()
     args.out.write_text(json.dumps({"seconds": seconds, "peak_mb": peak_kb / 1024}))
 
 

@@ -23,7 +23,8 @@ if shutil.which("java") is None and not os.environ.get("CI"):
 # pyspark checks the pandas version on import; nothing here converts through pandas
 pytestmark = pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")
 
-SparkEngine = pytest.importorskip("workbench.engines.spark_engine").SparkEngine
+spark_engine = pytest.importorskip("workbench.engines.spark_engine")
+SparkEngine, LOCAL_DEFAULTS = spark_engine.SparkEngine, spark_engine.LOCAL_DEFAULTS
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +37,7 @@ def spark(tmp_path_factory):
                .config("spark.ui.enabled", "false")
                .config("spark.ui.showConsoleProgress", "false")
                .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("warehouse")))
+               .config(map=LOCAL_DEFAULTS)  # the plan of a session the engine starts locally
                .getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
     yield session
@@ -133,3 +135,70 @@ def test_spark_cluster_addresses_come_from_the_environment(monkeypatch):
     monkeypatch.delenv("CRM_SPARK_REMOTE", raising=False)
     with pytest.raises(ValueError, match="'CRM_SPARK_REMOTE' \\(Spark Connect address\\) is not set"):
         SparkEngine(remote_env="CRM_SPARK_REMOTE")
+
+
+def test_spark_reads_the_counts_of_local_parquet_from_the_footers(spark, tmp_path, monkeypatch):
+    """The footers' counts (DuckDB's reading) equal Spark's own scan, days in UTC for
+    time-zone-aware timestamps near midnight too; a CSV file is scanned."""
+    tx = generated(800)
+    shifted = tx.assign(date=(tx["date"] + pd.Timedelta(hours=23, minutes=30)).dt.tz_localize("Asia/Shanghai"))
+    queries = []
+    engine = SparkEngine(spark, progress=None)
+    run = engine._arrow
+    monkeypatch.setattr(engine, "_arrow", lambda sql, aggregate: queries.append(aggregate) or run(sql, aggregate))
+    for frame, name in ((tx, "naive.parquet"), (shifted, "aware.parquet")):
+        source = Source("parquet", path=write(tmp_path, frame, name))
+        from_footers = engine.transactions(source)
+        assert queries == []  # no pass over the rows
+        with monkeypatch.context() as m:
+            m.setattr(SparkEngine, "_quick_stats", lambda self, source: None)
+            assert engine.transactions(source) == from_footers
+        assert queries == ["read"]
+        queries.clear()
+    days = shifted["date"].dt.tz_convert("UTC").dt.normalize()
+    assert (from_footers.first_day, from_footers.last_day) == tuple(
+        int((d.tz_localize(None) - pd.Timestamp(0)).days) for d in (days.min(), days.max()))
+    csv = tmp_path / "tx.csv"
+    tx[["customer_id", "date", "amount"]].to_csv(csv, index=False)
+    assert engine.transactions(Source("csv", path=str(csv))).rows == len(tx)
+    assert queries == ["read"]
+
+
+def test_a_local_session_the_engine_starts_skips_partial_aggregation(monkeypatch):
+    from pyspark.sql import SparkSession
+
+    built = []
+
+    class Builder:  # records what the engine asks of Spark, without starting a JVM
+        def __init__(self):
+            self.settings = {}
+            built.append(self)
+
+        def appName(self, name):  # noqa: N802 - pyspark's name
+            return self
+
+        def master(self, url):
+            self.url = url
+            return self
+
+        def config(self, key, value):
+            self.settings[key] = value
+            return self
+
+        def getOrCreate(self):  # noqa: N802
+            return type("Session", (), {"stop": lambda self: None})()
+
+    class Fresh:  # SparkSession.builder: a new builder at each access, as pyspark's
+        def __get__(self, obj, owner):
+            return Builder()
+
+    monkeypatch.setattr(SparkSession, "builder", Fresh())
+    SparkEngine(master="local[2]").close()
+    assert built[-1].settings["spark.sql.execution.bypassPartialAggregation"] == "true"
+    assert built[-1].settings["spark.sql.session.timeZone"] == "UTC"
+    SparkEngine(master="local[2]", config={"spark.sql.execution.bypassPartialAggregation": False}).close()
+    assert built[-1].settings["spark.sql.execution.bypassPartialAggregation"] == "False"
+    monkeypatch.setenv("CRM_SPARK_MASTER", "spark://host:7077")
+    SparkEngine(master_env="CRM_SPARK_MASTER").close()
+    assert built[-1].url == "spark://host:7077"
+    assert "spark.sql.execution.bypassPartialAggregation" not in built[-1].settings  # a cluster: Spark's default

@@ -1012,8 +1012,9 @@ _REPORT_LABELS: dict[str, dict[str, str]] = {
     "msg_spend_corr": {"zh": "重复购买次数与客单价的相关系数：{corr:.3f}（模型假设约为 0；CDNOW 为 0.11）。",
                        "en": "Correlation of repeat frequency and mean spend: {corr:.3f} (the model assumes about 0; "
                              "CDNOW: 0.11)."},
-    "msg_spark_case_no_report": {"zh": "{file}：该案例使用 Spark 引擎（键 'engine'）。报告与 workbench validate 在 DuckDB "
-                                       "中清洗交易数据，Spark 引擎目前只计算客户层面的汇总，不能生成报告：请设置 "
+    "msg_spark_case_no_report": {"zh": "{file}：该案例使用 Spark 引擎（键 'engine'）。报告与 workbench validate "
+                                       "在 DuckDB 中清洗交易数据，Spark 引擎目前只计算客户层面的汇总，"
+                                       "不能生成报告：请设置 "
                                        "'engine: duckdb'（先把数据表导出为 Parquet 文件），或在 Python 中用 "
                                        "workbench.engines.engine(...) 对已清洗的数据源计算汇总。",
                                  "en": "{file}: the case runs on engine spark (key 'engine'). Reports and workbench "

@@ -7,6 +7,7 @@ make_ncompany's known latent segments.
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -139,6 +140,33 @@ def test_rfm_codes_are_the_value_modules():
 
 def test_duplicate_names_are_numbered_in_segment_order():
     assert _disambiguate({0: "a", 1: "b", 2: "a", 3: "a"}) == {0: "a_1", 1: "b", 2: "a_2", 3: "a_3"}
+
+
+def test_duplicate_names_are_told_apart_by_the_trait_that_separates_them():
+    """Worked by hand on the three "general development" segments of the ncompany case
+    (z = (segment mean - overall mean) / overall sd, rounded from its profile table)."""
+    names = {0: "general_development", 1: "general_value", 2: "general_development", 3: "general_development"}
+    z = pd.DataFrame({"monetary_total": [-0.37, 0.0, -0.08, -0.38],
+                      "tenure_days": [0.39, 0.6, -1.20, -2.54],
+                      "spend_trend": [-0.28, -0.5, 0.56, -0.36]})
+    # segment 0: gaps to the mean of 2 and 3 are -0.14, +2.26, +0.18 -> higher tenure;
+    # segment 2: +0.005, -0.275, +0.88 -> higher spend trend; segment 3: -0.155, -2.135, -0.22
+    assert _disambiguate(names, z) == {0: "general_development_higher_tenure_days", 1: "general_value",
+                                       2: "general_development_higher_spend_trend",
+                                       3: "general_development_lower_tenure_days"}
+    assert [segment_label(n, "zh") for n in _disambiguate(names, z).values()] == [
+        "一般发展客户（客户关系时长较长）", "一般价值客户", "一般发展客户（消费趋势较高）",
+        "一般发展客户（客户关系时长较短）"]
+    assert segment_label("general_development_higher_tenure_days", "en") == "General development (higher tenure)"
+    assert segment_label("vip_lower_frequency", "zh") == "vip（购买次数较少）"  # a name of the case's rules
+    # two namesakes whose traits coincide are numbered, as without the means
+    # (0 and 1 both lie furthest above the others in tenure: gaps +2.45 and +2.6)
+    same = pd.DataFrame({"tenure_days": [2.0, 2.1, -3.0], "spend_trend": [0.0, 0.1, 0.0]})
+    assert _disambiguate({0: "a", 1: "a", 2: "a"}, same) == {0: "a_1", 1: "a_2", 2: "a_3"}
+    # a column without a mean for one of them is no trait; none left: numbered
+    gap = pd.DataFrame({"tenure_days": [1.0, float("nan")], "spend_trend": [0.5, -0.5]})
+    assert _disambiguate({0: "a", 1: "a"}, gap) == {0: "a_higher_spend_trend", 1: "a_lower_spend_trend"}
+    assert _disambiguate({0: "a", 1: "a"}, gap[["tenure_days"]]) == {0: "a_1", 1: "a_2"}
     assert segment_label("important_value_2", "zh") == "重要价值客户 (2)"
     assert segment_label("important_value", "en") == "Important value"
     assert segment_label("my_rule_name", "zh") == "my_rule_name"
@@ -167,7 +195,10 @@ def test_rfm_names_and_rules():
     ruled = CustomerSegmenter(columns=cols, k=2, n_bootstrap=0, names=rules).fit(frame)
     assert ruled.names_[first] == "vip" and ruled.names_[1 - first] == "general_winback"
     explicit = CustomerSegmenter(columns=cols, k=2, n_bootstrap=0, names={0: "x", 1: "x"}).fit(frame)
-    assert explicit.names_ == {0: "x_1", 1: "x_2"}
+    # one name given twice: told apart by the column that separates them most (here the
+    # recency gap, the largest in standard deviations), the recent half "lower recency"
+    assert explicit.names_[first] == "x_lower_recency_days"
+    assert explicit.names_[1 - first] == "x_higher_recency_days"
     with pytest.raises(ValueError, match="not clustered"):
         CustomerSegmenter(columns=cols, k=2, names=[{"name": "v", "when": {"size": "high"}}]).fit(frame)
     with pytest.raises(ValueError, match="'high' or 'low'"):
@@ -187,7 +218,7 @@ def test_names_agree_with_the_profile_table():
         expected = rfm_class(row["recency_days_mean"] < overall["recency_days_mean"],
                              row["frequency_mean"] > overall["frequency_mean"],
                              row["monetary_total_mean"] > overall["monetary_total_mean"])
-        assert name.rsplit("_", 1)[0] == expected or name == expected
+        assert re.sub(r"_(higher|lower)_[a-z_]+$|_\d+$", "", name) == expected  # qualified or numbered
 
 
 # --- bad input gives clear errors -----------------------------------------------------------

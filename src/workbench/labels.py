@@ -1392,9 +1392,26 @@ TEXT_PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), key) for p, 
 _NUMBERED = re.compile(r"([a-z][a-z0-9_]*[a-z])_(\d+)")
 
 
+_QUALIFIED = re.compile(r"(?P<base>[A-Za-z0-9_]*[A-Za-z0-9])_(?P<way>higher|lower)_(?P<column>[a-z][a-z0-9_]*[a-z])")
+_UNIT = re.compile(r"\s*[（(][^（()）]*[)）]$")  # a trailing unit: "（天）", " (days)"
+#: the zh words of "higher"/"lower" by the kind of column (durations are long, counts many)
+_ZH_WAYS = (("时长", "较长", "较短"), ("间隔", "较长", "较短"), ("次数", "较多", "较少"), ("", "较高", "较低"))
+
+
 def _numbered(text: str, lang: str) -> str | None:
     """A labelled code with a disambiguating number (``important_value_2``, the second
-    "important value" segment) as ``重要价值客户 (2)``; None for anything else."""
+    "important value" segment) as ``重要价值客户 (2)``, or with the trait that sets it
+    apart from its namesakes (``general_development_higher_tenure_days``: 一般发展客户
+    （客户关系时长较长）, "General development (higher tenure)"); None for anything else."""
+    found = _QUALIFIED.fullmatch(text)
+    if found and found.group("column") in LABELS:
+        base, higher = found.group("base"), found.group("way") == "higher"
+        shown = label(base, lang) if base in LABELS else base
+        trait = _UNIT.sub("", label(found.group("column"), lang))
+        if lang == "zh":
+            word = next(up if higher else down for key, up, down in _ZH_WAYS if key in trait)
+            return f"{shown}（{trait}{word}）"
+        return f"{shown} ({found.group('way')} {trait[:1].lower()}{trait[1:]})"
     found = _NUMBERED.fullmatch(text)
     if found and found.group(1) in LABELS:
         return f"{label(found.group(1), lang)} ({found.group(2)})"
@@ -1486,10 +1503,13 @@ def is_translatable(text: str) -> bool:
 
 
 def segment_label(name: str, lang: str = "en") -> str:
-    """Display label of a segment name, with its disambiguating number.
+    """Display label of a segment name, with what sets it apart from its namesakes.
 
-    ``"important_value_2"`` (the second segment that profiles as important value) reads
-    "Important value (2)" / "重要价值客户 (2)"; unknown names pass through.
+    ``"general_development_higher_spend_trend"`` (one of several segments that profile as
+    general development, the one whose spend trend is highest among them) reads "General
+    development (higher spend trend)" / "一般发展客户（消费趋势较高）"; a numbered name
+    ``"important_value_2"`` "Important value (2)" / "重要价值客户 (2)"; unknown names pass
+    through.
 
     Parameters
     ----------
@@ -1509,6 +1529,10 @@ def segment_label(name: str, lang: str = "en") -> str:
     --------
     >>> segment_label("important_value_2", "zh")
     '重要价值客户 (2)'
+    >>> segment_label("general_development_lower_tenure_days", "zh")
+    '一般发展客户（客户关系时长较短）'
+    >>> segment_label("general_development_higher_monetary_total", "en")
+    'General development (higher total spend)'
     >>> segment_label("important_value", "en")
     'Important value'
     """

@@ -73,19 +73,34 @@ def _apply_rules(high: pd.DataFrame, rules, defaults: dict[int, str] | None) -> 
     return names
 
 
-def _disambiguate(names: dict[int, str]) -> dict[int, str]:
-    """Number repeated names in cluster order (clusters are numbered by size)."""
+def _disambiguate(names: dict[int, str], standardized: pd.DataFrame | None = None) -> dict[int, str]:
+    """Tell repeated names apart: by the trait that sets each segment apart from its
+    namesakes, else by number in segment order (segments are numbered by size).
+
+    With ``standardized`` (segment x column means in overall standard deviations), each
+    segment of a repeated name gets ``<name>_higher_<column>`` or ``<name>_lower_<column>``
+    for the column where its mean lies furthest from the mean of its namesakes' means
+    (the first such column on a tie; columns without a mean for one of them are skipped).
+    When two namesakes would get the same qualified name, or no column is left, that
+    name's segments are numbered ``_1, _2, ...`` instead.
+    """
     counts = pd.Series(names).value_counts()
-    seen: dict[str, int] = {}
-    out = {}
-    for s in sorted(names):
-        n = names[s]
-        if counts[n] > 1:
-            seen[n] = seen.get(n, 0) + 1
-            out[s] = f"{n}_{seen[n]}"
-        else:
-            out[s] = n
-    return out
+    out = {s: n for s, n in names.items() if counts[n] == 1}
+    for name in sorted(n for n in counts.index if counts[n] > 1):
+        group = sorted(s for s in names if names[s] == name)
+        qualified = None
+        if standardized is not None:
+            z = standardized.loc[group].dropna(axis=1)  # a column without a mean for one of them: not a trait
+            if len(z.columns):
+                qualified = {}
+                for s in group:
+                    gap = z.loc[s] - z.drop(index=s).mean()
+                    column = gap.abs().idxmax()
+                    qualified[s] = f"{name}_{'higher' if gap[column] > 0 else 'lower'}_{column}"
+                if len(set(qualified.values())) < len(group):
+                    qualified = None
+        out.update(qualified or {s: f"{name}_{i}" for i, s in enumerate(group, start=1)})
+    return {s: out[s] for s in sorted(names)}
 
 
 def _check_rules(names, columns: Sequence[str]):
@@ -107,7 +122,8 @@ def _check_rules(names, columns: Sequence[str]):
 
 
 def name_segments(high: pd.DataFrame, *, names=None, rfm: Sequence[str] | None = ("recency_days", "frequency",
-                                                                               "monetary_total")) -> dict[int, str]:
+                                                                               "monetary_total"),
+                  standardized: pd.DataFrame | None = None) -> dict[int, str]:
     """Name code per segment from its high/low pattern.
 
     Parameters
@@ -120,11 +136,17 @@ def name_segments(high: pd.DataFrame, *, names=None, rfm: Sequence[str] | None =
         {segment: name}, or rules ``{"name": ..., "when": {column: "high" | "low"}}``.
     rfm : (str, str, str) or None
         The columns read as R, F and M for the default names.
+    standardized : pandas.DataFrame, optional
+        Segment x clustered column: the segment's mean minus the overall mean, in overall
+        standard deviations. Tells repeated names apart by the trait that sets each
+        segment apart from its namesakes (``general_development_higher_tenure_days``,
+        read 一般发展客户（客户关系时长较长）); without it they are numbered.
 
     Returns
     -------
     dict of int to str
-        Segment -> name code; repeated names numbered ``_1, _2`` in segment order.
+        Segment -> name code; a repeated name qualified by its segment's distinguishing
+        column (with ``standardized``) or numbered ``_1, _2`` in segment order.
 
     Raises
     ------
@@ -142,6 +164,14 @@ def name_segments(high: pd.DataFrame, *, names=None, rfm: Sequence[str] | None =
     ...                      "monetary_total": [True, False]})
     >>> name_segments(high)
     {0: 'important_value', 1: 'general_winback'}
+    >>> twins = pd.DataFrame({"recency_days": [True, True], "frequency": [False, False],
+    ...                       "monetary_total": [False, False], "tenure_days": [True, False]})
+    >>> z = pd.DataFrame({"recency_days": [0.5, 0.6], "frequency": [-0.4, -0.5],
+    ...                   "monetary_total": [-0.3, -0.2], "tenure_days": [0.9, -1.4]})
+    >>> name_segments(twins, standardized=z)
+    {0: 'general_winback_higher_tenure_days', 1: 'general_winback_lower_tenure_days'}
+    >>> name_segments(twins)
+    {0: 'general_winback_1', 1: 'general_winback_2'}
     """
     _check_rules(names, list(high.columns))
     k = len(high)
@@ -153,4 +183,6 @@ def name_segments(high: pd.DataFrame, *, names=None, rfm: Sequence[str] | None =
         chosen = {s: str(names.get(s, defaults[s] if defaults else f"segment_{s + 1}")) for s in range(k)}
     else:
         chosen = _apply_rules(high, names or [], defaults)
-    return _disambiguate(chosen)
+    if standardized is not None:
+        standardized = standardized.reindex(index=range(k))[[c for c in standardized.columns if c in high.columns]]
+    return _disambiguate(chosen, standardized)

@@ -421,7 +421,12 @@ class CustomerSegmenter(ClusterMixin, BaseEstimator):
         by_segment = profile.iloc[:-1].set_index("segment")[means].reindex(range(k))
         high = pd.DataFrame(by_segment.to_numpy(float) > profile.iloc[-1][means].to_numpy(float),
                             index=pd.RangeIndex(k, name="segment"), columns=self.columns_)
-        self.names_ = name_segments(high, names=self.names, rfm=self.rfm)
+        overall = profile.iloc[-1]
+        spread = overall[[f"{c}_sd" for c in self.columns_]].to_numpy(float)
+        with np.errstate(divide="ignore", invalid="ignore"):  # a constant column: no trait
+            z = (by_segment.to_numpy(float) - overall[means].to_numpy(float)) / np.where(spread > 0, spread, np.nan)
+        standardized = pd.DataFrame(z, index=high.index, columns=self.columns_).dropna(axis=1)
+        self.names_ = name_segments(high, names=self.names, rfm=self.rfm, standardized=standardized)
 
         profile["name"] = [*(self.names_[int(s)] for s in profile["segment"].iloc[:-1]), OVERALL]
         self.profile_ = profile

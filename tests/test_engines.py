@@ -512,3 +512,18 @@ def test_parquet_statistics_give_the_counts_of_a_full_pass(tmp_path, monkeypatch
     with DuckDBEngine(progress=None) as e:
         assert e.transactions(Source("parquet", path=write(tmp_path, flagged_only, "f.parquet")),
                               validate=False).has_returns
+
+
+def test_parquet_header_as_written_keeps_repeats_and_skips_nested_fields(tmp_path):
+    """The top-level names of a Parquet footer in file order (a struct's and a list's
+    fields are not columns), a repeated name kept: what the repeated-header check reads."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({"a": [1], "s": pa.array([{"x": 1, "y": {"z": 2}}]), "b": [3], "l": pa.array([[1, 2]]),
+                      "金额": [1.0]}).rename_columns(["a", "s", "a", "l", "金额"])
+    pq.write_table(table, tmp_path / "t.parquet")
+    with DuckDBEngine(progress=None) as engine:
+        got = engine.header_as_written(Source("parquet", path=str(tmp_path / "t.parquet")))
+    assert got == [("t.parquet", ["a", "s", "a", "l", "金额"])]
+    assert got[0][1] == pq.read_schema(tmp_path / "t.parquet").names

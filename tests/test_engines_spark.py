@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 
 import pandas as pd
 import pytest
@@ -31,6 +32,7 @@ SparkEngine, LOCAL_DEFAULTS = spark_engine.SparkEngine, spark_engine.LOCAL_DEFAU
 def spark(tmp_path_factory):
     from pyspark.sql import SparkSession
 
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # as the engine's own local sessions
     session = (SparkSession.builder.master("local[2]").appName("workbench-tests")
                .config("spark.sql.shuffle.partitions", "2")
                .config("spark.default.parallelism", "2")
@@ -202,3 +204,41 @@ def test_a_local_session_the_engine_starts_skips_partial_aggregation(monkeypatch
     SparkEngine(master_env="CRM_SPARK_MASTER").close()
     assert built[-1].url == "spark://host:7077"
     assert "spark.sql.execution.bypassPartialAggregation" not in built[-1].settings  # a cluster: Spark's default
+
+
+@pytest.mark.parametrize("duplicates, conflicts", [("quarantine", "quarantine"), ("keep", "keep_last")])
+def test_cleaning_in_spark_equals_the_pandas_path(spark, tmp_path, duplicates, conflicts):
+    """Every reason of the pandas path on the messy fixture of tests/test_engine_cases.py:
+    the same log, quarantined rows (position, row, reason, detail word for word) and kept
+    rows, the statements run on Spark."""
+    from test_engine_cases import COLUMNS, messy_transactions
+
+    from workbench import cleaning, io
+    from workbench.engines.cleaning import clean_transactions
+
+    path = tmp_path / "messy.parquet"
+    messy_transactions().to_parquet(path)
+    window = {"start": "2024-01-01", "end": "2024-12-31", "today": "2024-11-01"}
+    raw = io.apply_mapping(io.read_table(path), COLUMNS, "transactions", source=path.name)
+    expected = cleaning.clean_transactions(raw, duplicates=duplicates, conflicts=conflicts, **window)
+    engine = SparkEngine(spark, progress=None)
+    result = clean_transactions(engine, Source("parquet", path=str(path), columns=COLUMNS), duplicates=duplicates,
+                                conflicts=conflicts, quarantine_path=tmp_path / "q.parquet", **window)
+    kept = spark.sql("SELECT * FROM clean_transactions ORDER BY customer_id, date, pos").toPandas().drop(columns="pos")
+    assert result.rows_in == len(raw) == result.kept + result.quarantined
+    assert engine.stats_.rows == result.kept == len(expected.clean)
+    pd.testing.assert_frame_equal(result.log, expected.log)
+    quarantine = pd.read_parquet(result.quarantine_path)
+    assert quarantine[["source_row", "row", "reason"]].values.tolist() == \
+        expected.quarantine[["source_row", "row", "reason"]].values.tolist()
+    assert quarantine["detail"].fillna("").tolist() == expected.quarantine["detail"].fillna("").tolist()
+    want = expected.clean
+    for col in ["customer_id", "order_id", "product_id"]:
+        assert kept[col].astype(object).where(kept[col].notna(), None).tolist() == \
+            want[col].astype(object).where(want[col].notna(), None).tolist(), col
+    assert kept["date"].dt.tz_localize(None).astype("datetime64[ns]").tolist() == want["date"].tolist()
+    assert kept["amount"].tolist() == want["amount"].tolist()
+    for flag in ["is_return", "is_outlier", *(["is_duplicate"] if duplicates == "keep" else [])]:
+        assert kept[flag].tolist() == want[flag].tolist(), flag
+    # the aggregates run on the kept rows, as on DuckDB after its cleaning
+    assert_same(engine.customer_features("2024-06-30"), customer_features(expected.clean, "2024-06-30"))

@@ -101,8 +101,9 @@ def load_case_tables(case: Case, period: str | None = None, *, today=None, outpu
     Parameters
     ----------
     case : Case
-        A case with ``engine: duckdb`` (``engine: spark`` reads sources already cleaned
-        and is refused here: cleaning in the engine runs on DuckDB).
+        A case with ``engine: duckdb`` (``engine: spark`` is refused here: the report's
+        tables are DuckDB queries; :func:`~workbench.engines.cleaning.clean_transactions`
+        and the aggregates run on Spark from Python).
     period : str, optional
         The report period; default the case's ``default_period``.
     today : date-like, optional

@@ -27,7 +27,8 @@ process plus the JVM's high-water mark for Spark):
   aggregate, end to end;
 * ``duckdb_features``: the engine's 13 customer features (another output, for scale);
 * ``spark_engine``: :class:`workbench.engines.SparkEngine` in local mode (``local[2]``, the session
-  it starts itself, with its local settings);
+  it starts itself, with its local settings); ``spark_clean``: the same after cleaning on
+  Spark, as ``duckdb_clean``;
 * ``pandas_workbench``: ``pandas.read_parquet`` + :func:`workbench.features.bgnbd_summary`;
 * ``lifetimes``: ``pandas.read_parquet`` + lifetimes 0.11.3
   ``summary_data_from_transaction_data`` from its own venv (``--lifetimes-python``; made
@@ -64,7 +65,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 END = "1998-06-30"
 COLUMNS = ("frequency", "recency", "T", "monetary_value")
-TOOLS = ("duckdb_hand", "duckdb_engine", "duckdb_clean", "duckdb_features", "spark_engine", "pandas_workbench",
+TOOLS = ("duckdb_hand", "duckdb_engine", "duckdb_clean", "duckdb_features", "spark_engine", "spark_clean",
+         "pandas_workbench",
          "lifetimes")
 
 HAND_SQL = """
@@ -241,8 +243,8 @@ def run_duckdb_engine(path: Path, args, what: str = "summary"):
         return _engine_run(engine, path, what, Path(_duckdb_settings(args)["temp_directory"]))
 
 
-def run_spark_engine(path: Path, args, engine):
-    return _engine_run(engine, path, "summary")
+def run_spark_engine(path: Path, args, engine, what: str = "summary"):
+    return _engine_run(engine, path, what, args.data_dir / "spark-spill")
 
 
 def _spark_engine(args):
@@ -314,7 +316,7 @@ def worker(args) -> None:
         import workbench.engines  # noqa: F401
     elif tool == "duckdb_hand":
         import duckdb  # noqa: F401
-    elif tool == "spark_engine":
+    elif tool in ("spark_engine", "spark_clean"):
         spark = _spark_engine(args)
     elif tool == "pandas_workbench":
         import workbench.features  # noqa: F401
@@ -331,6 +333,8 @@ def worker(args) -> None:
         result = run_duckdb_engine(path, args, "features")
     elif tool == "spark_engine":
         result = run_spark_engine(path, args, spark)
+    elif tool == "spark_clean":
+        result = run_spark_engine(path, args, spark, "clean")
     elif tool == "pandas_workbench":
         result = run_pandas_workbench(path, args)
     else:
@@ -496,7 +500,7 @@ def main(argv=None) -> None:
         print(f"{n:,} rows: {data} ({data.stat().st_size / 2**20:.0f} MB, "
               f"{time.perf_counter() - t0:.0f} s to make or find)", file=sys.stderr)
         tools = [t for t in args.tools if t in TOOLS
-                 and (t != "spark_engine" or n in args.spark_sizes)
+                 and (not t.startswith("spark_") or n in args.spark_sizes)
                  and (t != "lifetimes" or (n in args.lifetimes_sizes and Path(args.lifetimes_python).exists()))
                  and (t != "pandas_workbench" or n in args.pandas_sizes)
                  and (t != "duckdb_features" or n in args.features_sizes)]

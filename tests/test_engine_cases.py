@@ -148,6 +148,7 @@ def messy_transactions() -> pd.DataFrame:
         ("C3", "O13", day("2024-11-02"), 4.0, "P1"),           # after today: date_in_future
         ("C4", "O14", day("2024-02-01"), 0.0, "P1"),           # zero amount: kept
         ("C4", "O15", day("2024-02-01"), 7.0, "P1"),
+        ("Ｃ４", "O19", day("2024-02-06"), 6.0, "P1"),           # full-width: NFKC makes it C4
         ("C5", "O15", day("2024-02-01"), 7.0, "P3"),           # order of another customer: conflict
         ("C6", "O16", day("2024-02-03"), 8.0, "P1"),
         ("C6", "O16", day("2024-02-03"), 9.0, "P1"),           # same line, other amount: conflict

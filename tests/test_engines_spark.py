@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 
 import pandas as pd
 import pytest
@@ -32,7 +31,6 @@ SparkEngine, LOCAL_DEFAULTS = spark_engine.SparkEngine, spark_engine.LOCAL_DEFAU
 def spark(tmp_path_factory):
     from pyspark.sql import SparkSession
 
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # as the engine's own local sessions
     session = (SparkSession.builder.master("local[2]").appName("workbench-tests")
                .config("spark.sql.shuffle.partitions", "2")
                .config("spark.default.parallelism", "2")

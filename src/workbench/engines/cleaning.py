@@ -149,9 +149,13 @@ class _DuckDB:
         described = self.con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
         return {row[0]: str(row[1]).upper() for row in described}
 
-    @staticmethod
-    def octets(x: str) -> str:
-        return f"strlen({x})"
+    def normalised(self, cast: str, index: int) -> str:
+        """NFKC of a text: the Arrow function on the values that are not plain ASCII (whose
+        bytes outnumber their characters; ASCII is its own NFKC form)."""
+        return f"CASE WHEN strlen({cast}) = length({cast}) THEN {cast} ELSE {NFKC}({cast}) END"
+
+    def joins(self) -> str:
+        return ""
 
     @staticmethod
     def infinity_text(x: str) -> str:  # an infinite value as pandas writes it
@@ -206,13 +210,7 @@ class _Spark:
     text = "STRING"
 
     def __init__(self, engine):
-        import unicodedata
-
-        from pyspark.sql.functions import udf
-
-        self.engine, self.spark, self.frames, self.stale = engine, engine.spark, {}, []
-        self.spark.udf.register(NFKC, udf(lambda v: None if v is None else unicodedata.normalize("NFKC", v),
-                                          "string"))
+        self.engine, self.spark, self.frames, self.stale, self._joins = engine, engine.spark, {}, [], []
 
     @staticmethod
     def q(name: str) -> str:
@@ -259,9 +257,23 @@ class _Spark:
             frame.unpersist()
         self.stale.clear()
 
-    @staticmethod
-    def octets(x: str) -> str:
-        return f"octet_length({x})"
+    def normalised(self, cast: str, index: int) -> str:
+        """NFKC of a text without Python on the executors: the distinct values that are not
+        plain ASCII are collected, normalised here and joined back (few, against the rows)."""
+        import unicodedata
+
+        values = [row[0] for row in self.spark.sql(
+            f"SELECT DISTINCT {cast} FROM _source_rows WHERE octet_length({cast}) != length({cast})").collect()]
+        table, value, norm = f"_nfkc_{index}", f"_nfkc_value_{index}", f"_nfkc_text_{index}"
+        frame = self.spark.createDataFrame([(v, unicodedata.normalize("NFKC", v)) for v in values],
+                                           f"{value} string, {norm} string")
+        frame.createOrReplaceTempView(table)
+        self.frames[table] = frame
+        self._joins.append(f" LEFT JOIN {table} ON {table}.{value} = {cast}")
+        return f"CASE WHEN octet_length({cast}) = length({cast}) THEN {cast} ELSE {table}.{norm} END"
+
+    def joins(self) -> str:
+        return "".join(self._joins)
 
     @staticmethod
     def infinity_text(x: str) -> str:  # Spark writes Infinity; pandas (and DuckDB) inf
@@ -396,12 +408,13 @@ def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, 
     markers = sorted({io.marker_key(str(m)) for m in missing_values})
     marker_list = ", ".join(lit(m) for m in markers)
 
+    normalised = {}  # DuckDB has nfc_normalize only, and NFC leaves full-width 'Ｋ1' as it is
+
     def text(col):  # NFKC-normalised, trimmed text, blanks (NULL, markers) as NULL
         cast = f"CAST({q(mapping[col])} AS {run.text})"
-        # DuckDB has nfc_normalize only, and NFC leaves full-width 'Ｋ1' as it is: NFKC
-        # through Arrow (Spark: Python), called only on the values that are not plain
-        # ASCII (whose bytes outnumber their characters; ASCII is its own NFKC form)
-        src = f"TRIM(CASE WHEN {run.octets(cast)} = length({cast}) THEN {cast} ELSE {NFKC}({cast}) END)"
+        if col not in normalised:
+            normalised[col] = run.normalised(cast, len(normalised))
+        src = f"TRIM({normalised[col]})"
         return f"CASE WHEN lower({src}) IN ({marker_list}) THEN NULL ELSE {src} END"
 
     def number(col):  # NaN is blank, as pandas reads it
@@ -414,8 +427,9 @@ def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, 
                else f"CAST({q(mapping[c])} AS TIMESTAMP) AS date") if c == "date" else
               f"{number(c)} AS {c}" for c in cols]
     raw_select = [f"{q(mapping[c])} AS {q('raw_' + c)}" for c in cols]
-    run.create("raw_transactions", f"SELECT {pos} AS pos, {', '.join(select)}, {', '.join(raw_select)} FROM {rows}")
-    run.drop("_file_offsets", "_source_rows")
+    run.create("raw_transactions", f"SELECT {pos} AS pos, {', '.join(select)}, {', '.join(raw_select)} "
+                                   f"FROM {rows}{run.joins()}")
+    run.drop("_file_offsets", "_source_rows", *(f"_nfkc_{i}" for i in range(len(normalised))))
 
     today_ts = pd.Timestamp.today().normalize() if today is None else pd.Timestamp(today).normalize()
     blank = ["date_text" if c == "date" and text_dates else c for c in cols]

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -93,10 +92,6 @@ class SparkEngine(Engine):
                         **dict(config or {}), "spark.sql.session.timeZone": "UTC"}
             for key, value in settings.items():
                 builder = builder.config(key, str(value))
-            if url.startswith("local"):  # Python functions (NFKC of ids when cleaning) run in this
-                # interpreter, whose environment has the workbench's packages, not in the first
-                # python3 on the PATH; pyspark reads the variable when the session starts
-                os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
             session = builder.getOrCreate()
         else:
             session.conf.set("spark.sql.session.timeZone", "UTC")

@@ -252,7 +252,8 @@ class _Spark:
                 self.stale.append(frame)
 
     def finish(self) -> None:
-        """Release the intermediate tables' caches (the kept rows are checkpointed)."""
+        """Release the caches left (the source's rows; the tables made by :meth:`create`
+        are stored checkpoints, freed when no frame refers to them)."""
         for frame in self.stale:
             frame.unpersist()
         self.stale.clear()
@@ -345,9 +346,9 @@ def clean_transactions(engine: Engine, source: Source, *, start=None, end=None, 
     engine : DuckDBEngine or SparkEngine
         The engine that reads ``source``; afterwards its ``transactions`` are the kept
         rows (``engine.stats_`` counts them) and the aggregates run on them. On Spark
-        the statements are the same, in Spark's spelling, over cached temporary views;
-        text ids are NFKC-normalised by a Python function (only the values that are not
-        plain ASCII reach it), and the quarantine is collected to the driver to be written.
+        the statements are the same, in Spark's spelling, each table computed once and
+        stored; the distinct ids that are not plain ASCII are NFKC-normalised on the driver
+        and joined back, and the quarantine is collected to the driver to be written.
     source : Source
         Parquet files, a table or typed CSV files with the canonical columns
         ``customer_id``, ``date``, ``amount`` (mapped by ``source.columns``) and any of

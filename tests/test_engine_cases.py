@@ -80,25 +80,6 @@ def test_an_engine_case_is_not_loaded_into_pandas(tmp_path):
         case.load()
 
 
-@pytest.mark.parametrize("lang, message", [
-    ("zh", r"mine\.yaml：该案例使用 Spark 引擎（键 'engine'）。.*不能生成报告：请设置 'engine: duckdb'"),
-    ("en", r"mine\.yaml: the case runs on engine spark \(key 'engine'\)\. .*cannot render a report yet: "
-           r"set 'engine: duckdb'"),
-])
-def test_a_spark_case_is_refused_before_any_notebook_runs(tmp_path, lang, message):
-    from workbench.engines import load_case_tables
-    from workbench.reports import render_report
-
-    file = write_case(tmp_path, "engine: {name: spark, master: 'local[1]'}")
-    file.write_text(file.read_text(encoding="utf-8").replace("language: zh", f"language: {lang}"), encoding="utf-8")
-    case = load_case(file)  # a valid case: its engine options serve workbench.engines.engine(...)
-    with pytest.raises(CaseError, match=message):
-        render_report(case, reports_dir=tmp_path / "reports", notebooks_dir=tmp_path / "notebooks")
-    assert not (tmp_path / "reports").exists()  # no folder, no kernel, no .failed copy
-    with pytest.raises(CaseError, match=message):
-        load_case_tables(case)
-
-
 def test_pandas_refuses_an_input_too_large_before_reading_it(tmp_path, monkeypatch):
     frame = pd.DataFrame({"客户": np.char.mod("C%05d", np.arange(1000) % 97),
                           "日期": pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(1000) % 300, "D"),

@@ -240,3 +240,53 @@ def test_cleaning_in_spark_equals_the_pandas_path(spark, tmp_path, duplicates, c
         assert kept[flag].tolist() == want[flag].tolist(), flag
     # the aggregates run on the kept rows, as on DuckDB after its cleaning
     assert_same(engine.customer_features("2024-06-30"), customer_features(expected.clean, "2024-06-30"))
+
+
+def test_a_spark_case_loads_as_the_duckdb_case_does(spark, tmp_path):
+    """engine: spark in a case file: Spark reads and cleans, DuckDB takes the clean rows for
+    the report's tables; the load equals the same case on engine: duckdb (cleaning log,
+    quarantine, rows after the period, customer features, per-period totals)."""
+    import textwrap
+
+    from test_engine_cases import COLUMNS, messy_transactions
+
+    from workbench.cases import load_case
+    from workbench.engines import load_case_tables
+    from workbench.features import customer_features as features
+    from workbench.overview import period_summary
+
+    (tmp_path / "data").mkdir()
+    messy_transactions().to_parquet(tmp_path / "data" / "messy.parquet")  # one file, two case folders
+    columns = ", ".join(f"{k}: {v}" for k, v in COLUMNS.items())
+    loaded = {}
+    for name in ("duckdb", "spark"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "shop.yaml").write_text(textwrap.dedent(f"""\
+            name: shop
+            language: zh
+            granularity: M
+            start: 2024-01-01
+            end: 2024-12-31
+            default_period: 2024-06
+            engine: {name}
+            notebooks: [01_customer_value]
+            sources:
+              transactions: {{path: ../data/messy.parquet, columns: {{{columns}}}}}
+            """), encoding="utf-8")
+        case = load_case(tmp_path / name / "shop.yaml")
+        reader = SparkEngine(spark, progress=None) if name == "spark" else None
+        loaded[name] = load_case_tables(case, today="2024-11-01", output_dir=tmp_path / name / "report",
+                                        progress=None,
+                                        engine=reader)
+    duck, sparked = loaded["duckdb"], loaded["spark"]
+    try:
+        assert sparked.engine.name == "duckdb"  # the report's tables
+        pd.testing.assert_frame_equal(sparked.cleaning_log, duck.cleaning_log)
+        cols = ["source_row", "row", "reason", "detail"]
+        pd.testing.assert_frame_equal(sparked.quarantine["transactions"][cols], duck.quarantine["transactions"][cols])
+        assert sparked.rows_after_period == duck.rows_after_period
+        assert_same(features(sparked.transactions, "2024-06-30"), features(duck.transactions, "2024-06-30"))
+        pd.testing.assert_frame_equal(period_summary(sparked.transactions), period_summary(duck.transactions))
+    finally:
+        duck.close()
+        sparked.close()

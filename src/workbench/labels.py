@@ -1012,16 +1012,6 @@ _REPORT_LABELS: dict[str, dict[str, str]] = {
     "msg_spend_corr": {"zh": "重复购买次数与客单价的相关系数：{corr:.3f}（模型假设约为 0；CDNOW 为 0.11）。",
                        "en": "Correlation of repeat frequency and mean spend: {corr:.3f} (the model assumes about 0; "
                              "CDNOW: 0.11)."},
-    "msg_spark_case_no_report": {
-        "zh": "{file}：该案例使用 Spark 引擎（键 'engine'）。报告与 workbench validate 的数据表由 DuckDB "
-              "计算；Spark 引擎目前只在 Python 中清洗交易数据并计算客户层面的汇总，不能生成报告：请设置 "
-              "'engine: duckdb'（先把数据表导出为 Parquet 文件），或在 Python 中用 workbench.engines.engine(...) "
-              "与 workbench.engines.cleaning.clean_transactions 清洗并计算汇总。",
-        "en": "{file}: the case runs on engine spark (key 'engine'). The tables of reports and workbench "
-              "validate are DuckDB queries; the Spark engine cleans the transactions and computes the "
-              "customer-level aggregates from Python only and cannot render a report yet: set 'engine: duckdb' "
-              "(export the table to Parquet first), or clean and aggregate from Python with "
-              "workbench.engines.engine(...) and workbench.engines.cleaning.clean_transactions."},
     "msg_bgnbd_unreliable": {"zh": "BG/NBD 模型对验证期重复购买总数的预测与实际相差 {error:+.0f}%（超过 ±25%）："
                                    "在这些数据上，该模型的存活概率与下文的客户终生价值不宜作为决策依据；"
                                    "上文教材公式的客户终生价值不依赖该模型。",

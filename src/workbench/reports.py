@@ -273,9 +273,6 @@ def render_report(
         report, if any, is unchanged.
     workbench.lock.RenderLockedError
         Another process is rendering the same case and period (after ``wait`` seconds).
-    workbench.cases.CaseError
-        A case on ``engine: spark``, before anything runs
-        (:func:`workbench.engines.case_tables.check_report_engine`).
 
     Notes
     -----
@@ -283,10 +280,7 @@ def render_report(
     (:func:`workbench.lock.clean_stale_scratch`). The notebooks share one load of the
     raw data through ``<reports_dir>/.cache/`` (:mod:`workbench.cache`).
     """
-    from workbench.engines.case_tables import check_report_engine
-
     case = case if isinstance(case, Case) else load_case(case)
-    check_report_engine(case)  # a Spark case fails here, not in the first notebook's kernel
     period_label = str(case.period(period))
     if reports_dir is None:
         reports_dir = resources.workspace() / "reports"

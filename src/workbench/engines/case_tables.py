@@ -64,8 +64,7 @@ from workbench.engines.base import Engine, Progress, Source, check_repeated_head
 from workbench.engines.cleaning import EngineCleaning, clean_transactions
 from workbench.labels import label
 
-__all__ = ["EngineCase", "EngineColumn", "EngineTransactions", "check_report_engine", "load_case_tables", "load_data",
-           "print_progress"]
+__all__ = ["EngineCase", "EngineColumn", "EngineTransactions", "load_case_tables", "load_data", "print_progress"]
 
 #: The engine table of the kept transactions up to the analysis date.
 ANALYSED = "analysed_transactions"
@@ -101,9 +100,9 @@ def load_case_tables(case: Case, period: str | None = None, *, today=None, outpu
     Parameters
     ----------
     case : Case
-        A case with ``engine: duckdb`` (``engine: spark`` is refused here: the report's
-        tables are DuckDB queries; :func:`~workbench.engines.cleaning.clean_transactions`
-        and the aggregates run on Spark from Python).
+        A case with ``engine: duckdb``, or ``engine: spark``: Spark reads the sources and
+        cleans the transactions (:func:`~workbench.engines.cleaning.clean_transactions`),
+        then hands the clean rows over to DuckDB, where the report's tables are computed.
     period : str, optional
         The report period; default the case's ``default_period``.
     today : date-like, optional
@@ -180,39 +179,26 @@ def load_case_tables(case: Case, period: str | None = None, *, today=None, outpu
 
     if case.engine.name == "pandas":
         raise CaseError(f"{case.path}: the case runs on pandas (key 'engine'); load it with case.load(period)")
-    check_report_engine(case)
     started = time.perf_counter()
     as_of = case.as_of(period)
+    reader = None
+    if case.engine.name == "spark":  # Spark reads and cleans; the report's tables run on DuckDB
+        reader = engine if engine is not None else make_engine(
+            {"name": "spark", **case.engine.options()}, progress=progress)
+        own_reader, engine = engine is None, None
     own = engine is None
     if engine is None:
-        engine = make_engine({"name": case.engine.name, **case.engine.options()}, progress=progress)
+        engine = make_engine({"name": "duckdb", **({} if reader else case.engine.options())}, progress=progress)
     try:
         return _load(case, period, as_of, today, output_dir, engine, own, started, allow_empty,
-                     quarantine_in_memory)
+                     quarantine_in_memory, reader=reader)
     except BaseException:
         if own:
             engine.close()
         raise
-
-
-def check_report_engine(case: Case) -> None:
-    """Refuse, in the case's language, a case whose engine cannot clean and render a report.
-
-    A report and ``workbench validate`` clean the transactions in the engine, which runs
-    on DuckDB (:func:`workbench.engines.cleaning.clean_transactions`); ``engine: spark``
-    computes the customer-level aggregates from Python only. Called before any notebook
-    starts, so that a Spark case fails at once rather than in a kernel.
-
-    Raises
-    ------
-    CaseError
-        ``engine: spark``, with what to do instead.
-    """
-    from workbench.cases import CaseError
-    from workbench.labels import label
-
-    if case.engine.name not in ("pandas", "duckdb"):
-        raise CaseError(label("msg_spark_case_no_report", case.language).format(file=case.path.name))
+    finally:
+        if reader is not None and own_reader:
+            reader.close()
 
 
 def load_data(case: str | Path | Case, period: str | None = None, *, today=None,
@@ -307,7 +293,8 @@ def _from_cache(case: Case, entry: Path, output_dir, progress) -> EngineCase:
     with (entry / _FIELDS).open("rb") as handle:
         fields = pickle.load(handle)
     cleaning = fields.pop("cleaning")
-    engine = make_engine({"name": case.engine.name, **case.engine.options()}, progress=progress)
+    engine = make_engine({"name": "duckdb", **({} if case.engine.name == "spark" else case.engine.options())},
+                         progress=progress)  # a Spark case's clean rows are read by DuckDB here
     try:
         rows = entry / _ROWS
         engine.con.execute(f"CREATE OR REPLACE TEMP VIEW {ANALYSED} AS SELECT * FROM read_parquet('{rows}')")
@@ -328,7 +315,9 @@ def _from_cache(case: Case, entry: Path, output_dir, progress) -> EngineCase:
 
 
 def _load(case, period, as_of, today, output_dir, engine, own, started, allow_empty=False,
-          quarantine_in_memory=True) -> EngineCase:
+          quarantine_in_memory=True, reader: Engine | None = None) -> EngineCase:
+    """Read and clean the sources (``reader``, Spark, when given; else ``engine``), then keep
+    the clean rows in ``engine`` (DuckDB), where the report's tables are computed."""
     tables: dict[str, Any] = {}
     quarantine: dict[str, pd.DataFrame] = {}
     logs, files, notes = [], {}, {}
@@ -344,11 +333,13 @@ def _load(case, period, as_of, today, output_dir, engine, own, started, allow_em
             first_row = 1 if header is None else header + 2
             with engine.memory_guard("cleaning"):
                 cleaned = clean_transactions(
-                    engine, source, start=case.start, end=case.end, today=today,
+                    reader or engine, source, start=case.start, end=case.end, today=today,
                     duplicates=spec.get("duplicates") or "quarantine",
                     conflicts=spec.get("conflicts") or "quarantine",
                     missing_values=source_missing_values(spec), first_row=first_row,
                     quarantine_path=folder / "quarantine.parquet", lang=case.language, allow_empty=allow_empty)
+                if reader is not None:
+                    _hand_over(reader, engine, cleaned.table)
             if quarantine_in_memory:
                 quarantine[name] = _read_quarantine(cleaned)
             logs.append(cleaned.log.assign(table=name)[["table", "reason", "rows", "share"]])
@@ -366,7 +357,8 @@ def _load(case, period, as_of, today, output_dir, engine, own, started, allow_em
                            "pseudonymised": [], "quarantine_parquet": str(cleaned.quarantine_path),
                            "huge_amounts": _huge_amounts(con, cleaned.table, first_row)}
         else:  # customers: one row per customer, read by the engine, cleaned as in pandas
-            tables[kind], quarantine[name], log, notes[name] = _customers(case, name, spec, source, engine, today)
+            tables[kind], quarantine[name], log, notes[name] = _customers(case, name, spec, source,
+                                                                          reader or engine, today)
             logs.append(log.assign(table=name)[["table", "reason", "rows", "share"]])
     _pseudonymise_ids(case, engine, cleaned, tables, quarantine, notes)
     log = pd.concat(logs, ignore_index=True) if logs else pd.DataFrame(columns=["table", "reason", "rows", "share"])
@@ -379,6 +371,22 @@ def _load(case, period, as_of, today, output_dir, engine, own, started, allow_em
     return EngineCase(case=case, period=str(case.period(period)), as_of=as_of, tables=tables,
                       quarantine=quarantine, cleaning_log=log, rows_after_period=after, files=files, notes=notes,
                       engine=engine, cleaning=cleaned, owns_engine=own)
+
+
+def _hand_over(reader: Engine, engine: Engine, table: str) -> None:
+    """Spark's clean rows into DuckDB as the table of the same name, dates as UTC wall time
+    (Spark's timestamps carry the UTC zone of its session; DuckDB's clean rows have none).
+    Collected to the driver as Arrow: the clean rows of the transactions' columns must fit
+    its memory (about 25 bytes a row for the three required columns)."""
+    rows = reader.spark.table(table).toArrow()
+    engine.con.register("_spark_rows", rows)
+    try:
+        with engine.memory_guard("taking over Spark's clean rows"):
+            engine.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * REPLACE "
+                               "(CAST(date AS TIMESTAMP) AS date) FROM _spark_rows")
+    finally:
+        engine.con.unregister("_spark_rows")
+    reader.spark.catalog.dropTempView(table)
 
 
 #: The SQL function that replaces a customer id by its pseudonym (registered per case).
@@ -465,8 +473,11 @@ def _customers(case: Case, name: str, spec: Mapping[str, Any], source: Source, e
     from workbench import cleaning, io, privacy
 
     check_repeated_header(engine, source, "customers", lang=case.language)  # DuckDB would rename one x_1
-    relation = engine._relation(source)  # noqa: SLF001 - the engine reads the source itself
-    raw = engine.con.sql(f"SELECT * FROM {relation}").to_arrow_table().to_pandas()
+    if engine.name == "spark":
+        raw = engine._frame(source).toArrow().to_pandas()  # noqa: SLF001 - the engine reads the source itself
+    else:
+        relation = engine._relation(source)  # noqa: SLF001 - the engine reads the source itself
+        raw = engine.con.sql(f"SELECT * FROM {relation}").to_arrow_table().to_pandas()
     raw = raw.astype({c: "str" for c in raw.columns if raw[c].dtype == object})
     mapping = dict(spec.get("columns") or {})
     mapped = io.apply_mapping(raw, mapping, "customers", source=source.describe(), lang=case.language)

@@ -871,7 +871,7 @@ class EngineTransactions:
         first : list of (str, float)
             The first ``examples`` of them by id, with their net revenue.
         """
-        net = f"SELECT customer_id, SUM(amount) AS net FROM {self.table} GROUP BY customer_id HAVING SUM(amount) < 0"
+        net = f"SELECT customer_id, fsum(amount) AS net FROM {self.table} GROUP BY customer_id HAVING fsum(amount) < 0"
         con = self.engine.con
         count = int(con.execute(f"SELECT COUNT(*) FROM ({net})").fetchall()[0][0])
         first = con.execute(f"SELECT customer_id, net FROM ({net}) ORDER BY customer_id LIMIT {int(examples)}"
@@ -883,7 +883,7 @@ class EngineTransactions:
         :func:`workbench.overview.customer_totals`."""
         def compute():
             out = self.engine.con.sql(
-                f"SELECT customer_id, COUNT(DISTINCT order_id) AS orders, SUM(amount) AS revenue "
+                f"SELECT customer_id, COUNT(DISTINCT order_id) AS orders, fsum(amount) AS revenue "
                 f"FROM {self.table} GROUP BY customer_id ORDER BY customer_id").to_arrow_table().to_pandas()
             return out.astype({"customer_id": "str", "orders": "int64", "revenue": "float64"})
         return self._once(("customer_totals",), compute)
@@ -915,11 +915,11 @@ class EngineTransactions:
             # order. The same counts as the distinct counts; revenue is the same sum.
             # (``NOT MATERIALIZED``: each use scans the table, none keeps a copy of its rows)
             if self.row_order_ids:
-                money = "SELECT p, SUM(amount) AS revenue, COUNT(*) AS orders FROM r GROUP BY p"
+                money = "SELECT p, fsum(amount) AS revenue, COUNT(*) AS orders FROM r GROUP BY p"
                 orders = ""
                 counted = "money.orders"
             else:
-                money = "SELECT p, SUM(amount) AS revenue FROM r GROUP BY p"
+                money = "SELECT p, fsum(amount) AS revenue FROM r GROUP BY p"
                 orders = ("counted AS (SELECT p, COUNT(*) AS orders FROM (SELECT p, order_id FROM r "
                           "GROUP BY p, order_id) GROUP BY p),")
                 counted = "counted.orders"
@@ -995,7 +995,7 @@ class EngineTransactions:
                 g AS (SELECT customer_id, d - LAG(d) OVER (PARTITION BY customer_id ORDER BY d) AS gap FROM days),
                 w AS (SELECT gap, CAST(1 AS DOUBLE) / COUNT(*) OVER (PARTITION BY customer_id) AS w FROM g
                        WHERE gap IS NOT NULL)
-                SELECT gap, COUNT(*) AS gaps, SUM(w) AS weight FROM w GROUP BY gap ORDER BY gap"""
+                SELECT gap, COUNT(*) AS gaps, fsum(w) AS weight FROM w GROUP BY gap ORDER BY gap"""
             out = self.engine.con.sql(sql).to_arrow_table().to_pandas()
             return out.astype({"gap": "int64", "gaps": "int64", "weight": "float64"})
         return self._once(("purchase_gaps", _key(as_of)), compute)
@@ -1006,7 +1006,7 @@ class EngineTransactions:
         :func:`workbench.clv.retention_inputs` divides by the active customer-periods."""
         column = {"amount": "amount", "gross_profit": "gross_profit" if "gross_profit" in self.columns
                   else "amount - cost"}[value]
-        sql = (f"SELECT COALESCE(SUM(x) FILTER (WHERE NOT isnan(x)), 0) FROM (SELECT CAST({column} AS DOUBLE) AS x "
+        sql = (f"SELECT COALESCE(fsum(x) FILTER (WHERE NOT isnan(x)), 0) FROM (SELECT CAST({column} AS DOUBLE) AS x "
                f"FROM {{t}} WHERE CAST(date AS DATE) <= DATE '{_key(as_of)}')")
         return self._once(("value_total", value, _key(as_of)), lambda: float(self.scalar(sql)))
 
@@ -1056,7 +1056,7 @@ class EngineColumn:
     raises a ``ValueError`` that says so.
     """
 
-    _SQL = {"min": "MIN({c})", "max": "MAX({c})", "sum": "SUM({c})", "mean": "AVG({c})",
+    _SQL = {"min": "MIN({c})", "max": "MAX({c})", "sum": "fsum({c})", "mean": "fsum({c}) / COUNT({c})",
             "median": "quantile_cont({c}, 0.5)", "nunique": "COUNT(DISTINCT {c})"}
 
     def __init__(self, transactions: EngineTransactions, name: str):
@@ -1066,8 +1066,8 @@ class EngineColumn:
         tx = self._tx
         column = f'"{self.name}"'
         expr = self._SQL[how].format(c=column)
-        if how in ("sum", "mean") and self.name in ("is_return", "is_outlier", "is_duplicate"):
-            expr = self._SQL[how].format(c=f"CAST({column} AS BIGINT)")
+        if how in ("sum", "mean") and self.name in ("is_return", "is_outlier", "is_duplicate"):  # exact counts
+            expr = {"sum": "SUM({c})", "mean": "AVG({c})"}[how].format(c=f"CAST({column} AS BIGINT)")
 
         def compute():
             value = tx.scalar(f"SELECT {expr} FROM {{t}}")

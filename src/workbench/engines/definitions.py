@@ -167,7 +167,7 @@ def _known_sum(expr: str | None) -> str:
     if expr is None:
         return "CAST(NULL AS DOUBLE)"
     return (f"CASE WHEN COUNT(*) FILTER (WHERE {expr} IS NULL OR isnan({expr})) = 0 "
-            f"THEN SUM({expr}) END")
+            f"THEN fsum({expr}) END")
 
 
 # ----------------------------------------------------------------------------------
@@ -196,12 +196,12 @@ def bgnbd_summary_sql(stats: TransactionStats, cal_day: int, obs_day: int | None
     cal = _date(cal_day)
     u = _double(unit)
     if not stats.has_returns:
-        days = f"SELECT customer_id, CAST(date AS DATE) AS d, SUM(amount) AS s FROM transactions {where} " \
+        days = f"SELECT customer_id, CAST(date AS DATE) AS d, fsum(amount) AS s FROM transactions {where} " \
                "GROUP BY customer_id, CAST(date AS DATE)"
         if obs_day is None:
             per = """per AS (
             SELECT customer_id, MIN(d) AS f, MAX(d) AS l, COUNT(*) - 1 AS x,
-                   SUM(s) - arg_min(s, d) AS rs, 0 AS xh
+                   fsum(s) - arg_min(s, d) AS rs, 0 AS xh
             FROM days GROUP BY customer_id
         )"""
         else:
@@ -209,12 +209,12 @@ def bgnbd_summary_sql(stats: TransactionStats, cal_day: int, obs_day: int | None
             SELECT customer_id, MIN(d) AS f,
                    MAX(d) FILTER (WHERE d <= {cal}) AS l,
                    COUNT(*) FILTER (WHERE d <= {cal}) - 1 AS x,
-                   SUM(s) FILTER (WHERE d <= {cal}) - arg_min(s, d) AS rs,
+                   fsum(s) FILTER (WHERE d <= {cal}) - arg_min(s, d) AS rs,
                    COUNT(*) FILTER (WHERE d > {cal}) AS xh
             FROM days GROUP BY customer_id
         )"""
     else:
-        days = (f"SELECT customer_id, CAST(date AS DATE) AS d, SUM(amount) AS s, "
+        days = (f"SELECT customer_id, CAST(date AS DATE) AS d, fsum(amount) AS s, "
                 f"bool_or(NOT {_ret(stats)}) AS buy FROM transactions {where} "
                 "GROUP BY customer_id, CAST(date AS DATE)")
         in_cal = "" if obs_day is None else f" AND d <= {cal}"
@@ -226,7 +226,7 @@ def bgnbd_summary_sql(stats: TransactionStats, cal_day: int, obs_day: int | None
             SELECT days.customer_id, any_value(firsts.f) AS f,
                    MAX(d) FILTER (WHERE buy{in_cal}) AS l,
                    COUNT(*) FILTER (WHERE buy{in_cal}) - 1 AS x,
-                   COALESCE(SUM(s) FILTER (WHERE d > firsts.f{in_cal}), 0) AS rs,
+                   COALESCE(fsum(s) FILTER (WHERE d > firsts.f{in_cal}), 0) AS rs,
                    COUNT(*) FILTER (WHERE buy AND d > {cal}) AS xh
             FROM days JOIN firsts ON days.customer_id = firsts.customer_id GROUP BY days.customer_id
         )"""
@@ -279,7 +279,7 @@ def customer_features_sql(stats: TransactionStats, as_of_day: int, start_day: in
     if stats.has_returns:
         # returns dated before the customer's first purchase period: out of the trend
         pre = f"""pre AS (
-            SELECT r.customer_id, SUM(r.amount) AS a0, SUM(r.pp * r.amount) AS pa0
+            SELECT r.customer_id, fsum(r.amount) AS a0, fsum(r.pp * r.amount) AS pa0
             FROM ({rows_p}) AS r JOIN c ON r.customer_id = c.customer_id
             WHERE r.ret AND r.pp < c.fp GROUP BY r.customer_id
         ),
@@ -298,11 +298,11 @@ def customer_features_sql(stats: TransactionStats, as_of_day: int, start_day: in
                    MIN(d) FILTER (WHERE NOT ret) AS first_d,
                    MAX(d) FILTER (WHERE NOT ret) AS last_d,
                    {freq} AS frequency,
-                   SUM(amount) AS total,
+                   fsum(amount) AS total,
                    {_known_sum('gp' if profit else None)} AS gp,
                    COUNT(DISTINCT pp) FILTER (WHERE NOT ret) AS active,
                    MIN(pp) FILTER (WHERE NOT ret) AS fp,
-                   SUM(pp * amount) AS spa,
+                   fsum(pp * amount) AS spa,
                    COUNT(*) FILTER (WHERE ret) AS n_returns
             FROM ({rows_p}) AS r GROUP BY customer_id
         ),
@@ -343,7 +343,7 @@ def period_spend_sql(stats: TransactionStats, start_day: int | None, end_day: in
             FROM transactions {where}
         )
         SELECT CAST(customer_id AS VARCHAR) AS customer_id, period_number,
-               CAST(SUM(amount) AS DOUBLE) AS spend,
+               CAST(fsum(amount) AS DOUBLE) AS spend,
                CAST(COUNT(*) FILTER (WHERE NOT ret) AS BIGINT) AS purchases,
                CAST(COUNT(*) FILTER (WHERE ret) AS BIGINT) AS returns
         FROM r GROUP BY customer_id, period_number
@@ -436,7 +436,7 @@ def cohort_counts_sql(stats: TransactionStats, start_day: int | None, end_day: i
             FROM transactions {where}
         ),
         cells AS (
-            SELECT customer_id, period_number, SUM(amount) AS spend,
+            SELECT customer_id, period_number, fsum(amount) AS spend,
                    COUNT(*) FILTER (WHERE NOT ret) AS purchases
             FROM r GROUP BY customer_id, period_number
         ),
@@ -447,7 +447,7 @@ def cohort_counts_sql(stats: TransactionStats, start_day: int | None, end_day: i
         )
         SELECT cohort, period_number - cohort AS periods_since,
                CAST(COUNT(*) FILTER (WHERE purchases > 0) AS BIGINT) AS customers,
-               CAST(SUM(spend) AS DOUBLE) AS revenue
+               CAST(fsum(spend) AS DOUBLE) AS revenue
         FROM cohorts WHERE period_number >= cohort
         GROUP BY cohort, period_number - cohort
         ORDER BY cohort, periods_since"""
@@ -474,7 +474,7 @@ def abc_totals_sql(stats: TransactionStats, by: str, start_day: int | None, end_
             SELECT COALESCE(CAST({by} AS VARCHAR), '{MISSING_KEY}') AS k, amount{gp}
             FROM transactions {where}
         )
-        SELECT k AS {by}, CAST(SUM(amount) AS DOUBLE) AS sales,
+        SELECT k AS {by}, CAST(fsum(amount) AS DOUBLE) AS sales,
                CAST({_known_sum('gp' if profit else None)} AS DOUBLE) AS gross_profit,
                CAST(COUNT(*) AS BIGINT) AS "rows"
         FROM r GROUP BY k
@@ -493,11 +493,11 @@ def account_totals_sql(stats: TransactionStats, by: str, start_day: int | None, 
     where = _window(stats, start_day, end_day)
     return f"""
         WITH s AS (
-            SELECT customer_id, SUM(amount) AS sales FROM transactions {where} GROUP BY customer_id
+            SELECT customer_id, fsum(amount) AS sales FROM transactions {where} GROUP BY customer_id
         ),
         t AS (
             SELECT CAST(c.cls AS VARCHAR) AS cls, CAST(COUNT(*) AS BIGINT) AS customers,
-                   CAST(SUM(s.sales) AS DOUBLE) AS class_sales
+                   CAST(fsum(s.sales) AS DOUBLE) AS class_sales
             FROM s LEFT JOIN (SELECT customer_id, {by} AS cls FROM customers) AS c
                  ON s.customer_id = c.customer_id
             GROUP BY c.cls
@@ -543,5 +543,12 @@ def to_dialect(sql: str, dialect: str) -> str:
     if dialect == "duckdb":
         return sql
     import sqlglot
+    from sqlglot import exp
 
-    return sqlglot.transpile(sql, read="duckdb", write=dialect, unsupported_level=sqlglot.ErrorLevel.RAISE)[0]
+    def plain_sum(node):  # DuckDB's compensated fsum: a SUM elsewhere
+        if isinstance(node, exp.Anonymous) and node.name.lower() == "fsum":
+            return exp.Sum(this=node.expressions[0])
+        return node
+
+    tree = sqlglot.parse_one(sql, read="duckdb").transform(plain_sum)
+    return tree.sql(dialect=dialect, unsupported_level=sqlglot.ErrorLevel.RAISE)

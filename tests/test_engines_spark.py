@@ -257,6 +257,8 @@ def test_a_spark_case_loads_as_the_duckdb_case_does(spark, tmp_path):
 
     (tmp_path / "data").mkdir()
     messy_transactions().to_parquet(tmp_path / "data" / "messy.parquet")  # one file, two case folders
+    (tmp_path / "data" / "customers.csv").write_text("cid,sector\nC1,retail\nC4,food\nC6,retail\n",
+                                                     encoding="utf-8")
     columns = ", ".join(f"{k}: {v}" for k, v in COLUMNS.items())
     loaded = {}
     for name in ("duckdb", "spark"):
@@ -272,6 +274,7 @@ def test_a_spark_case_loads_as_the_duckdb_case_does(spark, tmp_path):
             notebooks: [01_customer_value]
             sources:
               transactions: {{path: ../data/messy.parquet, columns: {{{columns}}}}}
+              customers: {{path: ../data/customers.csv, columns: {{customer_id: cid, industry: sector}}}}
             """), encoding="utf-8")
         case = load_case(tmp_path / name / "shop.yaml")
         reader = SparkEngine(spark, progress=None) if name == "spark" else None
@@ -285,6 +288,7 @@ def test_a_spark_case_loads_as_the_duckdb_case_does(spark, tmp_path):
         cols = ["source_row", "row", "reason", "detail"]
         pd.testing.assert_frame_equal(sparked.quarantine["transactions"][cols], duck.quarantine["transactions"][cols])
         assert sparked.rows_after_period == duck.rows_after_period
+        pd.testing.assert_frame_equal(sparked.tables["customers"], duck.tables["customers"])  # read by Spark
         assert_same(features(sparked.transactions, "2024-06-30"), features(duck.transactions, "2024-06-30"))
         pd.testing.assert_frame_equal(period_summary(sparked.transactions), period_summary(duck.transactions))
     finally:

@@ -181,11 +181,11 @@ def load_case_tables(case: Case, period: str | None = None, *, today=None, outpu
         raise CaseError(f"{case.path}: the case runs on pandas (key 'engine'); load it with case.load(period)")
     started = time.perf_counter()
     as_of = case.as_of(period)
-    reader = None
+    reader, own_reader = None, False
     if case.engine.name == "spark":  # Spark reads and cleans; the report's tables run on DuckDB
-        reader = engine if engine is not None else make_engine(
-            {"name": "spark", **case.engine.options()}, progress=progress)
-        own_reader, engine = engine is None, None
+        own_reader = engine is None
+        reader = make_engine({"name": "spark", **case.engine.options()}, progress=progress) if own_reader else engine
+        engine = None
     own = engine is None
     if engine is None:
         engine = make_engine({"name": "duckdb", **({} if reader else case.engine.options())}, progress=progress)
@@ -197,7 +197,7 @@ def load_case_tables(case: Case, period: str | None = None, *, today=None, outpu
             engine.close()
         raise
     finally:
-        if reader is not None and own_reader:
+        if own_reader:
             reader.close()
 
 
@@ -473,11 +473,7 @@ def _customers(case: Case, name: str, spec: Mapping[str, Any], source: Source, e
     from workbench import cleaning, io, privacy
 
     check_repeated_header(engine, source, "customers", lang=case.language)  # DuckDB would rename one x_1
-    if engine.name == "spark":
-        raw = engine._frame(source).toArrow().to_pandas()  # noqa: SLF001 - the engine reads the source itself
-    else:
-        relation = engine._relation(source)  # noqa: SLF001 - the engine reads the source itself
-        raw = engine.con.sql(f"SELECT * FROM {relation}").to_arrow_table().to_pandas()
+    raw = engine.read_arrow(source).to_pandas()  # the engine reads the source itself
     raw = raw.astype({c: "str" for c in raw.columns if raw[c].dtype == object})
     mapping = dict(spec.get("columns") or {})
     mapped = io.apply_mapping(raw, mapping, "customers", source=source.describe(), lang=case.language)

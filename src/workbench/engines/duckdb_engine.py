@@ -119,6 +119,11 @@ class DuckDBEngine(Engine):
             shutil.rmtree(self.temp_directory, ignore_errors=True)
 
     # -- reading -----------------------------------------------------------------------
+    def read_arrow(self, source: Source):
+        """Every row and column of ``source`` as the engine reads it, as a :class:`pyarrow.Table`
+        (for tables of one row per customer, such as the customers source)."""
+        return self.con.sql(f"SELECT * FROM {self._relation(source)}").to_arrow_table()
+
     def _relation(self, source: Source) -> str:
         import duckdb
 

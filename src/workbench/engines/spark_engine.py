@@ -110,6 +110,11 @@ class SparkEngine(Engine):
         self.spark = None
 
     # -- reading -----------------------------------------------------------------------
+    def read_arrow(self, source: Source):
+        """Every row and column of ``source`` as Spark reads it, collected to the driver as a
+        :class:`pyarrow.Table` (for tables of one row per customer, such as the customers source)."""
+        return self._frame(source).toArrow()
+
     def _frame(self, source: Source):
         read = self.spark.read
         if source.format == "parquet":
